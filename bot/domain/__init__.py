@@ -1,0 +1,1 @@
+"""The capacity plan as data and the pure arithmetic over it. No I/O, no clock."""
