@@ -1,0 +1,88 @@
+"""The command line: serve, shell, ask, check-plan. Each a few lines over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, load_settings
+from bot.planfile import PlanError
+
+__all__ = ["main"]
+
+
+def _ask(args: argparse.Namespace) -> int:
+    """Print one answer as plain text; exit 2 on bad input."""
+    from bot.terminal import ask
+
+    return ask(" ".join(args.text), load_settings())
+
+
+def _shell(args: argparse.Namespace) -> int:
+    """An interactive console: type `tier 2`, `help`, `quit`."""
+    from bot.terminal import shell
+
+    return shell(load_settings())
+
+
+def _check_plan(args: argparse.Namespace) -> int:
+    """Validate a plan file: every error with its location, then the warnings."""
+    from bot.terminal import check_plan
+
+    return check_plan(args.path, load_settings())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
+    from bot.serve import serve
+
+    return serve(load_settings(), port=args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="capacity-bot", description="Your capacity plan, live in Slack and in a terminal."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help=_serve.__doc__, description=_serve.__doc__)
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    serve.set_defaults(run=_serve)
+
+    shell = commands.add_parser("shell", help=_shell.__doc__, description=_shell.__doc__)
+    shell.set_defaults(run=_shell)
+
+    ask = commands.add_parser("ask", help=_ask.__doc__, description=_ask.__doc__)
+    ask.add_argument("text", nargs="+", help='the command, e.g. "tier 2"')
+    ask.set_defaults(run=_ask)
+
+    check = commands.add_parser(
+        "check-plan", help=_check_plan.__doc__, description=_check_plan.__doc__
+    )
+    check.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help="plan YAML (default: $CAPACITY_PLAN, else the embedded plan)",
+    )
+    check.set_defaults(run=_check_plan)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        print(f"capacity-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except PlanError as exc:
+        print(f"capacity-bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `capacity-bot ask help | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        return 0

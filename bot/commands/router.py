@@ -1,0 +1,138 @@
+"""One router for every front end: `/capacity` text in, a Reply out."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain.plan import Plan
+from bot.reply import Reply, Table, Text
+
+__all__ = ["Command", "CommandError", "Context", "Router", "error_reply"]
+
+MAX_TEXT = 4000
+
+
+class CommandError(Exception):
+    """Bad input: what was wrong, and an example that works."""
+
+    def __init__(self, message: str, example: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+
+
+@dataclass
+class Context:
+    """What a command may read: the plan, the clock, who asked, and optional services."""
+
+    plan: Plan
+    now: datetime
+    user_id: str | None = None
+    channel_id: str | None = None
+    # Front ends attach what they have (store, monitor, settings); commands check.
+    services: dict[str, Any] = field(default_factory=dict)
+
+    def service(self, name: str) -> Any:
+        found = self.services.get(name)
+        if found is None:
+            raise CommandError(f"`{name}` is not available here; run the bot with a database.")
+        return found
+
+
+Handler = Callable[[list[str], Context], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str  # `tier N`
+    example: str  # `tier 2`
+    summary: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+def error_reply(message: str, example: str | None = None) -> Reply:
+    notes = (f"Try: `/capacity {example}`",) if example else ()
+    return Reply(title="That didn't work", parts=(Text(message),), notes=notes, error=True)
+
+
+class Router:
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
+        self._commands: dict[str, Command] = {}
+        self._names: dict[str, str] = {}
+        for command in commands:
+            self.register(command)
+
+    def register(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            if name in self._names:
+                raise ValueError(f"command name {name!r} registered twice")
+            self._names[name] = command.name
+        self._commands[command.name] = command
+
+    @property
+    def commands(self) -> list[Command]:
+        return list(self._commands.values())
+
+    def find(self, word: str) -> Command | None:
+        name = self._names.get(word.lower())
+        return self._commands[name] if name else None
+
+    def dispatch(self, text: str, ctx: Context) -> Reply:
+        """Answer `text`; bad input becomes an error Reply, never an exception."""
+        try:
+            words = split_words(text)
+            if not words:
+                return self.help()
+            command = self.find(words[0])
+            if command is None:
+                return self._unknown(words[0])
+            return command.handler(words[1:], ctx)
+        except CommandError as exc:
+            return error_reply(exc.message, exc.example)
+
+    def _unknown(self, word: str) -> Reply:
+        shown = word if len(word) <= 40 else word[:40] + "…"
+        close = difflib.get_close_matches(word.lower(), list(self._names), n=1, cutoff=0.6)
+        if close:
+            command = self._commands[self._names[close[0]]]
+            return error_reply(
+                f"I don't know `{shown}`. Did you mean `{command.name}`? {command.summary}.",
+                command.example,
+            )
+        return error_reply(f"I don't know `{shown}`. `/capacity help` lists every command.", "help")
+
+    def help(self) -> Reply:
+        rows = tuple(
+            (f"/capacity {c.usage}", c.summary, f"/capacity {c.example}")
+            for c in self._commands.values()
+        )
+        return Reply(
+            title="capacity-bot: your capacity plan, answered",
+            parts=(
+                Text("Ask about the plan with `/capacity` and one of these:"),
+                Table(columns=("Command", "What it answers", "Example"), rows=rows),
+            ),
+            notes=("Answers are only visible to you until you share them.",),
+        )
+
+
+def split_words(text: str) -> list[str]:
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise CommandError(
+            f"That is {len(text):,} characters; a command is at most {MAX_TEXT:,}.", "help"
+        )
+    if text.lower().startswith("/capacity"):
+        text = text[len("/capacity") :].strip()
+    try:
+        return shlex.split(text)
+    except ValueError:
+        # An unbalanced quote is common in free text; fall back to plain words.
+        return text.split()

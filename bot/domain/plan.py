@@ -1,0 +1,351 @@
+"""The capacity plan: every section of the template as validated data."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.domain.rules import Duration, MetricRule
+
+__all__ = [
+    "AlertChannel",
+    "AutoScaling",
+    "Baseline",
+    "BreakingPoint",
+    "ComponentChange",
+    "ComputeFormula",
+    "ConnectionsFormula",
+    "Formulas",
+    "LineItem",
+    "Metric",
+    "MonitorThreshold",
+    "OptimizationItem",
+    "OptimizationStage",
+    "Plan",
+    "Pricing",
+    "ResponseStep",
+    "ScalingTrigger",
+    "Scenario",
+    "StorageFormula",
+    "StoragePoint",
+    "Target",
+    "Tier",
+    "TierTrigger",
+]
+
+Severity = Literal["p0", "p1", "p2"]
+Money = Decimal
+
+
+class _Model(BaseModel):
+    # A typo in a plan file must be an error with its location, not silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Metric(_Model):
+    """A number capacity-bot can watch; rules and samples name it."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    description: str
+    unit: str = ""
+    query: str | None = None  # PromQL, when the metric is pulled from Prometheus
+
+
+class LineItem(_Model):
+    name: str = Field(min_length=1)
+    cost: Money = Field(ge=0)
+    note: str = ""
+
+
+class Baseline(_Model):
+    """Where the product stands now (the template's "Current Scale", tier 0)."""
+
+    name: str = "MVP Baseline"
+    users: int = Field(gt=0)
+    users_note: str = ""
+    requests_per_day: int = Field(ge=0)
+    requests_note: str = ""
+    storage_gb: Decimal = Field(ge=0)
+    storage_note: str = ""
+    database_gb: Decimal = Field(ge=0)
+    database_note: str = ""
+    budget: Money = Field(ge=0)
+    line_items: tuple[LineItem, ...] = ()
+    constraints: tuple[str, ...] = ()
+
+
+class TierTrigger(_Model):
+    """What indicates we are approaching a tier; `rule` is absent for prose-only signs."""
+
+    text: str = Field(min_length=1)
+    rule: MetricRule | None = None
+
+
+class ComponentChange(_Model):
+    component: str = Field(min_length=1)
+    current: str
+    new: str
+    cost_change: Money
+
+
+class Tier(_Model):
+    name: str = Field(min_length=1)
+    users: int = Field(gt=0)
+    timeline: str = ""
+    triggers: tuple[TierTrigger, ...] = ()
+    changes: tuple[ComponentChange, ...] = ()
+    # Optional: the total the author wrote down; check-plan warns when the changes disagree.
+    stated_total: Money | None = None
+    capacity: tuple[str, ...] = ()
+    architecture_changes: tuple[str, ...] = ()
+    optimizations: tuple[str, ...] = ()
+    bottlenecks: tuple[str, ...] = ()
+
+
+class ComputeFormula(_Model):
+    """Requests/sec = (vCPU x efficiency) / avg_response_time."""
+
+    efficiency: Decimal = Field(gt=0, le=1)
+    avg_response_seconds: Decimal = Field(gt=0)
+    container_sizes: tuple[int, ...] = (1, 4)
+    # The template rounds "need 28.6 vCPUs" up to "~30": the step of that friendly figure.
+    approx_step: int = Field(default=5, gt=0)
+    current_vcpus: int = Field(default=1, gt=0)
+    current_rps_claim: Decimal | None = None  # "Handles ~20 req/sec" as written
+
+    @field_validator("container_sizes")
+    @classmethod
+    def _sizes_positive(cls, sizes: tuple[int, ...]) -> tuple[int, ...]:
+        if not sizes or any(size <= 0 for size in sizes):
+            raise ValueError("list at least one container size in whole vCPUs, e.g. [1, 4]")
+        return sizes
+
+
+class ConnectionsFormula(_Model):
+    """Connections = containers x pool_per_container + workers x per_worker."""
+
+    pool_per_container: int = Field(gt=0)
+    workers: int = Field(ge=0)
+    connections_per_worker: int = Field(ge=0)
+    max_connections: int = Field(gt=0)
+    warn_fraction: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
+    pooler: str = "PgBouncer"
+
+
+class StoragePoint(_Model):
+    users: int = Field(gt=0)
+    database_gb: Decimal = Field(ge=0)
+
+
+class StorageFormula(_Model):
+    """Total = users x files_per_user x avg_file_mb + database size at that scale."""
+
+    files_per_user: Decimal = Field(ge=0)
+    avg_file_mb: Decimal = Field(ge=0)
+    # Database size measured or estimated at a few scales; other counts interpolate.
+    database: tuple[StoragePoint, ...] = Field(min_length=1)
+    growth_note: str = ""
+
+    @field_validator("database")
+    @classmethod
+    def _sorted_points(cls, points: tuple[StoragePoint, ...]) -> tuple[StoragePoint, ...]:
+        ordered = tuple(sorted(points, key=lambda p: p.users))
+        if len({p.users for p in ordered}) != len(ordered):
+            raise ValueError("each user count may appear once")
+        if any(b.database_gb < a.database_gb for a, b in itertools.pairwise(ordered)):
+            raise ValueError("database size cannot shrink as users grow")
+        return ordered
+
+
+class Formulas(_Model):
+    compute: ComputeFormula
+    connections: ConnectionsFormula
+    storage: StorageFormula
+
+
+class Pricing(_Model):
+    customer: str = "customer"  # singular noun: "instructor"
+    customers: str = ""  # plural, defaults to customer + "s"
+    price: Money = Field(gt=0)
+    period: str = "mo"
+    healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
+    # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
+    healthy_step: int = Field(default=1, gt=0)
+
+    @property
+    def plural(self) -> str:
+        return self.customers or f"{self.customer}s"
+
+
+class Target(_Model):
+    """One row of the performance targets table: a value per tier (index = tier number)."""
+
+    metric: str = Field(min_length=1)
+    values: tuple[str, ...] = Field(min_length=1)
+
+
+class ScalingTrigger(_Model):
+    text: str = Field(min_length=1)
+    rule: MetricRule
+    action: str
+    lead_time: str = ""
+    runbook: str | None = None
+
+
+class AutoScaling(_Model):
+    from_tier: int = Field(default=0, ge=0)
+    rules: tuple[ScalingTrigger, ...] = ()
+    min_containers: int = Field(default=1, ge=0)
+    max_containers: int = Field(default=1, ge=1)
+
+
+class ResponseStep(_Model):
+    phase: str = ""
+    text: str = Field(min_length=1)
+
+
+class Scenario(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    cause: str = ""
+    impact: tuple[str, ...] = ()
+    recovery_time: str = ""
+    data_loss: str = ""
+    response: tuple[ResponseStep, ...] = ()
+    cost: str = ""
+    metrics: tuple[str, ...] = ()  # metrics whose alerts point at this runbook
+
+
+class OptimizationItem(_Model):
+    name: str
+    detail: str = ""
+    effect: str = ""
+
+
+class OptimizationStage(_Model):
+    stage: str
+    label: str = ""
+    items: tuple[OptimizationItem, ...] = ()
+    roi: str = ""
+
+
+class BreakingPoint(_Model):
+    from_tier: int = Field(ge=0)
+    to_tier: int = Field(ge=1)
+    first_to_break: str
+    symptom: str
+    fix: str
+
+
+class MonitorThreshold(_Model):
+    name: str
+    tool: str = ""
+    text: str = ""
+    rule: MetricRule
+    severity: Severity = "p1"
+    runbook: str | None = None
+
+
+class AlertChannel(_Model):
+    severity: Severity
+    label: str
+    destination: str
+
+
+class ChangeLogEntry(_Model):
+    date: str
+    change: str
+    reason: str = ""
+    impact: str = ""
+
+
+class Plan(_Model):
+    """The whole capacity plan. Tier 0 is the baseline; `tiers` are 1..N."""
+
+    product: str = "our product"
+    last_updated: str = ""
+    percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
+    metrics: tuple[Metric, ...] = ()
+    baseline: Baseline
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    formulas: Formulas
+    pricing: Pricing
+    targets: tuple[Target, ...] = ()
+    scaling_triggers: tuple[ScalingTrigger, ...] = ()
+    auto_scaling: AutoScaling | None = None
+    scenarios: tuple[Scenario, ...] = ()
+    optimizations: tuple[OptimizationStage, ...] = ()
+    breaking_points: tuple[BreakingPoint, ...] = ()
+    thresholds: tuple[MonitorThreshold, ...] = ()
+    alert_channels: tuple[AlertChannel, ...] = ()
+    change_log: tuple[ChangeLogEntry, ...] = ()
+    stale_after: Duration = 900
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plan:
+        previous = self.baseline.users
+        for index, tier in enumerate(self.tiers, start=1):
+            if tier.users <= previous:
+                raise ValueError(
+                    f"tiers[{index - 1}].users: tier {index} must serve more users than "
+                    f"the tier before it ({tier.users:,} <= {previous:,})"
+                )
+            previous = tier.users
+        known = {m.name for m in self.metrics}
+        if known:
+            for where, rule in self.metric_rules():
+                if rule.metric not in known:
+                    raise ValueError(
+                        f"{where}.metric: unknown metric {rule.metric!r}; "
+                        f"declare it under metrics (known: {', '.join(sorted(known))})"
+                    )
+        ids = [s.id for s in self.scenarios]
+        if len(set(ids)) != len(ids):
+            raise ValueError("scenarios: two scenarios share an id")
+        for where, runbook in self._runbooks():
+            if runbook is not None and runbook not in ids:
+                raise ValueError(f"{where}.runbook: no scenario has id {runbook!r}")
+        return self
+
+    def metric_rules(self) -> list[tuple[str, MetricRule]]:
+        """Every rule in the plan with its location, for validation and monitoring."""
+        found: list[tuple[str, MetricRule]] = []
+        for t, tier in enumerate(self.tiers):
+            for g, trigger in enumerate(tier.triggers):
+                if trigger.rule is not None:
+                    found.append((f"tiers[{t}].triggers[{g}].rule", trigger.rule))
+        for s, scaling in enumerate(self.scaling_triggers):
+            found.append((f"scaling_triggers[{s}].rule", scaling.rule))
+        if self.auto_scaling:
+            for a, auto in enumerate(self.auto_scaling.rules):
+                found.append((f"auto_scaling.rules[{a}].rule", auto.rule))
+        for h, threshold in enumerate(self.thresholds):
+            found.append((f"thresholds[{h}].rule", threshold.rule))
+        return found
+
+    def _runbooks(self) -> list[tuple[str, str | None]]:
+        pairs: list[tuple[str, str | None]] = [
+            (f"scaling_triggers[{i}]", t.runbook) for i, t in enumerate(self.scaling_triggers)
+        ]
+        pairs += [(f"thresholds[{i}]", t.runbook) for i, t in enumerate(self.thresholds)]
+        return pairs
+
+    def metric(self, name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.name == name), None)
+
+    def unit(self, metric: str) -> str:
+        found = self.metric(metric)
+        return found.unit if found else ""
+
+    @property
+    def tier_count(self) -> int:
+        return len(self.tiers)
+
+    def tier(self, number: int) -> Tier:
+        """Tier `number` (1-based); IndexError when the plan has no such tier."""
+        if not 1 <= number <= len(self.tiers):
+            raise IndexError(number)
+        return self.tiers[number - 1]

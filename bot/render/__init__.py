@@ -1,0 +1,1 @@
+"""Reply -> a medium: plain text (terminal) or Block Kit (Slack). Pure functions."""

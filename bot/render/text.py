@@ -1,0 +1,67 @@
+"""Reply -> plain text for the terminal and for Slack's notification fallback."""
+
+from __future__ import annotations
+
+import re
+
+from bot.reply import Facts, Part, Reply, Section, Table, Text
+
+__all__ = ["plain", "render_text", "table_lines"]
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plain(text: str) -> str:
+    """Drop `**bold**` marks; keep everything else as written."""
+    return _BOLD.sub(r"\1", text)
+
+
+def table_lines(table: Table) -> list[str]:
+    """An aligned table; numeric columns right-aligned."""
+    rows = [
+        tuple(plain(c) for c in table.columns),
+        *(tuple(plain(c) for c in r) for r in table.rows),
+    ]
+    count = len(table.columns)
+    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)]
+    numeric = table.numeric or (False,) * count
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = []
+        for i in range(count):
+            cell = row[i] if i < len(row) else ""
+            right = i < len(numeric) and numeric[i]
+            cells.append(cell.rjust(widths[i]) if right else cell.ljust(widths[i]))
+        return "  ".join(cells).rstrip()
+
+    out = [line(rows[0]), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in rows[1:]]
+    return out
+
+
+def _part(part: Part) -> list[str]:
+    if isinstance(part, Text):
+        return [plain(part.text)]
+    if isinstance(part, Facts):
+        width = max((len(label) for label, _ in part.pairs), default=0)
+        return [f"{label + ':':<{width + 1}} {plain(value)}" for label, value in part.pairs]
+    if isinstance(part, Table):
+        head = [part.title + ":"] if part.title else []
+        return head + table_lines(part)
+    if isinstance(part, Section):
+        items = [
+            f"  {n}. {plain(item)}" if part.numbered else f"  - {plain(item)}"
+            for n, item in enumerate(part.items, start=1)
+        ]
+        return [f"{part.heading}:", *items]
+    raise TypeError(part)
+
+
+def render_text(reply: Reply) -> str:
+    lines = [("Error: " if reply.error else "") + plain(reply.title)]
+    lines.append("=" * min(len(lines[0]), 72))
+    for part in reply.parts:
+        lines.extend(_part(part))
+        lines.append("")
+    lines.extend(plain(note) for note in reply.notes)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,70 @@
+"""What a command answers, as data. Renderers turn it into Block Kit or plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Action", "Facts", "Part", "Reply", "Section", "Table", "Text"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph. `**bold**` and `code` marks are allowed; renderers translate them."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label/value pairs, shown side by side where the medium allows."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+    # Columns of figures read better right-aligned: one flag per column.
+    numeric: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    items: tuple[str, ...]
+    numbered: bool = False
+
+
+Part = Text | Facts | Table | Section
+
+
+@dataclass(frozen=True)
+class Action:
+    action_id: str
+    label: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    title: str
+    parts: tuple[Part, ...] = ()
+    notes: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    error: bool = False
+    # Something the front end should do besides showing text (e.g. open the log modal).
+    effect: Any = None
+    # Extra data a front end may need (e.g. paging cursor); never shown as such.
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """One line for notifications and fallbacks: the title and first paragraph."""
+        for part in self.parts:
+            if isinstance(part, Text):
+                return f"{self.title}: {part.text}"
+        return self.title

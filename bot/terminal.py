@@ -1,0 +1,107 @@
+"""The terminal front end: one answer, an interactive shell, and the plan checker."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.commands import Context, Router, build_router
+from bot.config import Settings
+from bot.domain.checks import plan_warnings
+from bot.domain.plan import Plan
+from bot.planfile import PlanError, load_plan
+from bot.render.text import render_text
+
+__all__ = ["ask", "check_plan", "shell"]
+
+HISTORY = Path.home() / ".capacity_bot_history"
+
+
+def _context(plan: Plan, settings: Settings) -> Context:
+    return Context(
+        plan=plan, now=datetime.now(UTC), user_id="terminal", services={"settings": settings}
+    )
+
+
+def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    plan = load_plan(settings.plan_path)
+    reply = build_router().dispatch(text, _context(plan, settings))
+    if reply.error:
+        err.write(render_text(reply))
+        return 2
+    out.write(render_text(reply))
+    return 0
+
+
+def _readline_history() -> Callable[[], None]:
+    """Arrow-key history across sessions where readline exists; a no-op elsewhere."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return lambda: None
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(HISTORY)
+
+    return save
+
+
+def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    plan = load_plan(settings.plan_path)
+    router: Router = build_router()
+    interactive = stdin.isatty()
+    save = _readline_history() if interactive else (lambda: None)
+    out.write(f"capacity-bot shell: {plan.product}. Type `help` for commands, `quit` to leave.\n")
+    try:
+        while True:
+            if interactive:
+                try:
+                    line = input("capacity> ")
+                except EOFError:
+                    break
+            else:
+                out.write("capacity> ")
+                out.flush()
+                line = stdin.readline()
+                if not line:
+                    break
+            text = line.strip()
+            if text.lower() in ("quit", "exit", r"\q"):
+                break
+            if not text:
+                continue
+            reply = router.dispatch(text, _context(plan, settings))
+            out.write(render_text(reply) + "\n")
+            out.flush()
+    except KeyboardInterrupt:
+        out.write("\n")
+    finally:
+        save()
+    out.write("bye\n")
+    return 0
+
+
+def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -> int:
+    source = Path(path) if path else settings.plan_path
+    name = str(source) if source else "the embedded default plan"
+    try:
+        plan = load_plan(source)
+    except PlanError as exc:
+        out.write(f"{exc.source}: {len(exc.problems)} error(s)\n")
+        for problem in exc.problems:
+            out.write(f"  error: {problem}\n")
+        return 1
+    warnings = plan_warnings(plan)
+    out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
+    out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
+    for warning in warnings:
+        out.write(f"  warning: {warning}\n")
+    return 0
