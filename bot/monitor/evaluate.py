@@ -58,6 +58,7 @@ def evaluate(
     for rule in rules:
         prev = previous.get(rule.id) or AlertState(rule_id=rule.id)
         samples = _usable(samples_by_metric.get(rule.rule.metric, ()), now)
+        samples = _with_last_seen(samples, prev, rule.rule.metric, now)
         state, event = _step(rule, samples, prev, now, cfg)
         states[rule.id] = state
         if event is not None:
@@ -71,6 +72,22 @@ def _usable(samples: Sequence[Sample], now: datetime) -> list[Sample]:
         (s for s in samples if s.at <= now and math.isfinite(s.value)),
         key=lambda s: s.at,
     )
+
+
+def _with_last_seen(
+    samples: list[Sample], prev: AlertState, metric: str, now: datetime
+) -> list[Sample]:
+    """Add the previous state's newest observation when the caller did not resend it.
+
+    So a caller may pass only samples that arrived since the last tick: a quiet tick
+    then still sees the last value (and goes `nodata` only once it is truly stale).
+    """
+    if prev.last_sample_at is None or prev.last_value is None or prev.last_sample_at > now:
+        return samples
+    if samples and samples[-1].at >= prev.last_sample_at:
+        return samples
+    # Every given sample is older, so appending keeps the list sorted.
+    return [*samples, Sample(metric=metric, at=prev.last_sample_at, value=prev.last_value)]
 
 
 def _run_start(
