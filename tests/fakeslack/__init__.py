@@ -1,0 +1,20 @@
+"""A fake Slack (Web API, response_url, Socket Mode) for tests, on 127.0.0.1."""
+
+from tests.fakeslack.blockkit import validate_blocks, validate_view
+from tests.fakeslack.signing import (
+    interactivity_body,
+    sign,
+    signed_headers,
+    slash_command_body,
+    slash_command_payload,
+)
+
+__all__ = [
+    "interactivity_body",
+    "sign",
+    "signed_headers",
+    "slash_command_body",
+    "slash_command_payload",
+    "validate_blocks",
+    "validate_view",
+]
