@@ -26,6 +26,7 @@ from tests.fakeslack import (
     interactivity_body,
     sign,
     slash_command_body,
+    slash_command_payload,
     validate_blocks,
     validate_view,
 )
@@ -751,3 +752,36 @@ def test_validate_view(name: str, view: dict[str, Any], pointer: str | None) -> 
 def test_validate_blocks_unknown_surface() -> None:
     with pytest.raises(ValueError):
         validate_blocks([], "canvas")
+
+
+# -- slack_bolt end to end ------------------------------------------------------------------------
+
+
+async def test_bolt_socket_mode_end_to_end(slack: FakeSlack) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond, AsyncSay
+
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url, timeout=5)
+    app = AsyncApp(client=client, signing_secret="unused-in-socket-mode")
+
+    @app.command("/capacity")
+    async def on_command(ack: AsyncAck, say: AsyncSay, respond: AsyncRespond, body: dict) -> None:
+        await ack(text="working on it")
+        await say(text=f"you said {body['text']}", blocks=[section("tiers")])
+        await respond(text="done")
+
+    handler = AsyncSocketModeHandler(app, slack.app_token, ping_interval=1)
+    await asyncio.wait_for(handler.connect_async(), 5)
+    try:
+        await slack.wait_socket_connected(timeout=5)
+        url = slack.new_response_url(channel="C1", user_id="U1")
+        payload = slash_command_payload("tiers", response_url=url)
+        ack = await slack.send_socket_event("slash_commands", payload, timeout=5)
+        assert ack["payload"]["text"] == "working on it"
+        msgs = await slack.wait_for(lambda: slack.messages_in("C1"), timeout=5)
+        assert msgs[0].text == "you said tiers" and msgs[0].blocks == [section("tiers")]
+        posts = await slack.wait_for(lambda: slack.responses(url), timeout=5)
+        assert posts[0].text == "done" and posts[0].status == 200
+        assert slack.calls_to("auth.test", ok=True)
+    finally:
+        await asyncio.wait_for(handler.close_async(), 5)
