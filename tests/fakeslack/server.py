@@ -465,10 +465,10 @@ class FakeSlack:
                 if "token" in params:
                     body_token = params.pop("token")
         for key in JSON_KEYS:
-            value = params.get(key)
-            if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            encoded = params.get(key)
+            if isinstance(encoded, str) and encoded.strip()[:1] in ("[", "{"):
                 try:
-                    params[key] = json.loads(value)
+                    params[key] = json.loads(encoded)
                 except ValueError as exc:
                     err = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
                     raise SlackApiFault(err) from exc
@@ -499,7 +499,7 @@ class FakeSlack:
                 call.faulted = True
                 call.status = fault.status
                 call.error = fault.error
-                body = {"ok": False, "error": fault.error}
+                body: dict[str, Any] = {"ok": False, "error": fault.error}
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = str(fault.retry_after)
@@ -803,7 +803,12 @@ class FakeSlack:
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             part = form.get("file") or form.get("filename")
-            data = part.file.read() if hasattr(part, "file") else str(part or "").encode()
+            if isinstance(part, web.FileField):
+                data = part.file.read()
+            elif isinstance(part, bytes | bytearray):
+                data = bytes(part)
+            else:
+                data = str(part or "").encode()
         else:
             data = await request.read()
         f.data = data
@@ -908,6 +913,7 @@ class FakeSlack:
             envelope["retry_reason"] = "timeout" if retry_attempt else ""
         fut: asyncio.Future[dict[str, Any]] = loop.create_future()
         self._pending_acks[env_id] = fut
+        assert ws is not None
         await ws.send_json(envelope)
         try:
             return await asyncio.wait_for(fut, max(0.0, deadline - loop.time()))

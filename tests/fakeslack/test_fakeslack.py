@@ -785,3 +785,23 @@ async def test_bolt_socket_mode_end_to_end(slack: FakeSlack) -> None:
         assert slack.calls_to("auth.test", ok=True)
     finally:
         await asyncio.wait_for(handler.close_async(), 5)
+
+
+async def test_upload_url_accepts_multipart(slack: FakeSlack, client: AsyncWebClient) -> None:
+    got = await client.files_getUploadURLExternal(filename="a.csv", length=5)
+    form = aiohttp.FormData()
+    form.add_field("file", b"a,b\n1", filename="a.csv")
+    async with aiohttp.ClientSession() as http:
+        resp = await http.post(got["upload_url"], data=form)
+        assert resp.status == 200 and (await resp.text()) == "OK - 5"
+    assert slack.files[got["file_id"]].data == b"a,b\n1"
+
+
+async def test_fail_next_response_url(slack: FakeSlack) -> None:
+    url = slack.new_response_url(channel="C1", user_id="U1")
+    slack.fail_next("response_url", status=500)
+    hook = AsyncWebhookClient(url, timeout=5)
+    assert (await hook.send(text="x", response_type="in_channel")).status_code == 500
+    assert slack.messages_in("C1") == []
+    assert (await hook.send(text="x", response_type="in_channel")).status_code == 200
+    assert len(slack.messages_in("C1")) == 1
