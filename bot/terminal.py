@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import Context, Router, build_router
 from bot.config import Settings
+from bot.deps import Deps, build_deps
 from bot.domain.checks import plan_warnings
-from bot.domain.plan import Plan
 from bot.planfile import PlanError, load_plan
 from bot.render.text import render_text
 
@@ -21,15 +19,15 @@ __all__ = ["ask", "check_plan", "shell"]
 HISTORY = Path.home() / ".capacity_bot_history"
 
 
-def _context(plan: Plan, settings: Settings) -> Context:
-    return Context(
-        plan=plan, now=datetime.now(UTC), user_id="terminal", services={"settings": settings}
-    )
+USER = "terminal"
 
 
 def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    plan = load_plan(settings.plan_path)
-    reply = build_router().dispatch(text, _context(plan, settings))
+    deps = build_deps(settings)
+    try:
+        reply = deps.router.dispatch(text, deps.context(user_id=USER))
+    finally:
+        deps.close()
     if reply.error:
         err.write(render_text(reply))
         return 2
@@ -55,8 +53,8 @@ def _readline_history() -> Callable[[], None]:
 
 
 def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    plan = load_plan(settings.plan_path)
-    router: Router = build_router()
+    deps: Deps = build_deps(settings)
+    plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
     out.write(f"capacity-bot shell: {plan.product}. Type `help` for commands, `quit` to leave.\n")
@@ -78,13 +76,14 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
-            reply = router.dispatch(text, _context(plan, settings))
+            reply = deps.router.dispatch(text, deps.context(user_id=USER))
             out.write(render_text(reply) + "\n")
             out.flush()
     except KeyboardInterrupt:
         out.write("\n")
     finally:
         save()
+        deps.close()
     out.write("bye\n")
     return 0
 

@@ -1,0 +1,36 @@
+"""All SQL lives here: small repositories over one sqlite_utils.Database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from store.db import open_database
+
+__all__ = ["Store", "open_database"]
+
+
+class Store:
+    """The bot's database. Constructing it applies every pending migration (twice is a no-op).
+
+    Each repository module owns its tables and its `MIGRATIONS` set; add new ones here.
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+
+    @staticmethod
+    def _migration_sets() -> list[sqlite_utils.Migrations]:
+        return []
+
+    def healthy(self) -> bool:
+        try:
+            self.db.execute("select 1").fetchone()
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.db.conn.close()

@@ -205,7 +205,9 @@ def _nodata(
 ) -> tuple[AlertState, Event | None]:
     # Missing data is never a resolution: keep fired_at so recovery continues the alert.
     announce = (
-        alerting and state.status != "nodata" and state.last_notified_at is not None
+        alerting
+        and state.status != "nodata"
+        and state.last_notified_at is not None
         and not silenced
     )
     new = _move(state, "nodata", now)

@@ -172,9 +172,7 @@ CASES: list[tuple[str, str, list[Tick], dict[int, tuple[str, list[str]]]]] = [
 
 
 @pytest.mark.parametrize("incremental", [False, True], ids=["window", "incremental"])
-@pytest.mark.parametrize(
-    ("name", "for_", "ticks", "expected"), CASES, ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("name", "for_", "ticks", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_lifecycle(
     name: str,
     for_: str,

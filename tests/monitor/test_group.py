@@ -41,9 +41,7 @@ def test_three_firing_in_one_evaluation_are_one_notification() -> None:
     assert note.rule_ids == ("scaling.api_p95", "scaling.cpu_pct", "tier2.mau")
     assert note.severity == "p1"
     iso = T0.isoformat()
-    assert note.dedup_key == (
-        f"firing:scaling.api_p95:{iso}+scaling.cpu_pct:{iso}+tier2.mau:{iso}"
-    )
+    assert note.dedup_key == (f"firing:scaling.api_p95:{iso}+scaling.cpu_pct:{iso}+tier2.mau:{iso}")
 
 
 def test_resolutions_are_separate_and_keyed_by_the_alert() -> None:

@@ -1,0 +1,61 @@
+"""What every front end shares: settings, plan, router, store, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.commands import Context, Router, build_router
+from bot.config import Settings
+from bot.domain.plan import Plan
+from bot.planfile import load_plan
+from store import Store
+
+__all__ = ["Deps", "build_deps", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    plan: Plan
+    router: Router
+    clock: Callable[[], datetime] = utc_now
+    # Opened on first use so `ask "tier 2"` never creates a database file.
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.db_path)
+        return self._store
+
+    def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
+        return Context(
+            plan=self.plan,
+            now=self.clock(),
+            user_id=user_id,
+            channel_id=channel_id,
+            services={"deps": self, "settings": self.settings},
+        )
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def build_deps(
+    settings: Settings, *, store: Store | None = None, clock: Callable[[], datetime] = utc_now
+) -> Deps:
+    return Deps(
+        settings=settings,
+        plan=load_plan(settings.plan_path),
+        router=build_router(),
+        clock=clock,
+        _store=store,
+    )
