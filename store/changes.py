@@ -74,7 +74,7 @@ def m002_idempotency_and_search(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE INDEX changes_live_by_date ON changes (date DESC, id DESC) WHERE deleted_at IS NULL"
     )
-    db["changes"].enable_fts(["change", "reason", "impact"], create_triggers=True)
+    db.table("changes").enable_fts(["change", "reason", "impact"], create_triggers=True)
 
 
 _COLUMNS = (
