@@ -14,7 +14,7 @@ from bot.domain.checks import plan_warnings
 from bot.planfile import PlanError, load_plan
 from bot.render.text import render_text
 
-__all__ = ["ask", "check_plan", "shell"]
+__all__ = ["ask", "check_plan", "import_changes_file", "shell"]
 
 HISTORY = Path.home() / ".capacity_bot_history"
 
@@ -103,4 +103,30 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")
+    return 0
+
+
+def import_changes_file(
+    path: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """`capacity-bot import-changes FILE`: 0 when imported; 1 on a bad row (nothing written)."""
+    from bot.changelog_io import import_changes, parse_file
+
+    source = Path(path)
+    try:
+        rows = parse_file(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.write(f"{source}: cannot read: {exc}\n")
+        return 1
+    deps = build_deps(settings)
+    try:
+        result = import_changes(rows, deps.store.changes, deps.plan, deps.clock(), by=USER)
+    finally:
+        deps.close()
+    if not result.ok:
+        err.write(f"{source}: {len(result.errors)} bad row(s); nothing was imported\n")
+        for problem in result.errors:
+            err.write(f"  {problem}\n")
+        return 1
+    out.write(f"{source}: {result.added} added, {result.skipped} skipped (already in the log)\n")
     return 0
