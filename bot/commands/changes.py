@@ -10,7 +10,7 @@ from decimal import Decimal
 from bot.changelog_io import to_csv, to_markdown
 from bot.commands.router import Command, CommandError, Context
 from bot.config import Settings
-from bot.domain.changes import Change
+from bot.domain.changes import Change, content_key, validate_change_fields
 from bot.domain.money import fmt_money
 from bot.reply import Action, Reply, Table, Text
 from store import Store
@@ -19,11 +19,13 @@ __all__ = [
     "COMMANDS",
     "MORE_ACTION",
     "ExportChanges",
+    "FormOutcome",
     "OpenChangeModal",
     "change_rows",
     "may_write",
     "recent_changes_section",
     "refusal",
+    "submit_change_form",
     "today",
 ]
 
@@ -271,3 +273,43 @@ COMMANDS = [
         changes,
     ),
 ]
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """What became of a filled-in form: field errors, a refusal, or the stored entry."""
+
+    errors: dict[str, str]
+    change: Change | None = None
+    created: bool = False
+    refused: bool = False
+
+
+def submit_change_form(
+    ctx: Context,
+    fields: dict[str, str],
+    *,
+    key: str,
+    change_id: int | None = None,
+) -> FormOutcome:
+    """Validate and store one form (new entry, or an edit when `change_id` is set).
+
+    The idempotency key is `key` plus the content's digest: the same submission delivered
+    twice stores one row; a corrected resubmission after an error stores its own.
+    """
+    if not may_write(ctx):
+        return FormOutcome(errors={}, refused=True)
+    draft, errors = validate_change_fields(fields, ctx.plan, today(ctx))
+    if draft is None:
+        return FormOutcome(errors=errors)
+    store = _store(ctx).changes
+    by = ctx.user_id or "unknown"
+    if change_id is not None:
+        edited = store.edit(change_id, draft, by, ctx.now)
+        if edited is None:
+            return FormOutcome(errors={"change": f"Entry #{change_id} was deleted meanwhile."})
+        return FormOutcome(errors={}, change=edited, created=False)
+    change, created = store.add(
+        draft, by, ctx.channel_id, f"{key}:{content_key(draft, 'form')}", ctx.now
+    )
+    return FormOutcome(errors={}, change=change, created=created)
