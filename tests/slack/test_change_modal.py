@@ -118,7 +118,7 @@ async def test_two_hundred_submissions_at_once_give_two_hundred_entries(tmp_path
 
 async def test_a_non_planner_submission_is_refused_and_stores_nothing() -> None:
     async with rig(planners=frozenset({"UPLAN"})) as r:
-        status, body = await r.post_json(view_submission(GOOD, user="USTRANGER"))
+        _status, body = await r.post_json(view_submission(GOOD, user="USTRANGER"))
         assert body["response_action"] == "errors"
         assert "planners" in body["errors"]["change"]
         assert r.deps.store.changes.count() == 0
