@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.commands import build_router  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.deps import Deps  # noqa: E402
-from bot.domain.changes import ChangeDraft  # noqa: E402
-from bot.planfile import default_plan  # noqa: E402
-from store import Store  # noqa: E402
-from tests.slack.harness import GOOD, rig, view_submission  # noqa: E402
+from bot.commands import build_router
+from bot.config import Settings
+from bot.deps import Deps
+from bot.domain.changes import ChangeDraft
+from bot.planfile import default_plan
+from store import Store
+from tests.slack.harness import GOOD, rig, view_submission
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 SUBMISSIONS = 1000
@@ -126,7 +126,8 @@ def main() -> None:
         http = asyncio.run(http_rate(base / "http.db"))
         raw = raw_rate(base / "raw.db")
         print(
-            f"submissions over signed HTTP: {http:,.0f}/s ({SUBMISSIONS} posts, {CONCURRENCY} at a time)"
+            f"submissions over signed HTTP: {http:,.0f}/s "
+            f"({SUBMISSIONS} posts, {CONCURRENCY} at a time)"
         )
         print(f"raw sqlite3 inserts (one txn each): {raw:,.0f}/s")
         print(f"ratio raw/http: {raw / http:.1f}x")
