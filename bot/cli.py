@@ -1,4 +1,4 @@
-"""The command line: serve, shell, ask, check-plan. Each a few lines over the library."""
+"""The command line: serve, shell, ask, check-plan, import-changes. Each a few lines."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ def _check_plan(args: argparse.Namespace) -> int:
     from bot.terminal import check_plan
 
     return check_plan(args.path, load_settings())
+
+
+def _import_changes(args: argparse.Namespace) -> int:
+    """Add the rows of a change-log file (the template's Markdown table, or CSV) to CAPACITY_DB.
+
+    Every row is checked first; one bad row (reported with its line) writes nothing.
+    Rows already in the log are skipped, so importing the same file twice adds nothing.
+    """
+    from bot.terminal import import_changes_file
+
+    return import_changes_file(args.file, load_settings())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -67,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
         help="plan YAML (default: $CAPACITY_PLAN, else the embedded plan)",
     )
     check.set_defaults(run=_check_plan)
+
+    imp = commands.add_parser(
+        "import-changes", help=_import_changes.__doc__, description=_import_changes.__doc__
+    )
+    imp.add_argument(
+        "file", help="a .md file with a | Date | Change | Reason | Impact | table, or .csv"
+    )
+    imp.set_defaults(run=_import_changes)
     return parser
 
 

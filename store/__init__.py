@@ -6,9 +6,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
+from store.changes import ChangeStore
 from store.db import open_database
 
-__all__ = ["Store", "open_database"]
+__all__ = ["ChangeStore", "Store", "open_database"]
 
 
 class Store:
@@ -20,10 +22,11 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+        self.changes = ChangeStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return []
+        return [CHANGES_MIGRATIONS]
 
     def healthy(self) -> bool:
         try:
