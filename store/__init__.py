@@ -6,7 +6,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from store import digests
 from store.db import open_database
+from store.digests import DigestStore
 
 __all__ = ["Store", "open_database"]
 
@@ -20,10 +22,11 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+        self.digests = DigestStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return []
+        return [digests.MIGRATIONS]
 
     def healthy(self) -> bool:
         try:
