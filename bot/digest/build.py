@@ -414,7 +414,9 @@ def _next_steps(inp: DigestInput, tier: int) -> list[Part]:
             continue
         h = _rule_headroom(inp, trigger.text, trigger.rule, now)
         if h.status == "crossed" or (h.crosses_at is not None and h.crosses_at - now <= lead):
-            when = "now" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"
+            when = (
+                "already past" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"
+            )
             scaling.append(
                 f"{trigger.action} ({trigger.text}, {when}; lead time {trigger.lead_time})"
             )
