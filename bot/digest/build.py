@@ -129,10 +129,23 @@ def _distance(rule: MetricRule, value: float) -> float:
     return rule.value - value if rule.op in (">", ">=") else value - rule.value
 
 
-def _rule_headroom(inp: DigestInput, text: str, rule: MetricRule, now: datetime) -> RuleHeadroom:
+Trends = dict[str, Trend | None]
+
+
+def _trend(inp: DigestInput, metric: str, now: datetime, trends: Trends) -> Trend | None:
+    # One fit per metric per digest: several rules often watch the same metric.
+    if metric not in trends:
+        samples = inp.samples.get(metric, ())
+        trends[metric] = fit(samples, now, SAMPLE_WINDOW) if samples else None
+    return trends[metric]
+
+
+def _rule_headroom(
+    inp: DigestInput, text: str, rule: MetricRule, now: datetime, trends: Trends
+) -> RuleHeadroom:
     value = _latest(inp, rule.metric)
     samples = inp.samples.get(rule.metric, ())
-    trend = fit(samples, now, SAMPLE_WINDOW) if samples else None
+    trend = _trend(inp, rule.metric, now, trends)
     lead = lead_time_for(inp.plan, rule.metric)
     distance = pct = None
     if value is not None:
@@ -153,14 +166,15 @@ def _rule_headroom(inp: DigestInput, text: str, rule: MetricRule, now: datetime)
     return RuleHeadroom(text, rule, value, distance, pct, trend, crosses, status, lead, now)
 
 
-def headroom(inp: DigestInput, tier: int) -> list[RuleHeadroom]:
+def headroom(inp: DigestInput, tier: int, trends: Trends | None = None) -> list[RuleHeadroom]:
     """Every metric trigger of `tier` against the latest values and 28-day trends."""
+    trends = {} if trends is None else trends
     plan = inp.plan
     if not 1 <= tier <= plan.tier_count:
         return []
     now = require_aware(inp.now)
     return [
-        _rule_headroom(inp, trigger.text, trigger.rule, now)
+        _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
         for trigger in plan.tier(tier).triggers
         if trigger.rule is not None
     ]
@@ -214,10 +228,13 @@ def _table(
     rows: Sequence[tuple[str, ...]],
     title: str = "",
     numeric: tuple[bool, ...] = (),
+    total: int | None = None,
 ) -> Table:
-    shown = [tuple(_clip(c) for c in row) for row in rows]
-    if len(shown) > MAX_ROWS:
-        more = len(shown) - (MAX_ROWS - 1)
+    """At most MAX_ROWS rows, the last saying how many more; `total` when `rows` is a prefix."""
+    total = len(rows) if total is None else total
+    shown = [tuple(_clip(c) for c in row) for row in rows[:MAX_ROWS]]
+    if total > MAX_ROWS:
+        more = total - (MAX_ROWS - 1)
         filler = ("",) * (len(columns) - 1)
         shown = [*shown[: MAX_ROWS - 1], (f"… and {more:,} more", *filler)]
     return Table(columns=columns, rows=tuple(shown), title=title, numeric=numeric)
@@ -257,7 +274,9 @@ def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[str, ...]:
     return (h.text, now_text, threshold, room, trend, when)
 
 
-def _tier_part(inp: DigestInput, tier: int, users: float | None) -> tuple[str, list[Part]]:
+def _tier_part(
+    inp: DigestInput, tier: int, users: float | None, trends: Trends
+) -> tuple[str, list[Part]]:
     plan = inp.plan
     label = tier_label(plan, tier)
     if users is None:
@@ -266,7 +285,7 @@ def _tier_part(inp: DigestInput, tier: int, users: float | None) -> tuple[str, l
         headline = f"Current tier: {label}, at {_num(users)} {CURRENT_METRIC}."
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
-    rows = headroom(inp, tier + 1)
+    rows = headroom(inp, tier + 1, trends)
     if not rows:
         return headline, [Text(f"{tier_label(plan, tier + 1)} has no metric triggers to watch.")]
     table = _table(
@@ -316,10 +335,15 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
                 _moment(a.resolved_at, zone) if a.resolved_at else "still firing",
                 _span(a.resolved_at - a.fired_at) if a.resolved_at else "—",
             )
-            for a in week
+            for a in week[:MAX_ROWS]
         ]
         parts.append(
-            _table(("Alert", "Fired", "Resolved", "Lasted"), rows, title="Alerts this week")
+            _table(
+                ("Alert", "Fired", "Resolved", "Lasted"),
+                rows,
+                title="Alerts this week",
+                total=len(week),
+            )
         )
     else:
         parts.append(Text("No alerts fired or resolved this week."))
@@ -345,7 +369,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
             c.change,
             "—" if c.cost_change is None else f"{fmt_money(c.cost_change, sign=True)}/mo",
         )
-        for c in changes
+        for c in changes[:MAX_ROWS]
     ]
     summary = f"{len(changes):,} change(s) logged, cost change {fmt_money(total, sign=True)}/mo"
     if len(priced) != len(changes):
@@ -357,17 +381,18 @@ def _change_parts(inp: DigestInput) -> list[Part]:
             rows,
             title="Changes this week",
             numeric=(False, False, True),
+            total=len(changes),
         ),
     ]
 
 
-def _next_steps(inp: DigestInput, tier: int) -> list[Part]:
+def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     plan = inp.plan
     zone = inp.zone
     parts: list[Part] = []
     if tier < plan.tier_count:
         nxt = tier + 1
-        due = [h for h in headroom(inp, nxt) if h.within_lead_time]
+        due = [h for h in headroom(inp, nxt, trends) if h.within_lead_time]
         if due:
             reasons = [
                 f"{h.text}: "
@@ -412,7 +437,7 @@ def _next_steps(inp: DigestInput, tier: int) -> list[Part]:
         lead = parse_lead_time(trigger.lead_time)
         if lead is None:
             continue
-        h = _rule_headroom(inp, trigger.text, trigger.rule, now)
+        h = _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
         if h.status == "crossed" or (h.crosses_at is not None and h.crosses_at - now <= lead):
             when = (
                 "already past" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"
@@ -429,7 +454,8 @@ def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
     tier, users = current_tier(inp)
-    headline, tier_parts = _tier_part(inp, tier, users)
+    trends: Trends = {}
+    headline, tier_parts = _tier_part(inp, tier, users, trends)
     week_start = now - WEEK
     parts: list[Part] = [
         Text(headline),
@@ -437,7 +463,7 @@ def build_digest(inp: DigestInput) -> Reply:
         _cost_part(inp, tier),
         *_alert_parts(inp),
         *_change_parts(inp),
-        *_next_steps(inp, tier),
+        *_next_steps(inp, tier, trends),
     ]
     notes = [
         f"Week {_day(week_start, inp.zone)} to {_day(now, inp.zone)}. Trends are "
