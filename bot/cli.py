@@ -1,10 +1,11 @@
-"""The command line: serve, shell, ask, check-plan, import-changes. Each a few lines."""
+"""The command line: serve, shell, ask, check-plan, import-changes, digest. Each a few lines."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 from bot.planfile import PlanError
@@ -51,6 +52,13 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(load_settings(), port=args.port)
 
 
+def _digest(args: argparse.Namespace) -> int:
+    """Print this week's digest as text; --chart PATH also writes its PNG chart."""
+    from bot.digest.preview import print_digest
+
+    return print_digest(load_settings(), chart=args.chart)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="capacity-bot", description="Your capacity plan, live in Slack and in a terminal."
@@ -86,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
         "file", help="a .md file with a | Date | Change | Reason | Impact | table, or .csv"
     )
     imp.set_defaults(run=_import_changes)
+    digest = commands.add_parser("digest", help=_digest.__doc__, description=_digest.__doc__)
+    digest.add_argument("--chart", type=Path, default=None, help="write the chart PNG here")
+    digest.set_defaults(run=_digest)
     return parser
 
 

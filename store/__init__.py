@@ -9,8 +9,10 @@ import sqlite_utils
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import open_database
+from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
+from store.digests import DigestStore
 
-__all__ = ["ChangeStore", "Store", "open_database"]
+__all__ = ["ChangeStore", "DigestStore", "Store", "open_database"]
 
 
 class Store:
@@ -23,10 +25,11 @@ class Store:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
         self.changes = ChangeStore(self.db)
+        self.digests = DigestStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return [CHANGES_MIGRATIONS]
+        return [CHANGES_MIGRATIONS, DIGESTS_MIGRATIONS]
 
     def healthy(self) -> bool:
         try:
