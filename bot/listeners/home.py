@@ -1,0 +1,25 @@
+"""The Home tab: published whenever someone opens it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands.home import home_reply
+from bot.deps import Deps
+from bot.render.blocks import render_home
+
+__all__ = ["register"]
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event["user"])
+        view = render_home(home_reply(deps.context(user), deps.router))
+        await client.views_publish(user_id=user, view=view)
+
+    app.event("app_home_opened")(home_opened)
