@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -14,9 +16,12 @@ from bot.commands.home import apology_reply
 from bot.deps import Deps
 from bot.render.blocks import render_message
 
-__all__ = ["register", "request_summary"]
+__all__ = ["apologise", "in_background", "register", "request_summary"]
 
 log = logging.getLogger("capacity_bot.slack")
+
+# Work started after the ack; held here so it is not garbage-collected mid-flight.
+_TASKS: set[asyncio.Task[None]] = set()
 
 
 def request_summary(body: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +38,47 @@ def request_summary(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _log(error: BaseException, body: dict[str, Any]) -> str:
+    reference = uuid.uuid4().hex[:8]
+    log.error(
+        "listener failed (ref %s): %s",
+        reference,
+        json.dumps(request_summary(body), ensure_ascii=False)[:2000],
+        exc_info=error,
+    )
+    return reference
+
+
+async def apologise(
+    error: BaseException, body: dict[str, Any], respond: AsyncRespond | None
+) -> None:
+    """Log, then tell the person through response_url (for failures after the ack)."""
+    reference = _log(error, body)
+    if respond is not None and body.get("response_url"):
+        message = render_message(apology_reply(reference))
+        await respond(response_type="ephemeral", replace_original=False, **message)
+
+
+def in_background(
+    work: Awaitable[None], body: dict[str, Any], respond: AsyncRespond | None
+) -> None:
+    """Run `work` after the ack; a failure is apologised for like any listener error.
+
+    (Bolt's runner loses the ack if a listener raises after acking within its 10 ms poll,
+    so work after an ack runs here rather than in the listener itself.)
+    """
+
+    async def run() -> None:
+        try:
+            await work
+        except Exception as error:
+            await apologise(error, body, respond)
+
+    task = asyncio.ensure_future(run())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     async def on_error(
         error: Exception,
@@ -40,21 +86,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         response: BoltResponse | None,
         respond: AsyncRespond | None,
     ) -> BoltResponse | None:
-        reference = uuid.uuid4().hex[:8]
-        log.error(
-            "listener failed (ref %s): %s",
-            reference,
-            json.dumps(request_summary(body or {}), ensure_ascii=False)[:2000],
-            exc_info=error,
-        )
-        message = render_message(apology_reply(reference))
-        if response is not None:  # not acknowledged yet: apologise in the ack itself
-            payload = json.dumps({"response_type": "ephemeral", **message})
-            return BoltResponse(
-                status=200, body=payload, headers={"content-type": "application/json"}
-            )
-        if respond is not None and (body or {}).get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, **message)
-        return None
+        if response is None:  # already acknowledged: answer through response_url
+            await apologise(error, body or {}, respond)
+            return None
+        # Not acknowledged yet: apologise in the ack itself.
+        message = render_message(apology_reply(_log(error, body or {})))
+        payload = json.dumps({"response_type": "ephemeral", **message})
+        return BoltResponse(status=200, body=payload, headers={"content-type": "application/json"})
 
     app.error(on_error)
