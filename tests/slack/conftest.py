@@ -17,6 +17,8 @@ from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, signed_headers
 
+__all__ = ["SECRET", "BotFactory", "boom_router", "post_signed", "settings_for", "signed_headers"]
+
 SECRET = "test-signing-secret"
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
