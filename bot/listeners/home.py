@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.home import home_reply
 from bot.deps import Deps
+from bot.listeners.errors import in_background
 from bot.render.blocks import render_home
 
 __all__ = ["register"]
@@ -19,7 +20,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event["user"])
-        view = render_home(home_reply(deps.context(user), deps.router))
-        await client.views_publish(user_id=user, view=view)
+
+        async def publish() -> None:
+            view = render_home(home_reply(deps.context(user), deps.router))
+            await client.views_publish(user_id=user, view=view)
+
+        # After the ack, whatever process_before_response says: publishing may retry a 429.
+        in_background(publish(), {"event": event}, None)
 
     app.event("app_home_opened")(home_opened)
