@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -22,7 +23,16 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.listeners import register_all
 
-__all__ = ["WebHooks", "build_app", "build_client", "build_web_app", "default_hooks"]
+__all__ = [
+    "AsyncSocketModeHandler",
+    "AsyncWebClient",
+    "WebHooks",
+    "build_app",
+    "build_client",
+    "build_socket_handler",
+    "build_web_app",
+    "default_hooks",
+]
 
 # Bounded: a few quick retries, then the caller sees the error.
 MAX_RETRIES = 2
@@ -61,6 +71,16 @@ def build_app(
     )
     register_all(app, deps, answer_in_ack=answer_in_ack)
     return app
+
+
+def build_socket_handler(
+    bolt_app: AsyncApp, settings: Settings, client: AsyncWebClient
+) -> AsyncSocketModeHandler:
+    """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
+    assert settings.app_token is not None
+    return AsyncSocketModeHandler(
+        bolt_app, settings.app_token.get_secret_value(), web_client=client
+    )
 
 
 @dataclass

@@ -11,10 +11,16 @@ import logging
 import signal
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import build_app, build_client, build_web_app, default_hooks
+from bot.app import (
+    AsyncSocketModeHandler,
+    AsyncWebClient,
+    build_app,
+    build_client,
+    build_socket_handler,
+    build_web_app,
+    default_hooks,
+)
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 
@@ -71,12 +77,8 @@ class BotServer:
         if sockets:
             self.port = sockets[0].getsockname()[1]
         if self.mode == "socket":
-            token = self.deps.settings.app_token
-            assert token is not None
-            # Created here, inside the running loop; apps.connections.open uses our client.
-            self.socket = AsyncSocketModeHandler(
-                self.bolt_app, token.get_secret_value(), web_client=self.client
-            )
+            # Created here, inside the running loop.
+            self.socket = build_socket_handler(self.bolt_app, self.deps.settings, self.client)
             await self.socket.connect_async()
 
     async def stop(self) -> None:

@@ -238,8 +238,6 @@ def render_blocks(reply: Reply, surface: Surface = "message", *, command: str = 
         where = f"`capacity-bot ask {command}`" if command else "`capacity-bot shell`"
         notes.insert(0, f"… {hidden} more blocks not shown here; see the shell: {where}")
         body = body[:room]
-        if not any(b["type"] == "table" for b in body):
-            table_used = False
     blocks = [_header(reply), *body, *_context(notes), *tail]
     for i, block in enumerate(blocks):
         block["block_id"] = f"b{i}"
