@@ -49,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
     from bot.serve import serve
 
-    return serve(load_settings(), port=args.port)
+    return serve(load_settings(), port=args.port, host=args.host)
 
 
 def _digest(args: argparse.Namespace) -> int:
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help=_serve.__doc__, description=_serve.__doc__)
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.set_defaults(run=_serve)
 
     shell = commands.add_parser("shell", help=_shell.__doc__, description=_shell.__doc__)

@@ -1,0 +1,130 @@
+"""Builds and connects: the Slack client, the Bolt app, the aiohttp web app. No logic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.deps import Deps
+from bot.listeners import register_all
+
+__all__ = [
+    "AsyncSocketModeHandler",
+    "AsyncWebClient",
+    "WebHooks",
+    "build_app",
+    "build_client",
+    "build_socket_handler",
+    "build_web_app",
+    "default_hooks",
+]
+
+# Bounded: a few quick retries, then the caller sees the error.
+MAX_RETRIES = 2
+
+AppCallback = Callable[[web.Application], Awaitable[None]]
+
+
+def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
+    """Connection errors, 429 (honouring Retry-After) and 5xx: each retried at most twice."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=max_retries),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries),
+        AsyncServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retry_handlers())
+
+
+def build_app(
+    deps: Deps,
+    client: AsyncWebClient | None = None,
+    *,
+    answer_in_ack: bool = True,
+    process_before_response: bool = False,
+) -> AsyncApp:
+    settings = deps.settings
+    secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+    app = AsyncApp(
+        client=client or build_client(settings),
+        signing_secret=secret,
+        process_before_response=process_before_response,
+        logger=logging.getLogger("capacity_bot.bolt"),
+    )
+    register_all(app, deps, answer_in_ack=answer_in_ack)
+    return app
+
+
+def build_socket_handler(
+    bolt_app: AsyncApp, settings: Settings, client: AsyncWebClient
+) -> AsyncSocketModeHandler:
+    """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
+    assert settings.app_token is not None
+    return AsyncSocketModeHandler(
+        bolt_app, settings.app_token.get_secret_value(), web_client=client
+    )
+
+
+@dataclass
+class WebHooks:
+    """What other modules add to the web app: routes, background tasks, health checks.
+
+    `on_startup`/`on_cleanup` run with the aiohttp app (start a scheduler, an outbox worker);
+    `checks` are named callables that /healthz reports and that must all be true for 200.
+    """
+
+    routes: list[web.AbstractRouteDef] = field(default_factory=list)
+    on_startup: list[AppCallback] = field(default_factory=list)
+    on_cleanup: list[AppCallback] = field(default_factory=list)
+    checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
+
+
+def default_hooks(deps: Deps) -> WebHooks:
+    """Everything the served app adds beyond Slack and /healthz. Add yours here."""
+    return WebHooks()
+
+
+def build_web_app(
+    deps: Deps, bolt_app: AsyncApp | None, hooks: WebHooks | None = None, *, mode: str = "http"
+) -> web.Application:
+    """`POST /slack/events` (when `bolt_app` is given), `GET /healthz`, and the hooks' routes."""
+    hooks = hooks or WebHooks()
+    web_app = web.Application()
+
+    async def healthz(request: web.Request) -> web.Response:
+        checks = {"store": deps.store.healthy()}
+        checks.update({name: bool(check()) for name, check in hooks.checks.items()})
+        ok = all(checks.values())
+        body: dict[str, Any] = {"status": "ok" if ok else "unhealthy", **checks, "mode": mode}
+        return web.json_response(body, status=200 if ok else 503)
+
+    web_app.router.add_get("/healthz", healthz)
+    if bolt_app is not None:
+
+        async def slack_events(request: web.Request) -> web.Response:
+            bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_post("/slack/events", slack_events)
+    web_app.add_routes(hooks.routes)
+    web_app.on_startup.extend(hooks.on_startup)
+    web_app.on_cleanup.extend(hooks.on_cleanup)
+    return web_app

@@ -1,0 +1,97 @@
+"""The global error handler: log with request context (never tokens), apologise with a reference."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+
+from bot.commands.home import apology_reply
+from bot.deps import Deps
+from bot.render.blocks import render_message
+
+__all__ = ["apologise", "in_background", "register", "request_summary"]
+
+log = logging.getLogger("capacity_bot.slack")
+
+# Work started after the ack; held here so it is not garbage-collected mid-flight.
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+def request_summary(body: dict[str, Any]) -> dict[str, Any]:
+    """Who asked what: user, channel, the command or action text. Nothing secret."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    event = body.get("event") or {}
+    actions = body.get("actions") or [{}]
+    return {
+        "kind": body.get("command") or body.get("type") or "unknown",
+        "user": user or event.get("user"),
+        "channel": body.get("channel_id") or (body.get("channel") or {}).get("id"),
+        "text": body.get("text", actions[0].get("value") if actions else None),
+        "event": event.get("type"),
+    }
+
+
+def _log(error: BaseException, body: dict[str, Any]) -> str:
+    reference = uuid.uuid4().hex[:8]
+    log.error(
+        "listener failed (ref %s): %s",
+        reference,
+        json.dumps(request_summary(body), ensure_ascii=False)[:2000],
+        exc_info=error,
+    )
+    return reference
+
+
+async def apologise(
+    error: BaseException, body: dict[str, Any], respond: AsyncRespond | None
+) -> None:
+    """Log, then tell the person through response_url (for failures after the ack)."""
+    reference = _log(error, body)
+    if respond is not None and body.get("response_url"):
+        message = render_message(apology_reply(reference))
+        await respond(response_type="ephemeral", replace_original=False, **message)
+
+
+def in_background(
+    work: Awaitable[None], body: dict[str, Any], respond: AsyncRespond | None
+) -> None:
+    """Run `work` after the ack; a failure is apologised for like any listener error.
+
+    (Bolt's runner loses the ack if a listener raises after acking within its 10 ms poll,
+    so work after an ack runs here rather than in the listener itself.)
+    """
+
+    async def run() -> None:
+        try:
+            await work
+        except Exception as error:
+            await apologise(error, body, respond)
+
+    task = asyncio.ensure_future(run())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def on_error(
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        respond: AsyncRespond | None,
+    ) -> BoltResponse | None:
+        if response is None:  # already acknowledged: answer through response_url
+            await apologise(error, body or {}, respond)
+            return None
+        # Not acknowledged yet: apologise in the ack itself.
+        message = render_message(apology_reply(_log(error, body or {})))
+        payload = json.dumps({"response_type": "ephemeral", **message})
+        return BoltResponse(status=200, body=payload, headers={"content-type": "application/json"})
+
+    app.error(on_error)

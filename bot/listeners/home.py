@@ -1,0 +1,31 @@
+"""The Home tab: published whenever someone opens it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands.home import home_reply
+from bot.deps import Deps
+from bot.listeners.errors import in_background
+from bot.render.blocks import render_home
+
+__all__ = ["register"]
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event["user"])
+
+        async def publish() -> None:
+            view = render_home(home_reply(deps.context(user), deps.router))
+            await client.views_publish(user_id=user, view=view)
+
+        # After the ack, whatever process_before_response says: publishing may retry a 429.
+        in_background(publish(), {"event": event}, None)
+
+    app.event("app_home_opened")(home_opened)

@@ -1,0 +1,102 @@
+"""The bot as a real aiohttp server on 127.0.0.1 against the fake Slack; every wait bounded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.commands import Router, build_router
+from bot.config import Settings
+from bot.deps import build_deps
+from bot.serve import BotServer
+from store import Store
+from tests.conftest import NOW
+from tests.fakeslack import FakeSlack, signed_headers
+
+__all__ = ["SECRET", "BotFactory", "boom_router", "post_signed", "settings_for", "signed_headers"]
+
+SECRET = "test-signing-secret"
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
+
+
+def settings_for(slack: FakeSlack, *, socket: bool = False) -> Settings:
+    return Settings(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=slack.app_token if socket else None,
+        api_url=slack.api_url,
+        alerts_channel="C0ALERTS",
+    )
+
+
+BotFactory = Callable[..., Awaitable[BotServer]]
+
+
+@pytest.fixture
+async def make_bot(slack: FakeSlack) -> AsyncIterator[BotFactory]:
+    started: list[BotServer] = []
+
+    async def make(
+        *, socket: bool = False, router: Router | None = None, answer_in_ack: bool = True
+    ) -> BotServer:
+        deps = build_deps(settings_for(slack, socket=socket), store=Store(":memory:"))
+        deps.clock = lambda: NOW
+        if router is not None:
+            deps.router = router
+        server = BotServer(deps, host="127.0.0.1", port=0, answer_in_ack=answer_in_ack)
+        await server.start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        await server.stop()
+        server.deps.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        yield session
+
+
+async def post_signed(
+    http: aiohttp.ClientSession,
+    bot: BotServer,
+    body: bytes,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> tuple[int, Any]:
+    headers = signed_headers(secret, body, timestamp, content_type=content_type)
+    url = f"http://127.0.0.1:{bot.port}/slack/events"
+    async with http.post(url, data=body, headers=headers) as resp:
+        raw = await resp.text()
+        try:
+            return resp.status, json.loads(raw) if raw else None
+        except ValueError:
+            return resp.status, raw
+
+
+def boom_router() -> Router:
+    """The real router plus `boom`, which raises: the seam for error-handler tests."""
+    from bot.commands import Command
+
+    router = build_router()
+
+    def boom(args: list[str], ctx: Any) -> Any:
+        raise RuntimeError("kaboom: internal detail xoxb-should-not-leak")
+
+    router.register(Command("boom", "boom", "boom", "Raises", boom))
+    return router
