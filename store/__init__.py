@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import sqlite_utils
 
+from store import alerts, metrics, outbox
+from store.alerts import AlertStore
 from store.db import open_database
+from store.metrics import MetricStore
+from store.outbox import Outbox
+from store.tx import atomic
 
-__all__ = ["Store", "open_database"]
+__all__ = ["AlertStore", "MetricStore", "Outbox", "Store", "atomic", "open_database"]
 
 
 class Store:
@@ -20,10 +26,17 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+        self.metrics = MetricStore(self.db)
+        self.alerts = AlertStore(self.db)
+        self.outbox = Outbox(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return []
+        return [metrics.MIGRATIONS, alerts.MIGRATIONS, outbox.MIGRATIONS]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Several repository writes as one transaction (e.g. one evaluation)."""
+        return atomic(self.db.conn)
 
     def healthy(self) -> bool:
         try:
