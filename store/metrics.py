@@ -82,11 +82,13 @@ class MetricStore:
 
     def add_batch(self, samples: Iterable[Sample]) -> int:
         """Store every sample in one transaction: all of them or, on any error, none."""
-        rows = []
-        for s in samples:
-            if not math.isfinite(s.value):
-                raise ValueError(f"{s.metric}: value must be finite")
-            rows.append((s.metric, _ts(s.at), s.value))
+        return self.add_rows([(s.metric, _ts(s.at), s.value) for s in samples])
+
+    def add_rows(self, rows: Sequence[tuple[str, float, float]]) -> int:
+        """`add_batch` for (metric, unix seconds, value) rows: the ingestion fast path."""
+        for metric, _, value in rows:
+            if not math.isfinite(value):
+                raise ValueError(f"{metric}: value must be finite")
         with atomic(self.db.conn):
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO samples (metric, at, value) VALUES (?, ?, ?)", rows
