@@ -1,10 +1,11 @@
-"""The command line: serve, shell, ask, check-plan. Each a few lines over the library."""
+"""The command line: serve, shell, ask, check-plan, import-changes, digest. Each a few lines."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 from bot.planfile import PlanError
@@ -33,11 +34,29 @@ def _check_plan(args: argparse.Namespace) -> int:
     return check_plan(args.path, load_settings())
 
 
+def _import_changes(args: argparse.Namespace) -> int:
+    """Add the rows of a change-log file (the template's Markdown table, or CSV) to CAPACITY_DB.
+
+    Every row is checked first; one bad row (reported with its line) writes nothing.
+    Rows already in the log are skipped, so importing the same file twice adds nothing.
+    """
+    from bot.terminal import import_changes_file
+
+    return import_changes_file(args.file, load_settings())
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
     from bot.serve import serve
 
     return serve(load_settings(), port=args.port)
+
+
+def _digest(args: argparse.Namespace) -> int:
+    """Print this week's digest as text; --chart PATH also writes its PNG chart."""
+    from bot.digest.preview import print_digest
+
+    return print_digest(load_settings(), chart=args.chart)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         help="plan YAML (default: $CAPACITY_PLAN, else the embedded plan)",
     )
     check.set_defaults(run=_check_plan)
+
+    imp = commands.add_parser(
+        "import-changes", help=_import_changes.__doc__, description=_import_changes.__doc__
+    )
+    imp.add_argument(
+        "file", help="a .md file with a | Date | Change | Reason | Impact | table, or .csv"
+    )
+    imp.set_defaults(run=_import_changes)
+    digest = commands.add_parser("digest", help=_digest.__doc__, description=_digest.__doc__)
+    digest.add_argument("--chart", type=Path, default=None, help="write the chart PNG here")
+    digest.set_defaults(run=_digest)
     return parser
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands.changes import ExportChanges, OpenChangeModal, submit_change_form, today
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
 from bot.planfile import PlanError, load_plan
 from bot.render.text import render_text
+from bot.reply import Reply
 
-__all__ = ["ask", "check_plan", "shell"]
+__all__ = ["ask", "check_plan", "import_changes_file", "log_change", "shell"]
 
 HISTORY = Path.home() / ".capacity_bot_history"
 
@@ -31,8 +35,81 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     if reply.error:
         err.write(render_text(reply))
         return 2
+    if isinstance(reply.effect, ExportChanges):
+        out.write(reply.effect.markdown)
+        return 0
+    if isinstance(reply.effect, OpenChangeModal):
+        err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
+        return 2
     out.write(render_text(reply))
     return 0
+
+
+def _read(prompt: str, stdin: TextIO, out: TextIO) -> str:
+    """One line from the person; EOFError on Ctrl-D / end of input."""
+    if stdin.isatty():
+        return input(prompt)
+    out.write(prompt)
+    out.flush()
+    line = stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+_PROMPTS = {
+    "date": "Date (YYYY-MM-DD, empty = {today})",
+    "change": "Change (what, max 150 chars)",
+    "reason": "Reason (why)",
+    "impact": "Impact (optional)",
+    "cost_change": "Monthly cost change in $ (optional, e.g. +10 or -25.50)",
+    "tier": "Tier (optional: {tiers})",
+}
+
+
+def log_change(
+    deps: Deps, read: Callable[[str], str], out: TextIO, prefill: str = ""
+) -> Change | None:
+    """Ask for each field with the modal's validation; re-ask a bad field. Ctrl-D aborts."""
+    ctx = deps.context(user_id=USER)
+    day = today(ctx)
+    tiers = ", ".join(f"{n} = {label}" for n, label in tier_options(deps.plan))
+    fields: dict[str, str] = {}
+    try:
+        for name in FIELDS:
+            while True:
+                prompt = _PROMPTS[name].format(today=day.isoformat(), tiers=tiers)
+                if name == "change" and prefill:
+                    prompt += f" [{prefill}]"
+                answer = read(f"{prompt}: ").strip()
+                if name == "change" and not answer:
+                    answer = prefill
+                fields[name] = answer
+                _, errors = validate_change_fields(fields, deps.plan, day)
+                if name not in errors:
+                    break
+                out.write(f"  {errors[name]}\n")
+    except (EOFError, KeyboardInterrupt):
+        out.write("\nNothing logged.\n")
+        return None
+    outcome = submit_change_form(ctx, fields, key=f"shell:{uuid.uuid4().hex}")
+    if outcome.change is None:
+        out.write("Nothing logged: " + "; ".join(outcome.errors.values()) + "\n")
+        return None
+    change = outcome.change
+    out.write(f"Logged change #{change.id}: {change.date.isoformat()} {change.change}\n")
+    return change
+
+
+def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
+    """Carry out a change-log effect at the prompt; True when the reply was handled here."""
+    if isinstance(reply.effect, OpenChangeModal):
+        log_change(deps, read, out, reply.effect.prefill)
+        return True
+    if isinstance(reply.effect, ExportChanges):
+        out.write(reply.effect.markdown + "\n")
+        return True
+    return False
 
 
 def _readline_history() -> Callable[[], None]:
@@ -77,7 +154,8 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
             if not text:
                 continue
             reply = deps.router.dispatch(text, deps.context(user_id=USER))
-            out.write(render_text(reply) + "\n")
+            if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
+                out.write(render_text(reply) + "\n")
             out.flush()
     except KeyboardInterrupt:
         out.write("\n")
@@ -103,4 +181,30 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")
+    return 0
+
+
+def import_changes_file(
+    path: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """`capacity-bot import-changes FILE`: 0 when imported; 1 on a bad row (nothing written)."""
+    from bot.changelog_io import import_changes, parse_file
+
+    source = Path(path)
+    try:
+        rows = parse_file(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.write(f"{source}: cannot read: {exc}\n")
+        return 1
+    deps = build_deps(settings)
+    try:
+        result = import_changes(rows, deps.store.changes, deps.plan, deps.clock(), by=USER)
+    finally:
+        deps.close()
+    if not result.ok:
+        err.write(f"{source}: {len(result.errors)} bad row(s); nothing was imported\n")
+        for problem in result.errors:
+            err.write(f"  {problem}\n")
+        return 1
+    out.write(f"{source}: {result.added} added, {result.skipped} skipped (already in the log)\n")
     return 0

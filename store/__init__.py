@@ -9,12 +9,25 @@ import sqlite_utils
 
 from store import alerts, metrics, outbox
 from store.alerts import AlertStore
+from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
+from store.changes import ChangeStore
 from store.db import open_database
+from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
+from store.digests import DigestStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tx import atomic
 
-__all__ = ["AlertStore", "MetricStore", "Outbox", "Store", "atomic", "open_database"]
+__all__ = [
+    "AlertStore",
+    "ChangeStore",
+    "DigestStore",
+    "MetricStore",
+    "Outbox",
+    "Store",
+    "atomic",
+    "open_database",
+]
 
 
 class Store:
@@ -26,13 +39,21 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+        self.changes = ChangeStore(self.db)
+        self.digests = DigestStore(self.db)
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return [metrics.MIGRATIONS, alerts.MIGRATIONS, outbox.MIGRATIONS]
+        return [
+            CHANGES_MIGRATIONS,
+            DIGESTS_MIGRATIONS,
+            metrics.MIGRATIONS,
+            alerts.MIGRATIONS,
+            outbox.MIGRATIONS,
+        ]
 
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""

@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Context, build_router
+from bot.config import Settings
+from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planfile import default_plan, load_plan
 from bot.render.text import render_text
+from store import Store
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -32,9 +35,19 @@ def second_plan() -> Plan:
 
 
 def answer(text: str, plan: Plan | None = None) -> str:
-    """What `capacity-bot ask TEXT` prints, in-process."""
-    ctx = Context(plan=plan or default_plan(), now=NOW, user_id="U1")
-    return render_text(build_router().dispatch(text, ctx))
+    """What `capacity-bot ask TEXT` prints, in-process (with an empty in-memory store)."""
+    settings = Settings()
+    deps = Deps(settings, plan or default_plan(), build_router(), lambda: NOW, Store(":memory:"))
+    ctx = Context(
+        plan=deps.plan,
+        now=NOW,
+        user_id="U1",
+        services={"deps": deps, "settings": settings},
+    )
+    try:
+        return render_text(deps.router.dispatch(text, ctx))
+    finally:
+        deps.close()
 
 
 def squash(text: str) -> str:

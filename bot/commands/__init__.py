@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import metrics, plan, sizing
+from bot.commands import changes, digest, metrics, plan, sizing
 from bot.commands.router import Command, CommandError, Context, Router
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
@@ -17,7 +17,7 @@ def build_router() -> Router:
             "help", "help", "help", "Every command with an example", lambda args, ctx: router.help()
         )
     )
-    for module in (plan, sizing, metrics):
+    for module in (plan, sizing, changes, digest, metrics):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.

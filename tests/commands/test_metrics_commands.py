@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.commands import Context, build_router
 from bot.deps import Deps
 from bot.jobs import evaluate_once
 from bot.monitor import Sample
+from bot.planfile import default_plan
 from bot.render.text import render_text
 from tests.conftest import answer
-from tests.metrics_helpers import Clock, make_deps
+from tests.metrics_helpers import T0, Clock, make_deps
 
 
 def ask(deps: Deps, text: str, user: str = "U_PLANNER") -> str:
@@ -78,7 +80,13 @@ def test_status_shows_tier_next_triggers_alerts_and_budget() -> None:
     assert "$95/mo" in out and "over budget" in out
 
 
+def plan_only(text: str) -> str:
+    ctx = Context(plan=default_plan(), now=T0, user_id="U1")
+    return render_text(build_router().dispatch(text, ctx))
+
+
 def test_plan_only_answers_work_without_a_store() -> None:
-    assert "Capacity status: Tier 0" in answer("status")
-    assert "Nothing recorded" in answer("metric mau 850")
-    assert "Live state" not in answer("triggers")
+    assert "Capacity status: Tier 0" in plan_only("status")
+    assert "Nothing recorded" in plan_only("metric mau 850")
+    assert "Live state" not in plan_only("triggers")
+    assert "Live state" in answer("triggers")

@@ -1,0 +1,315 @@
+"""`log` and `changes`: the change log through the router. Commands return data; front ends
+act on `Reply.effect` (open the modal, upload the export)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.changelog_io import to_csv, to_markdown
+from bot.commands.router import Command, CommandError, Context
+from bot.config import Settings
+from bot.domain.changes import Change, content_key, validate_change_fields
+from bot.domain.money import fmt_money
+from bot.reply import Action, Reply, Table, Text
+from store import Store
+
+__all__ = [
+    "COMMANDS",
+    "MORE_ACTION",
+    "ExportChanges",
+    "FormOutcome",
+    "OpenChangeModal",
+    "change_rows",
+    "may_write",
+    "recent_changes_section",
+    "refusal",
+    "submit_change_form",
+    "today",
+]
+
+PAGE = 10
+MAX_PAGE = 100
+MORE_ACTION = "changes_more"
+LIST_COLUMNS = ("#", "Date", "Change", "Reason", "Impact", "Cost/mo", "Tier", "By")
+
+
+@dataclass(frozen=True)
+class OpenChangeModal:
+    """Ask for a change: Slack opens the modal, the shell asks field by field."""
+
+    prefill: str = ""
+    change_id: int | None = None  # set when editing an entry
+
+
+@dataclass(frozen=True)
+class ExportChanges:
+    """The log as files: Slack uploads both, the shell prints the Markdown."""
+
+    markdown: str
+    csv: str
+    count: int
+    markdown_name: str = "change-log.md"
+    csv_name: str = "change-log.csv"
+
+
+def _settings(ctx: Context) -> Settings:
+    settings: Settings = ctx.service("settings")
+    return settings
+
+
+def _store(ctx: Context) -> Store:
+    store: Store = ctx.service("deps").store
+    return store
+
+
+def today(ctx: Context) -> date:
+    """Today where the team is (CAPACITY_TIMEZONE), not where the server is."""
+    settings = ctx.services.get("settings")
+    return ctx.now.astimezone(settings.zone).date() if settings else ctx.now.date()
+
+
+def may_write(ctx: Context) -> bool:
+    settings = ctx.services.get("settings")
+    return settings is None or settings.may_write(ctx.user_id)
+
+
+def refusal(action: str = "log changes") -> Reply:
+    return Reply(
+        title="Only planners can do that",
+        parts=(
+            Text(
+                f"Only the capacity planners may {action}. Ask one of them, or ask an admin to "
+                "add you to CAPACITY_PLANNERS. You can still read the log: `/capacity changes`."
+            ),
+        ),
+        error=True,
+    )
+
+
+def log(args: list[str], ctx: Context) -> Reply:
+    if not may_write(ctx):
+        return refusal()
+    prefill = " ".join(args)
+    return Reply(
+        title="Log a change",
+        parts=(Text("Opening the change-log form…"),),
+        effect=OpenChangeModal(prefill=prefill),
+    )
+
+
+def fmt_cost(value: object) -> str:
+    if not isinstance(value, Decimal):
+        return ""
+    return fmt_money(value, sign=True)
+
+
+def change_rows(changes: list[Change]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            str(c.id),
+            c.date.isoformat(),
+            c.change,
+            c.reason,
+            c.impact,
+            fmt_cost(c.cost_change),
+            "" if c.tier is None else ("baseline" if c.tier == 0 else str(c.tier)),
+            c.recorded_by,
+        )
+        for c in changes
+    )
+
+
+def _table(changes: list[Change]) -> Table:
+    return Table(
+        columns=LIST_COLUMNS,
+        rows=change_rows(changes),
+        numeric=(True, False, False, False, False, True, False, False),
+    )
+
+
+def _page_size(word: str) -> int:
+    if not word.isdigit() or not 1 <= int(word) <= MAX_PAGE:
+        raise CommandError(
+            f"`{word[:20]}` is not a number of entries; show 1 to {MAX_PAGE}.", "changes 25"
+        )
+    return int(word)
+
+
+def _latest(ctx: Context, limit: int, offset: int) -> Reply:
+    found = _store(ctx).changes.latest(limit + 1, offset)
+    more = len(found) > limit
+    shown = found[:limit]
+    if not shown:
+        text = "No changes logged yet. Log one with `/capacity log`." if offset == 0 else ""
+        return Reply(
+            title="Change log", parts=(Text(text or "No more changes."),), meta={"count": "0"}
+        )
+    first, last = offset + 1, offset + len(shown)
+    actions: tuple[Action, ...] = ()
+    if more:
+        actions = (Action(MORE_ACTION, "More", value=f"changes {limit} offset {offset + limit}"),)
+    return Reply(
+        title="Change log",
+        parts=(Text(f"Entries {first}–{last}, newest first."), _table(shown)),
+        actions=actions,
+        meta={"count": str(len(shown)), "offset": str(offset)},
+    )
+
+
+def _since(ctx: Context, word: str) -> Reply:
+    try:
+        day = date.fromisoformat(word)
+    except ValueError:
+        raise CommandError(
+            f"`{word[:30]}` is not a date; write it as YYYY-MM-DD.", "changes since 2025-09-01"
+        ) from None
+    found = _store(ctx).changes.since(day)
+    if not found:
+        return Reply(title=f"Changes since {day.isoformat()}", parts=(Text("None."),))
+    return Reply(
+        title=f"Changes since {day.isoformat()}",
+        parts=(
+            Text(f"{len(found)} entr{'y' if len(found) == 1 else 'ies'}, oldest first."),
+            _table(found),
+        ),
+    )
+
+
+def _search(ctx: Context, words: list[str]) -> Reply:
+    text = " ".join(words)
+    found = _store(ctx).changes.search(text)
+    title = f"Changes matching “{text[:60]}”"
+    if not found:
+        return Reply(title=title, parts=(Text("Nothing matches."),))
+    return Reply(title=title, parts=(_table(found),))
+
+
+def _export(ctx: Context) -> Reply:
+    entries = _store(ctx).changes.all()
+    return Reply(
+        title="Change log export",
+        parts=(Text(f"{len(entries)} entries as Markdown (the template's table) and CSV."),),
+        effect=ExportChanges(
+            markdown=to_markdown(entries), csv=to_csv(entries), count=len(entries)
+        ),
+    )
+
+
+def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
+    verb = "restore" if restore else "delete"
+    if not may_write(ctx):
+        return refusal(f"{verb} changes")
+    if len(words) != 1 or not words[0].lstrip("#").isdigit():
+        raise CommandError(f"Say which entry to {verb} by its number.", f"changes {verb} 3")
+    change_id = int(words[0].lstrip("#"))
+    store = _store(ctx).changes
+    by = ctx.user_id or "unknown"
+    done = (
+        store.restore(change_id, by, ctx.now)
+        if restore
+        else store.soft_delete(change_id, by, ctx.now)
+    )
+    if done is None:
+        state = "deleted" if restore else "live"
+        raise CommandError(f"There is no {state} entry #{change_id}.", "changes")
+    return Reply(title=f"Change #{change_id} {verb}d", parts=(Text(done.change),))
+
+
+def changes(args: list[str], ctx: Context) -> Reply:
+    words = [w for w in args if w]
+    head = words[0].lower() if words else ""
+    if not words:
+        return _latest(ctx, PAGE, 0)
+    if head == "since":
+        if len(words) != 2:
+            raise CommandError("`changes since` takes one date.", "changes since 2025-09-01")
+        return _since(ctx, words[1])
+    if head == "search":
+        if len(words) < 2:
+            raise CommandError("Say what to search for.", "changes search pgbouncer")
+        return _search(ctx, words[1:])
+    if head == "export":
+        return _export(ctx)
+    if head in ("delete", "restore"):
+        return _delete(ctx, words[1:], restore=head == "restore")
+    limit, rest = PAGE, words
+    if head.isdigit():
+        limit, rest = _page_size(head), words[1:]
+    if len(rest) == 2 and rest[0].lower() == "offset" and rest[1].isdigit():
+        return _latest(ctx, limit, int(rest[1]))
+    if not rest:
+        return _latest(ctx, limit, 0)
+    raise CommandError(
+        f"I don't understand `changes {' '.join(words)[:40]}`. Use a count, `since DATE`, "
+        "`search TEXT` or `export`.",
+        "changes since 2025-09-01",
+    )
+
+
+def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
+    """The Home tab's "Recent changes": the five latest entries, as a Reply part."""
+    found = store.changes.latest(limit)
+    if not found:
+        return Text("No changes logged yet. Log one with `/capacity log`.")
+    return Table(
+        title="Recent changes",
+        columns=("Date", "Change", "Cost/mo"),
+        rows=tuple((c.date.isoformat(), c.change, fmt_cost(c.cost_change)) for c in found),
+        numeric=(False, False, True),
+    )
+
+
+COMMANDS = [
+    Command(
+        "log", "log [TEXT]", "log Added 2nd API container", "Record a change (opens a form)", log
+    ),
+    Command(
+        "changes",
+        "changes [N | since DATE | search TEXT | export]",
+        "changes search pgbouncer",
+        "The change log: latest entries, since a date, search, export",
+        changes,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """What became of a filled-in form: field errors, a refusal, or the stored entry."""
+
+    errors: dict[str, str]
+    change: Change | None = None
+    created: bool = False
+    refused: bool = False
+
+
+def submit_change_form(
+    ctx: Context,
+    fields: dict[str, str],
+    *,
+    key: str,
+    change_id: int | None = None,
+) -> FormOutcome:
+    """Validate and store one form (new entry, or an edit when `change_id` is set).
+
+    The idempotency key is `key` plus the content's digest: the same submission delivered
+    twice stores one row; a corrected resubmission after an error stores its own.
+    """
+    if not may_write(ctx):
+        return FormOutcome(errors={}, refused=True)
+    draft, errors = validate_change_fields(fields, ctx.plan, today(ctx))
+    if draft is None:
+        return FormOutcome(errors=errors)
+    store = _store(ctx).changes
+    by = ctx.user_id or "unknown"
+    if change_id is not None:
+        edited = store.edit(change_id, draft, by, ctx.now)
+        if edited is None:
+            return FormOutcome(errors={"change": f"Entry #{change_id} was deleted meanwhile."})
+        return FormOutcome(errors={}, change=edited, created=False)
+    change, created = store.add(
+        draft, by, ctx.channel_id, f"{key}:{content_key(draft, 'form')}", ctx.now
+    )
+    return FormOutcome(errors={}, change=change, created=created)

@@ -1,0 +1,510 @@
+"""The weekly digest as a Reply: pure, every input passed in (`DigestInput`).
+
+Numbers first (`headroom`, `lead_time_for`), text second (`build_digest`), so the figures
+can be tested without parsing prose. Every table and list is capped so the digest fits
+Block Kit's limits whatever the data holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Literal
+
+from bot.digest.data import SAMPLE_WINDOW, WEEK, AlertRecord, ChangeRecord, DigestInput
+from bot.digest.schedule import period_key
+from bot.domain.costs import tier_costs, tier_for_users, tier_label
+from bot.domain.money import fmt_money, fmt_percent
+from bot.domain.plan import Plan
+from bot.domain.rules import MetricRule, format_duration, parse_duration
+from bot.monitor.forecast import Trend, crossing, fit
+from bot.monitor.model import Sample, require_aware
+from bot.reply import Facts, Part, Reply, Section, Table, Text
+
+__all__ = [
+    "DEFAULT_LEAD_TIME",
+    "MAX_CELL",
+    "MAX_ITEMS",
+    "MAX_ROWS",
+    "ChartData",
+    "RuleHeadroom",
+    "build_digest",
+    "chart_data",
+    "current_tier",
+    "headroom",
+    "lead_time_for",
+    "parse_lead_time",
+]
+
+DEFAULT_LEAD_TIME = timedelta(weeks=4)
+# Block Kit: a section's text is at most 3,000 characters and a message 50 blocks; these
+# caps keep every part well inside that whatever the week held.
+MAX_ROWS = 20
+MAX_ITEMS = 15
+MAX_CELL = 150
+MAX_CHART_METRICS = 6
+# A crossing further out than this is not something a weekly digest should date.
+HORIZON = timedelta(days=5 * 365)
+CURRENT_METRIC = "mau"
+COST_METRIC = "cost_usd"
+
+Status = Literal["crossed", "crossing", "not approaching", "not enough data", "no data"]
+
+
+@dataclass(frozen=True)
+class RuleHeadroom:
+    """One next-tier trigger against the data."""
+
+    text: str
+    rule: MetricRule
+    value: float | None
+    distance: float | None  # how far the value may still move before the rule holds
+    distance_pct: float | None  # distance as a percentage of the threshold
+    trend: Trend | None
+    crosses_at: datetime | None
+    status: Status
+    lead_time: timedelta
+    at: datetime  # the `now` this was computed for
+
+    @property
+    def within_lead_time(self) -> bool:
+        """Crossed already, or forecast to cross before the lead time runs out."""
+        if self.status == "crossed":
+            return True
+        return self.crosses_at is not None and self.crosses_at - self.at <= self.lead_time
+
+
+def parse_lead_time(text: str) -> timedelta | None:
+    """`1 week` -> 7 days; `Immediate (auto-scale)` -> None; `3 days` -> 3 days."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    try:
+        return timedelta(seconds=parse_duration(text))
+    except ValueError:
+        pass
+    match = re.search(r"(\d+(?:\.\d+)?)\s*([a-z]+)", text)
+    if match is None:
+        return None
+    try:
+        return timedelta(seconds=parse_duration(f"{match.group(1)} {match.group(2)}"))
+    except ValueError:
+        return None
+
+
+def lead_time_for(plan: Plan, metric: str) -> timedelta:
+    """The longest lead time the plan gives a scaling trigger on `metric`, else 4 weeks."""
+    found = [
+        lead
+        for trigger in plan.scaling_triggers
+        if trigger.rule.metric == metric
+        and (lead := parse_lead_time(trigger.lead_time)) is not None
+    ]
+    return max(found, default=DEFAULT_LEAD_TIME)
+
+
+def _latest(inp: DigestInput, metric: str) -> float | None:
+    found = inp.latest.get(metric)
+    if found is not None and math.isfinite(found[0]):
+        return found[0]
+    samples = [s for s in inp.samples.get(metric, ()) if s.at <= inp.now]
+    if samples:
+        return max(samples, key=lambda s: s.at).value
+    return None
+
+
+def current_tier(inp: DigestInput) -> tuple[int, float | None]:
+    """The tier the latest `mau` needs (0 when unknown) and that value."""
+    users = _latest(inp, CURRENT_METRIC)
+    if users is None:
+        return 0, None
+    return tier_for_users(inp.plan, max(0, math.ceil(users))), users
+
+
+def _distance(rule: MetricRule, value: float) -> float:
+    return rule.value - value if rule.op in (">", ">=") else value - rule.value
+
+
+Trends = dict[str, Trend | None]
+
+
+def _trend(inp: DigestInput, metric: str, now: datetime, trends: Trends) -> Trend | None:
+    # One fit per metric per digest: several rules often watch the same metric.
+    if metric not in trends:
+        samples = inp.samples.get(metric, ())
+        trends[metric] = fit(samples, now, SAMPLE_WINDOW) if samples else None
+    return trends[metric]
+
+
+def _rule_headroom(
+    inp: DigestInput, text: str, rule: MetricRule, now: datetime, trends: Trends
+) -> RuleHeadroom:
+    value = _latest(inp, rule.metric)
+    samples = inp.samples.get(rule.metric, ())
+    trend = _trend(inp, rule.metric, now, trends)
+    lead = lead_time_for(inp.plan, rule.metric)
+    distance = pct = None
+    if value is not None:
+        distance = _distance(rule, value)
+        pct = distance * 100 / abs(rule.value) if rule.value else None
+    crosses: datetime | None = None
+    status: Status
+    if value is not None and rule.holds(value):
+        status, crosses = "crossed", now
+    elif trend is None:
+        status = "not enough data" if samples or value is not None else "no data"
+    else:
+        crosses = crossing(trend, rule, now)
+        if crosses is None or crosses - now > HORIZON:
+            status, crosses = "not approaching", None
+        else:
+            status = "crossing"
+    return RuleHeadroom(text, rule, value, distance, pct, trend, crosses, status, lead, now)
+
+
+def headroom(inp: DigestInput, tier: int, trends: Trends | None = None) -> list[RuleHeadroom]:
+    """Every metric trigger of `tier` against the latest values and 28-day trends."""
+    trends = {} if trends is None else trends
+    plan = inp.plan
+    if not 1 <= tier <= plan.tier_count:
+        return []
+    now = require_aware(inp.now)
+    return [
+        _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
+        for trigger in plan.tier(tier).triggers
+        if trigger.rule is not None
+    ]
+
+
+# ---- formatting ------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int = MAX_CELL) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _num(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _value(value: float, unit: str) -> str:
+    if unit == "$":
+        return f"-${_num(-value)}" if value < 0 else f"${_num(value)}"
+    return f"{_num(value)}{unit}" if unit in ("%", "ms", "GB", "s") else _num(value)
+
+
+def _signed(value: float, unit: str) -> str:
+    text = _value(abs(value), unit)
+    return f"+{text}" if value >= 0 else f"-{text}"
+
+
+def _day(at: datetime, zone: tzinfo) -> str:
+    return at.astimezone(zone).strftime("%a %d %b %Y")
+
+
+def _moment(at: datetime, zone: tzinfo) -> str:
+    return at.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 86400:
+        seconds -= seconds % 3600  # days and hours are enough for a digest
+    elif seconds >= 3600:
+        seconds -= seconds % 60
+    return format_duration(seconds)
+
+
+def _table(
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+    title: str = "",
+    numeric: tuple[bool, ...] = (),
+    total: int | None = None,
+) -> Table:
+    """At most MAX_ROWS rows, the last saying how many more; `total` when `rows` is a prefix."""
+    total = len(rows) if total is None else total
+    shown = [tuple(_clip(c) for c in row) for row in rows[:MAX_ROWS]]
+    if total > MAX_ROWS:
+        more = total - (MAX_ROWS - 1)
+        filler = ("",) * (len(columns) - 1)
+        shown = [*shown[: MAX_ROWS - 1], (f"… and {more:,} more", *filler)]
+    return Table(columns=columns, rows=tuple(shown), title=title, numeric=numeric)
+
+
+def _section(heading: str, items: Sequence[str]) -> Section:
+    shown = [_clip(i) for i in items]
+    if len(shown) > MAX_ITEMS:
+        more = len(shown) - (MAX_ITEMS - 1)
+        shown = [*shown[: MAX_ITEMS - 1], f"… and {more:,} more"]
+    return Section(heading, tuple(shown))
+
+
+def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[str, ...]:
+    unit = plan.unit(h.rule.metric)
+    now_text = "no data" if h.value is None else _value(h.value, unit)
+    threshold = f"{h.rule.op} {_value(h.rule.value, unit)}"
+    if h.distance is None:
+        room = "—"
+    elif h.status == "crossed":
+        room = "crossed"
+    else:
+        room = _value(h.distance, unit)
+        if h.distance_pct is not None:
+            room += f" ({h.distance_pct:.0f}%)"
+    trend: str
+    if h.trend is None:
+        trend = h.status if h.status in ("no data", "not enough data") else "—"
+    else:
+        trend = f"{_signed(h.trend.per_week, unit)}/wk"
+    if h.status == "crossing" and h.crosses_at is not None:
+        when = _day(h.crosses_at, zone)
+    elif h.status == "crossed":
+        when = "already crossed"
+    else:
+        when = h.status
+    return (h.text, now_text, threshold, room, trend, when)
+
+
+def _tier_part(
+    inp: DigestInput, tier: int, users: float | None, trends: Trends
+) -> tuple[str, list[Part]]:
+    plan = inp.plan
+    label = tier_label(plan, tier)
+    if users is None:
+        headline = f"Current tier: {label} (assumed: no `{CURRENT_METRIC}` data yet)."
+    else:
+        headline = f"Current tier: {label}, at {_num(users)} {CURRENT_METRIC}."
+    if tier >= plan.tier_count:
+        return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
+    rows = headroom(inp, tier + 1, trends)
+    if not rows:
+        return headline, [Text(f"{tier_label(plan, tier + 1)} has no metric triggers to watch.")]
+    table = _table(
+        ("Trigger", "Now", "Threshold", "Headroom", "Trend", "Crosses"),
+        [_headroom_row(h, plan, inp.zone) for h in rows],
+        title=f"Headroom to {tier_label(plan, tier + 1)}",
+        numeric=(False, True, True, True, True, False),
+    )
+    return headline, [table]
+
+
+def _cost_part(inp: DigestInput, tier: int) -> Facts:
+    budget = tier_costs(inp.plan)[tier].total
+    spent = inp.cost_this_month
+    if spent is None:
+        latest = _latest(inp, COST_METRIC)
+        spent = Decimal(str(round(latest, 2))) if latest is not None else None
+    if spent is None:
+        return Facts(
+            (
+                ("Cost this month", "no data"),
+                ("Budget", f"{fmt_money(budget)}/mo ({tier_label(inp.plan, tier)})"),
+            )
+        )
+    pairs = [("Cost this month", fmt_money(spent)), ("Budget", f"{fmt_money(budget)}/mo")]
+    if budget > 0:
+        used = spent * 100 / budget
+        over = spent - budget
+        verdict = (
+            f"{fmt_percent(used)} used, over by {fmt_money(over)}"
+            if over > 0
+            else f"{fmt_percent(used)} used, {fmt_money(-over)} left"
+        )
+        pairs.append(("Against budget", verdict))
+    return Facts(tuple(pairs))
+
+
+def _alert_parts(inp: DigestInput) -> list[Part]:
+    zone = inp.zone
+    parts: list[Part] = []
+    week: list[AlertRecord] = sorted(inp.alerts_fired_resolved, key=lambda a: a.fired_at)
+    if week:
+        rows = [
+            (
+                a.title,
+                _moment(a.fired_at, zone),
+                _moment(a.resolved_at, zone) if a.resolved_at else "still firing",
+                _span(a.resolved_at - a.fired_at) if a.resolved_at else "—",
+            )
+            for a in week[:MAX_ROWS]
+        ]
+        parts.append(
+            _table(
+                ("Alert", "Fired", "Resolved", "Lasted"),
+                rows,
+                title="Alerts this week",
+                total=len(week),
+            )
+        )
+    else:
+        parts.append(Text("No alerts fired or resolved this week."))
+    firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
+    if firing:
+        items = [
+            f"{a.title}: firing since {_moment(a.fired_at, zone)} ({_span(inp.now - a.fired_at)})"
+            for a in firing
+        ]
+        parts.append(_section("Still firing", items))
+    return parts
+
+
+def _change_parts(inp: DigestInput) -> list[Part]:
+    changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
+    if not changes:
+        return [Text("No changes logged this week.")]
+    priced = [c.cost_change for c in changes if c.cost_change is not None]
+    total = sum(priced, Decimal(0))
+    rows = [
+        (
+            c.date.isoformat(),
+            c.change,
+            "—" if c.cost_change is None else f"{fmt_money(c.cost_change, sign=True)}/mo",
+        )
+        for c in changes[:MAX_ROWS]
+    ]
+    summary = f"{len(changes):,} change(s) logged, cost change {fmt_money(total, sign=True)}/mo"
+    if len(priced) != len(changes):
+        summary += f" ({len(priced):,} of {len(changes):,} priced)"
+    return [
+        Text(summary + "."),
+        _table(
+            ("Date", "Change", "Cost change"),
+            rows,
+            title="Changes this week",
+            numeric=(False, False, True),
+            total=len(changes),
+        ),
+    ]
+
+
+def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
+    plan = inp.plan
+    zone = inp.zone
+    parts: list[Part] = []
+    if tier < plan.tier_count:
+        nxt = tier + 1
+        due = [h for h in headroom(inp, nxt, trends) if h.within_lead_time]
+        if due:
+            reasons = [
+                f"{h.text}: "
+                + (
+                    "already crossed"
+                    if h.status == "crossed" or h.crosses_at is None
+                    else f"forecast {_day(h.crosses_at, zone)}"
+                )
+                + f", lead time {_span(h.lead_time)}"
+                for h in due
+            ]
+            parts.append(_section(f"Start {tier_label(plan, nxt)}", reasons))
+            cost = tier_costs(plan)[nxt]
+            if cost.changes:
+                parts.append(
+                    _table(
+                        ("Component", "Now", "Change to", "Cost change"),
+                        [
+                            (
+                                c.component,
+                                c.current,
+                                c.new,
+                                f"{fmt_money(c.cost_change, sign=True)}/mo",
+                            )
+                            for c in cost.changes
+                        ],
+                        title=f"{tier_label(plan, nxt)}: infrastructure changes",
+                        numeric=(False, False, False, True),
+                    )
+                )
+            parts.append(Text(f"**Total new cost**: {cost.summary()}"))
+        else:
+            parts.append(
+                Text(
+                    f"Nothing to start for {tier_label(plan, nxt)}: no trigger is forecast "
+                    "to cross within its lead time."
+                )
+            )
+    scaling = []
+    now = require_aware(inp.now)
+    for trigger in plan.scaling_triggers:
+        lead = parse_lead_time(trigger.lead_time)
+        if lead is None:
+            continue
+        h = _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
+        if h.status == "crossed" or (h.crosses_at is not None and h.crosses_at - now <= lead):
+            when = (
+                "already past" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"
+            )
+            scaling.append(
+                f"{trigger.action} ({trigger.text}, {when}; lead time {trigger.lead_time})"
+            )
+    if scaling:
+        parts.append(_section("Scaling actions due", scaling))
+    return parts
+
+
+def build_digest(inp: DigestInput) -> Reply:
+    """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
+    now = require_aware(inp.now)
+    tier, users = current_tier(inp)
+    trends: Trends = {}
+    headline, tier_parts = _tier_part(inp, tier, users, trends)
+    week_start = now - WEEK
+    parts: list[Part] = [
+        Text(headline),
+        *tier_parts,
+        _cost_part(inp, tier),
+        *_alert_parts(inp),
+        *_change_parts(inp),
+        *_next_steps(inp, tier, trends),
+    ]
+    notes = [
+        f"Week {_day(week_start, inp.zone)} to {_day(now, inp.zone)}. Trends are "
+        f"least-squares fits over {SAMPLE_WINDOW.days} days of samples "
+        "(like Prometheus predict_linear)."
+    ]
+    if inp.chart_missing:
+        notes.append("Chart missing: it could not be drawn or uploaded this time.")
+    return Reply(
+        title=f"Weekly capacity digest: {inp.plan.product}, {period_key(now, inp.zone)}",
+        parts=tuple(parts),
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What `draw_chart` needs: series, their thresholds and trends (at most six metrics)."""
+
+    series: dict[str, list[Sample]]
+    thresholds: dict[str, float]
+    forecasts: dict[str, Trend]
+
+
+def chart_data(inp: DigestInput) -> ChartData:
+    """The next tier's trigger metrics that have samples, with thresholds and trends."""
+    tier, _ = current_tier(inp)
+    rows = headroom(inp, tier + 1) if tier < inp.plan.tier_count else []
+    series: dict[str, list[Sample]] = {}
+    thresholds: dict[str, float] = {}
+    forecasts: dict[str, Trend] = {}
+    start = require_aware(inp.now) - SAMPLE_WINDOW
+    for h in rows:
+        metric = h.rule.metric
+        samples = [s for s in inp.samples.get(metric, ()) if start <= s.at <= inp.now]
+        if metric in series or not samples:
+            continue
+        if len(series) == MAX_CHART_METRICS:
+            break
+        series[metric] = samples
+        thresholds[metric] = h.rule.value
+        if h.trend is not None:
+            forecasts[metric] = h.trend
+    return ChartData(series, thresholds, forecasts)

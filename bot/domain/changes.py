@@ -1,0 +1,235 @@
+"""The change log as data, and the validation every front end shares. Pure: pass `today` in."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.plan import Plan
+
+__all__ = [
+    "CHANGE_MAX",
+    "FIELDS",
+    "AuditEntry",
+    "Change",
+    "ChangeDraft",
+    "content_key",
+    "parse_cost",
+    "tier_options",
+    "validate_change_fields",
+]
+
+CHANGE_MAX = 150
+REASON_MAX = 3000
+IMPACT_MAX = 3000
+# How far ahead a date may be: planned changes are fine, typos like 2205 are not.
+FUTURE_LIMIT = timedelta(days=365)
+# The fields a person fills in, in the order the modal and the shell ask for them.
+FIELDS = ("date", "change", "reason", "impact", "cost_change", "tier")
+
+
+class ChangeDraft(BaseModel):
+    """A validated entry that is not stored yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    date: date
+    change: str
+    reason: str
+    impact: str = ""
+    cost_change: Decimal | None = None
+    tier: int | None = None
+
+
+class Change(BaseModel):
+    """One entry of the change log as stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    date: date
+    change: str
+    reason: str
+    impact: str = ""
+    cost_change: Decimal | None = None
+    tier: int | None = None
+    recorded_by: str
+    channel_id: str | None = None
+    created_at: datetime
+    edited_at: datetime | None = None
+    edited_by: str | None = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def draft(self) -> ChangeDraft:
+        return ChangeDraft(
+            date=self.date,
+            change=self.change,
+            reason=self.reason,
+            impact=self.impact,
+            cost_change=self.cost_change,
+            tier=self.tier,
+        )
+
+
+class AuditEntry(BaseModel):
+    """Who did what to which entry, and when (`add`, `edit`, `delete`, `restore`, `import`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change_id: int
+    action: str
+    by: str
+    at: datetime
+    detail: str = ""
+
+
+_COST = re.compile(r"^([+-]?)\$?([0-9][0-9,_]*(?:\.[0-9]+)?|\.[0-9]+)$")
+
+
+def parse_cost(text: str) -> Decimal:
+    """`+$10/mo`, `-5.50`, `$1,200` -> an exact Decimal; ValueError otherwise."""
+    raw = text.strip().lower().replace(" ", "")
+    for suffix in ("/month", "/mo", "amonth"):
+        raw = raw.removesuffix(suffix)
+    if raw.startswith("-$") or raw.startswith("+$"):
+        raw = raw[0] + raw[2:]
+    elif raw.startswith("$-") or raw.startswith("$+"):
+        raw = raw[1] + raw[2:]
+    match = _COST.match(raw)
+    if not match:
+        raise ValueError(text)
+    try:
+        value = Decimal(match.group(1) + match.group(2).replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if abs(value) > Decimal(10) ** 12:
+        raise ValueError(text)
+    return value
+
+
+def tier_options(plan: Plan) -> list[tuple[int, str]]:
+    """(number, label) for the baseline and every tier: what an entry may be tagged with."""
+    options = [(0, f"Baseline ({plan.baseline.users:,} users)")]
+    options += [
+        (n, f"Tier {n}: {tier.name} ({tier.users:,} users)")
+        for n, tier in enumerate(plan.tiers, start=1)
+    ]
+    return options
+
+
+def _text(raw: Mapping[str, object], name: str) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def validate_change_fields(
+    raw: Mapping[str, object], plan: Plan, today: date
+) -> tuple[ChangeDraft | None, dict[str, str]]:
+    """Check what a person typed. Returns the draft, or None and one message per bad field.
+
+    `raw` maps the names in FIELDS to text (or already-typed values); missing means empty.
+    """
+    errors: dict[str, str] = {}
+
+    day: date | None = None
+    given = raw.get("date")
+    if isinstance(given, date):
+        day = given
+    elif not _text(raw, "date"):
+        day = today
+    else:
+        try:
+            day = date.fromisoformat(_text(raw, "date"))
+        except ValueError:
+            errors["date"] = (
+                f"`{_text(raw, 'date')[:30]}` is not a date; write it as YYYY-MM-DD, "
+                f"e.g. {today.isoformat()}."
+            )
+    if day is not None and day > today + FUTURE_LIMIT:
+        errors["date"] = (
+            f"{day.isoformat()} is more than a year ahead; "
+            f"log changes up to {(today + FUTURE_LIMIT).isoformat()}."
+        )
+
+    change = " ".join(_text(raw, "change").split())
+    if not change:
+        errors["change"] = "Say what changed, e.g. `Added 2nd API container`."
+    elif len(change) > CHANGE_MAX:
+        errors["change"] = (
+            f"Keep the change to {CHANGE_MAX} characters (this is {len(change)}); "
+            "put the detail in the reason."
+        )
+
+    reason = _text(raw, "reason")
+    if not reason:
+        errors["reason"] = "Say why, e.g. `p95 exceeded 1s during peak hours`."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason under {REASON_MAX} characters."
+
+    impact = _text(raw, "impact")
+    if len(impact) > IMPACT_MAX:
+        errors["impact"] = f"Keep the impact under {IMPACT_MAX} characters."
+
+    cost: Decimal | None = None
+    given_cost = raw.get("cost_change")
+    if isinstance(given_cost, Decimal):
+        cost = given_cost
+    elif _text(raw, "cost_change"):
+        try:
+            cost = parse_cost(_text(raw, "cost_change"))
+        except ValueError:
+            errors["cost_change"] = (
+                f"`{_text(raw, 'cost_change')[:30]}` is not a monthly amount; "
+                "write a number such as `10`, `+$10` or `-25.50`."
+            )
+
+    tier: int | None = None
+    given_tier = raw.get("tier")
+    tier_text = _text(raw, "tier").lower().removeprefix("tier").strip()
+    if isinstance(given_tier, int):
+        tier_text = str(given_tier)
+    if tier_text in ("baseline", "base"):
+        tier_text = "0"
+    if tier_text:
+        if tier_text.isdigit() and 0 <= int(tier_text) <= plan.tier_count:
+            tier = int(tier_text)
+        else:
+            errors["tier"] = (
+                f"The plan has no tier `{tier_text[:20]}`; choose 0 (baseline) to "
+                f"{plan.tier_count}, or leave it empty."
+            )
+
+    if errors or day is None:
+        return None, errors
+    return (
+        ChangeDraft(
+            date=day, change=change, reason=reason, impact=impact, cost_change=cost, tier=tier
+        ),
+        {},
+    )
+
+
+def content_key(draft: ChangeDraft, namespace: str = "content") -> str:
+    """A key derived from what an entry says: the same row imported twice gets the same key."""
+    parts = [
+        draft.date.isoformat(),
+        draft.change,
+        draft.reason,
+        draft.impact,
+        "" if draft.cost_change is None else str(draft.cost_change.normalize()),
+        "" if draft.tier is None else str(draft.tier),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return f"{namespace}:{digest}"

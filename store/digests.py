@@ -1,0 +1,108 @@
+"""Which digest periods were claimed and posted: one row per period, UNIQUE by key.
+
+`claim` is the exactly-once gate: an `INSERT OR IGNORE` on the primary key, so of any
+number of schedulers, restarts or processes sharing the file exactly one gets True.
+A claim whose holder died before posting can be taken over after `lease`; a holder
+whose post failed calls `release` so a retry may claim again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+__all__ = ["DEFAULT_LEASE", "MIGRATIONS", "DigestRecord", "DigestStore"]
+
+MIGRATIONS = Migrations("capacity-bot.digests")
+DEFAULT_LEASE = timedelta(minutes=15)
+
+
+@MIGRATIONS()
+def m001_digests(db: sqlite_utils.Database) -> None:
+    # if_not_exists: two processes opening a fresh file at once may both migrate.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS digests (
+            period TEXT PRIMARY KEY,
+            claimed_at TEXT NOT NULL,
+            posted_at TEXT,
+            channel TEXT,
+            ts TEXT
+        )
+        """
+    )
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    period: str
+    claimed_at: datetime
+    posted_at: datetime | None
+    channel: str | None
+    ts: str | None
+
+
+def _iso(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return at.astimezone(UTC).isoformat()
+
+
+def _at(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class DigestStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def claim(self, period: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
+        """True for exactly one caller per period (until it posts, or its lease runs out)."""
+        with self.db.conn:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO digests (period, claimed_at) VALUES (?, ?)",
+                [period, _iso(now)],
+            )
+            if cur.rowcount == 1:
+                return True
+            # ISO-8601 UTC strings of one format compare in time order.
+            cur = self.db.execute(
+                "UPDATE digests SET claimed_at = ? "
+                "WHERE period = ? AND posted_at IS NULL AND claimed_at <= ?",
+                [_iso(now), period, _iso(now - lease)],
+            )
+            return cur.rowcount == 1
+
+    def release(self, period: str) -> None:
+        """Give up an unposted claim (the post failed) so a retry can claim it."""
+        with self.db.conn:
+            self.db.execute("DELETE FROM digests WHERE period = ? AND posted_at IS NULL", [period])
+
+    def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE digests SET posted_at = ?, channel = ?, ts = ? WHERE period = ?",
+                [_iso(now), channel, ts, period],
+            )
+
+    def get(self, period: str) -> DigestRecord | None:
+        row = self.db.execute(
+            "SELECT period, claimed_at, posted_at, channel, ts FROM digests WHERE period = ?",
+            [period],
+        ).fetchone()
+        if row is None:
+            return None
+        claimed = _at(row[1])
+        assert claimed is not None
+        return DigestRecord(row[0], claimed, _at(row[2]), row[3], row[4])
+
+    def last_posted(self) -> str | None:
+        """The period of the newest posted digest, None before the first."""
+        row = self.db.execute(
+            "SELECT period FROM digests WHERE posted_at IS NOT NULL "
+            "ORDER BY posted_at DESC, period DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else str(row[0])

@@ -1,0 +1,45 @@
+"""`log` and `changes` in the shell, against the same CAPACITY_DB as Slack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import Store
+from tests.cli.test_terminal import run
+
+
+def test_shell_log_asks_each_field_reasks_bad_ones_and_stores(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    typed = "log Added pgbouncer\n2030-01-01\n2026-01-05\n\nbecause\n\nlots\n-5\n9\n2\nchanges\n"
+    done = run("shell", stdin=typed, CAPACITY_DB=str(db))
+    assert done.returncode == 0, done.stderr
+    assert "more than a year ahead" in done.stdout
+    assert "not a monthly amount" in done.stdout
+    assert "no tier `9`" in done.stdout
+    assert "Logged change #1" in done.stdout
+    assert "Added pgbouncer" in done.stdout.split("Logged change #1", 1)[1]
+    store = Store(db)
+    [change] = store.changes.all()
+    assert (str(change.cost_change), change.tier, change.recorded_by) == ("-5", 2, "terminal")
+    store.close()
+
+
+def test_end_of_input_during_log_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    done = run("shell", stdin="log\n2026-01-01\nSomething\n", CAPACITY_DB=str(db))
+    assert "Nothing logged." in done.stdout
+    store = Store(db)
+    assert store.changes.count() == 0
+    store.close()
+
+
+def test_ask_changes_export_prints_the_markdown(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    run("shell", stdin="log\n2026-01-05\nA change\nA reason\n\n\n\n", CAPACITY_DB=db)
+    done = run("ask", "changes export", CAPACITY_DB=db)
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[:3] == [
+        "| Date | Change | Reason | Impact |",
+        "|------|--------|--------|--------|",
+        "| 2026-01-05 | A change | A reason |  |",
+    ]

@@ -1,0 +1,151 @@
+"""`log` and `changes` through the router: effects, paging, search, since, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.commands import build_router
+from bot.commands.changes import (
+    MORE_ACTION,
+    ExportChanges,
+    OpenChangeModal,
+    recent_changes_section,
+)
+from bot.config import Settings
+from bot.deps import Deps
+from bot.domain.changes import ChangeDraft
+from bot.planfile import default_plan
+from bot.render.text import render_text
+from bot.reply import Reply, Table, Text
+from store import Store
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def deps() -> Iterator[Deps]:
+    d = Deps(
+        Settings(planners=frozenset({"UPLAN"})),
+        default_plan(),
+        build_router(),
+        lambda: NOW,
+        Store(":memory:"),
+    )
+    yield d
+    d.close()
+
+
+def ask(deps: Deps, text: str, user: str = "UPLAN") -> Reply:
+    return deps.router.dispatch(text, deps.context(user_id=user, channel_id="C1"))
+
+
+def fill(deps: Deps, n: int) -> None:
+    for i in range(n):
+        deps.store.changes.add(
+            ChangeDraft(
+                date=date(2025, 1, 1) + timedelta(days=i),
+                change=f"Change {i}",
+                reason="pgbouncer pool" if i % 7 == 0 else "because",
+            ),
+            "U1",
+            "C1",
+            f"k{i}",
+            NOW,
+        )
+
+
+def test_log_asks_the_front_end_to_open_the_form_with_the_text(deps: Deps) -> None:
+    reply = ask(deps, "log Added 2nd API container")
+    assert reply.effect == OpenChangeModal(prefill="Added 2nd API container")
+    assert not reply.error
+
+
+def test_log_by_a_non_planner_is_refused_and_opens_nothing(deps: Deps) -> None:
+    reply = ask(deps, "log x", user="USTRANGER")
+    assert reply.error and reply.effect is None
+    assert "planners" in render_text(reply)
+
+
+def test_delete_by_a_non_planner_is_refused(deps: Deps) -> None:
+    fill(deps, 1)
+    assert ask(deps, "changes delete 1", user="USTRANGER").error
+    assert deps.store.changes.count() == 1
+    assert not ask(deps, "changes delete 1").error
+    assert deps.store.changes.count() == 0
+    assert not ask(deps, "changes restore 1").error
+
+
+def test_changes_shows_ten_newest_with_a_more_action_carrying_the_offset(deps: Deps) -> None:
+    fill(deps, 25)
+    reply = ask(deps, "changes")
+    table = next(p for p in reply.parts if isinstance(p, Table))
+    assert [r[2] for r in table.rows][:2] == ["Change 24", "Change 23"]
+    assert len(table.rows) == 10
+    [more] = reply.actions
+    assert more.action_id == MORE_ACTION and more.value == "changes 10 offset 10"
+    page2 = ask(deps, more.value)
+    assert next(p for p in page2.parts if isinstance(p, Table)).rows[0][2] == "Change 14"
+    last = ask(deps, "changes 10 offset 20")
+    assert len(next(p for p in last.parts if isinstance(p, Table)).rows) == 5
+    assert last.actions == ()
+
+
+def test_changes_n_shows_n(deps: Deps) -> None:
+    fill(deps, 30)
+    reply = ask(deps, "changes 25")
+    assert len(next(p for p in reply.parts if isinstance(p, Table)).rows) == 25
+
+
+def test_changes_since_a_date(deps: Deps) -> None:
+    fill(deps, 10)
+    text = render_text(ask(deps, "changes since 2025-01-08"))
+    assert "Change 7" in text and "Change 9" in text and "Change 6" not in text
+
+
+def test_changes_search(deps: Deps) -> None:
+    fill(deps, 15)
+    text = render_text(ask(deps, "changes search pgbouncer"))
+    assert "Change 0" in text and "Change 7" in text and "Change 14" in text
+    assert "Change 1 " not in text
+
+
+def test_changes_export_carries_markdown_and_csv(deps: Deps) -> None:
+    fill(deps, 2)
+    reply = ask(deps, "changes export")
+    assert isinstance(reply.effect, ExportChanges)
+    assert reply.effect.markdown.startswith("| Date | Change | Reason | Impact |")
+    assert reply.effect.csv.startswith("id,date,change")
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [
+        ("changes since yesterday", "changes since 2025-09-01"),
+        ("changes 0", "changes 25"),
+        ("changes 5000", "changes 25"),
+        ("changes search", "changes search pgbouncer"),
+        ("changes banana", "changes since 2025-09-01"),
+        ("changes delete x", "changes delete 3"),
+    ],
+)
+def test_bad_changes_input_says_what_was_wrong_with_an_example(
+    deps: Deps, text: str, example: str
+) -> None:
+    reply = ask(deps, text)
+    assert reply.error
+    assert f"/capacity {example}" in render_text(reply)
+
+
+def test_empty_log_says_how_to_log(deps: Deps) -> None:
+    assert "/capacity log" in render_text(ask(deps, "changes"))
+
+
+def test_recent_changes_section_has_the_five_latest(deps: Deps) -> None:
+    assert isinstance(recent_changes_section(deps.store), Text)
+    fill(deps, 8)
+    section = recent_changes_section(deps.store)
+    assert isinstance(section, Table)
+    assert [r[1] for r in section.rows] == [f"Change {i}" for i in (7, 6, 5, 4, 3)]

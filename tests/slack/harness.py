@@ -1,0 +1,193 @@
+"""A real Bolt app behind a real aiohttp server on 127.0.0.1, talking to the fake Slack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import build_router
+from bot.config import Settings
+from bot.deps import Deps
+from bot.listeners import changes as change_listeners
+from bot.planfile import default_plan
+from bot.render.modals import CHANGE_MODAL
+from store import Store
+from tests.fakeslack import FakeSlack, interactivity_body, signed_headers, slash_command_body
+
+SECRET = "test-signing-secret"
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def build_app(fake_api_url: str, deps: Deps) -> AsyncApp:
+    app = AsyncApp(
+        client=AsyncWebClient(token="xoxb-test", base_url=fake_api_url),
+        signing_secret=SECRET,
+    )
+    change_listeners.register(app, deps)
+
+    # Stands in for the Slack app's `/capacity` listener: dispatch, ack, then the effect.
+    @app.command("/capacity")
+    async def capacity(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        ctx = deps.context(user_id=command["user_id"], channel_id=command["channel_id"])
+        reply = deps.router.dispatch(command.get("text", ""), ctx)
+        await ack(text=reply.summary if reply.effect is None else "")
+        await change_listeners.handle_effect(
+            reply,
+            client,
+            deps,
+            trigger_id=command.get("trigger_id"),
+            channel_id=command["channel_id"],
+            user_id=command["user_id"],
+        )
+
+    return app
+
+
+def web_app(app: AsyncApp) -> web.Application:
+    async def events(request: web.Request) -> web.Response:
+        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    web_application = web.Application()
+    web_application.router.add_post("/slack/events", events)
+    return web_application
+
+
+@dataclass
+class Rig:
+    fake: FakeSlack
+    deps: Deps
+    url: str
+    session: aiohttp.ClientSession
+
+    async def post(self, body: bytes) -> aiohttp.ClientResponse:
+        async with self.session.post(
+            self.url, data=body, headers=signed_headers(SECRET, body)
+        ) as response:
+            await response.read()
+            return response
+
+    async def post_json(self, body: bytes) -> tuple[int, Any]:
+        async with self.session.post(
+            self.url, data=body, headers=signed_headers(SECRET, body)
+        ) as response:
+            text = await response.text()
+            return response.status, (json.loads(text) if text.strip().startswith("{") else text)
+
+    async def slash(self, text: str, user: str = "U1", channel: str = "C1") -> tuple[int, Any]:
+        trigger = self.fake.new_trigger_id(user)
+        return await self.post_json(
+            slash_command_body(text, user_id=user, channel_id=channel, trigger_id=trigger)
+        )
+
+
+@asynccontextmanager
+async def rig(
+    store: Store | None = None, planners: frozenset[str] = frozenset(), **fake: Any
+) -> AsyncIterator[Rig]:
+    async with FakeSlack(**fake) as slack:
+        deps = Deps(
+            Settings(planners=planners),
+            default_plan(),
+            build_router(),
+            lambda: NOW,
+            store or Store(":memory:"),
+        )
+        runner = web.AppRunner(web_app(build_app(slack.api_url, deps)), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            try:
+                yield Rig(slack, deps, f"http://127.0.0.1:{port}/slack/events", session)
+            finally:
+                await runner.cleanup()
+                deps.close()
+
+
+def view_submission(
+    values: dict[str, str],
+    *,
+    user: str = "U1",
+    view_id: str = "V1",
+    private_metadata: str = '{"c":"C1","k":"k1"}',
+) -> bytes:
+    """A view_submission payload for the change modal with `values` typed in."""
+    state: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "date":
+            element: dict[str, Any] = {"type": "datepicker", "selected_date": value or None}
+        elif field == "tier":
+            element = {
+                "type": "static_select",
+                "selected_option": {"value": value} if value else None,
+            }
+        else:
+            element = {"type": "plain_text_input", "value": value or None}
+        state[field] = {"value": element}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "fake"},
+        "user": {"id": user, "username": "tester", "team_id": "T1"},
+        "api_app_id": "A0FAKE",
+        "token": "deprecated",
+        "trigger_id": "1.2.abc",
+        "view": {
+            "id": view_id,
+            "team_id": "T1",
+            "type": "modal",
+            "callback_id": CHANGE_MODAL,
+            "private_metadata": private_metadata,
+            "hash": "1.abc",
+            "state": {"values": state},
+            "blocks": [],
+        },
+    }
+    return interactivity_body(payload)
+
+
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    user: str = "U1",
+    channel: str = "C1",
+    ts: str = "1.0",
+    response_url: str = "http://127.0.0.1:9/response/unused",
+) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "fake"},
+        "user": {"id": user, "username": "tester", "team_id": "T1"},
+        "api_app_id": "A0FAKE",
+        "token": "deprecated",
+        "trigger_id": "2.3.def",
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel},
+        "channel": {"id": channel, "name": "general"},
+        "message": {"type": "message", "ts": ts, "text": "x"},
+        "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
+    }
+    return interactivity_body(payload)
+
+
+GOOD = {
+    "date": "2026-11-20",
+    "change": "Added PgBouncer",
+    "reason": "Hit the connection limit at 95 users",
+    "impact": "Headroom to 200 users",
+    "cost_change": "-12.50",
+    "tier": "2",
+}

@@ -1,0 +1,209 @@
+"""The change-log modal through the real signed HTTP path, against the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.domain.changes import tier_options
+from bot.planfile import default_plan
+from bot.render.modals import DELETE_ACTION, EDIT_ACTION, FormMeta, change_modal
+from store import Store
+from tests.fakeslack import validate_blocks, validate_view
+from tests.slack.harness import GOOD, block_action, rig, view_submission
+
+
+def test_the_modal_is_within_block_kit_limits() -> None:
+    meta = FormMeta(channel_id="C" * 11, key="k" * 32, change_id=123456, message_ts="1.000001")
+    view = change_modal(
+        today=date(2026, 11, 27),
+        tiers=tier_options(default_plan()),
+        meta=meta,
+        prefill="x" * 400,
+    )
+    assert validate_view(view) == []
+    assert [b["block_id"] for b in view["blocks"]] == [
+        "date",
+        "change",
+        "reason",
+        "impact",
+        "cost_change",
+        "tier",
+    ]
+    assert len(view["blocks"][1]["element"]["initial_value"]) == 150
+    options = view["blocks"][5]["element"]["options"]
+    assert [o["value"] for o in options] == ["0", "1", "2", "3"]
+
+
+async def test_log_opens_the_modal_prefilled_with_today_in_the_team_zone() -> None:
+    async with rig() as r:
+        status, _ = await r.slash("log Added 2nd API container")
+        assert status == 200
+        [view] = await r.fake.wait_for(lambda: r.fake.views_for("U1"), timeout=5)
+        blocks = view.view["blocks"]
+        assert blocks[0]["element"]["initial_date"] == "2026-11-27"
+        assert blocks[1]["element"]["initial_value"] == "Added 2nd API container"
+        assert json.loads(view.view["private_metadata"])["c"] == "C1"
+
+
+async def test_a_submission_is_stored_and_confirmed_in_the_channel() -> None:
+    async with rig() as r:
+        status, body = await r.post_json(view_submission(GOOD))
+        assert status == 200 and body in ("", {})
+        [change] = r.deps.store.changes.latest()
+        assert change.cost_change == Decimal("-12.50") and change.tier == 2
+        assert change.channel_id == "C1" and change.recorded_by == "U1"
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        assert validate_blocks(message.blocks) == []
+        assert "Added PgBouncer" in json.dumps(message.blocks)
+        assert "-$12.50" in json.dumps(message.blocks)
+        actions = [
+            e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]
+        ]
+        assert actions == [EDIT_ACTION, DELETE_ACTION]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("date", "2030-01-01", "more than a year ahead"),
+        ("change", "", "Say what changed"),
+        ("change", "x" * 151, "150 characters"),
+        ("reason", "", "Say why"),
+        ("cost_change", "lots", "not a monthly amount"),
+        ("tier", "7", "no tier"),
+    ],
+)
+async def test_each_invalid_field_is_answered_with_its_error(
+    field: str, value: str, words: str
+) -> None:
+    async with rig() as r:
+        status, body = await r.post_json(view_submission({**GOOD, field: value}))
+        assert status == 200
+        assert body["response_action"] == "errors"
+        assert list(body["errors"]) == [field]
+        assert words in body["errors"][field]
+        assert r.deps.store.changes.count() == 0
+
+
+async def test_the_same_submission_delivered_twice_gives_one_entry() -> None:
+    async with rig() as r:
+        body = view_submission(GOOD)
+        first, second = await asyncio.gather(r.post_json(body), r.post_json(body))
+        again = await r.post_json(body)
+        assert first[0] == second[0] == again[0] == 200
+        assert r.deps.store.changes.count() == 1
+        await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        await asyncio.sleep(0.2)
+        assert len(r.fake.messages_in("C1")) == 1  # one confirmation too
+
+
+async def test_two_hundred_submissions_at_once_give_two_hundred_entries(tmp_path: Path) -> None:
+    async with rig(store=Store(tmp_path / "c.db")) as r:
+        bodies = [
+            view_submission({**GOOD, "change": f"Change {i}"}, view_id=f"V{i}") for i in range(200)
+        ]
+        results = await asyncio.wait_for(
+            asyncio.gather(*(r.post_json(b) for b in bodies)), timeout=60
+        )
+        assert all(status == 200 for status, _ in results)
+        assert r.deps.store.changes.count() == 200
+        await r.fake.wait_for(lambda: len(r.fake.messages_in("C1")) == 200, timeout=30)
+
+
+async def test_a_non_planner_submission_is_refused_and_stores_nothing() -> None:
+    async with rig(planners=frozenset({"UPLAN"})) as r:
+        _status, body = await r.post_json(view_submission(GOOD, user="USTRANGER"))
+        assert body["response_action"] == "errors"
+        assert "planners" in body["errors"]["change"]
+        assert r.deps.store.changes.count() == 0
+
+
+async def test_log_by_a_non_planner_is_refused_ephemerally_without_a_modal() -> None:
+    async with rig(planners=frozenset({"UPLAN"})) as r:
+        status, body = await r.slash("log something", user="USTRANGER")
+        assert status == 200 and "planners" in json.dumps(body)
+        await asyncio.sleep(0.1)
+        assert r.fake.views_for("USTRANGER") == []
+
+
+async def test_confirmation_falls_back_to_a_dm_when_the_channel_refuses() -> None:
+    async with rig(channels={"C1": "general", "UPLAN": "dm"}) as r:
+        meta = '{"c":"CPRIVATE","k":"k"}'
+        status, _ = await r.post_json(view_submission(GOOD, user="UPLAN", private_metadata=meta))
+        assert status == 200
+        [dm] = await r.fake.wait_for(lambda: r.fake.messages_in("UPLAN"), timeout=5)
+        assert "Added PgBouncer" in (dm.text or "")
+
+
+async def test_edit_reopens_the_modal_filled_in_and_saves_an_edit() -> None:
+    async with rig() as r:
+        await r.post_json(view_submission(GOOD))
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        await r.post_json(block_action(EDIT_ACTION, "1", ts=message.ts))
+        [view] = await r.fake.wait_for(lambda: list(r.fake.views.values()), timeout=5)
+        blocks = view.view["blocks"]
+        assert blocks[1]["element"]["initial_value"] == "Added PgBouncer"
+        assert blocks[4]["element"]["initial_value"] == "-12.50"
+        assert blocks[5]["element"]["initial_option"]["value"] == "2"
+        meta = view.view["private_metadata"]
+        status, _ = await r.post_json(
+            view_submission(
+                {**GOOD, "change": "Added PgBouncer (pool 50)"},
+                view_id=view.id,
+                private_metadata=meta,
+            )
+        )
+        assert status == 200
+        assert r.deps.store.changes.count() == 1
+        assert r.deps.store.changes.get(1).change == "Added PgBouncer (pool 50)"  # type: ignore[union-attr]
+        await r.fake.wait_for(lambda: r.fake.message("C1", message.ts).edits, timeout=5)  # type: ignore[union-attr]
+        assert "pool 50" in json.dumps(r.fake.message("C1", message.ts).blocks)  # type: ignore[union-attr]
+
+
+async def test_delete_soft_deletes_and_updates_the_message() -> None:
+    async with rig() as r:
+        await r.post_json(view_submission(GOOD))
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        status, _ = await r.post_json(block_action(DELETE_ACTION, "1", ts=message.ts))
+        assert status == 200
+        await r.fake.wait_for(lambda: r.fake.message("C1", message.ts).edits, timeout=5)  # type: ignore[union-attr]
+        assert r.deps.store.changes.count() == 0
+        assert "Deleted by" in json.dumps(r.fake.message("C1", message.ts).blocks)  # type: ignore[union-attr]
+        assert [e.action for e in r.deps.store.changes.history(1)] == ["delete", "add"]
+
+
+async def test_delete_by_a_non_planner_is_refused_ephemerally() -> None:
+    async with rig(planners=frozenset({"U1"})) as r:
+        await r.post_json(view_submission(GOOD, user="U1"))
+        await r.post_json(block_action(DELETE_ACTION, "1", user="USTRANGER"))
+        [eph] = await r.fake.wait_for(lambda: r.fake.ephemerals_in("C1", "USTRANGER"), timeout=5)
+        assert "planners" in (eph.text or "")
+        assert r.deps.store.changes.count() == 1
+
+
+async def test_more_shows_the_next_page() -> None:
+    async with rig() as r:
+        for i in range(12):
+            await r.post_json(view_submission({**GOOD, "change": f"Change {i}"}, view_id=f"V{i}"))
+        url = r.fake.new_response_url(channel="C1")
+        await r.post_json(block_action("changes_more", "changes 10 offset 10", response_url=url))
+        [page] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        assert validate_blocks(page.blocks) == []
+        text = json.dumps(page.blocks)
+        assert "Change 1" in text and "Change 0" in text and "Change 5" not in text
+
+
+async def test_export_uploads_markdown_and_csv() -> None:
+    async with rig() as r:
+        await r.post_json(view_submission(GOOD))
+        await r.slash("changes export")
+        files = await r.fake.wait_for(
+            lambda: [f for f in r.fake.files.values() if f.completed], timeout=10
+        )
+        assert sorted(f.name for f in files) == ["change-log.csv", "change-log.md"]
