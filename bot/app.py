@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -21,7 +23,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.digest.service import start_digest
+from bot.ingest import make_metrics_routes
+from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
+from bot.notify.slack import SlackPoster, make_client
 
 __all__ = [
     "AsyncSocketModeHandler",
@@ -95,11 +101,39 @@ class WebHooks:
     on_startup: list[AppCallback] = field(default_factory=list)
     on_cleanup: list[AppCallback] = field(default_factory=list)
     checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down).
+    details: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
 
-def default_hooks(deps: Deps) -> WebHooks:
-    """Everything the served app adds beyond Slack and /healthz. Add yours here."""
-    return WebHooks()
+def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
+    """What the served app runs beside Slack: metric ingestion, and the scheduler with
+    rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
+    # Notifications own their retries (the outbox worker), so their client has none.
+    poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
+    scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
+    background: set[asyncio.Task[Any]] = set()
+
+    async def start(web_app: web.Application) -> None:
+        start_jobs(deps, poster, scheduler)
+        missed = start_digest(deps, poster, scheduler)
+        scheduler.start()
+        task = asyncio.ensure_future(missed())
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    async def stop(web_app: web.Application) -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for task in list(background):
+            task.cancel()
+
+    return WebHooks(
+        routes=list(make_metrics_routes(deps)),
+        on_startup=[start],
+        on_cleanup=[stop],
+        checks={"scheduler": lambda: scheduler.running},
+        details={"metrics": lambda: metrics_health(deps)},
+    )
 
 
 def build_web_app(
@@ -114,6 +148,11 @@ def build_web_app(
         checks.update({name: bool(check()) for name, check in hooks.checks.items()})
         ok = all(checks.values())
         body: dict[str, Any] = {"status": "ok" if ok else "unhealthy", **checks, "mode": mode}
+        for name, detail in hooks.details.items():
+            try:
+                body[name] = detail()
+            except Exception as exc:  # a detail must never turn health into a 500
+                body[name] = {"error": type(exc).__name__}
         return web.json_response(body, status=200 if ok else 503)
 
     web_app.router.add_get("/healthz", healthz)

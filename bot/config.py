@@ -27,6 +27,7 @@ _VARIABLES = {
     "CAPACITY_INGEST_TOKEN": "ingest_token",
     "CAPACITY_PLANNERS": "planners",
     "CAPACITY_PROMETHEUS_URL": "prometheus_url",
+    "CAPACITY_RAW_RETENTION_DAYS": "raw_retention_days",
     "PORT": "port",
 }
 _FIELDS = {field: variable for variable, field in _VARIABLES.items()}
@@ -51,6 +52,7 @@ class Settings(BaseModel):
     ingest_token: SecretStr | None = None
     planners: frozenset[str] = frozenset()
     prometheus_url: str | None = None
+    raw_retention_days: int = Field(default=30, ge=1, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
 
     @field_validator("api_url")

@@ -35,12 +35,18 @@ class Deps:
         return self._store
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
+        from bot.digest.source import StoreDigestSource  # it builds on Deps
+
         return Context(
             plan=self.plan,
             now=self.clock(),
             user_id=user_id,
             channel_id=channel_id,
-            services={"deps": self, "settings": self.settings},
+            services={
+                "deps": self,
+                "settings": self.settings,
+                "digest_source": StoreDigestSource(self),
+            },
         )
 
     def close(self) -> None:

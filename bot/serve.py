@@ -61,7 +61,7 @@ class BotServer:
         self.web_app = build_web_app(
             deps,
             None if self.mode == "socket" else self.bolt_app,
-            default_hooks(deps),
+            default_hooks(deps, self.client),
             mode=self.mode,
         )
         self._runner: web.AppRunner | None = None

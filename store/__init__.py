@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import sqlite_utils
 
+from store import alerts, metrics, outbox
+from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import open_database
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
+from store.metrics import MetricStore
+from store.outbox import Outbox
+from store.tx import atomic
 
-__all__ = ["ChangeStore", "DigestStore", "Store", "open_database"]
+__all__ = [
+    "AlertStore",
+    "ChangeStore",
+    "DigestStore",
+    "MetricStore",
+    "Outbox",
+    "Store",
+    "atomic",
+    "open_database",
+]
 
 
 class Store:
@@ -26,10 +41,23 @@ class Store:
         self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
         self.changes = ChangeStore(self.db)
         self.digests = DigestStore(self.db)
+        self.metrics = MetricStore(self.db)
+        self.alerts = AlertStore(self.db)
+        self.outbox = Outbox(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
-        return [CHANGES_MIGRATIONS, DIGESTS_MIGRATIONS]
+        return [
+            CHANGES_MIGRATIONS,
+            DIGESTS_MIGRATIONS,
+            metrics.MIGRATIONS,
+            alerts.MIGRATIONS,
+            outbox.MIGRATIONS,
+        ]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Several repository writes as one transaction (e.g. one evaluation)."""
+        return atomic(self.db.conn)
 
     def healthy(self) -> bool:
         try:

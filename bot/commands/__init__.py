@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands import changes, digest, plan, sizing
+from dataclasses import replace
+
+from bot.commands import changes, digest, metrics, plan, sizing
 from bot.commands.router import Command, CommandError, Context, Router
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
@@ -15,7 +17,10 @@ def build_router() -> Router:
             "help", "help", "help", "Every command with an example", lambda args, ctx: router.help()
         )
     )
-    for module in (plan, sizing, changes, digest):
+    for module in (plan, sizing, changes, digest, metrics):
         for command in module.COMMANDS:
+            if command.name == "triggers":
+                # The plan's triggers plus each rule's live state when a store is at hand.
+                command = replace(command, handler=metrics.with_live_state(command.handler))
             router.register(command)
     return router

@@ -60,7 +60,7 @@ async def apologise(
 
 
 def in_background(
-    work: Awaitable[None], body: dict[str, Any], respond: AsyncRespond | None
+    work: Awaitable[object], body: dict[str, Any], respond: AsyncRespond | None
 ) -> None:
     """Run `work` after the ack; a failure is apologised for like any listener error.
 

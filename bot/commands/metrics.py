@@ -1,0 +1,268 @@
+"""Commands over live data: record a sample, silence a rule, status, live trigger states."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.commands.router import Command, CommandError, Context, Handler
+from bot.domain.costs import tier_costs
+from bot.domain.money import fmt_money, fmt_number
+from bot.domain.plan import Plan
+from bot.domain.rules import format_duration, parse_duration
+from bot.monitor.model import Sample
+from bot.monitor.rules_from_plan import rules_from_plan
+from bot.reply import Facts, Part, Reply, Table, Text
+
+__all__ = ["COMMANDS", "current_tier", "with_live_state"]
+
+log = logging.getLogger(__name__)
+
+MAX_SILENCE = timedelta(days=30)
+
+
+def _store(ctx: Context) -> Any | None:
+    """The store when this front end has one and it answers; None for plan-only answers."""
+    deps = ctx.services.get("deps")
+    if deps is None:
+        return None
+    try:
+        return deps.store
+    except Exception:
+        log.exception("store unavailable")
+        return None
+
+
+def _no_store(valid: str) -> Reply:
+    return Reply(
+        title="Nothing recorded",
+        parts=(Text(f"{valid}, but this front end has no database to keep it in."),),
+        notes=("Run it in Slack or in `capacity-bot shell`, which use CAPACITY_DB.",),
+    )
+
+
+def _require_writer(ctx: Context, example: str) -> None:
+    settings = ctx.services.get("settings")
+    if settings is not None and not settings.may_write(ctx.user_id):
+        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
+
+
+def _when(at: datetime | None) -> str:
+    return "—" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+def _shown(plan: Plan, metric: str, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    unit = plan.unit(metric)
+    number = fmt_number(round(value, 2))
+    if unit == "$":
+        return f"${number}"
+    return f"{number}{unit}" if unit in ("%", "") else f"{number} {unit}"
+
+
+def metric(args: list[str], ctx: Context) -> Reply:
+    example = "metric mau 850"
+    names = ", ".join(m.name for m in ctx.plan.metrics)
+    if len(args) != 2:
+        raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
+    _require_writer(ctx, example)
+    name, raw = args[0].lower(), args[1]
+    if ctx.plan.metric(name) is None:
+        raise CommandError(
+            f"`{name[:40]}` is not a metric in the plan; use one of {names}.", example
+        )
+    try:
+        value = float(raw.replace(",", "").replace("_", "").lstrip("$").rstrip("%"))
+    except ValueError:
+        raise CommandError(f"`{raw[:30]}` is not a number.", example) from None
+    if not math.isfinite(value):
+        raise CommandError("The value must be a finite number.", example)
+    store = _store(ctx)
+    if store is None:
+        return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
+    store.metrics.add_batch([Sample(metric=name, at=ctx.now, value=value)])
+    return Reply(
+        title=f"Recorded {name} = {_shown(ctx.plan, name, value)}",
+        parts=(Text(f"At {_when(ctx.now)}. The next evaluation checks it against the plan."),),
+    )
+
+
+def silence_cmd(args: list[str], ctx: Context) -> Reply:
+    example = "silence tier2.mau 2h"
+    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    if len(args) != 2:
+        raise CommandError(
+            "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
+        )
+    _require_writer(ctx, example)
+    rule_id, raw = args
+    if rule_id not in rules:
+        raise CommandError(
+            f"No rule `{rule_id[:60]}`; ids look like {', '.join(list(rules)[:4])}.", example
+        )
+    try:
+        seconds = parse_duration(raw)
+    except ValueError as exc:
+        raise CommandError(str(exc), example) from None
+    if not 0 < seconds <= MAX_SILENCE.total_seconds():
+        raise CommandError("A silence lasts between 1 minute and 30 days.", example)
+    until = ctx.now + timedelta(seconds=seconds)
+    who = ctx.user_id or "someone"
+    store = _store(ctx)
+    if store is None:
+        return _no_store(f"`{rule_id}` is a rule and {format_duration(seconds)} a valid silence")
+    store.alerts.silence(rule_id, until, who, ctx.now)
+    return Reply(
+        title=f"Silenced {rule_id} for {format_duration(seconds)}",
+        parts=(Text(f"{rules[rule_id].title}: no messages until {_when(until)} (by {who})."),),
+        notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
+    )
+
+
+def current_tier(plan: Plan, mau: float | None) -> int:
+    """The tier that serves `mau` users: 0 (baseline) up to the last tier."""
+    if mau is None or mau <= plan.baseline.users:
+        return 0
+    for number, tier in enumerate(plan.tiers, start=1):
+        if mau <= tier.users:
+            return number
+    return len(plan.tiers)
+
+
+def status(args: list[str], ctx: Context) -> Reply:
+    if args:
+        raise CommandError("`status` takes nothing after it.", "status")
+    plan = ctx.plan
+    store = _store(ctx)
+    latest: dict[str, Any] = {}
+    if store is not None:
+        latest = {m.name: store.metrics.latest(m.name) for m in plan.metrics}
+    mau = latest.get("mau")
+    number = current_tier(plan, mau.value if mau else None)
+    costs = tier_costs(plan)
+    name = costs[number].name
+    facts = [
+        ("Current tier", f"{number}: {name}" + (" (no `mau` sample yet)" if mau is None else "")),
+        ("MAU", _shown(plan, "mau", mau.value if mau else None)),
+        ("Budget", f"{fmt_money(costs[number].total)}/mo"),
+    ]
+    cost = latest.get("cost_usd")
+    if cost is not None:
+        over = cost.value - float(costs[number].total)
+        verdict = "over budget" if over > 0 else "within budget"
+        facts.append(("Cost this month", f"{_shown(plan, 'cost_usd', cost.value)} ({verdict})"))
+    parts: list[Part] = [Facts(pairs=tuple(facts))]
+    if number < len(plan.tiers):
+        nxt = plan.tier(number + 1)
+        rows = []
+        for trigger in nxt.triggers:
+            if trigger.rule is None:
+                rows.append((trigger.text, "—", "watch by hand"))
+                continue
+            seen = latest.get(trigger.rule.metric)
+            value = seen.value if seen else None
+            met = (
+                "no data" if value is None else ("MET" if trigger.rule.holds(value) else "not yet")
+            )
+            rows.append((trigger.text, _shown(plan, trigger.rule.metric, value), met))
+        parts.append(
+            Table(
+                title=f"Triggers for Tier {number + 1} ({nxt.name})",
+                columns=("Trigger", "Now", "State"),
+                rows=tuple(rows),
+            )
+        )
+    notes: list[str] = []
+    if store is None:
+        notes.append("No database here: live metrics and alerts are not shown.")
+    else:
+        states = store.alerts.states()
+        rules = {r.id: r for r in rules_from_plan(plan)}
+        firing = [s for s in states.values() if s.status == "firing" and s.rule_id in rules]
+        if firing:
+            parts.append(
+                Table(
+                    title="Firing alerts",
+                    columns=("Rule", "Alert", "Value", "Since"),
+                    rows=tuple(
+                        (
+                            s.rule_id,
+                            rules[s.rule_id].title,
+                            _shown(plan, rules[s.rule_id].rule.metric, s.last_value),
+                            _when(s.fired_at),
+                        )
+                        for s in sorted(firing, key=lambda s: s.rule_id)
+                    ),
+                )
+            )
+        else:
+            parts.append(Text("No alerts firing."))
+        for source in store.metrics.sources():
+            if not source.ok:
+                notes.append(
+                    f"{source.name} pull failing since {_when(source.checked_at)}: {source.error}"
+                )
+        unknown = store.outbox.counts().get("unknown", 0)
+        if unknown:
+            notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
+    return Reply(title=f"Capacity status: Tier {number}", parts=tuple(parts), notes=tuple(notes))
+
+
+def with_live_state(handler: Handler) -> Handler:
+    """`triggers` from the plan, plus each rule's live state when a store is at hand."""
+
+    def triggers(args: list[str], ctx: Context) -> Reply:
+        reply = handler(args, ctx)
+        store = _store(ctx)
+        if store is None or reply.error:
+            return reply
+        try:
+            states = store.alerts.states()
+            silences = store.alerts.silences(ctx.now)
+        except Exception:
+            log.exception("alert states unavailable")
+            return reply
+        rows = []
+        for rule in rules_from_plan(ctx.plan):
+            state = states.get(rule.id)
+            held = silences.get(rule.id)
+            rows.append(
+                (
+                    rule.id,
+                    state.status if state else "inactive",
+                    _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
+                    _when(state.since if state else None),
+                    f"until {_when(held.until)} by {held.by}" if held else "—",
+                )
+            )
+        live = Table(
+            title="Live state",
+            columns=("Rule", "State", "Value", "Since", "Silenced"),
+            rows=tuple(rows),
+        )
+        notes = (*reply.notes, "`/capacity silence RULE 2h` mutes a rule's messages.")
+        return Reply(title=reply.title, parts=(*reply.parts, live), notes=notes)
+
+    return triggers
+
+
+COMMANDS = (
+    Command(
+        "status",
+        "status",
+        "status",
+        "Current tier, metrics against the next tier's triggers, firing alerts, budget",
+        status,
+    ),
+    Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),
+    Command(
+        "silence",
+        "silence RULE DURATION",
+        "silence tier2.mau 2h",
+        "Mute one alert rule's messages for a while",
+        silence_cmd,
+    ),
+)

@@ -1,0 +1,77 @@
+"""The weekly digest in the running bot: scheduled, claimed once, delivered via the outbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.deps import Deps
+from bot.digest.job import DigestResult, Posted, add_digest_job, catch_up, run_digest
+from bot.digest.schedule import period_key
+from bot.digest.source import StoreDigestSource
+from bot.notify.decide import digest_payload
+from bot.reply import Reply
+
+__all__ = ["GRACE", "Uploader", "start_digest"]
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=12)
+
+
+class Uploader(Protocol):
+    async def upload(
+        self, channel: str, content: bytes, filename: str, title: str
+    ) -> str | None: ...
+
+
+def start_digest(
+    deps: Deps, uploader: Uploader | None, scheduler: Any
+) -> Callable[[], Awaitable[datetime | None]]:
+    """Add the digest's cron job; returns the start-up catch-up for a digest missed while down.
+
+    The period is claimed in the database first (one digest per week, whatever restarts
+    or second processes do); the message itself goes through the outbox under the key
+    `digest:PERIOD`, so delivery retries and restarts cannot post it twice either.
+    """
+    settings = deps.settings
+    zone = settings.zone
+    channel = settings.alerts_channel or ""
+    source = StoreDigestSource(deps)
+
+    async def run(fire_time: datetime) -> DigestResult:
+        period = period_key(fire_time, zone)
+
+        def post(reply: Reply, chart_ref: str | None) -> Posted:
+            now = deps.clock()
+            payload = digest_payload(reply, channel, now)
+            deps.store.outbox.enqueue(f"digest:{period}", "digest", payload.model_dump_json(), now)
+            return Posted(channel, "outbox")
+
+        async def upload(png: bytes, period: str) -> str | None:
+            assert uploader is not None
+            return await uploader.upload(
+                channel, png, f"capacity-digest-{period}.png", f"Capacity digest {period}"
+            )
+
+        result = await run_digest(
+            deps.clock(),
+            zone=zone,
+            claims=deps.store.digests,
+            build=source.digest_input,
+            post=post,
+            upload_chart=upload if uploader is not None else None,
+            fire_time=fire_time,
+        )
+        log.info("digest %s: %s", result.period, result.status)
+        return result
+
+    add_digest_job(scheduler, settings.digest_cron, zone, run, GRACE, clock=deps.clock)
+
+    async def missed() -> datetime | None:
+        last = deps.store.digests.last_posted()
+        return await catch_up(settings.digest_cron, zone, last, deps.clock(), run, GRACE)
+
+    return missed

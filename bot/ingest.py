@@ -1,0 +1,178 @@
+"""`POST /api/metrics`: push samples over HTTP. Mounted by the app in HTTP and Socket Mode."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import math
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.monitor.model import Sample, require_aware
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+__all__ = [
+    "MAX_BODY",
+    "MAX_FUTURE",
+    "SampleError",
+    "make_metrics_routes",
+    "parse_batch",
+    "parse_rows",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+MAX_FUTURE = timedelta(days=1)
+MAX_SAMPLES = 10_000
+_EXAMPLE = '{"samples": [{"metric": "mau", "value": 850}]}'
+
+
+class _Batch(BaseModel):
+    """Only the envelope is strict here; each sample is checked by hand so the error names it."""
+
+    model_config = ConfigDict(extra="forbid")
+    samples: list[Any] = Field(min_length=1, max_length=MAX_SAMPLES)
+
+
+class SampleError(Exception):
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(f"samples[{index}]: {reason}")
+        self.index = index
+        self.reason = reason
+
+
+_FIELDS = frozenset({"metric", "value", "at"})
+_ISO_HINT = "use ISO 8601 with a zone, e.g. 2026-11-27T10:00:00Z, or unix seconds"
+
+
+def _parse_at(raw: Any, now: float) -> float:
+    """Unix seconds of `at` (a number, or ISO 8601 text with a zone); `now` when absent."""
+    if raw is None:
+        return now
+    if isinstance(raw, str):
+        try:
+            at = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"bad timestamp {raw[:40]!r}: {_ISO_HINT}") from None
+        if at.tzinfo is None:
+            raise ValueError(f"bad timestamp {raw[:40]!r}: give a zone, e.g. Z or +00:00")
+        return at.timestamp()
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not math.isfinite(raw) or not 0 <= raw < 32503680000:  # year 3000
+            raise ValueError("bad timestamp: unix seconds out of range")
+        return float(raw)
+    raise ValueError(f"bad timestamp: {_ISO_HINT}")
+
+
+def parse_rows(body: Any, known: set[str], now: datetime) -> list[tuple[str, float, float]]:
+    """(metric, unix seconds, value) of every sample in a request body, or SampleError
+    naming the first bad one. Checked by hand, not per-sample pydantic: this is the hot
+    path of ingestion (see docs/PERFORMANCE.md)."""
+    now_ts = require_aware(now).timestamp()
+    limit = now_ts + MAX_FUTURE.total_seconds()
+    batch = _Batch.model_validate(body)
+    out: list[tuple[str, float, float]] = []
+    append = out.append
+    for index, raw in enumerate(batch.samples):
+        if type(raw) is not dict:
+            raise SampleError(index, 'each sample is an object: {"metric": ..., "value": ...}')
+        if len(raw) > 2 and not _FIELDS.issuperset(raw):
+            extra = sorted(k for k in raw if k not in _FIELDS)[0]
+            raise SampleError(index, f"unexpected field {extra!r}")
+        metric = raw.get("metric")
+        if metric not in known:
+            shown = str(metric)[:64]
+            raise SampleError(
+                index, f"unknown metric {shown!r}; the plan has {', '.join(sorted(known))}"
+            )
+        value: Any = raw.get("value")
+        kind = type(value)
+        if kind is not float and kind is not int:
+            raise SampleError(index, "value must be a number")
+        if not math.isfinite(value):
+            raise SampleError(index, "value must be finite (not NaN or infinity)")
+        try:
+            at = _parse_at(raw.get("at"), now_ts)
+        except ValueError as exc:
+            raise SampleError(index, str(exc)) from None
+        if at > limit:
+            raise SampleError(index, "time is more than a day in the future")
+        append((metric, at, float(value)))
+    return out
+
+
+def parse_batch(body: Any, known: set[str], now: datetime) -> list[Sample]:
+    """The samples of a request body as domain objects (see `parse_rows`)."""
+    return [
+        Sample(metric=m, at=datetime.fromtimestamp(at, UTC), value=v)
+        for m, at, v in parse_rows(body, known, now)
+    ]
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"ok": False, "error": message, **extra}, status=status)
+
+
+def _authorised(request: web.Request, token: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
+    """Routes to add to the app's aiohttp application: `app.add_routes(make_metrics_routes(d))`.
+
+    With CAPACITY_INGEST_TOKEN unset the endpoint answers 404, as if it did not exist.
+    """
+
+    known = {m.name for m in deps.plan.metrics}
+
+    async def post_metrics(request: web.Request) -> web.Response:
+        secret = deps.settings.ingest_token
+        if secret is None:
+            raise web.HTTPNotFound()
+        if not _authorised(request, secret.get_secret_value()):
+            return web.json_response(
+                {"ok": False, "error": "missing or wrong bearer token"},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return _error(413, f"body is larger than {MAX_BODY} bytes")
+        data = bytearray()
+        # Read at most MAX_BODY + 1 bytes, whatever Content-Length claimed (or chunked).
+        while len(data) <= MAX_BODY:
+            chunk = await request.content.read(MAX_BODY + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > MAX_BODY:
+            return _error(413, f"body is larger than {MAX_BODY} bytes")
+        try:
+            body = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, f"body is not JSON: {exc}")
+        try:
+            rows = parse_rows(body, known, deps.clock())
+        except SampleError as exc:
+            return _error(422, str(exc), index=exc.index, reason=exc.reason)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            return _error(
+                400,
+                f"{where}: {first['msg']}; expected {_EXAMPLE}",
+            )
+        stored = deps.store.metrics.add_rows(rows)
+        return web.json_response({"ok": True, "stored": stored})
+
+    return [web.post("/api/metrics", post_metrics)]

@@ -1,0 +1,234 @@
+"""Grouped monitor notifications -> outbox rows. Pure: no I/O, `now` passed in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.money import fmt_number
+from bot.domain.plan import Plan
+from bot.domain.rules import format_duration
+from bot.monitor.group import Notification
+from bot.monitor.model import Rule
+from bot.render.blocks import render_message
+from bot.reply import Reply, Text
+
+__all__ = [
+    "AlertLine",
+    "OutboxItem",
+    "Payload",
+    "alert_reply",
+    "decide",
+    "load_payload",
+    "render_payload",
+]
+
+_ICON = {"p0": "🔴", "p1": "🟠", "p2": "🟡"}
+
+
+class AlertLine(BaseModel):
+    """Everything a message says about one alert; stored in the outbox payload so a later
+    resolution can re-render the original message without the plan it was sent under."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    fired_at: str
+    title: str
+    metric: str
+    unit: str = ""
+    value: float | None
+    op: str
+    threshold: float
+    held_seconds: float
+    action: str | None = None
+    runbook_id: str | None = None
+    runbook_title: str | None = None
+    severity: str = "p2"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    channel: str
+    alerts: tuple[AlertLine, ...]
+    at: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    dedup_key: str
+    kind: str
+    payload: Payload
+    # (rule_id, fired_at) of each alert a firing message announces.
+    alerts: tuple[tuple[str, str], ...]
+
+    @property
+    def payload_json(self) -> str:
+        return self.payload.model_dump_json()
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "no data"
+    shown = fmt_number(round(value, 2))
+    if unit == "$":
+        return f"${shown}"
+    if unit in ("%", ""):
+        return f"{shown}{unit}"
+    return f"{shown} {unit}"
+
+
+def _line(alert: AlertLine, kind: str, resolved_at: datetime | None) -> str:
+    if resolved_at is not None:
+        return (
+            f"✅ ~{alert.title}~ — resolved {resolved_at:%Y-%m-%d %H:%M} UTC "
+            f"(`{alert.metric}` now {_value(alert.value, alert.unit)})"
+        )
+    icon = "⚪" if kind == "nodata" else _ICON.get(alert.severity, "🟡")
+    held = format_duration(int(alert.held_seconds))
+    value = _value(alert.value, alert.unit)
+    threshold = f"threshold {alert.op} {_value(alert.threshold, alert.unit)}"
+    if kind == "nodata":
+        state = f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
+    else:
+        state = f"`{alert.metric}` is {value} ({threshold}), held for {held}"
+    lines = [f"{icon} **{alert.title}** [{alert.severity}]", state]
+    if alert.action:
+        lines.append(f"Action: {alert.action}")
+    if alert.runbook_id:
+        lines.append(f"Runbook: {alert.runbook_title} — `/capacity scenario {alert.runbook_id}`")
+    return "\n".join(lines)
+
+
+_TITLES = {
+    "firing": ("Capacity warning", "Capacity warnings"),
+    "reminder": ("Still firing", "Still firing"),
+    "resolved": ("Resolved", "Resolved"),
+    "nodata": ("No data", "No data"),
+}
+
+
+def alert_reply(
+    kind: str,
+    alerts: Sequence[AlertLine],
+    resolved: Mapping[str, datetime] | None = None,
+) -> Reply:
+    """The message for `alerts`; `resolved` (rule_id -> when) marks alerts that cleared."""
+    resolved = resolved or {}
+    one, many = _TITLES.get(kind, ("Capacity alert", "Capacity alerts"))
+    open_count = sum(1 for a in alerts if a.rule_id not in resolved)
+    if kind == "firing" and alerts and open_count == 0:
+        title = "Resolved: " + (alerts[0].title if len(alerts) == 1 else f"{len(alerts)} alerts")
+    elif len(alerts) == 1:
+        title = f"{one}: {alerts[0].title}"
+    else:
+        title = f"{many}: {len(alerts)} alerts"
+    parts = tuple(Text(_line(a, kind, resolved.get(a.rule_id))) for a in alerts)
+    notes = (
+        "`/capacity triggers` shows every rule's state; `/capacity silence RULE 2h` mutes one.",
+    )
+    return Reply(title=title, parts=parts, notes=notes)
+
+
+def render_payload(
+    kind: str,
+    channel: str,
+    alerts: Sequence[AlertLine],
+    at: datetime,
+    resolved: Mapping[str, datetime] | None = None,
+) -> Payload:
+    reply = alert_reply(kind, alerts, resolved)
+    return Payload(
+        kind=kind,
+        channel=channel,
+        alerts=tuple(alerts),
+        at=at.isoformat(),
+        **render_message(reply),
+    )
+
+
+def _resolution_reply(alert: AlertLine, at: datetime) -> Payload:
+    held = format_duration(int(alert.held_seconds))
+    reply = Reply(
+        title=f"Resolved: {alert.title}",
+        parts=(
+            Text(
+                f"`{alert.metric}` is back to {_value(alert.value, alert.unit)} "
+                f"(threshold {alert.op} {_value(alert.threshold, alert.unit)}) "
+                f"after {held}."
+            ),
+        ),
+    )
+    return Payload(
+        kind="resolved",
+        channel="",
+        alerts=(alert,),
+        at=at.isoformat(),
+        **render_message(reply),
+    )
+
+
+def decide(
+    notifications: Sequence[Notification],
+    rules: Sequence[Rule],
+    plan: Plan,
+    channel: str,
+    now: datetime,
+) -> list[OutboxItem]:
+    """One outbox row per notification; each names metric, value, threshold, duration,
+    the plan's action and the runbook that fits."""
+    by_id = {r.id: r for r in rules}
+    scenarios = {s.id: s.title for s in plan.scenarios}
+    items: list[OutboxItem] = []
+    for note in notifications:
+        lines = []
+        for event in note.events:
+            rule = by_id.get(event.rule_id)
+            if rule is None:
+                continue
+            lines.append(
+                AlertLine(
+                    rule_id=rule.id,
+                    fired_at=event.fired_at.isoformat() if event.fired_at else "-",
+                    title=rule.title,
+                    metric=rule.rule.metric,
+                    unit=plan.unit(rule.rule.metric),
+                    value=event.value,
+                    op=rule.rule.op,
+                    threshold=rule.rule.value,
+                    held_seconds=event.held_for_seconds,
+                    action=rule.action,
+                    runbook_id=rule.runbook,
+                    runbook_title=scenarios.get(rule.runbook) if rule.runbook else None,
+                    severity=rule.severity,
+                )
+            )
+        if not lines:
+            continue
+        if note.kind == "resolved":
+            payload = _resolution_reply(lines[0], now).model_copy(update={"channel": channel})
+        else:
+            payload = render_payload(note.kind, channel, lines, now)
+        announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
+        items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
+    return items
+
+
+def load_payload(text: str) -> Payload:
+    return Payload.model_validate(json.loads(text))
+
+
+def digest_payload(reply: Reply, channel: str, now: datetime) -> Payload:
+    """The weekly digest as an outbox payload (it carries no alerts to edit later)."""
+    return Payload(
+        kind="digest", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
+    )

@@ -1,0 +1,189 @@
+"""Metric samples: raw rows for a retention window, hourly rollups for two years."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from bot.monitor.model import Sample
+from store.tx import atomic
+
+__all__ = ["MIGRATIONS", "MetricStore", "Rollup", "SourceStatus"]
+
+MIGRATIONS = Migrations("metrics")
+HOUR = 3600
+
+
+@MIGRATIONS()
+def m001_samples(db: sqlite_utils.Database) -> None:
+    # (metric, at) is the key every query walks, so it is the table itself (WITHOUT ROWID):
+    # no separate index to keep in step, and a re-sent sample replaces rather than doubles.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS samples ("
+        " metric TEXT NOT NULL, at REAL NOT NULL, value REAL NOT NULL,"
+        " PRIMARY KEY (metric, at)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS sample_rollups ("
+        " metric TEXT NOT NULL, hour INTEGER NOT NULL,"
+        " min REAL NOT NULL, max REAL NOT NULL, mean REAL NOT NULL, last REAL NOT NULL,"
+        " count INTEGER NOT NULL, PRIMARY KEY (metric, hour)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS rollup_mark (id INTEGER PRIMARY KEY, rolled_through REAL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS metric_sources ("
+        " name TEXT PRIMARY KEY, ok INTEGER NOT NULL, checked_at REAL NOT NULL,"
+        " last_ok_at REAL, error TEXT)"
+    )
+
+
+@dataclass(frozen=True)
+class Rollup:
+    metric: str
+    hour: datetime
+    min: float
+    max: float
+    mean: float
+    last: float
+    count: int
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How the last pull from an outside source (Prometheus) went."""
+
+    name: str
+    ok: bool
+    checked_at: datetime
+    last_ok_at: datetime | None
+    error: str | None
+
+
+def _ts(at: datetime) -> float:
+    if at.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return at.timestamp()
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class MetricStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def add_batch(self, samples: Iterable[Sample]) -> int:
+        """Store every sample in one transaction: all of them or, on any error, none."""
+        return self.add_rows([(s.metric, _ts(s.at), s.value) for s in samples])
+
+    def add_rows(self, rows: Sequence[tuple[str, float, float]]) -> int:
+        """`add_batch` for (metric, unix seconds, value) rows: the ingestion fast path."""
+        for metric, _, value in rows:
+            if not math.isfinite(value):
+                raise ValueError(f"{metric}: value must be finite")
+        with atomic(self.db.conn):
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO samples (metric, at, value) VALUES (?, ?, ?)", rows
+            )
+        return len(rows)
+
+    def latest(self, metric: str) -> Sample | None:
+        row = self.db.execute(
+            "SELECT at, value FROM samples WHERE metric = ? ORDER BY at DESC LIMIT 1", [metric]
+        ).fetchone()
+        if row is None:
+            return None
+        return Sample(metric=metric, at=_dt(row[0]), value=row[1])
+
+    def window(self, metric: str, since: datetime, until: datetime) -> list[Sample]:
+        """Raw samples with since <= at <= until, oldest first."""
+        rows = self.db.execute(
+            "SELECT at, value FROM samples WHERE metric = ? AND at >= ? AND at <= ? ORDER BY at",
+            [metric, _ts(since), _ts(until)],
+        ).fetchall()
+        return [Sample(metric=metric, at=_dt(at), value=value) for at, value in rows]
+
+    def rollups(self, metric: str, since: datetime, until: datetime) -> list[Rollup]:
+        rows = self.db.execute(
+            "SELECT hour, min, max, mean, last, count FROM sample_rollups"
+            " WHERE metric = ? AND hour >= ? AND hour <= ? ORDER BY hour",
+            [metric, int(_ts(since)) // HOUR * HOUR, _ts(until)],
+        ).fetchall()
+        return [Rollup(metric, _dt(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM samples").fetchone()[0])
+
+    def rollup_and_prune(
+        self, now: datetime, retention: timedelta = timedelta(days=30)
+    ) -> tuple[int, int]:
+        """Roll complete hours up and drop raw samples older than `retention`.
+
+        Idempotent: only hours whose raw samples are all still kept are (re)computed
+        (the last day, for late samples, plus any hour not rolled up yet), and the prune
+        cutoff is an hour boundary, so an hour is never recomputed from a partial hour.
+        Rollups older than two years go too.
+        Returns (hours rolled up, raw rows pruned).
+        """
+        current_hour = int(_ts(now)) // HOUR * HOUR
+        cutoff = int(_ts(now - retention)) // HOUR * HOUR
+        # Recompute the last day only: late samples within a day still count, and an
+        # hourly run does not rescan the whole retention window.
+        start = max(cutoff, current_hour - 24 * HOUR)
+        done = self.db.execute("SELECT rolled_through FROM rollup_mark WHERE id = 1").fetchone()
+        if done is None:
+            oldest = self.db.execute("SELECT min(at) FROM samples").fetchone()[0]
+            start = current_hour if oldest is None else min(start, int(oldest) // HOUR * HOUR)
+        else:
+            # Hours after the last run (or the job was down) are rolled up before any prune.
+            # Their raw rows are intact: earlier prunes stopped at hour boundaries <= done.
+            start = min(start, int(done[0]))
+        with atomic(self.db.conn):
+            cur = self.db.conn.execute(
+                "INSERT OR REPLACE INTO sample_rollups (metric, hour, min, max, mean, last, count)"
+                " SELECT metric, CAST(at / 3600 AS INTEGER) * 3600 AS h, min(value), max(value),"
+                " avg(value),"
+                " (SELECT s2.value FROM samples s2 WHERE s2.metric = s.metric"
+                "  AND s2.at < CAST(s.at / 3600 AS INTEGER) * 3600 + 3600 ORDER BY s2.at DESC"
+                "  LIMIT 1), count(*)"
+                " FROM samples s WHERE at >= ? AND at < ? GROUP BY metric, h",
+                [start, current_hour],
+            )
+            rolled = cur.rowcount
+            pruned = self.db.conn.execute("DELETE FROM samples WHERE at < ?", [cutoff]).rowcount
+            self.db.conn.execute(
+                "DELETE FROM sample_rollups WHERE hour < ?", [current_hour - 731 * 24 * HOUR]
+            )
+            self.db.conn.execute(
+                "INSERT OR REPLACE INTO rollup_mark (id, rolled_through) VALUES (1, ?)",
+                [current_hour],
+            )
+        return rolled, pruned
+
+    def record_source(self, name: str, now: datetime, error: str | None = None) -> None:
+        ok = error is None
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "INSERT INTO metric_sources (name, ok, checked_at, last_ok_at, error)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ok = excluded.ok,"
+                " checked_at = excluded.checked_at, error = excluded.error,"
+                " last_ok_at = coalesce(excluded.last_ok_at, metric_sources.last_ok_at)",
+                [name, int(ok), _ts(now), _ts(now) if ok else None, error],
+            )
+
+    def sources(self) -> Sequence[SourceStatus]:
+        rows = self.db.execute(
+            "SELECT name, ok, checked_at, last_ok_at, error FROM metric_sources ORDER BY name"
+        ).fetchall()
+        return [
+            SourceStatus(r[0], bool(r[1]), _dt(r[2]), _dt(r[3]) if r[3] else None, r[4])
+            for r in rows
+        ]

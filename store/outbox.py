@@ -1,0 +1,170 @@
+"""A durable outbox: every notification is queued here before anything talks to Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from store.tx import atomic
+
+__all__ = ["MIGRATIONS", "Outbox", "OutboxRow", "Status"]
+
+MIGRATIONS = Migrations("outbox")
+
+# queued -> sending -> sent. `sending` is written (and committed) before the Slack call;
+# a row still `sending` after a restart was maybe posted: see bot/notify/deliver.py.
+Status = Literal["queued", "sending", "sent", "unknown"]
+
+
+@MIGRATIONS()
+def m001_outbox(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS outbox ("
+        " id INTEGER PRIMARY KEY, dedup_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+        " payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'queued',"
+        " attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL,"
+        " next_attempt_at REAL NOT NULL, sent_at REAL, channel TEXT, ts TEXT,"
+        " step TEXT, last_error TEXT)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)")
+    # Which alerts a firing row announces, so a resolution can wait for its original.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS outbox_alerts ("
+        " outbox_id INTEGER NOT NULL REFERENCES outbox(id), rule_id TEXT NOT NULL,"
+        " fired_at TEXT NOT NULL, PRIMARY KEY (rule_id, fired_at, outbox_id))"
+    )
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    dedup_key: str
+    kind: str
+    payload: str
+    status: Status
+    attempts: int
+    next_attempt_at: datetime
+    channel: str | None
+    ts: str | None
+    # Progress inside a multi-call delivery (a resolution edits, then replies).
+    step: str | None
+    last_error: str | None
+
+
+_COLUMNS = (
+    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step, last_error"
+)
+
+
+def _row(r: tuple[Any, ...]) -> OutboxRow:
+    return OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], UTC), *r[7:])
+
+
+class Outbox:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def enqueue(
+        self,
+        dedup_key: str,
+        kind: str,
+        payload_json: str,
+        now: datetime,
+        alerts: Iterable[tuple[str, str]] = (),
+    ) -> bool:
+        """Queue a notification; False when that dedup_key was queued before (never twice).
+
+        `alerts` are the (rule_id, fired_at) pairs a firing notification announces.
+        """
+        with atomic(self.db.conn):
+            cur = self.db.conn.execute(
+                "INSERT OR IGNORE INTO outbox (dedup_key, kind, payload, created_at,"
+                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp()],
+            )
+            if cur.rowcount != 1:
+                return False
+            row_id = cur.lastrowid
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO outbox_alerts (outbox_id, rule_id, fired_at)"
+                " VALUES (?, ?, ?)",
+                [(row_id, rule_id, fired_at) for rule_id, fired_at in alerts],
+            )
+        return True
+
+    def due(self, now: datetime, limit: int = 50) -> list[OutboxRow]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
+            " ORDER BY id LIMIT ?",
+            [now.timestamp(), limit],
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def get(self, row_id: int) -> OutboxRow | None:
+        r = self.db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", [row_id]).fetchone()
+        return None if r is None else _row(r)
+
+    def by_status(self, status: Status) -> list[OutboxRow]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = ? ORDER BY id", [status]
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def pending_for_alert(self, rule_id: str, fired_at: str) -> bool:
+        """Whether a firing notification for this alert is still waiting to be sent."""
+        row = self.db.execute(
+            "SELECT 1 FROM outbox_alerts a JOIN outbox o ON o.id = a.outbox_id"
+            " WHERE a.rule_id = ? AND a.fired_at = ? AND o.status IN ('queued', 'sending')"
+            " LIMIT 1",
+            [rule_id, fired_at],
+        ).fetchone()
+        return row is not None
+
+    def mark_sending(self, row_id: int) -> None:
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [row_id],
+            )
+
+    def mark_step(self, row_id: int, step: str, channel: str | None, ts: str | None) -> None:
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "UPDATE outbox SET step = ?, channel = coalesce(?, channel), ts = coalesce(?, ts)"
+                " WHERE id = ?",
+                [step, channel, ts, row_id],
+            )
+
+    def mark_sent(self, row_id: int, channel: str, ts: str, now: datetime) -> None:
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'sent', channel = ?, ts = ?, sent_at = ?,"
+                " last_error = NULL WHERE id = ?",
+                [channel, ts, now.timestamp(), row_id],
+            )
+
+    def mark_failed(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+        """Back to the queue for a later attempt (a retryable failure: nothing was posted)."""
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ?"
+                " WHERE id = ?",
+                [error[:500], next_attempt_at.timestamp(), row_id],
+            )
+
+    def mark_unknown(self, row_id: int, error: str) -> None:
+        """Parked: Slack may have posted it; a human decides (see deliver.py)."""
+        with atomic(self.db.conn):
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'unknown', last_error = ? WHERE id = ?",
+                [error[:500], row_id],
+            )
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+        return {r[0]: r[1] for r in rows}

@@ -1,0 +1,179 @@
+"""From pushed samples to Slack: firing after `for`, resolve edits and threads, retries,
+restarts, grouping, silences and reminders, against the fake Slack on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.deps import Deps
+from bot.ingest import make_metrics_routes
+from bot.jobs import evaluate_once
+from bot.monitor import Sample
+from bot.notify.deliver import Worker
+from bot.notify.slack import SlackPoster, make_client
+from store import Store
+from tests.fakeslack import FakeSlack
+from tests.metrics_helpers import TOKEN, Clock, make_deps
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+CHANNEL = "C_ALERTS"
+
+
+def worker_for(deps: Deps, slack: FakeSlack) -> Worker:
+    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
+    return Worker(deps.store, poster, deps.clock, base_delay=0.05)
+
+
+def push(deps: Deps, metric: str, value: float) -> None:
+    deps.store.metrics.add_batch([Sample(metric=metric, at=deps.clock(), value=value)])
+
+
+async def test_pushed_samples_warn_after_for_and_resolve_edits_and_threads(
+    slack: FakeSlack,
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    app = web.Application()
+    app.add_routes(make_metrics_routes(deps))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as http:
+
+        async def send(value: float) -> None:
+            body = {"samples": [{"metric": "error_rate_pct", "value": value}]}
+            resp = await http.post(
+                "/api/metrics", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+            assert resp.status == 200
+
+        await send(5)
+        evaluate_once(deps, clock())
+        await worker.run_once()
+        assert slack.messages_in(CHANNEL) == []  # pending: `for` is 5 minutes
+        for _ in range(5):
+            clock.advance(minutes=1)
+            await send(5)
+            evaluate_once(deps, clock())
+            await worker.run_once()
+        (warning,) = await slack.wait_for(lambda: slack.messages_in(CHANNEL), timeout=5)
+        assert "error_rate_pct" in (warning.text or "") and "held for 5m" in (warning.text or "")
+
+        for _ in range(7):  # below threshold, then the 5-minute hold-down
+            clock.advance(minutes=1)
+            await send(0.5)
+            evaluate_once(deps, clock())
+            await worker.run_once()
+    original = slack.message(CHANNEL, warning.ts)
+    assert original is not None and original.edits
+    assert "Resolved" in (original.text or "") and "✅" in (original.text or "")
+    replies = [m for m in slack.messages_in(CHANNEL, thread_ts=warning.ts) if m.ts != warning.ts]
+    assert len(replies) == 1 and "back to 0.5%" in (replies[0].text or "")
+    assert len(slack.calls_to("chat.postMessage", ok=True)) == 2
+
+
+async def test_rate_limit_and_server_error_then_delivered_once(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    push(deps, "mau", 9000)
+    evaluate_once(deps, clock())
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    slack.fail_next("chat.postMessage", status=500)
+    assert await worker_for(deps, slack).run_once() == 1
+    assert len(slack.messages_in(CHANNEL)) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    assert deps.store.outbox.counts() == {"sent": 1}
+
+
+async def test_a_row_that_keeps_failing_stays_queued(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    push(deps, "mau", 9000)
+    evaluate_once(deps, clock())
+    slack.fail_next("chat.postMessage", status=500, times=10)
+    assert await worker_for(deps, slack).run_once() == 0
+    (row,) = deps.store.outbox.by_status("queued")
+    assert row.next_attempt_at > clock() and "500" in (row.last_error or "")
+    assert deps.store.outbox.due(clock()) == []
+
+
+async def test_restart_between_queueing_and_sending_delivers_exactly_once(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    path = tmp_path / "capacity.db"
+    first = make_deps(clock, store=Store(path))
+    push(first, "mau", 9000)
+    evaluate_once(first, clock())
+    first.store.close()  # the process dies before the outbox worker ran
+
+    again = make_deps(clock, store=Store(path))
+    evaluate_once(again, clock.advance(minutes=1))  # same alert: nothing new queued
+    worker = worker_for(again, slack)
+    assert await worker.run_once() == 1
+    assert await worker_for(again, slack).run_once() == 0
+    assert len(slack.messages_in(CHANNEL)) == 1
+
+
+async def test_a_row_caught_mid_send_is_parked_not_reposted(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    path = tmp_path / "capacity.db"
+    deps = make_deps(clock, store=Store(path))
+    push(deps, "mau", 9000)
+    evaluate_once(deps, clock())
+    (row,) = deps.store.outbox.due(clock())
+    deps.store.outbox.mark_sending(row.id)  # crash right after marking, before Slack answered
+    deps.store.close()
+
+    again = make_deps(clock, store=Store(path))
+    assert await worker_for(again, slack).run_once() == 0
+    assert slack.messages_in(CHANNEL) == []
+    assert [r.id for r in again.store.outbox.by_status("unknown")] == [row.id]
+
+
+async def test_three_rules_firing_together_post_one_message(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    push(deps, "mau", 90_000)
+    evaluate_once(deps, clock())
+    await worker_for(deps, slack).run_once()
+    (message,) = slack.messages_in(CHANNEL)
+    for tier in (1, 2, 3):
+        assert f"approaching Tier {tier}" in (message.text or "")
+
+
+async def test_a_silenced_rule_stays_quiet(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    deps.store.alerts.silence("tier1.mau", clock() + timedelta(hours=2), "U_PLANNER", clock())
+    push(deps, "mau", 900)
+    evaluate_once(deps, clock())
+    await worker_for(deps, slack).run_once()
+    assert slack.messages_in(CHANNEL) == []
+    assert deps.store.alerts.states()["tier1.mau"].status == "firing"
+    # After the silence ends, the owed first announcement goes out.
+    clock.advance(hours=2, minutes=1)
+    push(deps, "mau", 900)
+    evaluate_once(deps, clock())
+    await worker_for(deps, slack).run_once()
+    assert len(slack.messages_in(CHANNEL)) == 1
+
+
+async def test_reminders_every_repeat_interval(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    for _ in range(9 * 6):  # nine hours, a sample and a tick every ten minutes
+        push(deps, "mau", 900)
+        evaluate_once(deps, clock())
+        await worker.run_once()
+        clock.advance(minutes=10)
+    texts = [m.text or "" for m in slack.messages_in(CHANNEL)]
+    assert len(texts) == 3
+    assert texts[0].startswith("Capacity warning") and texts[1].startswith("Still firing")
+    assert texts[2].startswith("Still firing")  # at 4h and at 8h

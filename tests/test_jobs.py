@@ -1,0 +1,42 @@
+"""start_jobs wires the interval jobs into an AsyncIOScheduler; health detail never raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.jobs import metrics_health, start_jobs
+from tests.metrics_helpers import Clock, make_deps
+
+
+class NullPoster:
+    async def post(self, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        raise AssertionError("nothing is due")
+
+    async def update(self, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError("nothing is due")
+
+
+async def test_start_jobs_adds_every_interval_job() -> None:
+    deps = make_deps(Clock())
+    scheduler = AsyncIOScheduler()
+    start_jobs(deps, NullPoster(), scheduler)
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert ids == {"metrics.evaluate", "metrics.outbox", "metrics.rollup"}
+
+
+async def test_prometheus_job_only_with_a_url_and_a_query() -> None:
+    deps = make_deps(Clock(), prometheus_url="http://127.0.0.1:9")
+    metrics = tuple(
+        m.model_copy(update={"query": "up"}) if m.name == "mau" else m for m in deps.plan.metrics
+    )
+    deps.plan = deps.plan.model_copy(update={"metrics": metrics})
+    scheduler = AsyncIOScheduler()
+    start_jobs(deps, NullPoster(), scheduler)
+    assert "metrics.prometheus" in {job.id for job in scheduler.get_jobs()}
+
+
+def test_health_detail_reports_outbox_and_sources() -> None:
+    deps = make_deps(Clock())
+    assert metrics_health(deps) == {"ok": True, "outbox": {}, "sources": {}}

@@ -1,0 +1,146 @@
+"""The Prometheus pull against a real Prometheus on 127.0.0.1, and when it is unreachable."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.domain.plan import Plan
+from bot.jobs import metrics_health
+from bot.prometheus import poll_prometheus
+from store import Store
+from tests.metrics_helpers import Clock, make_deps
+
+PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+
+
+def with_query(plan: Plan, metric: str, query: str) -> Plan:
+    metrics = tuple(
+        m.model_copy(update={"query": query}) if m.name == metric else m for m in plan.metrics
+    )
+    return plan.model_copy(update={"metrics": metrics})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def exporter(text: str) -> AsyncIterator[int]:
+    async def metrics(_: web.Request) -> web.Response:
+        return web.Response(text=text, content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.slow
+async def test_poller_stores_what_a_real_prometheus_scraped(plan: Plan, tmp_path: Path) -> None:
+    if not Path(PROMETHEUS).exists():
+        pytest.skip("prometheus binary not installed (apt-get install prometheus)")
+    async with exporter("# TYPE capacity_mau gauge\ncapacity_mau 8412\n") as target:
+        config = tmp_path / "prometheus.yml"
+        config.write_text(
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n"
+            f"  - job_name: capacity\n    static_configs: [{{targets: ['127.0.0.1:{target}']}}]\n"
+        )
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                PROMETHEUS,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 30
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
+                while True:
+                    with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                        async with http.get(
+                            f"{url}/api/v1/query", params={"query": "capacity_mau"}
+                        ) as resp:
+                            body = await resp.json()
+                            if body.get("data", {}).get("result"):
+                                break
+                    assert proc.poll() is None, "prometheus exited"
+                    assert loop.time() < deadline, "prometheus did not scrape within 30 s"
+                    await asyncio.sleep(0.25)
+            store = Store()
+            result = await poll_prometheus(
+                with_query(plan, "mau", "capacity_mau"), store, url, Clock()
+            )
+            assert result.ok and result.stored == 1
+            sample = store.metrics.latest("mau")
+            assert sample is not None and sample.value == 8412
+            (status,) = store.metrics.sources()
+            assert status.ok
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+async def test_unreachable_prometheus_is_reported_not_fatal(plan: Plan) -> None:
+    clock = Clock()
+    deps = make_deps(clock, prometheus_url=f"http://127.0.0.1:{free_port()}")
+    result = await poll_prometheus(
+        with_query(plan, "mau", "capacity_mau"), deps.store, "http://127.0.0.1:1", clock, timeout=2
+    )
+    assert not result.ok and "mau" in result.errors
+    (status,) = deps.store.metrics.sources()
+    assert not status.ok and status.error
+    health = metrics_health(deps)
+    assert health["ok"] is False and health["sources"]["prometheus"]["error"]
+
+
+async def test_a_query_error_is_reported(plan: Plan) -> None:
+    async def query(_: web.Request) -> web.Response:
+        return web.json_response(
+            {"status": "error", "errorType": "bad_data", "error": "parse error"}, status=400
+        )
+
+    app = web.Application()
+    app.router.add_get("/api/v1/query", query)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        store = Store()
+        result = await poll_prometheus(
+            with_query(plan, "mau", "bad("), store, f"http://127.0.0.1:{port}", Clock()
+        )
+    finally:
+        await runner.cleanup()
+    assert "parse error" in result.errors["mau"]
+    assert store.metrics.count() == 0
