@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.commands.router import Command, CommandError, Context, Handler
-from bot.domain.costs import tier_costs
+from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
@@ -16,7 +16,7 @@ from bot.monitor.model import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Facts, Part, Reply, Table, Text
 
-__all__ = ["COMMANDS", "current_tier", "with_live_state"]
+__all__ = ["COMMANDS", "with_live_state"]
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +120,6 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         parts=(Text(f"{rules[rule_id].title}: no messages until {_when(until)} (by {who})."),),
         notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
     )
-
-
-def current_tier(plan: Plan, mau: float | None) -> int:
-    """The tier that serves `mau` users: 0 (baseline) up to the last tier."""
-    if mau is None or mau <= plan.baseline.users:
-        return 0
-    for number, tier in enumerate(plan.tiers, start=1):
-        if mau <= tier.users:
-            return number
-    return len(plan.tiers)
 
 
 def status(args: list[str], ctx: Context) -> Reply:

@@ -17,7 +17,8 @@ from typing import Literal
 
 from bot.digest.data import SAMPLE_WINDOW, WEEK, AlertRecord, ChangeRecord, DigestInput
 from bot.digest.schedule import period_key
-from bot.domain.costs import tier_costs, tier_for_users, tier_label
+from bot.domain.costs import current_tier as domain_current_tier
+from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule, format_duration, parse_duration
@@ -122,7 +123,7 @@ def current_tier(inp: DigestInput) -> tuple[int, float | None]:
     users = _latest(inp, CURRENT_METRIC)
     if users is None:
         return 0, None
-    return tier_for_users(inp.plan, max(0, math.ceil(users))), users
+    return domain_current_tier(inp.plan, users), users
 
 
 def _distance(rule: MetricRule, value: float) -> float:

@@ -15,6 +15,7 @@ __all__ = [
     "break_even",
     "cost_for_users",
     "cost_per_user",
+    "current_tier",
     "tier_costs",
     "tier_for_users",
 ]
@@ -109,6 +110,30 @@ def tier_for_users(plan: Plan, users: int) -> int:
         if users <= tier.users:
             return number
     return len(plan.tiers)
+
+
+def current_tier(plan: Plan, users: float | None) -> int:
+    """The tier we are on: the highest whose user trigger has been crossed.
+
+    A tier's triggers say we are *approaching* it (the template sets MAU > 800 for the
+    1,000-user tier), so 1,060 users is tier 1, and tier 2 comes at MAU > 8,000. A tier
+    without a trigger on the users metric is reached once users pass the tier before it.
+    """
+    if users is None:
+        return 0
+    reached = 0
+    previous = plan.baseline.users
+    for number, tier in enumerate(plan.tiers, start=1):
+        rules = [
+            t.rule
+            for t in tier.triggers
+            if t.rule is not None and t.rule.metric == plan.users_metric
+        ]
+        crossed = any(rule.holds(users) for rule in rules) if rules else users > previous
+        if crossed:
+            reached = number
+        previous = tier.users
+    return reached
 
 
 def cost_for_users(plan: Plan, users: int) -> tuple[TierCost, CostPerUser]:

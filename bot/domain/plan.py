@@ -283,6 +283,8 @@ class Plan(_Model):
     alert_channels: tuple[AlertChannel, ...] = ()
     change_log: tuple[ChangeLogEntry, ...] = ()
     stale_after: Duration = 900
+    # The metric that counts users: the current tier follows it.
+    users_metric: str = "mau"
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:

@@ -209,9 +209,13 @@ def test_cost_falls_back_to_the_cost_metric_and_reports_overspend(plan: Plan) ->
 
 
 def test_current_tier_follows_mau_and_the_top_tier_has_nothing_next(plan: Plan) -> None:
+    # Tier 2's trigger is MAU > 8,000: at 5,000 we are on tier 1, watching tier 2.
     inp = DigestInput(plan=plan, now=NOW, zone=UTC, latest={"mau": (5000, NOW)})
-    assert current_tier(inp) == (2, 5000)
-    assert "Headroom to Tier 3" in render_text(build_digest(inp))
+    assert current_tier(inp) == (1, 5000)
+    assert "Headroom to Tier 2" in render_text(build_digest(inp))
+    past = replace(inp, latest={"mau": (8412, NOW)})
+    assert current_tier(past) == (2, 8412)
+    assert "Headroom to Tier 3" in render_text(build_digest(past))
     top = replace(inp, latest={"mau": (250_000, NOW)})
     assert any("largest tier" in t for t in _texts(build_digest(top)))
 
