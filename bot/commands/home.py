@@ -4,56 +4,57 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.commands.changes import recent_changes_section
+from bot.commands.metrics import firing_part, latest_values, next_tier_table, tier_now
 from bot.commands.router import Context, Router
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
-from bot.reply import Facts, Reply, Section, Text
+from bot.reply import Facts, Part, Reply, Section, Text
 
 __all__ = ["apology_reply", "home_reply"]
 
 
-def home_reply(
-    ctx: Context,
-    router: Router,
-    *,
-    current_tier: int = 0,
-    month_cost: Decimal | None = None,
-) -> Reply:
-    """The Home tab. `current_tier` and `month_cost` come from live data when there is some;
-    without it the plan's own baseline stands in (its line items against its budget)."""
+def home_reply(ctx: Context, router: Router) -> Reply:
+    """The Home tab: where we stand (live where there is data), what comes next, the
+    alerts firing, the latest changes, and the commands."""
     plan = ctx.plan
-    costs = tier_costs(plan)
-    current_tier = max(0, min(current_tier, plan.tier_count))
-    here = costs[current_tier]
+    latest = latest_values(ctx)
+    number = tier_now(ctx, latest)
+    here = tier_costs(plan)[number]
     budget = here.total
-    if month_cost is None:
-        month_cost = (
-            sum((item.cost for item in plan.baseline.line_items), Decimal(0))
-            if current_tier == 0
-            else here.total
-        )
+    cost = latest.get("cost_usd")
+    if cost is not None:
+        month_cost = Decimal(str(round(cost.value, 2)))
+        spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget"
+    elif number == 0:
+        # No cost metric yet: the baseline's own line items are the best figure we have.
+        month_cost = sum((item.cost for item in plan.baseline.line_items), Decimal(0))
+        spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget (line items)"
+    else:
+        month_cost = budget
+        spent = f"no cost data; the tier's budget is {fmt_money(budget)}/mo"
     left = budget - month_cost
-    status = "within budget" if left >= 0 else "over budget"
-    parts: list[Text | Facts | Section] = [
+    users = latest.get(plan.users_metric)
+    parts: list[Part] = [
         Facts(
             pairs=(
-                ("Current tier", f"{current_tier}: {here.name}"),
-                ("Users planned", fmt_number(here.users)),
-                ("This month", f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget"),
-                ("Budget", f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'} ({status})"),
+                ("Current tier", f"{number}: {here.name}"),
+                (
+                    "Users now",
+                    fmt_number(round(users.value)) if users else f"no `{plan.users_metric}` yet",
+                ),
+                ("This month", spent),
+                ("Budget", f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"),
             )
-        )
+        ),
+        next_tier_table(ctx, number, latest),
     ]
-    if current_tier < plan.tier_count:
-        nxt = plan.tier(current_tier + 1)
-        triggers = tuple(t.text for t in nxt.triggers) or ("No triggers set in the plan.",)
-        parts.append(
-            Section(
-                f"Next: tier {current_tier + 1} ({nxt.name}), when any of these holds", triggers
-            )
-        )
-    else:
-        parts.append(Text("This is the plan's top tier."))
+    firing = firing_part(ctx)
+    if firing is not None:
+        parts.append(firing)
+    deps = ctx.services.get("deps")
+    if deps is not None:
+        parts.append(recent_changes_section(deps.store))
     parts.append(
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,14 @@ from bot.monitor.model import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Facts, Part, Reply, Table, Text
 
-__all__ = ["COMMANDS", "with_live_state"]
+__all__ = [
+    "COMMANDS",
+    "firing_part",
+    "latest_values",
+    "next_tier_table",
+    "tier_now",
+    "with_live_state",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,21 +130,87 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     )
 
 
+def latest_values(ctx: Context) -> dict[str, Sample | None]:
+    """The newest sample of every plan metric; empty without a store."""
+    store = _store(ctx)
+    if store is None:
+        return {}
+    return {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+
+
+def tier_now(ctx: Context, latest: Mapping[str, Sample | None]) -> int:
+    users = latest.get(ctx.plan.users_metric)
+    return current_tier(ctx.plan, users.value if users else None)
+
+
+def next_tier_table(ctx: Context, number: int, latest: Mapping[str, Sample | None]) -> Table | Text:
+    """The next tier's triggers with each one's live value and whether it is met."""
+    plan = ctx.plan
+    if number >= len(plan.tiers):
+        return Text("This is the plan's top tier.")
+    nxt = plan.tier(number + 1)
+    rows = []
+    for trigger in nxt.triggers:
+        if trigger.rule is None:
+            rows.append((trigger.text, "—", "watch by hand"))
+            continue
+        seen = latest.get(trigger.rule.metric)
+        value = seen.value if seen else None
+        met = "no data" if value is None else ("MET" if trigger.rule.holds(value) else "not yet")
+        rows.append((trigger.text, _shown(plan, trigger.rule.metric, value), met))
+    if not rows:
+        return Text(f"Tier {number + 1} ({nxt.name}) has no triggers in the plan.")
+    return Table(
+        title=f"Triggers for Tier {number + 1} ({nxt.name})",
+        columns=("Trigger", "Now", "State"),
+        rows=tuple(rows),
+    )
+
+
+def firing_part(ctx: Context) -> Table | Text | None:
+    """Alerts firing now, or None without a store."""
+    store = _store(ctx)
+    if store is None:
+        return None
+    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    firing = [
+        s for s in store.alerts.states().values() if s.status == "firing" and s.rule_id in rules
+    ]
+    if not firing:
+        return Text("No alerts firing.")
+    return Table(
+        title="Firing alerts",
+        columns=("Rule", "Alert", "Value", "Since"),
+        rows=tuple(
+            (
+                s.rule_id,
+                rules[s.rule_id].title,
+                _shown(ctx.plan, rules[s.rule_id].rule.metric, s.last_value),
+                _when(s.fired_at),
+            )
+            for s in sorted(firing, key=lambda s: s.rule_id)
+        ),
+    )
+
+
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise CommandError("`status` takes nothing after it.", "status")
     plan = ctx.plan
     store = _store(ctx)
-    latest: dict[str, Any] = {}
-    if store is not None:
-        latest = {m.name: store.metrics.latest(m.name) for m in plan.metrics}
-    mau = latest.get("mau")
-    number = current_tier(plan, mau.value if mau else None)
+    latest = latest_values(ctx)
+    mau = latest.get(plan.users_metric)
+    number = tier_now(ctx, latest)
     costs = tier_costs(plan)
     name = costs[number].name
+    missing = f" (no `{plan.users_metric}` sample yet)"
     facts = [
-        ("Current tier", f"{number}: {name}" + (" (no `mau` sample yet)" if mau is None else "")),
-        ("MAU", _shown(plan, "mau", mau.value if mau else None)),
+        (
+            "Current tier",
+            f"{number}: {name}"
+            + (f" (no `{plan.users_metric}` sample yet)" if mau is None else ""),
+        ),
+        ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(costs[number].total)}/mo"),
     ]
     cost = latest.get("cost_usd")
@@ -144,52 +218,13 @@ def status(args: list[str], ctx: Context) -> Reply:
         over = cost.value - float(costs[number].total)
         verdict = "over budget" if over > 0 else "within budget"
         facts.append(("Cost this month", f"{_shown(plan, 'cost_usd', cost.value)} ({verdict})"))
-    parts: list[Part] = [Facts(pairs=tuple(facts))]
-    if number < len(plan.tiers):
-        nxt = plan.tier(number + 1)
-        rows = []
-        for trigger in nxt.triggers:
-            if trigger.rule is None:
-                rows.append((trigger.text, "—", "watch by hand"))
-                continue
-            seen = latest.get(trigger.rule.metric)
-            value = seen.value if seen else None
-            met = (
-                "no data" if value is None else ("MET" if trigger.rule.holds(value) else "not yet")
-            )
-            rows.append((trigger.text, _shown(plan, trigger.rule.metric, value), met))
-        parts.append(
-            Table(
-                title=f"Triggers for Tier {number + 1} ({nxt.name})",
-                columns=("Trigger", "Now", "State"),
-                rows=tuple(rows),
-            )
-        )
+    parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
     notes: list[str] = []
-    if store is None:
+    firing = firing_part(ctx)
+    if store is None or firing is None:
         notes.append("No database here: live metrics and alerts are not shown.")
     else:
-        states = store.alerts.states()
-        rules = {r.id: r for r in rules_from_plan(plan)}
-        firing = [s for s in states.values() if s.status == "firing" and s.rule_id in rules]
-        if firing:
-            parts.append(
-                Table(
-                    title="Firing alerts",
-                    columns=("Rule", "Alert", "Value", "Since"),
-                    rows=tuple(
-                        (
-                            s.rule_id,
-                            rules[s.rule_id].title,
-                            _shown(plan, rules[s.rule_id].rule.metric, s.last_value),
-                            _when(s.fired_at),
-                        )
-                        for s in sorted(firing, key=lambda s: s.rule_id)
-                    ),
-                )
-            )
-        else:
-            parts.append(Text("No alerts firing."))
+        parts.append(firing)
         for source in store.metrics.sources():
             if not source.ok:
                 notes.append(
