@@ -205,11 +205,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     name = costs[number].name
     missing = f" (no `{plan.users_metric}` sample yet)"
     facts = [
-        (
-            "Current tier",
-            f"{number}: {name}"
-            + (f" (no `{plan.users_metric}` sample yet)" if mau is None else ""),
-        ),
+        ("Current tier", f"{number}: {name}" + (missing if mau is None else "")),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(costs[number].total)}/mo"),
     ]
