@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.answers import Answers
 from bot.commands import Context, Router, build_router
 from bot.config import Settings
 from bot.domain.plan import Plan
@@ -27,6 +28,13 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
+    _answers: Answers | None = field(default=None, repr=False)
+
+    @property
+    def answers(self) -> Answers:
+        if self._answers is None:
+            self._answers = Answers(self.router)
+        return self._answers
 
     @property
     def store(self) -> Store:

@@ -14,7 +14,12 @@ def build_router() -> Router:
     router = Router()
     router.register(
         Command(
-            "help", "help", "help", "Every command with an example", lambda args, ctx: router.help()
+            "help",
+            "help",
+            "help",
+            "Every command with an example",
+            lambda args, ctx: router.help(),
+            plan_only=True,
         )
     )
     for module in (plan, sizing, changes, digest, metrics):
@@ -22,5 +27,7 @@ def build_router() -> Router:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.
                 command = replace(command, handler=metrics.with_live_state(command.handler))
+            elif module in (plan, sizing):
+                command = replace(command, plan_only=True)
             router.register(command)
     return router

@@ -55,6 +55,9 @@ class Command:
     summary: str
     handler: Handler
     aliases: tuple[str, ...] = ()
+    # The answer depends only on the plan and the text (no store, no clock, no user),
+    # so a front end may keep it: see bot/answers.py.
+    plan_only: bool = False
 
 
 def error_reply(message: str, example: str | None = None) -> Reply:
@@ -83,6 +86,15 @@ class Router:
     def find(self, word: str) -> Command | None:
         name = self._names.get(word.lower())
         return self._commands[name] if name else None
+
+    def plan_only(self, text: str) -> bool:
+        """Whether `text` names a command whose answer depends only on the plan."""
+        try:
+            words = split_words(text)
+        except CommandError:
+            return False
+        command = self.find(words[0]) if words else self.find("help")
+        return command is not None and command.plan_only
 
     def dispatch(self, text: str, ctx: Context) -> Reply:
         """Answer `text`; bad input becomes an error Reply, never an exception."""

@@ -24,12 +24,10 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
         text = str(command.get("text") or "")
         ctx = deps.context(command.get("user_id"), command.get("channel_id"))
         if answer_in_ack:
-            reply = deps.router.dispatch(text, ctx)
+            reply, message = deps.answers.answer(text, ctx)
+            await ack(response_type="ephemeral", **message)
             # Effects (open the log form, upload an export) need the Web API: after the ack,
             # inside the trigger id's 3 seconds.
-            share = reply.effect is None
-            message = render_message(reply, command=text, share=share)
-            await ack(response_type="ephemeral", **message)
             if reply.effect is not None:
                 in_background(
                     handle_effect(
@@ -46,8 +44,7 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
             return
 
         async def answer() -> None:
-            reply = deps.router.dispatch(text, ctx)
-            message = render_message(reply, command=text, share=reply.effect is None)
+            reply, message = deps.answers.answer(text, ctx)
             await respond(response_type="ephemeral", **message)
             await handle_effect(
                 reply,

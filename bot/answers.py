@@ -1,0 +1,41 @@
+"""Slash-command answers as Slack messages, with plan-only answers rendered once.
+
+`tier 2` depends only on the plan and the text, and rendering it to Block Kit costs more
+than everything else the bot does for a request (docs/PERFORMANCE.md), so the rendered
+message is kept, bounded, for the life of the process (the plan never changes under it).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from bot.commands import Context, Router
+from bot.render.blocks import render_message
+from bot.reply import Reply
+
+__all__ = ["Answers"]
+
+
+class Answers:
+    def __init__(self, router: Router, size: int = 256) -> None:
+        self.router = router
+        self.size = size
+        self._kept: OrderedDict[str, tuple[Reply, dict[str, Any]]] = OrderedDict()
+
+    def answer(
+        self, text: str, ctx: Context, *, share: bool = True
+    ) -> tuple[Reply, dict[str, Any]]:
+        """The Reply and its message; the Share button only on answers without an effect."""
+        key = f"{int(share)}:{text.strip()}"
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            return kept[0], dict(kept[1])
+        reply = self.router.dispatch(text, ctx)
+        message = render_message(reply, command=text, share=share and reply.effect is None)
+        if not reply.error and self.router.plan_only(text):
+            self._kept[key] = (reply, message)
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return reply, dict(message)

@@ -1,0 +1,49 @@
+"""Plan-only answers are rendered once; anything live is answered afresh every time."""
+
+from __future__ import annotations
+
+from bot.answers import Answers
+from bot.commands import build_router
+from tests.metrics_helpers import Clock, make_deps
+
+
+def _counting_answers() -> tuple[Answers, list[str]]:
+    router = build_router()
+    seen: list[str] = []
+    dispatch = router.dispatch
+
+    def counted(text, ctx):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return dispatch(text, ctx)
+
+    router.dispatch = counted  # type: ignore[method-assign]
+    return Answers(router, size=2), seen
+
+
+def test_plan_only_answer_is_rendered_once_and_the_same() -> None:
+    answers, seen = _counting_answers()
+    ctx = make_deps(Clock()).context("U1")
+    first = answers.answer("tier 2", ctx)
+    second = answers.answer("tier 2", ctx)
+    assert seen == ["tier 2"]
+    assert first[1] == second[1] and "+337%" in first[1]["text"]
+
+
+def test_live_and_wrong_answers_are_never_kept() -> None:
+    answers, seen = _counting_answers()
+    deps = make_deps(Clock())
+    ctx = deps.context("U1")
+    for text in ("status", "status", "triggers", "triggers", "tier 9", "tier 9", "changes"):
+        answers.answer(text, ctx)
+    assert seen == ["status", "status", "triggers", "triggers", "tier 9", "tier 9", "changes"]
+    # a metric recorded between two `status` calls shows up in the second
+    deps.store.metrics.add_rows([("mau", Clock()().timestamp(), 8412)])
+    assert "8,412" in answers.answer("status", ctx)[1]["text"]
+
+
+def test_the_kept_answers_are_bounded() -> None:
+    answers, seen = _counting_answers()
+    ctx = make_deps(Clock()).context("U1")
+    for text in ("tier 1", "tier 2", "tier 3", "tier 1"):
+        answers.answer(text, ctx)
+    assert seen == ["tier 1", "tier 2", "tier 3", "tier 1"]
