@@ -11,6 +11,7 @@ from bot.deps import Deps
 from bot.listeners.changes import handle_effect
 from bot.listeners.errors import in_background
 from bot.render.blocks import SHARE_ACTION_ID, render_message
+from bot.reply import Reply
 
 __all__ = ["register"]
 
@@ -23,29 +24,8 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
     ) -> None:
         text = str(command.get("text") or "")
         ctx = deps.context(command.get("user_id"), command.get("channel_id"))
-        if answer_in_ack:
-            reply, message = deps.answers.answer(text, ctx)
-            await ack(response_type="ephemeral", **message)
-            # Effects (open the log form, upload an export) need the Web API: after the ack,
-            # inside the trigger id's 3 seconds.
-            if reply.effect is not None:
-                in_background(
-                    handle_effect(
-                        reply,
-                        client,
-                        deps,
-                        trigger_id=command.get("trigger_id"),
-                        channel_id=command.get("channel_id"),
-                        user_id=command.get("user_id"),
-                    ),
-                    command,
-                    respond,
-                )
-            return
 
-        async def answer() -> None:
-            reply, message = deps.answers.answer(text, ctx)
-            await respond(response_type="ephemeral", **message)
+        async def effect(reply: Reply) -> None:
             await handle_effect(
                 reply,
                 client,
@@ -54,6 +34,19 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
                 channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"),
             )
+        if answer_in_ack:
+            reply, message = deps.answers.answer(text, ctx)
+            await ack(response_type="ephemeral", **message)
+            # Effects (open the log form, upload an export) need the Web API: after the ack,
+            # inside the trigger id's 3 seconds.
+            if reply.effect is not None:
+                in_background(effect(reply), command, respond)
+            return
+
+        async def answer() -> None:
+            reply, message = deps.answers.answer(text, ctx)
+            await respond(response_type="ephemeral", **message)
+            await effect(reply)
 
         await ack()
         in_background(answer(), command, respond)
