@@ -111,6 +111,16 @@ class MetricStore:
         ).fetchall()
         return [Sample(metric=metric, at=_dt(at), value=value) for at, value in rows]
 
+    def hourly_means(self, metric: str, since: datetime, until: datetime) -> list[Sample]:
+        """One point an hour (mean time, mean value): what a 28-day trend needs, at 672
+        points a metric instead of 40,320 one-minute samples (and their memory)."""
+        rows = self.db.execute(
+            "SELECT avg(at), avg(value) FROM samples WHERE metric = ? AND at >= ? AND at <= ?"
+            " GROUP BY CAST(at / 3600 AS INTEGER) ORDER BY 1",
+            [metric, _ts(since), _ts(until)],
+        ).fetchall()
+        return [Sample(metric=metric, at=_dt(at), value=value) for at, value in rows]
+
     def rollups(self, metric: str, since: datetime, until: datetime) -> list[Rollup]:
         rows = self.db.execute(
             "SELECT hour, min, max, mean, last, count FROM sample_rollups"

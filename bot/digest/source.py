@@ -29,7 +29,7 @@ class StoreDigestSource:
             newest = store.metrics.latest(metric)
             if newest is not None:
                 latest[metric] = (newest.value, newest.at)
-                samples[metric] = store.metrics.window(metric, now - SAMPLE_WINDOW, now)
+                samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
         titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
         week_start = now - WEEK
         week = [

@@ -34,6 +34,7 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
                 channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"),
             )
+
         if answer_in_ack:
             reply, message = deps.answers.answer(text, ctx)
             await ack(response_type="ephemeral", **message)

@@ -84,3 +84,21 @@ def test_migrating_twice_is_a_noop(tmp_path) -> None:  # type: ignore[no-untyped
     path = tmp_path / "c.db"
     Store(path).metrics.add_batch([s("mau", 0, 1)])
     assert Store(path).metrics.count() == 1
+
+
+def test_hourly_means_keep_the_trend_of_minute_samples() -> None:
+    from bot.monitor import fit
+
+    store = Store()
+    start = T0 - timedelta(days=2)
+    rows = [
+        ("mau", (start + timedelta(minutes=m)).timestamp(), 1000 + m * 0.5)
+        for m in range(2 * 24 * 60)
+    ]
+    store.metrics.add_rows(rows)
+    points = store.metrics.hourly_means("mau", start, T0)
+    assert len(points) == 48
+    raw = fit(store.metrics.window("mau", start, T0), T0)
+    hourly = fit(points, T0)
+    assert raw is not None and hourly is not None
+    assert hourly.per_week == pytest.approx(raw.per_week, rel=1e-6)
