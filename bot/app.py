@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.digest.service import start_digest
 from bot.ingest import make_metrics_routes
@@ -69,6 +69,9 @@ def build_app(
 ) -> AsyncApp:
     settings = deps.settings
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+    if not secret and not settings.socket_mode:
+        # Bolt would fail inside its verification middleware on every request instead.
+        raise ConfigError("SLACK_SIGNING_SECRET must be set to serve over HTTP")
     app = AsyncApp(
         client=client or build_client(settings),
         signing_secret=secret,

@@ -14,7 +14,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.commands.home import apology_reply
 from bot.deps import Deps
-from bot.render.blocks import render_message
+from bot.render.blocks import render_message, render_modal
 
 __all__ = ["apologise", "in_background", "register", "request_summary"]
 
@@ -89,9 +89,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if response is None:  # already acknowledged: answer through response_url
             await apologise(error, body or {}, respond)
             return None
-        # Not acknowledged yet: apologise in the ack itself.
-        message = render_message(apology_reply(_log(error, body or {})))
-        payload = json.dumps({"response_type": "ephemeral", **message})
-        return BoltResponse(status=200, body=payload, headers={"content-type": "application/json"})
+        # Not acknowledged yet: apologise in the ack itself, in the form the surface takes.
+        apology = apology_reply(_log(error, body or {}))
+        if (body or {}).get("type") == "view_submission":
+            # A form answers with a view, not a message: replace it with the apology.
+            view = render_modal(apology, title="Sorry")
+            answer: dict[str, Any] = {"response_action": "update", "view": view}
+        else:
+            answer = {"response_type": "ephemeral", **render_message(apology)}
+        return BoltResponse(
+            status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
+        )
 
     app.error(on_error)

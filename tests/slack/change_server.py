@@ -14,7 +14,7 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from store import Store
-from tests.slack.harness import build_app, web_app
+from tests.slack.harness import SECRET, build_app, web_app
 
 
 async def main(db: str, api_url: str) -> None:
@@ -23,7 +23,8 @@ async def main(db: str, api_url: str) -> None:
     from bot.deps import Deps, utc_now
     from bot.planfile import default_plan
 
-    deps = Deps(Settings(), default_plan(), build_router(), utc_now, Store(db))
+    settings = Settings(signing_secret=SECRET, bot_token="xoxb-test")
+    deps = Deps(settings, default_plan(), build_router(), utc_now, Store(db))
     runner = web.AppRunner(web_app(build_app(api_url, deps)), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -12,13 +12,13 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import app as bot_app
 from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
-from bot.listeners import changes as change_listeners
 from bot.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
 from store import Store
@@ -29,28 +29,9 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 def build_app(fake_api_url: str, deps: Deps) -> AsyncApp:
-    app = AsyncApp(
-        client=AsyncWebClient(token="xoxb-test", base_url=fake_api_url),
-        signing_secret=SECRET,
-    )
-    change_listeners.register(app, deps)
-
-    # Stands in for the Slack app's `/capacity` listener: dispatch, ack, then the effect.
-    @app.command("/capacity")
-    async def capacity(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        ctx = deps.context(user_id=command["user_id"], channel_id=command["channel_id"])
-        reply = deps.router.dispatch(command.get("text", ""), ctx)
-        await ack(text=reply.summary if reply.effect is None else "")
-        await change_listeners.handle_effect(
-            reply,
-            client,
-            deps,
-            trigger_id=command.get("trigger_id"),
-            channel_id=command["channel_id"],
-            user_id=command["user_id"],
-        )
-
-    return app
+    """The bot's own Bolt app (every listener, the real `/capacity` wiring)."""
+    client = AsyncWebClient(token="xoxb-test", base_url=fake_api_url)
+    return bot_app.build_app(deps, client)
 
 
 def web_app(app: AsyncApp) -> web.Application:
@@ -97,7 +78,7 @@ async def rig(
 ) -> AsyncIterator[Rig]:
     async with FakeSlack(**fake) as slack:
         deps = Deps(
-            Settings(planners=planners),
+            Settings(planners=planners, signing_secret=SECRET, bot_token="xoxb-test"),
             default_plan(),
             build_router(),
             lambda: NOW,

@@ -207,3 +207,18 @@ async def test_export_uploads_markdown_and_csv() -> None:
             lambda: [f for f in r.fake.files.values() if f.completed], timeout=10
         )
         assert sorted(f.name for f in files) == ["change-log.csv", "change-log.md"]
+
+
+async def test_a_form_that_breaks_is_answered_with_an_apology_view_and_stores_nothing() -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    async with rig() as r:
+        r.deps.store.changes.add = broken  # type: ignore[method-assign]
+        status, body = await r.post_json(view_submission(GOOD))
+        assert status == 200
+        assert body["response_action"] == "update"
+        assert validate_view(body["view"]) == []
+        shown = json.dumps(body["view"])
+        assert "Reference" in shown and "disk on fire" not in shown
+        assert "Traceback" not in shown
