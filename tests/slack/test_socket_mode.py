@@ -99,3 +99,42 @@ async def test_disconnect_then_reconnect_keeps_answering(
     await slack.wait_socket_connected(count=2, timeout=10)
     ack = await slack.send_socket_event("slash_commands", slash_command_payload("tier 2"))
     assert "+337%" in ack["payload"]["text"]
+
+
+async def test_change_log_form_over_socket_mode(slack: FakeSlack, make_bot: BotFactory) -> None:
+    bot = await make_bot(socket=True)
+    await slack.wait_socket_connected(timeout=5)
+    trigger = slack.new_trigger_id("U1")
+    await slack.send_socket_event(
+        "slash_commands", slash_command_payload("log Added PgBouncer", trigger_id=trigger)
+    )
+    (view,) = await slack.wait_for(lambda: slack.views_for("U1"), timeout=5)
+    assert validate_view(view.view) == []
+    assert "Added PgBouncer" in json.dumps(view.view)
+
+    values = {
+        "date": {"value": {"type": "datepicker", "selected_date": "2026-11-20"}},
+        "change": {"value": {"type": "plain_text_input", "value": "Added PgBouncer"}},
+        "reason": {"value": {"type": "plain_text_input", "value": "Connection limit"}},
+        "impact": {"value": {"type": "plain_text_input", "value": None}},
+        "cost_change": {"value": {"type": "plain_text_input", "value": "12"}},
+        "tier": {"value": {"type": "static_select", "selected_option": None}},
+    }
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "api_app_id": "A0FAKE",
+        "view": {
+            **view.view,
+            "id": view.id,
+            "hash": "1.x",
+            "state": {"values": values},
+        },
+    }
+    ack = await slack.send_socket_event("interactive", submission)
+    assert "errors" not in json.dumps(ack)
+    (entry,) = bot.deps.store.changes.latest()
+    assert (entry.change, str(entry.cost_change)) == ("Added PgBouncer", "12")
+    confirmations = await slack.wait_for(lambda: slack.messages_in("C1"), timeout=5)
+    assert "Added PgBouncer" in confirmations[0].text
