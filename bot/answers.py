@@ -26,14 +26,16 @@ class Answers:
     def answer(
         self, text: str, ctx: Context, *, share: bool = True
     ) -> tuple[Reply, dict[str, Any]]:
-        """The Reply and its message; the Share button only on answers without an effect."""
+        """The Reply and its message. The Share button re-runs the text for the channel, so
+        it is offered only on answers that neither have an effect nor write anything."""
         key = f"{int(share)}:{text.strip()}"
         kept = self._kept.get(key)
         if kept is not None:
             self._kept.move_to_end(key)
             return kept[0], dict(kept[1])
         reply = self.router.dispatch(text, ctx)
-        message = render_message(reply, command=text, share=share and reply.effect is None)
+        share = share and reply.effect is None and self.router.shareable(text)
+        message = render_message(reply, command=text, share=share)
         if not reply.error and self.router.plan_only(text):
             self._kept[key] = (reply, message)
             if len(self._kept) > self.size:

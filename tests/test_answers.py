@@ -47,3 +47,18 @@ def test_the_kept_answers_are_bounded() -> None:
     for text in ("tier 1", "tier 2", "tier 3", "tier 1"):
         answers.answer(text, ctx)
     assert seen == ["tier 1", "tier 2", "tier 3", "tier 1"]
+
+
+def test_share_is_offered_only_where_running_again_is_harmless() -> None:
+    deps = make_deps(Clock())
+    ctx = deps.context("U1")
+    answers = Answers(deps.router)
+
+    def has_share(text: str) -> bool:
+        return "capacity_share" in str(answers.answer(text, ctx)[1]["blocks"])
+
+    assert has_share("tier 2") and has_share("status") and has_share("changes search x") is False
+    recorded = answers.answer("metric mau 850", ctx)
+    assert "capacity_share" not in str(recorded[1]["blocks"])
+    assert not has_share("silence tier2.mau 2h")
+    assert deps.store.metrics.count() == 1

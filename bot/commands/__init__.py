@@ -10,6 +10,10 @@ from bot.commands.router import Command, CommandError, Context, Router
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
 
 
+# Commands that change something when run (`changes` can delete and restore entries).
+WRITES = frozenset({"log", "changes", "metric", "silence"})
+
+
 def build_router() -> Router:
     router = Router()
     router.register(
@@ -29,5 +33,7 @@ def build_router() -> Router:
                 command = replace(command, handler=metrics.with_live_state(command.handler))
             elif module in (plan, sizing):
                 command = replace(command, plan_only=True)
+            if command.name in WRITES:
+                command = replace(command, writes=True)
             router.register(command)
     return router

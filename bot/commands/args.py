@@ -9,6 +9,7 @@ from bot.commands.router import CommandError
 __all__ = ["parse_count", "parse_decimal", "parse_tier"]
 
 _SUFFIX = {"k": Decimal(1000), "m": Decimal(1_000_000)}
+SMALLEST = Decimal("0.001")
 
 
 def parse_decimal(text: str, what: str, example: str, *, allow_zero: bool = False) -> Decimal:
@@ -28,9 +29,15 @@ def parse_decimal(text: str, what: str, example: str, *, allow_zero: bool = Fals
     if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
         raise CommandError(f"{what.capitalize()} must be {bound}, not `{shown}`.", example)
-    if value > Decimal(10) ** 15:
+    if value > Decimal(10) ** 12:
         raise CommandError(f"`{shown}` is too large for {what}.", example)
-    return value
+    if 0 < value < SMALLEST:
+        raise CommandError(
+            f"`{shown}` is too small for {what}; the smallest is {SMALLEST}.", example
+        )
+    # Beyond a millionth nothing in a capacity plan is meaningful; it also keeps every
+    # figure derived from it a short, finite Decimal.
+    return value.quantize(Decimal("0.000001")).normalize()
 
 
 def parse_count(text: str, what: str, example: str) -> int:

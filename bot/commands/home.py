@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from bot.commands.changes import recent_changes_section
 from bot.commands.metrics import firing_part, latest_values, next_tier_table, tier_now
-from bot.commands.router import Context, Router
+from bot.commands.router import Context, Router, apology_reply
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
-from bot.reply import Facts, Part, Reply, Section, Text
+from bot.reply import Facts, Part, Reply, Section
 
 __all__ = ["apology_reply", "home_reply"]
 
@@ -62,19 +62,4 @@ def home_reply(ctx: Context, router: Router) -> Reply:
         title=f"{plan.product}: capacity",
         parts=tuple(parts),
         notes=(f"Updated {ctx.now:%Y-%m-%d %H:%M} UTC.",),
-    )
-
-
-def apology_reply(reference: str) -> Reply:
-    """What a person sees when something broke on our side: short, with a reference."""
-    return Reply(
-        title="Sorry, something went wrong",
-        parts=(
-            Text(
-                "capacity-bot hit a problem answering that. Please try again in a moment; "
-                f"if it keeps happening, tell whoever runs the bot the reference **{reference}**."
-            ),
-        ),
-        notes=(f"Reference: {reference}",),
-        error=True,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import shlex
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +14,11 @@ from typing import Any
 from bot.domain.plan import Plan
 from bot.reply import Reply, Table, Text
 
-__all__ = ["Command", "CommandError", "Context", "Router", "error_reply"]
+__all__ = ["Command", "CommandError", "Context", "Router", "apology_reply", "error_reply"]
 
 MAX_TEXT = 4000
+
+log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
@@ -58,6 +62,24 @@ class Command:
     # The answer depends only on the plan and the text (no store, no clock, no user),
     # so a front end may keep it: see bot/answers.py.
     plan_only: bool = False
+    # Running it changes something (records a sample, mutes a rule): never offer to
+    # "share" it, which would run it again.
+    writes: bool = False
+
+
+def apology_reply(reference: str) -> Reply:
+    """What a person sees when something broke on our side: short, with a reference."""
+    return Reply(
+        title="Sorry, something went wrong",
+        parts=(
+            Text(
+                "capacity-bot hit a problem answering that. Please try again in a moment; "
+                f"if it keeps happening, tell whoever runs the bot the reference **{reference}**."
+            ),
+        ),
+        notes=(f"Reference: {reference}",),
+        error=True,
+    )
 
 
 def error_reply(message: str, example: str | None = None) -> Reply:
@@ -87,14 +109,23 @@ class Router:
         name = self._names.get(word.lower())
         return self._commands[name] if name else None
 
-    def plan_only(self, text: str) -> bool:
-        """Whether `text` names a command whose answer depends only on the plan."""
+    def command_for(self, text: str) -> Command | None:
+        """The command `text` would run (help for empty text); None when there is none."""
         try:
             words = split_words(text)
         except CommandError:
-            return False
-        command = self.find(words[0]) if words else self.find("help")
+            return None
+        return self.find(words[0]) if words else self.find("help")
+
+    def plan_only(self, text: str) -> bool:
+        """Whether `text` names a command whose answer depends only on the plan."""
+        command = self.command_for(text)
         return command is not None and command.plan_only
+
+    def shareable(self, text: str) -> bool:
+        """Whether showing `text`'s answer to the channel is safe to do by running it again."""
+        command = self.command_for(text)
+        return command is not None and not command.writes
 
     def dispatch(self, text: str, ctx: Context) -> Reply:
         """Answer `text`; bad input becomes an error Reply, never an exception."""
@@ -108,6 +139,11 @@ class Router:
             return command.handler(words[1:], ctx)
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
+        except Exception:
+            # A bug of ours must not reach the person as a traceback, in Slack or the shell.
+            reference = uuid.uuid4().hex[:8]
+            log.exception("command failed (ref %s): %r", reference, text[:200])
+            return apology_reply(reference)
 
     def _unknown(self, word: str) -> Reply:
         shown = word if len(word) <= 40 else word[:40] + "…"

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.commands.args import parse_count, parse_decimal
 from bot.commands.router import Command, CommandError, Context
 from bot.domain.money import fmt_number
-from bot.domain.sizing import compute_for, connections_for, storage_for
+from bot.domain.sizing import ComputeEstimate, compute_for, connections_for, storage_for
 from bot.reply import Facts, Reply, Section, Text
 
 __all__ = ["COMMANDS"]
+
+
+def _need(estimate: ComputeEstimate) -> str:
+    """`Need ~30 vCPUs (28.6 exactly)`, or `Need 5.7 vCPUs` where no friendly figure fits."""
+    exact = estimate.vcpus_exact
+    places = Decimal("0.1") if exact >= 1 else Decimal("0.001")
+    shown = fmt_number(exact.quantize(places).normalize())
+    if estimate.approx_vcpus is None:
+        return f"Need {shown} vCPU{'' if exact <= 1 else 's'}"
+    return f"Need ~{fmt_number(estimate.approx_vcpus)} vCPUs ({shown} exactly)"
 
 
 def compute(args: list[str], ctx: Context) -> Reply:
@@ -24,10 +36,7 @@ def compute(args: list[str], ctx: Context) -> Reply:
     return Reply(
         title=f"Compute for {fmt_number(rps)} req/sec",
         parts=(
-            Text(
-                f"Need ~{fmt_number(estimate.approx_vcpus)} vCPUs "
-                f"({fmt_number(round(estimate.vcpus_exact, 1))} exactly) → {options}"
-            ),
+            Text(f"{_need(estimate)} → {options}"),
             Facts(
                 pairs=(
                     ("Per vCPU", f"{fmt_number(estimate.per_vcpu)} req/sec"),

@@ -84,7 +84,15 @@ class CostPerUser:
     yearly: Decimal
 
     def monthly_text(self) -> str:
-        """Exact figure, and the template's 3-decimal figure beside it when they differ."""
+        """Exact figure, and the template's 3-decimal figure beside it when they differ.
+
+        `$0.0415/mo (~$0.041)`; a figure that does not end within a millionth of a dollar
+        is shown to four significant digits: `~$0.002315/mo`, `~$13.33/mo`.
+        """
+        exponent = self.monthly.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -6:
+            places = 2 if self.monthly >= 1 else 3 - self.monthly.adjusted()
+            return f"~{fmt_money(round_to(self.monthly, places, 'half_up').normalize())}/mo"
         exact = fmt_money(self.monthly)
         short = round_to(self.monthly, 3, "half_down")
         if short == self.monthly:

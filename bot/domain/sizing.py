@@ -36,7 +36,9 @@ class ComputeEstimate:
     per_vcpu: Decimal
     vcpus_exact: Decimal
     vcpus: int  # whole vCPUs, rounded up
-    approx_vcpus: int  # the template's friendly "~30"
+    # The template's friendly "~30" for 28.6; None where rounding to the step would
+    # mislead (5.7 vCPUs is not "~10").
+    approx_vcpus: int | None
     containers: tuple[tuple[int, int], ...]  # (vCPUs per container, containers)
 
 
@@ -51,7 +53,9 @@ def compute_for(formula: ComputeFormula, rps: Decimal) -> ComputeEstimate:
         per_vcpu=per_vcpu,
         vcpus_exact=exact,
         vcpus=_ceil(exact),
-        approx_vcpus=ceil_to_step(exact, formula.approx_step),
+        approx_vcpus=(
+            ceil_to_step(exact, formula.approx_step) if exact > 2 * formula.approx_step else None
+        ),
         containers=containers,
     )
 

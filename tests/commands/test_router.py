@@ -6,6 +6,8 @@ import pytest
 
 from bot.commands import build_router
 from bot.domain.plan import Plan
+from bot.render.text import render_text
+from bot.reply import Reply
 from tests.conftest import answer, squash
 
 
@@ -134,5 +136,26 @@ def test_second_plan_answers_end_to_end(second_plan: Plan) -> None:
     assert "There is no tier 6: the plan has tiers 1, 2, 3, 4, 5" in answer("tier 6", second_plan)
     assert "show" in answer("breakeven", second_plan)
     assert "14 shows" in squash(answer("breakeven", second_plan))  # $160 / $12 = 13.3
-    assert "~20 vCPUs" in answer("compute 90", second_plan)  # 90 / 5 = 18 -> step 10 -> 20
+    assert "~50 vCPUs (43 exactly)" in answer("compute 215", second_plan)  # 215 / 5, step 10
+    assert "Need 18 vCPUs" in answer("compute 90", second_plan)  # too few for "~20"
     assert "cdn-outage" in answer("scenario", second_plan)
+
+
+def test_a_command_that_breaks_answers_with_a_reference_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.commands import Command, Context
+    from bot.planfile import default_plan
+
+    def broken(args: list[str], ctx: Context) -> Reply:
+        raise ZeroDivisionError("secret internals")
+
+    router = build_router()
+    router.register(Command("broken", "broken", "broken", "Raises", broken))
+    reply = router.dispatch("broken now", Context(plan=default_plan(), now=datetime.now(UTC)))
+    text = render_text(reply)
+    assert reply.error and "Reference" in text
+    assert "secret internals" not in text and "Traceback" not in text
+    assert "broken now" in caplog.text and "ZeroDivisionError" in caplog.text

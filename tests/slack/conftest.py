@@ -89,14 +89,19 @@ async def post_signed(
             return resp.status, raw
 
 
+class _BoomRouter(Router):
+    """Fails outside any command (the router catches a command's own exceptions), so the
+    Slack app's global error handler is what answers."""
+
+    def dispatch(self, text: str, ctx: Any) -> Any:
+        if text.startswith("boom"):
+            raise RuntimeError("kaboom: internal detail xoxb-should-not-leak")
+        return super().dispatch(text, ctx)
+
+
 def boom_router() -> Router:
-    """The real router plus `boom`, which raises: the seam for error-handler tests."""
-    from bot.commands import Command
-
-    router = build_router()
-
-    def boom(args: list[str], ctx: Any) -> Any:
-        raise RuntimeError("kaboom: internal detail xoxb-should-not-leak")
-
-    router.register(Command("boom", "boom", "boom", "Raises", boom))
+    """The real router, except that `boom` raises: the seam for error-handler tests."""
+    router = _BoomRouter()
+    for command in build_router().commands:
+        router.register(command)
     return router
