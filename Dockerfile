@@ -11,8 +11,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY store ./store
-# The package and its runtime dependencies only: no test or chart extras.
-RUN pip install . && rm -rf /app/build
+# The package and its runtime dependencies, no test extras.
+# The chart extra (matplotlib, Agg only) draws the weekly digest's chart.
+RUN pip install '.[chart]' && rm -rf /app/build
 
 RUN useradd --create-home --uid 10001 capacity \
     && mkdir -p /data && chown capacity:capacity /data

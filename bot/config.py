@@ -76,6 +76,14 @@ class Settings(BaseModel):
     def _cron(cls, value: str) -> str:
         if len(value.split()) != 5:
             raise ValueError("must be a 5-field crontab such as '0 9 * * mon'")
+        from apscheduler.triggers.cron import CronTrigger  # the parser the scheduler uses
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a valid crontab ({exc}); e.g. '0 9 * * mon'"
+            ) from None
         return value
 
     @field_validator("planners", mode="before")

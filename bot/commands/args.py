@@ -26,7 +26,11 @@ def parse_decimal(text: str, what: str, example: str, *, allow_zero: bool = Fals
             f"`{shown}` is not a number; {what} is a number such as `{example.split()[-1]}`.",
             example,
         ) from None
-    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+    except ArithmeticError:  # beyond Decimal's exponent range: 10e999999
+        raise CommandError(f"`{shown}` is too large for {what}.", example) from None
+    if not value.is_finite():
+        raise CommandError(f"{what.capitalize()} must be a finite number, not `{shown}`.", example)
+    if value < 0 or (value == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
         raise CommandError(f"{what.capitalize()} must be {bound}, not `{shown}`.", example)
     if value > Decimal(10) ** 12:

@@ -22,7 +22,7 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     number = tier_now(ctx, latest)
     here = tier_costs(plan)[number]
     budget = here.total
-    cost = latest.get("cost_usd")
+    cost = latest.get(plan.cost_metric)
     if cost is not None:
         month_cost = Decimal(str(round(cost.value, 2)))
         spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget"

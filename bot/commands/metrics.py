@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
@@ -82,12 +82,10 @@ def metric(args: list[str], ctx: Context) -> Reply:
         raise CommandError(
             f"`{name[:40]}` is not a metric in the plan; use one of {names}.", example
         )
-    try:
-        value = float(raw.replace(",", "").replace("_", "").lstrip("$").rstrip("%"))
-    except ValueError:
-        raise CommandError(f"`{raw[:30]}` is not a number.", example) from None
-    if not math.isfinite(value):
-        raise CommandError("The value must be a finite number.", example)
+    # The same number syntax as every other command (`1,000`, `10k`, `$25`), and `%`.
+    negative = raw.startswith("-")
+    amount = parse_decimal(raw.lstrip("-").rstrip("%"), "the value", example, allow_zero=True)
+    value = float(-amount if negative else amount)
     store = _store(ctx)
     if store is None:
         return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
@@ -209,11 +207,13 @@ def status(args: list[str], ctx: Context) -> Reply:
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(costs[number].total)}/mo"),
     ]
-    cost = latest.get("cost_usd")
+    cost = latest.get(plan.cost_metric)
     if cost is not None:
         over = cost.value - float(costs[number].total)
         verdict = "over budget" if over > 0 else "within budget"
-        facts.append(("Cost this month", f"{_shown(plan, 'cost_usd', cost.value)} ({verdict})"))
+        facts.append(
+            ("Cost this month", f"{_shown(plan, plan.cost_metric, cost.value)} ({verdict})")
+        )
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
     notes: list[str] = []
     firing = firing_part(ctx)

@@ -50,8 +50,6 @@ MAX_CELL = 150
 MAX_CHART_METRICS = 6
 # A crossing further out than this is not something a weekly digest should date.
 HORIZON = timedelta(days=5 * 365)
-CURRENT_METRIC = "mau"
-COST_METRIC = "cost_usd"
 
 Status = Literal["crossed", "crossing", "not approaching", "not enough data", "no data"]
 
@@ -120,7 +118,7 @@ def _latest(inp: DigestInput, metric: str) -> float | None:
 
 def current_tier(inp: DigestInput) -> tuple[int, float | None]:
     """The tier the latest `mau` needs (0 when unknown) and that value."""
-    users = _latest(inp, CURRENT_METRIC)
+    users = _latest(inp, inp.plan.users_metric)
     if users is None:
         return 0, None
     return domain_current_tier(inp.plan, users), users
@@ -281,9 +279,9 @@ def _tier_part(
     plan = inp.plan
     label = tier_label(plan, tier)
     if users is None:
-        headline = f"Current tier: {label} (assumed: no `{CURRENT_METRIC}` data yet)."
+        headline = f"Current tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
     else:
-        headline = f"Current tier: {label}, at {_num(users)} {CURRENT_METRIC}."
+        headline = f"Current tier: {label}, at {_num(users)} {inp.plan.users_metric}."
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
     rows = headroom(inp, tier + 1, trends)
@@ -302,7 +300,7 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     budget = tier_costs(inp.plan)[tier].total
     spent = inp.cost_this_month
     if spent is None:
-        latest = _latest(inp, COST_METRIC)
+        latest = _latest(inp, inp.plan.cost_metric)
         spent = Decimal(str(round(latest, 2))) if latest is not None else None
     if spent is None:
         return Facts(

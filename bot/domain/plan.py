@@ -285,6 +285,8 @@ class Plan(_Model):
     stale_after: Duration = 900
     # The metric that counts users: the current tier follows it.
     users_metric: str = "mau"
+    # The metric that reports this month's infrastructure cost, against the tier's budget.
+    cost_metric: str = "cost_usd"
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:

@@ -84,3 +84,10 @@ def test_bad_configuration_is_one_line_naming_the_variable() -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "CAPACITY_TIMEZONE" in done.stderr
+
+
+def test_a_crontab_the_scheduler_would_refuse_stops_start_up_with_one_line() -> None:
+    done = run("ask", "tiers", CAPACITY_DIGEST_CRON="99 9 * * mon")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "CAPACITY_DIGEST_CRON" in done.stderr and "Traceback" not in done.stderr
