@@ -12,6 +12,7 @@ from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
+    prepare_export,
     recent_changes_section,
 )
 from bot.config import Settings
@@ -112,12 +113,25 @@ def test_changes_search(deps: Deps) -> None:
     assert "Change 1 " not in text
 
 
-def test_changes_export_carries_markdown_and_csv(deps: Deps) -> None:
+def test_changes_export_answers_without_reading_or_formatting_the_log(deps: Deps) -> None:
     fill(deps, 2)
+
+    def unread(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the answer must not read the whole log")
+
+    deps.store.changes.all = unread  # type: ignore[method-assign]
     reply = ask(deps, "changes export")
-    assert isinstance(reply.effect, ExportChanges)
-    assert reply.effect.markdown.startswith("| Date | Change | Reason | Impact |")
-    assert reply.effect.csv.startswith("id,date,change")
+    assert reply.effect == ExportChanges()  # only the request
+    assert "2 entries" in render_text(reply)
+
+
+async def test_prepare_export_builds_markdown_and_csv(deps: Deps) -> None:
+    fill(deps, 2)
+    files = await prepare_export(deps.context(user_id="UPLAN", channel_id="C1"))
+    assert files.count == 2
+    assert files.markdown.startswith("| Date | Change | Reason | Impact |")
+    assert files.csv.startswith("id,date,change")
+    assert (files.markdown_name, files.csv_name) == ("change-log.md", "change-log.csv")
 
 
 @pytest.mark.parametrize(
