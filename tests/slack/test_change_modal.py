@@ -13,6 +13,7 @@ import pytest
 
 from bot.domain.changes import tier_options
 from bot.planfile import default_plan
+from bot.render.blocks import render_message
 from bot.render.modals import DELETE_ACTION, EDIT_ACTION, FormMeta, change_modal
 from store import Store
 from tests.fakeslack import validate_blocks, validate_view
@@ -256,3 +257,31 @@ async def test_a_rate_limited_confirmation_does_not_hold_up_the_forms_answer() -
         [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=10)
         assert "Added PgBouncer" in (message.text or "")
         assert r.deps.store.changes.count() == 1
+
+
+async def test_the_more_page_renders_like_the_first_page() -> None:
+    async with rig() as r:
+        for i in range(12):
+            await r.post_json(view_submission({**GOOD, "change": f"Change {i}"}, view_id=f"V{i}"))
+        url = r.fake.new_response_url(channel="C1")
+        await r.post_json(block_action("changes_more", "changes 10 offset 10", response_url=url))
+        [page] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        ctx = r.deps.context(user_id="U1", channel_id="C1")
+        expected = render_message(r.deps.router.dispatch("changes 10 offset 10", ctx))
+        assert page.blocks == expected["blocks"]
+
+
+async def test_a_failed_update_after_delete_says_it_is_deleted_without_try_again() -> None:
+    async with rig() as r:
+        await r.post_json(view_submission(GOOD))
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        r.fake.fail_next("chat.update", error="fatal_error")
+        url = r.fake.new_response_url(channel="C1")
+        status, body = await r.post_json(
+            block_action(DELETE_ACTION, "1", ts=message.ts, response_url=url)
+        )
+        assert status == 200 and body in ("", {})
+        assert r.deps.store.changes.count() == 0
+        [answer] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        assert "#1" in (answer.text or "") and "deleted" in (answer.text or "")
+        assert "try again" not in json.dumps(answer.blocks or []).lower()
