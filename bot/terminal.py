@@ -9,7 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands.changes import ExportChanges, OpenChangeModal, submit_change_form, today
+from bot.commands.changes import (
+    ExportChanges,
+    OpenChangeModal,
+    export_entries,
+    export_files,
+    submit_change_form,
+    today,
+)
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
@@ -29,14 +36,18 @@ USER = "terminal"
 def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     deps = build_deps(settings)
     try:
-        reply = deps.router.dispatch(text, deps.context(user_id=USER))
+        ctx = deps.context(user_id=USER)
+        reply = deps.router.dispatch(text, ctx)
+        export = (
+            export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
+        )
     finally:
         deps.close()
     if reply.error:
         err.write(render_text(reply))
         return 2
-    if isinstance(reply.effect, ExportChanges):
-        out.write(reply.effect.markdown)
+    if export is not None:
+        out.write(export.markdown)
         return 0
     if isinstance(reply.effect, OpenChangeModal):
         err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
@@ -107,7 +118,7 @@ def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: 
         log_change(deps, read, out, reply.effect.prefill)
         return True
     if isinstance(reply.effect, ExportChanges):
-        out.write(reply.effect.markdown + "\n")
+        out.write(export_files(export_entries(deps.context(user_id=USER))).markdown + "\n")
         return True
     return False
 

@@ -327,6 +327,22 @@ class ChangeStore:
             "ORDER BY date, id LIMIT ?",
         )
 
+    def since_newest(self, day: date, limit: int = 10, offset: int = 0) -> list[Change]:
+        """A page of the entries dated `day` or later, newest first (as `latest`)."""
+        return self._select(
+            "deleted_at IS NULL AND date >= ?",
+            [day.isoformat(), limit, offset],
+            "ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
+        )
+
+    def count_since(self, day: date) -> int:
+        """How many live entries are dated `day` or later."""
+        row = self.db.execute(
+            "SELECT count(*) FROM changes WHERE deleted_at IS NULL AND date >= ?",
+            [day.isoformat()],
+        ).fetchone()
+        return int(row[0])
+
     def search(self, text: str, limit: int = 20) -> list[Change]:
         """Entries whose change, reason or impact contain every word of `text` (newest first)."""
         query = fts_query(text)

@@ -87,3 +87,13 @@ def test_sql_lives_in_store(path: Path) -> None:
         text,
     )
     assert statements == []
+
+
+LISTENERS = sorted((ROOT / "bot" / "listeners").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", LISTENERS, ids=_module)
+def test_listeners_never_reach_into_the_store(path: Path) -> None:
+    # Listeners ack, call the commands layer, render, respond (STYLE.md 2).
+    text = path.read_text(encoding="utf-8")
+    assert re.findall(r"\.store\b", text) == []

@@ -93,3 +93,14 @@ def test_app_surfaces_match_the_listeners(manifest: dict) -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] == ("views_publish(" in code)
     assert manifest["settings"]["interactivity"]["is_enabled"] == (".action(" in code)
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_bots_dms_are_visible_in_a_read_only_messages_tab(manifest: dict) -> None:
+    # The change log confirms by DM when the channel refuses, and tells the author by DM
+    # when a confirmation could not be shown: without the Messages tab nobody sees those.
+    home = manifest["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True
+    # Nothing listens to direct messages, so people are not invited to write there.
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert "message.im" not in events
+    assert home["messages_tab_read_only_enabled"] is True

@@ -3,6 +3,7 @@ act on `Reply.effect` (open the modal, upload the export)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,12 +20,21 @@ __all__ = [
     "COMMANDS",
     "MORE_ACTION",
     "ExportChanges",
+    "ExportFiles",
     "FormOutcome",
     "OpenChangeModal",
+    "PostConfirmation",
     "change_rows",
+    "confirmation",
+    "delete_request",
+    "edit_request",
+    "export_entries",
+    "export_files",
     "may_write",
+    "prepare_export",
     "recent_changes_section",
     "refusal",
+    "saved_notice",
     "submit_change_form",
     "today",
 ]
@@ -41,17 +51,39 @@ class OpenChangeModal:
 
     prefill: str = ""
     change_id: int | None = None  # set when editing an entry
+    change: Change | None = None  # the entry being edited, to fill the form in
+    message_ts: str | None = None  # its confirmation, updated after the edit
 
 
 @dataclass(frozen=True)
 class ExportChanges:
-    """The log as files: Slack uploads both, the shell prints the Markdown."""
+    """Asks for the log as files. Only the request: the files are built after the answer
+    (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
+    prints the Markdown."""
+
+
+@dataclass(frozen=True)
+class ExportFiles:
+    """The built export."""
 
     markdown: str
     csv: str
     count: int
     markdown_name: str = "change-log.md"
     csv_name: str = "change-log.csv"
+
+
+@dataclass(frozen=True)
+class PostConfirmation:
+    """Show a stored entry's confirmation: replace the message `update` (channel, ts) when
+    given; otherwise (or when that fails) post it to each of `targets` in turn until one
+    takes it: the channel it was logged in, then a DM to the author."""
+
+    change: Change
+    verb: str
+    cost: str = ""
+    update: tuple[str, str] | None = None
+    targets: tuple[str, ...] = ()
 
 
 def _settings(ctx: Context) -> Settings:
@@ -158,22 +190,33 @@ def _latest(ctx: Context, limit: int, offset: int) -> Reply:
     )
 
 
-def _since(ctx: Context, word: str) -> Reply:
+def _since(ctx: Context, word: str, offset: int = 0) -> Reply:
     try:
         day = date.fromisoformat(word)
     except ValueError:
         raise CommandError(
             f"`{word[:30]}` is not a date; write it as YYYY-MM-DD.", "changes since 2025-09-01"
         ) from None
-    found = _store(ctx).changes.since(day)
-    if not found:
-        return Reply(title=f"Changes since {day.isoformat()}", parts=(Text("None."),))
+    store = _store(ctx).changes
+    title = f"Changes since {day.isoformat()}"
+    total = store.count_since(day)
+    shown = store.since_newest(day, PAGE, offset) if total > offset else []
+    if not shown:
+        return Reply(title=title, parts=(Text("None." if offset == 0 else "No more changes."),))
+    first, last = offset + 1, offset + len(shown)
+    span = f"{len(shown)}" if offset == 0 else f"{first:,}–{last:,}"
+    actions: tuple[Action, ...] = ()
+    if last < total:
+        value = f"changes since {day.isoformat()} offset {last}"
+        actions = (Action(MORE_ACTION, "More", value=value),)
     return Reply(
-        title=f"Changes since {day.isoformat()}",
+        title=title,
         parts=(
-            Text(f"{len(found)} entr{'y' if len(found) == 1 else 'ies'}, oldest first."),
-            _table(found),
+            Text(f"Showing {span} of {total:,} since {day.isoformat()}, newest first."),
+            _table(shown),
         ),
+        actions=actions,
+        meta={"count": str(len(shown)), "offset": str(offset), "total": str(total)},
     )
 
 
@@ -187,14 +230,29 @@ def _search(ctx: Context, words: list[str]) -> Reply:
 
 
 def _export(ctx: Context) -> Reply:
-    entries = _store(ctx).changes.all()
+    # Counting is an index lookup; the files are built after the answer (`prepare_export`).
+    count = _store(ctx).changes.count()
     return Reply(
         title="Change log export",
-        parts=(Text(f"{len(entries)} entries as Markdown (the template's table) and CSV."),),
-        effect=ExportChanges(
-            markdown=to_markdown(entries), csv=to_csv(entries), count=len(entries)
-        ),
+        parts=(Text(f"{count:,} entries as Markdown (the template's table) and CSV."),),
+        effect=ExportChanges(),
     )
+
+
+def export_entries(ctx: Context) -> list[Change]:
+    """What an export holds: every live entry, oldest first."""
+    return _store(ctx).changes.all()
+
+
+def export_files(entries: list[Change]) -> ExportFiles:
+    """Format an export (pure; slow for a large log, so run it off the event loop)."""
+    return ExportFiles(markdown=to_markdown(entries), csv=to_csv(entries), count=len(entries))
+
+
+async def prepare_export(ctx: Context) -> ExportFiles:
+    """Read the log here (the store's connection stays on the loop's thread) and format it in
+    a worker thread, so other requests are answered meanwhile."""
+    return await asyncio.to_thread(export_files, export_entries(ctx))
 
 
 def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
@@ -223,6 +281,8 @@ def changes(args: list[str], ctx: Context) -> Reply:
     if not words:
         return _latest(ctx, PAGE, 0)
     if head == "since":
+        if len(words) == 4 and words[2].lower() == "offset" and words[3].isdigit():
+            return _since(ctx, words[1], int(words[3]))
         if len(words) != 2:
             raise CommandError("`changes since` takes one date.", "changes since 2025-09-01")
         return _since(ctx, words[1])
@@ -283,6 +343,7 @@ class FormOutcome:
     change: Change | None = None
     created: bool = False
     refused: bool = False
+    edited: bool = False
 
 
 def submit_change_form(
@@ -308,8 +369,92 @@ def submit_change_form(
         edited = store.edit(change_id, draft, by, ctx.now)
         if edited is None:
             return FormOutcome(errors={"change": f"Entry #{change_id} was deleted meanwhile."})
-        return FormOutcome(errors={}, change=edited, created=False)
+        return FormOutcome(errors={}, change=edited, created=False, edited=True)
     change, created = store.add(
         draft, by, ctx.channel_id, f"{key}:{content_key(draft, 'form')}", ctx.now
     )
     return FormOutcome(errors={}, change=change, created=created)
+
+
+def confirmation(
+    outcome: FormOutcome, *, user_id: str, channel_id: str | None, message_ts: str | None
+) -> PostConfirmation | None:
+    """What to show after a form was stored: a new entry is posted where it was logged (a DM
+    when the channel refuses); an edit replaces its confirmation message when the form came
+    from one; a re-delivered submission (nothing new stored) shows nothing."""
+    change = outcome.change
+    if change is None:
+        return None
+    cost = fmt_cost(change.cost_change)
+    targets = tuple(t for t in (change.channel_id, user_id) if t)
+    if outcome.edited:
+        update = (channel_id, message_ts) if channel_id and message_ts else None
+        return PostConfirmation(change, "edited", cost, update=update, targets=targets)
+    if outcome.created:
+        return PostConfirmation(change, "logged", cost, targets=targets)
+    return None
+
+
+def saved_notice(change: Change, verb: str, reference: str) -> Reply:
+    """Told when an entry was stored but its confirmation could not be shown. It must not
+    suggest doing it again: that would store a second entry."""
+    return Reply(
+        title=f"Change #{change.id} {verb}",
+        parts=(
+            Text(
+                f"Change #{change.id} was {verb} and that is saved: {change.change}. I could "
+                "not show the confirmation message, so there is no need to do it again; see "
+                "the log with `/capacity changes`."
+            ),
+        ),
+        notes=(f"Reference: {reference}",),
+    )
+
+
+def _entry_id(value: str) -> int | None:
+    text = value.lstrip("#")
+    return int(text) if text.isdigit() else None
+
+
+def edit_request(ctx: Context, value: str, *, message_ts: str | None = None) -> Reply:
+    """The Edit button on a confirmation: the filled-in form, a refusal, or why not."""
+    if not may_write(ctx):
+        return refusal("edit changes")
+    change_id = _entry_id(value)
+    change = _store(ctx).changes.get(change_id) if change_id is not None else None
+    if change is None or change.deleted:
+        return Reply(
+            title="Nothing to edit",
+            parts=(Text(f"Entry #{value[:20]} was deleted, so it cannot be edited."),),
+            error=True,
+        )
+    return Reply(
+        title=f"Edit change #{change.id}",
+        parts=(Text("Opening the change-log form…"),),
+        effect=OpenChangeModal(change_id=change.id, change=change, message_ts=message_ts),
+    )
+
+
+def delete_request(
+    ctx: Context, value: str, *, channel_id: str | None = None, message_ts: str | None = None
+) -> Reply:
+    """The Delete button on a confirmation: soft-delete, then replace that message."""
+    if not may_write(ctx):
+        return refusal("delete changes")
+    change_id = _entry_id(value)
+    by = ctx.user_id or "unknown"
+    deleted = (
+        _store(ctx).changes.soft_delete(change_id, by, ctx.now) if change_id is not None else None
+    )
+    if deleted is None:
+        return Reply(
+            title="Nothing to delete",
+            parts=(Text(f"Entry #{value[:20]} is already deleted."),),
+            error=True,
+        )
+    update = (channel_id, message_ts) if channel_id and message_ts else None
+    return Reply(
+        title=f"Change #{deleted.id} deleted",
+        parts=(Text(deleted.change),),
+        effect=PostConfirmation(deleted, "deleted", update=update) if update else None,
+    )

@@ -1,7 +1,9 @@
 """Bolt wiring for the change log: the modal's submission, Edit, Delete and More buttons.
 
 Listeners ack, call the commands layer, render, respond. A submission is stored before it
-is acknowledged (so an ack means the entry is on disk); the confirmation is posted after.
+is acknowledged (so an ack means the entry is on disk); everything after the ack (the
+confirmation, opening the edit form, updating a message) runs in the background, because
+with `process_before_response=True` Bolt answers Slack only when the listener returns.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
-    fmt_cost,
-    may_write,
+    PostConfirmation,
+    confirmation,
+    delete_request,
+    edit_request,
+    prepare_export,
     refusal,
+    saved_notice,
     submit_change_form,
     today,
 )
 from bot.deps import Deps
 from bot.domain.changes import Change, tier_options
+from bot.listeners.errors import in_background
+from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
     DELETE_ACTION,
@@ -34,7 +42,6 @@ from bot.render.modals import (
     change_message,
     change_modal,
     read_change_form,
-    reply_message,
 )
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -68,6 +75,30 @@ async def open_change_modal(
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
+async def post_confirmation(client: AsyncWebClient, effect: PostConfirmation) -> None:
+    """Carry out `effect`: replace its message, else post to its targets in turn. Raises the
+    last SlackApiError when nowhere took it."""
+    message = change_message(effect.change, cost=effect.cost, verb=effect.verb)
+    failure: SlackApiError | None = None
+    if effect.update is not None:
+        channel, ts = effect.update
+        try:
+            await client.chat_update(channel=channel, ts=ts, **message)
+            return
+        except SlackApiError as exc:
+            log.info("updating the confirmation in %s failed (%s)", channel, exc)
+            failure = exc
+    for target in effect.targets:
+        try:
+            await client.chat_postMessage(channel=target, **message)
+            return
+        except SlackApiError as exc:
+            log.info("confirmation to %s failed (%s)", target, exc)
+            failure = exc
+    if failure is not None:
+        raise failure
+
+
 async def handle_effect(
     reply: Reply,
     client: AsyncWebClient,
@@ -77,59 +108,45 @@ async def handle_effect(
     channel_id: str | None,
     user_id: str | None,
 ) -> bool:
-    """Carry out a change-log `Reply.effect` from a slash command; True when it was ours.
+    """Carry out a change-log `Reply.effect` after the ack; True when it was ours.
 
-    The Slack app's `/capacity` listener calls this after acking (trigger ids last 3 s).
+    The `/capacity` listener and the buttons below call this in the background.
     """
     effect = reply.effect
     if isinstance(effect, OpenChangeModal) and trigger_id:
         await open_change_modal(
-            client, trigger_id, deps, prefill=effect.prefill, channel_id=channel_id
+            client,
+            trigger_id,
+            deps,
+            prefill=effect.prefill,
+            channel_id=channel_id,
+            change=effect.change,
+            message_ts=effect.message_ts,
         )
         return True
     if isinstance(effect, ExportChanges):
-        target = channel_id or user_id
+        files = await prepare_export(deps.context(user_id=user_id, channel_id=channel_id))
         await client.files_upload_v2(
-            channel=target,
-            initial_comment=f"Change log: {effect.count} entries",
+            channel=channel_id or user_id,
+            initial_comment=f"Change log: {files.count} entries",
             file_uploads=[
-                {"content": effect.markdown, "filename": effect.markdown_name},
-                {"content": effect.csv, "filename": effect.csv_name},
+                {"content": files.markdown, "filename": files.markdown_name},
+                {"content": files.csv, "filename": files.csv_name},
             ],
         )
+        return True
+    if isinstance(effect, PostConfirmation):
+        await post_confirmation(client, effect)
         return True
     return False
 
 
-async def _confirm(client: AsyncWebClient, change: Change, user_id: str, verb: str) -> None:
-    """Post the confirmation where the change was logged; DM the author if that fails."""
-    message = change_message(change, cost=fmt_cost(change.cost_change), verb=verb)
-    if change.channel_id:
-        try:
-            await client.chat_postMessage(channel=change.channel_id, **message)
-            return
-        except SlackApiError as exc:
-            log.info("confirmation in %s failed (%s); sending a DM", change.channel_id, exc)
-    await client.chat_postMessage(channel=user_id, **message)
-
-
-def _ephemeral_target(body: dict[str, Any]) -> tuple[str | None, str]:
+def _where(body: dict[str, Any]) -> tuple[str | None, str]:
+    """The channel a button was clicked in, and who clicked it."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
     )
     return channel, body["user"]["id"]
-
-
-async def _refuse(client: AsyncWebClient, body: dict[str, Any], action: str) -> None:
-    channel, user = _ephemeral_target(body)
-    text = render_text(refusal(action))
-    if channel:
-        try:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
-            return
-        except SlackApiError:
-            pass
-    await client.chat_postMessage(channel=user, text=text)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -151,60 +168,91 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=outcome.errors)
             return
         await ack()  # the entry is committed: acking now can lose nothing
-        change = outcome.change
-        if change is None:
+        effect = confirmation(
+            outcome, user_id=user, channel_id=meta.channel_id, message_ts=meta.message_ts
+        )
+        if effect is None:
             return
-        if meta.change_id is not None:
-            if meta.channel_id and meta.message_ts:
-                message = change_message(change, cost=fmt_cost(change.cost_change), verb="edited")
-                try:
-                    await client.chat_update(channel=meta.channel_id, ts=meta.message_ts, **message)
-                    return
-                except SlackApiError:
-                    pass
-            await _confirm(client, change, user, "edited")
-        elif outcome.created:
-            await _confirm(client, change, user, "logged")
 
-    @app.action(EDIT_ACTION)
-    async def edit_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        user = body["user"]["id"]
-        if not may_write(deps.context(user_id=user)):
-            await _refuse(client, body, "edit changes")
+        async def tell_saved(reference: str) -> None:
+            # No response_url on a form: an ephemeral where it was logged, else a DM.
+            message = render_message(saved_notice(effect.change, effect.verb, reference))
+            if meta.channel_id:
+                try:
+                    await client.chat_postEphemeral(channel=meta.channel_id, user=user, **message)
+                    return
+                except SlackApiError as exc:
+                    log.info("saved notice in %s failed (%s)", meta.channel_id, exc)
+            await client.chat_postMessage(channel=user, **message)
+
+        in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
+
+    async def carry_out(
+        reply: Reply, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        channel, user = _where(body)
+        if reply.effect is None:
+            await respond(
+                response_type="ephemeral", replace_original=False, **render_message(reply)
+            )
             return
-        change = deps.store.changes.get(int(body["actions"][0]["value"]))
-        if change is None or change.deleted:
-            return
-        channel, _ = _ephemeral_target(body)
-        await open_change_modal(
+        await handle_effect(
+            reply,
             client,
-            body["trigger_id"],
             deps,
+            trigger_id=body.get("trigger_id"),
             channel_id=channel,
-            change=change,
-            message_ts=(body.get("message") or {}).get("ts"),
+            user_id=user,
         )
 
-    @app.action(DELETE_ACTION)
-    async def delete_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    @app.action(EDIT_ACTION)
+    async def edit_clicked(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        channel, user = _where(body)
+        reply = edit_request(
+            deps.context(user_id=user, channel_id=channel),
+            str(body["actions"][0].get("value", "")),
+            message_ts=(body.get("message") or {}).get("ts"),
+        )
         await ack()
-        user = body["user"]["id"]
-        ctx = deps.context(user_id=user)
-        if not may_write(ctx):
-            await _refuse(client, body, "delete changes")
+        in_background(carry_out(reply, body, client, respond), body, respond)
+
+    @app.action(DELETE_ACTION)
+    async def delete_clicked(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        channel, user = _where(body)
+        # Deleted before the ack: a failure here is answered by the error handler, and an
+        # ack means the entry is deleted.
+        reply = delete_request(
+            deps.context(user_id=user, channel_id=channel),
+            str(body["actions"][0].get("value", "")),
+            channel_id=channel,
+            message_ts=(body.get("message") or {}).get("ts"),
+        )
+        await ack()
+        effect = reply.effect
+        if not isinstance(effect, PostConfirmation):
+            in_background(carry_out(reply, body, client, respond), body, respond)
             return
-        change_id = int(body["actions"][0]["value"])
-        deleted = deps.store.changes.soft_delete(change_id, user, ctx.now)
-        channel, _ = _ephemeral_target(body)
-        ts = (body.get("message") or {}).get("ts")
-        if deleted is not None and channel and ts:
-            await client.chat_update(channel=channel, ts=ts, **change_message(deleted))
+
+        async def tell_deleted(reference: str) -> None:
+            message = render_message(saved_notice(effect.change, effect.verb, reference))
+            await respond(response_type="ephemeral", replace_original=False, **message)
+
+        in_background(carry_out(reply, body, client, respond), body, respond, on_error=tell_deleted)
 
     @app.action(MORE_ACTION)
     async def more_clicked(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        channel, user = _ephemeral_target(body)
-        ctx = deps.context(user_id=user, channel_id=channel)
-        reply = deps.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
-        await respond(response_type="ephemeral", replace_original=False, **reply_message(reply))
+        channel, user = _where(body)
+
+        async def page() -> None:
+            ctx = deps.context(user_id=user, channel_id=channel)
+            reply = deps.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
+            await respond(
+                response_type="ephemeral", replace_original=False, **render_message(reply)
+            )
+
+        in_background(page(), body, respond)

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -60,19 +60,33 @@ async def apologise(
 
 
 def in_background(
-    work: Awaitable[object], body: dict[str, Any], respond: AsyncRespond | None
+    work: Awaitable[object],
+    body: dict[str, Any],
+    respond: AsyncRespond | None,
+    *,
+    on_error: Callable[[str], Awaitable[object]] | None = None,
 ) -> None:
-    """Run `work` after the ack; a failure is apologised for like any listener error.
+    """Run `work` after the ack; a failure is apologised for like any listener error, or,
+    given `on_error`, logged and followed up by `on_error(reference)` instead (for work whose
+    failure must not read "try again", e.g. after an entry was stored).
 
-    (Bolt's runner loses the ack if a listener raises after acking within its 10 ms poll,
-    so work after an ack runs here rather than in the listener itself.)
+    (With process_before_response=True Bolt answers Slack only when the listener returns,
+    and without it Bolt's runner loses the ack if a listener raises after acking within its
+    10 ms poll; so work after an ack runs here rather than in the listener itself.)
     """
 
     async def run() -> None:
         try:
             await work
         except Exception as error:
-            await apologise(error, body, respond)
+            if on_error is None:
+                await apologise(error, body, respond)
+                return
+            reference = _log(error, body)
+            try:
+                await on_error(reference)
+            except Exception:
+                log.exception("follow-up for ref %s failed too", reference)
 
     task = asyncio.ensure_future(run())
     _TASKS.add(task)

@@ -12,8 +12,6 @@ from datetime import date
 from typing import Any
 
 from bot.domain.changes import CHANGE_MAX, Change
-from bot.render.text import plain, table_lines
-from bot.reply import Reply, Table, Text
 
 __all__ = [
     "CHANGE_MODAL",
@@ -23,7 +21,6 @@ __all__ = [
     "change_message",
     "change_modal",
     "read_change_form",
-    "reply_message",
 ]
 
 CHANGE_MODAL = "change_log_modal"
@@ -269,31 +266,3 @@ def change_message(change: Change, *, cost: str = "", verb: str = "logged") -> d
         },
     ]
     return {"text": fallback[:3000], "blocks": blocks}
-
-
-def reply_message(reply: Reply) -> dict[str, Any]:
-    """A change-log Reply (a page of `changes`) as a message: text, tables as preformatted
-    text, and its buttons. The Slack app's general renderer may replace this."""
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(reply.title[:150])}]
-    for part in reply.parts:
-        if isinstance(part, Text):
-            blocks.append({"type": "section", "text": _mrkdwn(_esc(plain(part.text))[:3000])})
-        elif isinstance(part, Table):
-            body = "\n".join(table_lines(part))
-            blocks.append({"type": "section", "text": _mrkdwn(f"```{_esc(body)[:2990]}```")})
-    if reply.actions:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": a.action_id,
-                        "text": _plain(a.label),
-                        "value": a.value,
-                    }
-                    for a in reply.actions
-                ],
-            }
-        )
-    return {"text": reply.summary[:3000], "blocks": blocks}

@@ -12,7 +12,14 @@ from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
+    PostConfirmation,
+    confirmation,
+    delete_request,
+    edit_request,
+    prepare_export,
     recent_changes_section,
+    saved_notice,
+    submit_change_form,
 )
 from bot.config import Settings
 from bot.deps import Deps
@@ -112,12 +119,25 @@ def test_changes_search(deps: Deps) -> None:
     assert "Change 1 " not in text
 
 
-def test_changes_export_carries_markdown_and_csv(deps: Deps) -> None:
+def test_changes_export_answers_without_reading_or_formatting_the_log(deps: Deps) -> None:
     fill(deps, 2)
+
+    def unread(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the answer must not read the whole log")
+
+    deps.store.changes.all = unread  # type: ignore[method-assign]
     reply = ask(deps, "changes export")
-    assert isinstance(reply.effect, ExportChanges)
-    assert reply.effect.markdown.startswith("| Date | Change | Reason | Impact |")
-    assert reply.effect.csv.startswith("id,date,change")
+    assert reply.effect == ExportChanges()  # only the request
+    assert "2 entries" in render_text(reply)
+
+
+async def test_prepare_export_builds_markdown_and_csv(deps: Deps) -> None:
+    fill(deps, 2)
+    files = await prepare_export(deps.context(user_id="UPLAN", channel_id="C1"))
+    assert files.count == 2
+    assert files.markdown.startswith("| Date | Change | Reason | Impact |")
+    assert files.csv.startswith("id,date,change")
+    assert (files.markdown_name, files.csv_name) == ("change-log.md", "change-log.csv")
 
 
 @pytest.mark.parametrize(
@@ -149,3 +169,82 @@ def test_recent_changes_section_has_the_five_latest(deps: Deps) -> None:
     section = recent_changes_section(deps.store)
     assert isinstance(section, Table)
     assert [r[1] for r in section.rows] == [f"Change {i}" for i in (7, 6, 5, 4, 3)]
+
+
+def test_changes_since_shows_the_newest_first_with_the_total_and_more(deps: Deps) -> None:
+    fill(deps, 30)  # dated 2025-01-01 .. 2025-01-30
+    reply = ask(deps, "changes since 2025-01-06")
+    text = render_text(reply)
+    assert "Showing 10 of 25 since 2025-01-06" in text
+    table = next(p for p in reply.parts if isinstance(p, Table))
+    assert [row[2] for row in table.rows] == [f"Change {i}" for i in range(29, 19, -1)]
+    [more] = reply.actions
+    assert (more.action_id, more.value) == (MORE_ACTION, "changes since 2025-01-06 offset 10")
+    page = ask(deps, more.value)
+    rows = next(p for p in page.parts if isinstance(p, Table)).rows
+    assert [row[2] for row in rows] == [f"Change {i}" for i in range(19, 9, -1)]
+    assert "Showing 11–20 of 25" in render_text(page)
+    last = ask(deps, page.actions[0].value)
+    assert "21–25 of 25" in render_text(last) and last.actions == ()
+
+
+def test_changes_since_counts_past_a_thousand(deps: Deps) -> None:
+    for i in range(1234):
+        deps.store.changes.add(
+            ChangeDraft(date=date(2025, 9, 2), change=f"C{i}", reason="r"), "U1", "C1", f"k{i}", NOW
+        )
+    text = render_text(ask(deps, "changes since 2025-09-01"))
+    assert "Showing 10 of 1,234 since 2025-09-01" in text and "C1233" in text
+
+
+def test_edit_request_opens_the_form_filled_in_or_says_why_not(deps: Deps) -> None:
+    fill(deps, 1)
+    ctx = deps.context(user_id="UPLAN", channel_id="C1")
+    reply = edit_request(ctx, "1", message_ts="9.9")
+    assert isinstance(reply.effect, OpenChangeModal)
+    assert reply.effect.change is not None and reply.effect.change.change == "Change 0"
+    assert reply.effect.message_ts == "9.9"
+    assert edit_request(deps.context(user_id="USTRANGER"), "1").error
+    deps.store.changes.soft_delete(1, "UPLAN", NOW)
+    gone = edit_request(ctx, "1")
+    assert gone.error and gone.effect is None
+
+
+def test_delete_request_deletes_then_asks_to_replace_the_confirmation(deps: Deps) -> None:
+    fill(deps, 1)
+    ctx = deps.context(user_id="UPLAN", channel_id="C1")
+    refused = delete_request(deps.context(user_id="USTRANGER"), "1", channel_id="C1")
+    assert refused.error and deps.store.changes.count() == 1
+    reply = delete_request(ctx, "1", channel_id="C1", message_ts="9.9")
+    assert deps.store.changes.count() == 0
+    assert isinstance(reply.effect, PostConfirmation)
+    assert reply.effect.update == ("C1", "9.9") and reply.effect.change.deleted
+    again = delete_request(ctx, "1", channel_id="C1", message_ts="9.9")
+    assert again.error and again.effect is None
+
+
+def test_confirmation_posts_new_entries_to_the_channel_then_a_dm_and_updates_edits(
+    deps: Deps,
+) -> None:
+    ctx = deps.context(user_id="UPLAN", channel_id="C1")
+    fields = {"date": "2026-11-20", "change": "Added PgBouncer", "reason": "limits"}
+    new = submit_change_form(ctx, fields, key="k")
+    posted = confirmation(new, user_id="UPLAN", channel_id="C1", message_ts=None)
+    assert posted is not None and posted.verb == "logged"
+    assert posted.targets == ("C1", "UPLAN") and posted.update is None
+    again = submit_change_form(ctx, fields, key="k")  # Slack delivered it twice
+    assert confirmation(again, user_id="UPLAN", channel_id="C1", message_ts=None) is None
+    edited = submit_change_form(
+        ctx, {**fields, "change": "Added PgBouncer 2"}, key="e", change_id=1
+    )
+    shown = confirmation(edited, user_id="UPLAN", channel_id="C1", message_ts="9.9")
+    assert shown is not None and shown.verb == "edited" and shown.update == ("C1", "9.9")
+
+
+def test_the_saved_notice_never_asks_to_do_it_again(deps: Deps) -> None:
+    fill(deps, 1)
+    change = deps.store.changes.get(1)
+    assert change is not None
+    text = render_text(saved_notice(change, "logged", "ab12cd34"))
+    assert "#1" in text and "saved" in text and "ab12cd34" in text
+    assert "try again" not in text.lower()

@@ -13,7 +13,6 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import app as bot_app
 from bot.commands import build_router
@@ -29,9 +28,11 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 def build_app(fake_api_url: str, deps: Deps) -> AsyncApp:
-    """The bot's own Bolt app (every listener, the real `/capacity` wiring)."""
-    client = AsyncWebClient(token="xoxb-test", base_url=fake_api_url)
-    return bot_app.build_app(deps, client)
+    """The bot's own Bolt app exactly as `BotServer` serves it: every listener, the served
+    Web API client (its bounded retries, Retry-After honoured) and
+    `process_before_response=True`, so Bolt answers Slack only when a listener returns."""
+    settings = deps.settings.model_copy(update={"api_url": fake_api_url})
+    return bot_app.build_app(deps, bot_app.build_client(settings), process_before_response=True)
 
 
 def web_app(app: AsyncApp) -> web.Application:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from bot.domain.changes import tier_options
 from bot.planfile import default_plan
+from bot.render.blocks import render_message
 from bot.render.modals import DELETE_ACTION, EDIT_ACTION, FormMeta, change_modal
 from store import Store
 from tests.fakeslack import validate_blocks, validate_view
@@ -181,9 +183,11 @@ async def test_delete_soft_deletes_and_updates_the_message() -> None:
 async def test_delete_by_a_non_planner_is_refused_ephemerally() -> None:
     async with rig(planners=frozenset({"U1"})) as r:
         await r.post_json(view_submission(GOOD, user="U1"))
-        await r.post_json(block_action(DELETE_ACTION, "1", user="USTRANGER"))
-        [eph] = await r.fake.wait_for(lambda: r.fake.ephemerals_in("C1", "USTRANGER"), timeout=5)
-        assert "planners" in (eph.text or "")
+        url = r.fake.new_response_url(channel="C1")
+        await r.post_json(block_action(DELETE_ACTION, "1", user="USTRANGER", response_url=url))
+        [answer] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        assert answer.response_type == "ephemeral" and not answer.replace_original
+        assert "planners" in (answer.text or "")
         assert r.deps.store.changes.count() == 1
 
 
@@ -222,3 +226,62 @@ async def test_a_form_that_breaks_is_answered_with_an_apology_view_and_stores_no
         shown = json.dumps(body["view"])
         assert "Reference" in shown and "disk on fire" not in shown
         assert "Traceback" not in shown
+
+
+async def test_a_failed_confirmation_closes_the_form_cleanly_and_stores_the_entry_once() -> None:
+    async with rig() as r:
+        # The channel post and the DM fallback both fail after the entry is stored.
+        r.fake.fail_next("chat.postMessage", error="fatal_error", times=10)
+        status, body = await r.post_json(view_submission(GOOD))
+        assert status == 200 and body in ("", {})  # closed; no apology view, no "try again"
+        assert r.deps.store.changes.count() == 1
+        # The person is told the entry is saved (not asked to submit again).
+        [notice] = await r.fake.wait_for(lambda: r.fake.ephemerals_in("C1", "U1"), timeout=5)
+        assert "#1" in (notice.text or "") and "saved" in (notice.text or "")
+        assert "try again" not in json.dumps(notice.blocks or []) + (notice.text or "")
+        # Slack re-delivering the same submission still stores nothing more.
+        await r.post_json(view_submission(GOOD))
+        assert r.deps.store.changes.count() == 1
+
+
+async def test_a_rate_limited_confirmation_does_not_hold_up_the_forms_answer() -> None:
+    async with rig() as r:
+        r.fake.fail_next("chat.postMessage", retry_after=2)  # 429, Retry-After: 2
+        started = time.monotonic()
+        status, body = await r.post_json(view_submission(GOOD))
+        elapsed = time.monotonic() - started
+        assert status == 200 and body in ("", {})
+        # Answered before the client even retried the post (it waits out Retry-After first).
+        assert r.fake.calls_to("chat.postMessage", ok=True) == []
+        assert elapsed < 1.5
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=10)
+        assert "Added PgBouncer" in (message.text or "")
+        assert r.deps.store.changes.count() == 1
+
+
+async def test_the_more_page_renders_like_the_first_page() -> None:
+    async with rig() as r:
+        for i in range(12):
+            await r.post_json(view_submission({**GOOD, "change": f"Change {i}"}, view_id=f"V{i}"))
+        url = r.fake.new_response_url(channel="C1")
+        await r.post_json(block_action("changes_more", "changes 10 offset 10", response_url=url))
+        [page] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        ctx = r.deps.context(user_id="U1", channel_id="C1")
+        expected = render_message(r.deps.router.dispatch("changes 10 offset 10", ctx))
+        assert page.blocks == expected["blocks"]
+
+
+async def test_a_failed_update_after_delete_says_it_is_deleted_without_try_again() -> None:
+    async with rig() as r:
+        await r.post_json(view_submission(GOOD))
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        r.fake.fail_next("chat.update", error="fatal_error")
+        url = r.fake.new_response_url(channel="C1")
+        status, body = await r.post_json(
+            block_action(DELETE_ACTION, "1", ts=message.ts, response_url=url)
+        )
+        assert status == 200 and body in ("", {})
+        assert r.deps.store.changes.count() == 0
+        [answer] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
+        assert "#1" in (answer.text or "") and "deleted" in (answer.text or "")
+        assert "try again" not in json.dumps(answer.blocks or []).lower()

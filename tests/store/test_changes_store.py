@@ -205,3 +205,15 @@ def test_two_connections_to_one_file_both_write(tmp_path: Path) -> None:
     one.close()
     two.close()
     assert sqlite3.connect(path).execute("select count(*) from changes").fetchone() == (2,)
+
+
+def test_since_newest_pages_newest_first_and_count_since_counts_them_all(store: Store) -> None:
+    for n in range(10):
+        store.changes.add(draft(n), "U1", None, f"k{n}", NOW)
+    store.changes.soft_delete(10, "U1", NOW)  # dated the 10th: neither listed nor counted
+    day = date(2025, 9, 5)
+    assert store.changes.count_since(day) == 5
+    first = store.changes.since_newest(day, 3)
+    rest = store.changes.since_newest(day, 3, 3)
+    assert [c.date.day for c in first] == [9, 8, 7]
+    assert [c.date.day for c in rest] == [6, 5]
