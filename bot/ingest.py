@@ -6,13 +6,13 @@ import hmac
 import json
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.monitor.model import Sample, require_aware
+from bot.monitor.model import require_aware
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -22,7 +22,6 @@ __all__ = [
     "MAX_FUTURE",
     "SampleError",
     "make_metrics_routes",
-    "parse_batch",
     "parse_rows",
 ]
 
@@ -106,14 +105,6 @@ def parse_rows(body: Any, known: set[str], now: datetime) -> list[tuple[str, flo
             raise SampleError(index, "time is more than a day in the future")
         append((metric, at, float(value)))
     return out
-
-
-def parse_batch(body: Any, known: set[str], now: datetime) -> list[Sample]:
-    """The samples of a request body as domain objects (see `parse_rows`)."""
-    return [
-        Sample(metric=m, at=datetime.fromtimestamp(at, UTC), value=v)
-        for m, at, v in parse_rows(body, known, now)
-    ]
 
 
 def _error(status: int, message: str, **extra: Any) -> web.Response:

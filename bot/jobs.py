@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REPEAT_INTERVAL",
-    "deliver_outbox",
     "evaluate_once",
     "load_samples",
     "metrics_health",
@@ -86,10 +85,6 @@ def evaluate_once(
         for item in items:
             store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
     return result
-
-
-async def deliver_outbox(worker: Worker) -> int:
-    return await worker.run_once()
 
 
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:
