@@ -24,7 +24,7 @@ from bot.app import (
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 
-__all__ = ["BotServer", "serve"]
+__all__ = ["BotServer", "configure_logging", "serve"]
 
 log = logging.getLogger("capacity_bot")
 
@@ -112,9 +112,15 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     return 0
 
 
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     deps = build_deps(settings)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))
