@@ -89,7 +89,6 @@ def test_scheduler_chatter_is_not_logged_at_info() -> None:
     levels = root.level, scheduler.level
     try:
         configure_logging()
-        assert logging.getLogger("capacity_bot").isEnabledFor(logging.INFO)
         assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
         assert scheduler.isEnabledFor(logging.WARNING)
     finally:
