@@ -27,6 +27,7 @@ from bot.digest.service import start_digest
 from bot.ingest import make_metrics_routes
 from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
+from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
 
 # Bounded: a few quick retries, then the caller sees the error.
 MAX_RETRIES = 2
+# How long shutdown waits for an outbox request already sent to Slack.
+OUTBOX_DRAIN = 5.0
 
 AppCallback = Callable[[web.Application], Awaitable[None]]
 
@@ -115,9 +118,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
+    workers: list[Worker] = []
 
     async def start(web_app: web.Application) -> None:
-        start_jobs(deps, poster, scheduler)
+        workers.append(start_jobs(deps, poster, scheduler))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())
@@ -126,6 +130,9 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
 
     async def stop(web_app: web.Application) -> None:
         if scheduler.running:
+            scheduler.pause()  # no new runs; then let a delivery in flight finish
+            for worker in workers:
+                await worker.drain(timeout=OUTBOX_DRAIN)
             scheduler.shutdown(wait=False)
         for task in list(background):
             task.cancel()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.domain.plan import Plan
 from bot.planfile import load_plan
 from store import Store
+from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
 
@@ -22,40 +22,24 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _cannot_open(path: Path | str, reason: str) -> ConfigError:
-    return ConfigError(f"CAPACITY_DB: cannot open {path}: {reason}")
-
-
-def check_db_path(path: Path) -> None:
+def check_db_path(path: Path | str) -> None:
     """ConfigError when CAPACITY_DB already names something that is not a database.
 
-    Touches nothing (no file is created): a missing file, or one whose parent is
-    missing, is a fresh install and is created on first use.
+    Touches nothing: a missing file, or a missing directory above it, is a fresh install
+    and is created on first use.
     """
-    if str(path) == ":memory:" or not path.exists():
-        return
-    if path.is_dir():
-        raise _cannot_open(path, "it is a directory; give a file path, e.g. /data/capacity.db")
     try:
-        with path.open("rb") as f:
-            head = f.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise _cannot_open(path, exc.strerror or str(exc)) from None
-    if head and head != _SQLITE_HEADER:
-        raise _cannot_open(path, "it is not an SQLite database")
+        check_path(path)
+    except CannotOpen as exc:
+        raise ConfigError(f"CAPACITY_DB: {exc}") from None
 
 
-def open_store(path: Path) -> Store:
+def open_store(path: Path | str) -> Store:
     """The store at CAPACITY_DB, or ConfigError naming the variable and the reason."""
-    check_db_path(path)
     try:
         return Store(path)
-    except (OSError, sqlite3.Error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise _cannot_open(path, reason) from None
+    except CannotOpen as exc:
+        raise ConfigError(f"CAPACITY_DB: {exc}") from None
 
 
 @dataclass

@@ -23,6 +23,7 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.listeners.errors import drain_background
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 
@@ -30,6 +31,8 @@ log = logging.getLogger("capacity_bot")
 
 # How long in-flight requests get to finish once shutdown starts.
 SHUTDOWN_GRACE = 10.0
+# How long work started after an ack (Share posts, uploads, Home publishes) gets then.
+BACKGROUND_GRACE = 5.0
 
 
 class BotServer:
@@ -88,6 +91,8 @@ class BotServer:
         if self._runner is not None:
             await self._runner.cleanup()  # lets in-flight requests finish first
             self._runner = None
+        # Then what those requests started after their ack.
+        await drain_background(timeout=BACKGROUND_GRACE)
 
 
 async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = None) -> int:
