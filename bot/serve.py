@@ -20,6 +20,8 @@ from bot.app import (
     build_socket_handler,
     build_web_app,
     default_hooks,
+    remember_auth_test,
+    verify_token,
 )
 from bot.config import Settings
 from bot.deps import Deps, build_deps
@@ -71,6 +73,9 @@ class BotServer:
         self.socket: AsyncSocketModeHandler | None = None
 
     async def start(self) -> None:
+        # Once, before serving: a refused token or unreachable Slack stops here with one
+        # line (ConfigError), and no request waits for auth.test later.
+        remember_auth_test(self.bolt_app, await verify_token(self.deps.settings))
         self._runner = web.AppRunner(self.web_app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
