@@ -8,11 +8,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -20,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
@@ -27,6 +33,7 @@ from bot.digest.service import start_digest
 from bot.ingest import make_metrics_routes
 from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
+from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 
 __all__ = [
@@ -38,10 +45,14 @@ __all__ = [
     "build_socket_handler",
     "build_web_app",
     "default_hooks",
+    "remember_auth_test",
+    "verify_token",
 ]
 
 # Bounded: a few quick retries, then the caller sees the error.
 MAX_RETRIES = 2
+# How long shutdown waits for an outbox request already sent to Slack.
+OUTBOX_DRAIN = 5.0
 
 AppCallback = Callable[[web.Application], Awaitable[None]]
 
@@ -58,6 +69,64 @@ def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
 def build_client(settings: Settings) -> AsyncWebClient:
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retry_handlers())
+
+
+async def verify_token(
+    settings: Settings,
+    *,
+    attempts: int = 3,
+    delay: float = 1.0,
+    timeout: int = 10,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncSlackResponse:
+    """Call auth.test once, at start-up: ConfigError naming the variable when Slack refuses
+    the token, or when the Web API stays unreachable after `attempts` tries (a network
+    error, 429 or 5xx is retried after `delay`, doubling; a Retry-After is honoured up to
+    10 s). Its own client, without the sleeping retry handlers of `build_client`."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    client = AsyncWebClient(
+        token=token, base_url=settings.api_url, timeout=timeout, retry_handlers=[]
+    )
+    reason = ""
+    for attempt in range(attempts):
+        wait = delay * 2**attempt
+        try:
+            return await client.auth_test()
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if status != 429 and status < 500:
+                raise ConfigError(
+                    f"SLACK_BOT_TOKEN was refused by Slack's auth.test ({error or status})"
+                    f" at SLACK_API_URL={settings.api_url}"
+                ) from None
+            reason = f"HTTP {status}" + (f" {error}" if error else "")
+            after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                "retry-after"
+            )
+            if after and str(after).isdigit():
+                wait = min(float(after), 10.0)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if attempt < attempts - 1:
+            await sleep(wait)
+    raise ConfigError(
+        f"SLACK_API_URL: cannot reach Slack's Web API at {settings.api_url}"
+        f" after {attempts} tries ({reason[:200]})"
+    )
+
+
+def remember_auth_test(bolt_app: AsyncApp, result: AsyncSlackResponse) -> None:
+    """Give Bolt the start-up auth.test answer, so its single-workspace authorization does
+    not call auth.test on a request (it would, through the retrying client, until one
+    succeeded: a slash command then stalls for seconds when Slack is slow to answer)."""
+    found = False
+    for middleware in getattr(bolt_app, "_async_middleware_list", []):
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = result
+            found = True
+    if not found:  # a Bolt upgrade moved it: fail loudly, not slowly per request
+        raise RuntimeError("Bolt's single-workspace authorization middleware not found")
 
 
 def build_app(
@@ -115,9 +184,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
+    workers: list[Worker] = []
 
     async def start(web_app: web.Application) -> None:
-        start_jobs(deps, poster, scheduler)
+        workers.append(start_jobs(deps, poster, scheduler))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())
@@ -126,6 +196,9 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
 
     async def stop(web_app: web.Application) -> None:
         if scheduler.running:
+            scheduler.pause()  # no new runs; then let a delivery in flight finish
+            for worker in workers:
+                await worker.drain(timeout=OUTBOX_DRAIN)
             scheduler.shutdown(wait=False)
         for task in list(background):
             task.cancel()

@@ -5,19 +5,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.answers import Answers
 from bot.commands import Context, Router, build_router
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.domain.plan import Plan
 from bot.planfile import load_plan
 from store import Store
+from store.db import CannotOpen, check_path
 
-__all__ = ["Deps", "build_deps", "utc_now"]
+__all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def check_db_path(path: Path | str) -> None:
+    """ConfigError when CAPACITY_DB already names something that is not a database.
+
+    Touches nothing: a missing file, or a missing directory above it, is a fresh install
+    and is created on first use.
+    """
+    try:
+        check_path(path)
+    except CannotOpen as exc:
+        raise ConfigError(f"CAPACITY_DB: {exc}") from None
+
+
+def open_store(path: Path | str) -> Store:
+    """The store at CAPACITY_DB, or ConfigError naming the variable and the reason."""
+    try:
+        return Store(path)
+    except CannotOpen as exc:
+        raise ConfigError(f"CAPACITY_DB: {exc}") from None
 
 
 @dataclass
@@ -39,7 +61,7 @@ class Deps:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings.db_path)
+            self._store = open_store(self.settings.db_path)
         return self._store
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
@@ -66,6 +88,10 @@ class Deps:
 def build_deps(
     settings: Settings, *, store: Store | None = None, clock: Callable[[], datetime] = utc_now
 ) -> Deps:
+    if store is None:
+        # Up front, so a front end that answers without the store when it is missing
+        # (`metric` in `ask`) reports a bad path instead of "no database".
+        check_db_path(settings.db_path)
     return Deps(
         settings=settings,
         plan=load_plan(settings.plan_path),

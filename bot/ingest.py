@@ -6,13 +6,13 @@ import hmac
 import json
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.monitor.model import Sample, require_aware
+from bot.monitor.model import require_aware
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -22,7 +22,6 @@ __all__ = [
     "MAX_FUTURE",
     "SampleError",
     "make_metrics_routes",
-    "parse_batch",
     "parse_rows",
 ]
 
@@ -65,18 +64,26 @@ def _parse_at(raw: Any, now: float) -> float:
             raise ValueError(f"bad timestamp {raw[:40]!r}: give a zone, e.g. Z or +00:00")
         return at.timestamp()
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        if not math.isfinite(raw) or not 0 <= raw < 32503680000:  # year 3000
+        if not 0 <= raw < 32503680000:  # year 3000; also rules out NaN and infinity
             raise ValueError("bad timestamp: unix seconds out of range")
         return float(raw)
     raise ValueError(f"bad timestamp: {_ISO_HINT}")
 
 
-def parse_rows(body: Any, known: set[str], now: datetime) -> list[tuple[str, float, float]]:
+def parse_rows(
+    body: Any, known: set[str], now: datetime, *, retention: timedelta = timedelta(days=30)
+) -> list[tuple[str, float, float]]:
     """(metric, unix seconds, value) of every sample in a request body, or SampleError
     naming the first bad one. Checked by hand, not per-sample pydantic: this is the hot
-    path of ingestion (see docs/PERFORMANCE.md)."""
+    path of ingestion (see docs/PERFORMANCE.md).
+
+    A sample older than the raw `retention` window is refused: the next rollup would
+    prune it, so storing it would only pretend to keep it.
+    """
     now_ts = require_aware(now).timestamp()
     limit = now_ts + MAX_FUTURE.total_seconds()
+    oldest = now_ts - retention.total_seconds()
+    too_old = f"time is older than the {retention.days}-day retention"
     batch = _Batch.model_validate(body)
     out: list[tuple[str, float, float]] = []
     append = out.append
@@ -96,7 +103,11 @@ def parse_rows(body: Any, known: set[str], now: datetime) -> list[tuple[str, flo
         kind = type(value)
         if kind is not float and kind is not int:
             raise SampleError(index, "value must be a number")
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a float
+            raise SampleError(index, "value out of range") from None
+        if not finite:
             raise SampleError(index, "value must be finite (not NaN or infinity)")
         try:
             at = _parse_at(raw.get("at"), now_ts)
@@ -104,16 +115,10 @@ def parse_rows(body: Any, known: set[str], now: datetime) -> list[tuple[str, flo
             raise SampleError(index, str(exc)) from None
         if at > limit:
             raise SampleError(index, "time is more than a day in the future")
+        if at < oldest:
+            raise SampleError(index, too_old)
         append((metric, at, float(value)))
     return out
-
-
-def parse_batch(body: Any, known: set[str], now: datetime) -> list[Sample]:
-    """The samples of a request body as domain objects (see `parse_rows`)."""
-    return [
-        Sample(metric=m, at=datetime.fromtimestamp(at, UTC), value=v)
-        for m, at, v in parse_rows(body, known, now)
-    ]
 
 
 def _error(status: int, message: str, **extra: Any) -> web.Response:
@@ -135,6 +140,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
     """
 
     known = {m.name for m in deps.plan.metrics}
+    retention = timedelta(days=deps.settings.raw_retention_days)
 
     async def post_metrics(request: web.Request) -> web.Response:
         secret = deps.settings.ingest_token
@@ -162,7 +168,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, f"body is not JSON: {exc}")
         try:
-            rows = parse_rows(body, known, deps.clock())
+            rows = parse_rows(body, known, deps.clock(), retention=retention)
         except SampleError as exc:
             return _error(422, str(exc), index=exc.index, reason=exc.reason)
         except ValidationError as exc:

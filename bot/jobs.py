@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REPEAT_INTERVAL",
-    "deliver_outbox",
     "evaluate_once",
     "load_samples",
     "metrics_health",
@@ -88,24 +87,28 @@ def evaluate_once(
     return result
 
 
-async def deliver_outbox(worker: Worker) -> int:
-    return await worker.run_once()
-
-
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:
     return deps.store.metrics.rollup_and_prune(now, timedelta(days=retention_days))
 
 
 def metrics_health(deps: Deps) -> dict[str, Any]:
-    """Detail for `/healthz`: outbox backlog and the last Prometheus pull (never raises)."""
+    """Detail for `/healthz`: outbox backlog and the last Prometheus pull (never raises).
+
+    /healthz is unauthenticated, so a source says only whether it works and since when
+    (`last_ok_at`), never its error text (that is in the log and in `status`).
+    """
     try:
         counts = deps.store.outbox.counts()
         sources = {
-            s.name: {"ok": s.ok, "checked_at": s.checked_at.isoformat(), "error": s.error}
+            s.name: {
+                "ok": s.ok,
+                "checked_at": s.checked_at.isoformat(),
+                "last_ok_at": s.last_ok_at.isoformat() if s.last_ok_at else None,
+            }
             for s in deps.store.metrics.sources()
         }
     except Exception as exc:
-        return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": type(exc).__name__}
     return {
         "ok": all(v["ok"] for v in sources.values()),
         "outbox": counts,

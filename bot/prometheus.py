@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,11 +16,20 @@ from bot.domain.plan import Plan
 from bot.monitor.model import Sample
 from store import Store
 
-__all__ = ["SOURCE", "PollResult", "poll_prometheus"]
+__all__ = ["SOURCE", "PollResult", "poll_prometheus", "redact"]
 
 log = logging.getLogger(__name__)
 
 SOURCE = "prometheus"
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with any URL's `user:password@` removed (CAPACITY_PROMETHEUS_URL may hold
+    basic-auth credentials, and aiohttp errors quote the URL)."""
+    return _USERINFO.sub(r"\1", text)
 
 
 @dataclass
@@ -83,7 +93,7 @@ async def poll_prometheus(
                         raise ValueError(f"HTTP {resp.status}")
                 found = _value(body)
             except Exception as exc:  # unreachable, timeout, bad JSON, query error
-                result.errors[name] = f"{type(exc).__name__}: {exc}"[:300]
+                result.errors[name] = redact(f"{type(exc).__name__}: {exc}")[:300]
                 continue
             if found is None or not math.isfinite(found[1]):
                 continue  # no series yet: not an error, just nothing to store
@@ -96,6 +106,6 @@ async def poll_prometheus(
         result.stored = store.metrics.add_batch(samples)
     error = "; ".join(f"{k}: {v}" for k, v in result.errors.items()) or None
     if error:
-        log.warning("prometheus poll at %s failed: %s", base_url, error)
+        log.warning("prometheus poll at %s failed: %s", redact(base_url), error)
     store.metrics.record_source(SOURCE, clock(), error)
     return result

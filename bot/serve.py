@@ -20,16 +20,21 @@ from bot.app import (
     build_socket_handler,
     build_web_app,
     default_hooks,
+    remember_auth_test,
+    verify_token,
 )
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.listeners.errors import drain_background
 
-__all__ = ["BotServer", "serve"]
+__all__ = ["BotServer", "configure_logging", "serve"]
 
 log = logging.getLogger("capacity_bot")
 
 # How long in-flight requests get to finish once shutdown starts.
 SHUTDOWN_GRACE = 10.0
+# How long work started after an ack (Share posts, uploads, Home publishes) gets then.
+BACKGROUND_GRACE = 5.0
 
 
 class BotServer:
@@ -68,6 +73,9 @@ class BotServer:
         self.socket: AsyncSocketModeHandler | None = None
 
     async def start(self) -> None:
+        # Once, before serving: a refused token or unreachable Slack stops here with one
+        # line (ConfigError), and no request waits for auth.test later.
+        remember_auth_test(self.bolt_app, await verify_token(self.deps.settings))
         self._runner = web.AppRunner(self.web_app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -88,6 +96,8 @@ class BotServer:
         if self._runner is not None:
             await self._runner.cleanup()  # lets in-flight requests finish first
             self._runner = None
+        # Then what those requests started after their ack.
+        await drain_background(timeout=BACKGROUND_GRACE)
 
 
 async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = None) -> int:
@@ -112,9 +122,15 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     return 0
 
 
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     deps = build_deps(settings)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))

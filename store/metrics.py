@@ -44,6 +44,38 @@ def m001_samples(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_rollup_dirty(db: sqlite_utils.Database) -> None:
+    # Hours a write touched since they were last rolled up, so a late or backfilled sample
+    # is rolled up whatever its age; and where the last prune stopped, so an hour whose
+    # raw rows are already gone is merged into its rollup rather than recomputed.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS rollup_dirty ("
+        " metric TEXT NOT NULL, hour INTEGER NOT NULL, PRIMARY KEY (metric, hour)) WITHOUT ROWID"
+    )
+    columns = {r[1] for r in db.execute("PRAGMA table_info(rollup_mark)").fetchall()}
+    if "pruned_before" not in columns:
+        db.execute("ALTER TABLE rollup_mark ADD COLUMN pruned_before REAL")
+    # Hours already held raw but never rolled up (samples that arrived late, before this).
+    db.execute(
+        "INSERT OR IGNORE INTO rollup_dirty (metric, hour)"
+        " SELECT d.metric, d.h FROM (SELECT DISTINCT metric,"
+        " CAST(at / 3600 AS INTEGER) * 3600 AS h FROM samples) d"
+        " WHERE NOT EXISTS (SELECT 1 FROM sample_rollups r"
+        " WHERE r.metric = d.metric AND r.hour = d.h)"
+    )
+
+
+_ROLLUP = (
+    " SELECT metric, CAST(at / 3600 AS INTEGER) * 3600 AS h, min(value), max(value),"
+    " avg(value),"
+    " (SELECT s2.value FROM samples s2 WHERE s2.metric = s.metric"
+    "  AND s2.at < CAST(s.at / 3600 AS INTEGER) * 3600 + 3600 ORDER BY s2.at DESC"
+    "  LIMIT 1), count(*)"
+    " FROM samples s WHERE {where} GROUP BY metric, h"
+)
+
+
 @dataclass(frozen=True)
 class Rollup:
     metric: str
@@ -89,9 +121,13 @@ class MetricStore:
         for metric, _, value in rows:
             if not math.isfinite(value):
                 raise ValueError(f"{metric}: value must be finite")
+        hours = {(metric, int(at) // HOUR * HOUR) for metric, at, _ in rows}
         with atomic(self.db.conn):
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO samples (metric, at, value) VALUES (?, ?, ?)", rows
+            )
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO rollup_dirty (metric, hour) VALUES (?, ?)", hours
             )
         return len(rows)
 
@@ -137,44 +173,73 @@ class MetricStore:
     ) -> tuple[int, int]:
         """Roll complete hours up and drop raw samples older than `retention`.
 
-        Idempotent: only hours whose raw samples are all still kept are (re)computed
-        (the last day, for late samples, plus any hour not rolled up yet), and the prune
-        cutoff is an hour boundary, so an hour is never recomputed from a partial hour.
-        Rollups older than two years go too.
+        Every hour with raw samples is rolled up before its samples are pruned: the hours
+        since the last run (the last day too, cheaply), and every hour a write touched
+        since (`rollup_dirty`), however old, so a backfilled sample is never pruned
+        unseen. An hour whose raw rows an earlier prune already dropped is not
+        recomputed from what is left: its late samples are merged into the rollup (min,
+        max, count, mean; `last` stays, their order against the pruned rows is unknown).
+        The prune cutoff is an hour boundary. Idempotent. Rollups older than two years go.
         Returns (hours rolled up, raw rows pruned).
         """
         current_hour = int(_ts(now)) // HOUR * HOUR
         cutoff = int(_ts(now - retention)) // HOUR * HOUR
-        # Recompute the last day only: late samples within a day still count, and an
-        # hourly run does not rescan the whole retention window.
         start = max(cutoff, current_hour - 24 * HOUR)
-        done = self.db.execute("SELECT rolled_through FROM rollup_mark WHERE id = 1").fetchone()
-        if done is None:
+        mark = self.db.execute(
+            "SELECT rolled_through, pruned_before FROM rollup_mark WHERE id = 1"
+        ).fetchone()
+        pruned_before = int(mark[1]) if mark is not None and mark[1] is not None else None
+        if mark is None or mark[0] is None:
             oldest = self.db.execute("SELECT min(at) FROM samples").fetchone()[0]
             start = current_hour if oldest is None else min(start, int(oldest) // HOUR * HOUR)
         else:
             # Hours after the last run (or the job was down) are rolled up before any prune.
-            # Their raw rows are intact: earlier prunes stopped at hour boundaries <= done.
-            start = min(start, int(done[0]))
+            start = min(start, int(mark[0]))
+        if pruned_before is not None:
+            start = max(start, pruned_before)  # below it the raw rows are partial
+        # Touched hours the range below does not cover.
+        dirty = self.db.execute(
+            "SELECT metric, hour FROM rollup_dirty WHERE hour < ? ORDER BY hour, metric",
+            [min(start, current_hour)],
+        ).fetchall()
+        rolled = 0
         with atomic(self.db.conn):
-            cur = self.db.conn.execute(
+            conn = self.db.conn
+            insert = (
                 "INSERT OR REPLACE INTO sample_rollups (metric, hour, min, max, mean, last, count)"
-                " SELECT metric, CAST(at / 3600 AS INTEGER) * 3600 AS h, min(value), max(value),"
-                " avg(value),"
-                " (SELECT s2.value FROM samples s2 WHERE s2.metric = s.metric"
-                "  AND s2.at < CAST(s.at / 3600 AS INTEGER) * 3600 + 3600 ORDER BY s2.at DESC"
-                "  LIMIT 1), count(*)"
-                " FROM samples s WHERE at >= ? AND at < ? GROUP BY metric, h",
-                [start, current_hour],
             )
-            rolled = cur.rowcount
-            pruned = self.db.conn.execute("DELETE FROM samples WHERE at < ?", [cutoff]).rowcount
-            self.db.conn.execute(
+            rolled += conn.execute(
+                insert + _ROLLUP.format(where="at >= ? AND at < ?"), [start, current_hour]
+            ).rowcount
+            for metric, hour in dirty:
+                where = "metric = ? AND at >= ? AND at < ?"
+                args = [metric, hour, hour + HOUR]
+                if pruned_before is None or hour >= pruned_before:
+                    rolled += conn.execute(insert + _ROLLUP.format(where=where), args).rowcount
+                    continue
+                rolled += conn.execute(
+                    "INSERT INTO sample_rollups (metric, hour, min, max, mean, last, count)"
+                    + _ROLLUP.format(where=where)
+                    + " ON CONFLICT (metric, hour) DO UPDATE SET"
+                    " min = min(sample_rollups.min, excluded.min),"
+                    " max = max(sample_rollups.max, excluded.max),"
+                    " mean = (sample_rollups.mean * sample_rollups.count"
+                    "  + excluded.mean * excluded.count)"
+                    "  / (sample_rollups.count + excluded.count),"
+                    " count = sample_rollups.count + excluded.count",
+                    args,
+                ).rowcount
+                # Merged once: these rows must not be counted again by a later merge.
+                conn.execute("DELETE FROM samples WHERE " + where, args)
+            conn.execute("DELETE FROM rollup_dirty WHERE hour < ?", [current_hour])
+            pruned = conn.execute("DELETE FROM samples WHERE at < ?", [cutoff]).rowcount
+            conn.execute(
                 "DELETE FROM sample_rollups WHERE hour < ?", [current_hour - 731 * 24 * HOUR]
             )
-            self.db.conn.execute(
-                "INSERT OR REPLACE INTO rollup_mark (id, rolled_through) VALUES (1, ?)",
-                [current_hour],
+            conn.execute(
+                "INSERT OR REPLACE INTO rollup_mark (id, rolled_through, pruned_before)"
+                " VALUES (1, ?, ?)",
+                [current_hour, cutoff if pruned_before is None else max(cutoff, pruned_before)],
             )
         return rolled, pruned
 

@@ -125,11 +125,13 @@ class Outbox:
         ).fetchone()
         return row is not None
 
-    def mark_sending(self, row_id: int) -> None:
+    def mark_sending(self, row_id: int, *, new_attempt: bool = True) -> None:
+        """Just before a request goes out. `new_attempt=False` for a retry within the
+        same delivery pass (attempts counts passes, which space the later retries)."""
         with atomic(self.db.conn):
             self.db.conn.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [row_id],
+                "UPDATE outbox SET status = 'sending', attempts = attempts + ? WHERE id = ?",
+                [int(new_attempt), row_id],
             )
 
     def mark_step(self, row_id: int, step: str, channel: str | None, ts: str | None) -> None:

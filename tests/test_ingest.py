@@ -118,6 +118,13 @@ async def test_too_large_chunked_body_is_413(serve: Any, deps: Deps) -> None:
         ({"metric": "mau", "value": 1, "at": "yesterday"}, "bad timestamp"),
         ({"metric": "mau", "value": 1, "at": "2026-11-27T10:00:00"}, "zone"),
         ({"metric": "mau", "value": 1, "at": 1e300}, "bad timestamp"),
+        ({"metric": "mau", "value": 1, "at": 10**400}, "bad timestamp"),
+        ({"metric": "mau", "value": 10**400}, "value out of range"),
+        ({"metric": "mau", "value": -(10**400)}, "value out of range"),
+        ({"metric": "mau", "value": 1, "at": "0001-01-01T00:00:00Z"}, "30-day retention"),
+        ({"metric": "mau", "value": 1, "at": "2026-10-28T09:59:59Z"}, "30-day retention"),
+        ({"metric": "mau", "value": 1, "at": 0}, "30-day retention"),
+        ({"metric": "mau", "value": 1, "at": 1793181599}, "30-day retention"),
         ({"metric": "mau", "value": 1, "extra": 2}, "unexpected field"),
         ("mau=1", "object"),
     ],
@@ -165,3 +172,18 @@ async def test_a_real_client_over_tcp(deps: Deps) -> None:
     finally:
         await runner.cleanup()
     assert deps.store.metrics.count() == 1
+
+
+async def test_a_sample_just_inside_the_retention_window_is_stored(serve: Any, deps: Deps) -> None:
+    client = await serve(deps)
+    body = {"samples": [{"metric": "mau", "value": 1, "at": "2026-10-28T10:00:00Z"}]}
+    resp = await client.post("/api/metrics", json=body, headers=AUTH)
+    assert resp.status == 200
+
+
+async def test_the_retention_limit_follows_the_setting(serve: Any) -> None:
+    client = await serve(make_deps(Clock(), raw_retention_days=7))
+    body = {"samples": [{"metric": "mau", "value": 1, "at": "2026-11-19T10:00:00Z"}]}
+    resp = await client.post("/api/metrics", json=body, headers=AUTH)
+    assert resp.status == 422
+    assert "older than the 7-day retention" in (await resp.json())["error"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import shutil
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from bot.domain.plan import Plan
 from bot.jobs import metrics_health
-from bot.prometheus import poll_prometheus
+from bot.prometheus import poll_prometheus, redact
 from store import Store
 from tests.metrics_helpers import Clock, make_deps
 
@@ -119,7 +120,46 @@ async def test_unreachable_prometheus_is_reported_not_fatal(plan: Plan) -> None:
     (status,) = deps.store.metrics.sources()
     assert not status.ok and status.error
     health = metrics_health(deps)
-    assert health["ok"] is False and health["sources"]["prometheus"]["error"]
+    assert health["ok"] is False and health["sources"]["prometheus"]["ok"] is False
+
+
+async def test_credentials_in_the_url_never_reach_the_log_or_healthz(
+    plan: Plan, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    url = "http://scraper:hunter2@127.0.0.1:1"
+    with caplog.at_level(logging.WARNING, logger="bot.prometheus"):
+        await poll_prometheus(
+            with_query(plan, "mau", "capacity_mau"), deps.store, url, clock, timeout=2
+        )
+    assert "hunter2" not in caplog.text and "http://127.0.0.1:1" in caplog.text
+    clock.advance(minutes=1)
+    health = metrics_health(deps)
+    assert "hunter2" not in str(health)
+    # Unauthenticated /healthz says whether and since when, not the raw error text.
+    assert health["sources"]["prometheus"] == {
+        "ok": False,
+        "checked_at": "2026-11-27T10:00:00+00:00",
+        "last_ok_at": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("http://u:p@host:9090/x", "http://host:9090/x"),
+        ("GET https://user@h/api failed", "GET https://h/api failed"),
+        (
+            "url='http://a:b%40c@h:1/api/v1/query?query=up'",
+            "url='http://h:1/api/v1/query?query=up'",
+        ),
+        ("http://host:9090/x?a=b@c", "http://host:9090/x?a=b@c"),
+        ("no url here", "no url here"),
+    ],
+)
+def test_redact_strips_userinfo(text: str, shown: str) -> None:
+    assert redact(text) == shown
 
 
 async def test_a_query_error_is_reported(plan: Plan) -> None:

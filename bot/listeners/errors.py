@@ -16,7 +16,7 @@ from bot.commands.home import apology_reply
 from bot.deps import Deps
 from bot.render.blocks import render_message, render_modal
 
-__all__ = ["apologise", "in_background", "register", "request_summary"]
+__all__ = ["apologise", "drain_background", "in_background", "register", "request_summary"]
 
 log = logging.getLogger("capacity_bot.slack")
 
@@ -91,6 +91,17 @@ def in_background(
     task = asyncio.ensure_future(run())
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
+
+
+async def drain_background(timeout: float = 5.0) -> int:
+    """Wait (at most `timeout` s) for work started after an ack; returns how many are
+    still running. Called on shutdown so a Share post or Home publish is not cut off."""
+    pending = {t for t in _TASKS if not t.done()}
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=timeout)
+    if pending:
+        log.warning("%d background task(s) still running at shutdown", len(pending))
+    return len(pending)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -3,9 +3,13 @@
 Delivery guarantee, and why
 ---------------------------
 A row goes queued -> sending -> sent. `sending` is committed *before* the Slack call and
-`sent` (with channel and ts) right after Slack answers ok. Slack has no idempotency key for
-chat.postMessage and the fake (like a bot without history scopes) cannot be searched, so
-after a crash we cannot tell whether a `sending` row reached the channel. We choose
+`sent` (with channel and ts) right after Slack answers ok. A row is `sending` only while a
+request is in flight: before any backoff sleep it goes back to `queued` with the time of
+the retry, so a process stopped while waiting (a routine restart after a 429) leaves a
+row the next process simply sends. On shutdown `drain()` lets a request in flight finish.
+Slack has no idempotency key for chat.postMessage and the fake (like a bot without
+history scopes) cannot be searched, so after a crash we cannot tell whether a `sending`
+row reached the channel. We choose
 **at-most-once** for that window: on start-up (`recover`) a row left `sending` without a
 recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page cannot
 be taken back, while a lost firing message is made good by the reminder after the repeat
@@ -85,6 +89,8 @@ class Worker:
         self.max_delay = max_delay
         self.sleep = sleep
         self._recovered = False
+        self._in_flight = False
+        self._stopping = False
 
     def recover(self) -> list[int]:
         """Park rows a previous process left `sending` (see the module docstring)."""
@@ -104,9 +110,31 @@ class Worker:
             self.recover()
         sent = 0
         for row in self.store.outbox.due(self.clock(), limit):
+            if self._stopping:
+                break
             if await self._deliver(row):
                 sent += 1
         return sent
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether a request to Slack has been sent and not yet answered and recorded."""
+        return self._in_flight
+
+    async def drain(self, timeout: float = 5.0, poll: float = 0.02) -> bool:
+        """Stop taking rows and let a request in flight finish (at most `timeout` s).
+
+        After this a cancelled run leaves nothing `sending` unless the timeout ran out
+        (returns False); rows waiting for a retry are already back in the queue.
+        """
+        self._stopping = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._in_flight and loop.time() < deadline:
+            await asyncio.sleep(poll)
+        if self._in_flight:
+            log.warning("outbox: a delivery was still in flight after %.1f s", timeout)
+        return not self._in_flight
 
     async def _deliver(self, row: OutboxRow) -> bool:
         payload = load_payload(row.payload)
@@ -115,27 +143,36 @@ class Worker:
                 row.id, "waiting for the firing message", self.clock() + timedelta(seconds=5)
             )
             return False
-        self.store.outbox.mark_sending(row.id)
         last: Exception | None = None
         for attempt in range(self.tries):
+            self.store.outbox.mark_sending(row.id, new_attempt=attempt == 0)
+            self._in_flight = True
             try:
                 channel, ts = await self._send(row, payload)
             except Exception as exc:
+                # Slack answered (or the call failed): nothing is in flight any more.
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
                 log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
-                if not retryable or attempt == self.tries - 1:
+                if not retryable or attempt == self.tries - 1 or self._stopping:
                     break
                 after = getattr(exc, "retry_after", None)
-                delay = after if after else self.base_delay * 2**attempt
-                await self.sleep(min(float(delay), self.max_delay))
-                continue
-            with self.store.transaction():
-                self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
-                if row.kind == "firing":
-                    pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
-                    self.store.alerts.record_messages(pairs, row.id, channel, ts)
-            return True
+                delay = min(float(after if after else self.base_delay * 2**attempt), self.max_delay)
+                # Queued again while we wait: a stop during the sleep loses nothing.
+                retry_at = self.clock() + timedelta(seconds=delay)
+                self.store.outbox.mark_failed(row.id, str(exc), retry_at)
+            else:
+                with self.store.transaction():
+                    self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
+                    if row.kind == "firing":
+                        pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
+                        self.store.alerts.record_messages(pairs, row.id, channel, ts)
+                return True
+            finally:
+                self._in_flight = False
+            await self.sleep(delay)
+            if self._stopping:
+                return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
         if last is not None and not getattr(last, "retryable", False):
             retry_in = 3600.0

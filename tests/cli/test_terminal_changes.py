@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from store import Store
 from tests.cli.test_terminal import run
 
@@ -43,3 +45,34 @@ def test_ask_changes_export_prints_the_markdown(tmp_path: Path) -> None:
         "|------|--------|--------|--------|",
         "| 2026-01-05 | A change | A reason |  |",
     ]
+
+
+def _bad_db(tmp_path: Path, kind: str) -> Path:
+    if kind == "directory":
+        path = tmp_path / "db-dir"
+        path.mkdir()
+    else:
+        path = tmp_path / "passwd"
+        path.write_text("root:x:0:0:root:/root:/bin/bash\n" * 20)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["directory", "text file"])
+@pytest.mark.parametrize("question", ["changes", "metric mau 5"])
+def test_a_bad_capacity_db_is_one_configuration_line(
+    tmp_path: Path, kind: str, question: str
+) -> None:
+    path = _bad_db(tmp_path, kind)
+    done = run("ask", question, CAPACITY_DB=str(path))
+    assert done.returncode == 2, done.stdout
+    assert "Traceback" not in done.stderr
+    assert "no database" not in done.stdout + done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"capacity-bot: configuration error: CAPACITY_DB: cannot open {path}")
+
+
+def test_a_fresh_capacity_db_in_a_new_directory_is_created(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "capacity.db"
+    done = run("ask", "changes", CAPACITY_DB=str(db))
+    assert done.returncode == 0, done.stderr
+    assert db.exists()

@@ -3,8 +3,10 @@ restarts, grouping, silences and reminders, against the fake Slack on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -177,3 +179,110 @@ async def test_reminders_every_repeat_interval(slack: FakeSlack) -> None:
     assert len(texts) == 3
     assert texts[0].startswith("Capacity warning") and texts[1].startswith("Still firing")
     assert texts[2].startswith("Still firing")  # at 4h and at 8h
+
+
+def queued_alert(deps: Deps) -> int:
+    push(deps, "mau", 9000)
+    evaluate_once(deps, deps.clock())
+    (row,) = deps.store.outbox.due(deps.clock())
+    return row.id
+
+
+async def test_a_row_waiting_to_retry_is_queued_not_sending(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    row_id = queued_alert(deps)
+    slack.fail_next("chat.postMessage", status=429, retry_after=20)
+    seen: list[tuple[str, float]] = []
+
+    async def sleep(delay: float) -> None:
+        row = deps.store.outbox.get(row_id)
+        assert row is not None
+        seen.append((row.status, (row.next_attempt_at - clock()).total_seconds()))
+
+    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
+    assert await Worker(deps.store, poster, clock, sleep=sleep).run_once() == 1
+    assert seen == [("queued", 20.0)]
+
+
+async def test_a_stop_while_waiting_to_retry_loses_nothing(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    path = tmp_path / "capacity.db"
+    deps = make_deps(clock, store=Store(path))
+    queued_alert(deps)
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    waiting = asyncio.Event()
+
+    async def sleep(delay: float) -> None:
+        waiting.set()
+        await asyncio.Event().wait()  # the restart comes first
+
+    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
+    worker = Worker(deps.store, poster, clock, sleep=sleep)
+    run = asyncio.ensure_future(worker.run_once())
+    await asyncio.wait_for(waiting.wait(), 5)
+    assert await worker.drain(timeout=1)  # nothing in flight: returns at once
+    run.cancel()  # what scheduler.shutdown(wait=False) does
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    deps.store.close()
+
+    again = make_deps(clock, store=Store(path))
+    later = worker_for(again, slack)
+    assert later.recover() == []  # nothing left `sending`, so nothing parked
+    clock.advance(seconds=30)
+    assert await later.run_once() == 1
+    assert len(slack.messages_in(CHANNEL)) == 1
+    assert again.store.outbox.counts() == {"sent": 1}
+
+
+class _HeldPoster:
+    """Posts through `inner` once `release` is set: a request in flight at shutdown."""
+
+    def __init__(self, inner: SlackPoster) -> None:
+        self.inner = inner
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def post(self, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        self.started.set()
+        await self.release.wait()
+        return await self.inner.post(*args, **kwargs)
+
+    async def update(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.update(*args, **kwargs)
+
+
+async def test_drain_lets_a_request_in_flight_finish(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    row_id = queued_alert(deps)
+    poster = _HeldPoster(SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5)))
+    worker = Worker(deps.store, poster, clock)
+    run = asyncio.ensure_future(worker.run_once())
+    await asyncio.wait_for(poster.started.wait(), 5)
+    assert worker.in_flight
+    drained = asyncio.ensure_future(worker.drain(timeout=5))
+    await asyncio.sleep(0.05)
+    assert not drained.done()  # waits for Slack's answer
+    poster.release.set()
+    assert await asyncio.wait_for(drained, 5)
+    assert await run == 1
+    assert deps.store.outbox.get(row_id).status == "sent"  # type: ignore[union-attr]
+    assert len(slack.messages_in(CHANNEL)) == 1
+
+
+async def test_drain_gives_up_after_its_timeout(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    queued_alert(deps)
+    poster = _HeldPoster(SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5)))
+    worker = Worker(deps.store, poster, clock)
+    run = asyncio.ensure_future(worker.run_once())
+    await asyncio.wait_for(poster.started.wait(), 5)
+    assert await worker.drain(timeout=0.1) is False
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run

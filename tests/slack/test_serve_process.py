@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -79,3 +80,17 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def test_scheduler_chatter_is_not_logged_at_info() -> None:
+    from bot.serve import configure_logging
+
+    root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
+    levels = root.level, scheduler.level
+    try:
+        configure_logging()
+        assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
+        assert scheduler.isEnabledFor(logging.WARNING)
+    finally:
+        root.setLevel(levels[0])
+        scheduler.setLevel(levels[1])

@@ -73,6 +73,33 @@ def test_rollup_and_prune_is_idempotent(store: Store) -> None:
     assert len(first) == 6 and all(r.count == 12 for r in first)
 
 
+def test_a_late_sample_older_than_a_day_is_rolled_up_before_it_is_pruned(store: Store) -> None:
+    store.metrics.add_batch([s("mau", m, 10) for m in range(0, 60, 10)])  # hour 0
+    store.metrics.rollup_and_prune(T0 + timedelta(hours=1), retention=timedelta(days=30))
+    now = T0 + timedelta(days=5)
+    store.metrics.rollup_and_prune(now, retention=timedelta(days=30))
+    # Backfilled three days later for hour 12 of the first day, four days old by now.
+    late = T0 + timedelta(hours=12)
+    store.metrics.add_batch([Sample(metric="mau", at=late, value=7)])
+    store.metrics.rollup_and_prune(now + timedelta(hours=1), retention=timedelta(days=30))
+    hours = store.metrics.rollups("mau", late, late)
+    assert [(r.hour, r.count, r.mean, r.last) for r in hours] == [(late, 1, 7, 7)]
+
+
+def test_a_late_sample_in_an_already_pruned_hour_is_merged_not_recomputed(store: Store) -> None:
+    store.metrics.add_batch([s("mau", m, 10) for m in range(0, 60, 10)])  # 6 samples, hour 0
+    now = T0 + timedelta(days=3)
+    store.metrics.rollup_and_prune(now, retention=timedelta(days=1))  # hour 0 pruned
+    assert store.metrics.window("mau", T0, T0 + timedelta(hours=1)) == []
+    store.metrics.add_batch([s("mau", 5, 40), s("mau", 15, 0)])
+    store.metrics.rollup_and_prune(now, retention=timedelta(days=1))
+    store.metrics.rollup_and_prune(now, retention=timedelta(days=1))  # merged once only
+    (hour,) = store.metrics.rollups("mau", T0, T0)
+    assert (hour.count, hour.min, hour.max, hour.last) == (8, 0, 40, 10)
+    assert hour.mean == pytest.approx(100 / 8)
+    assert store.metrics.count() == 0
+
+
 def test_source_status_keeps_last_success(store: Store) -> None:
     store.metrics.record_source("prometheus", T0)
     store.metrics.record_source("prometheus", T0 + timedelta(minutes=1), error="refused")
