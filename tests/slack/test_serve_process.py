@@ -24,8 +24,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_path: Path) -> None:
-    port = free_port()
+async def spawn_serve(slack: FakeSlack, tmp_path: Path, port: int) -> asyncio.subprocess.Process:
+    """`python -m bot serve` on 127.0.0.1:port against the fake Slack, in a bare environment."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": slack.bot_token,
@@ -35,7 +35,7 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
         "CAPACITY_DB": str(tmp_path / "capacity.db"),
         "PYTHONPATH": str(ROOT),
     }
-    proc = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -49,6 +49,11 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_path: Path) -> None:
+    port = free_port()
+    proc = await spawn_serve(slack, tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:

@@ -4,8 +4,6 @@ with one line, and slash commands never wait for auth.test afterwards."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import time
 from pathlib import Path
 
@@ -15,37 +13,15 @@ import pytest
 from bot.app import verify_token
 from bot.config import ConfigError, Settings
 from tests.fakeslack import FakeSlack, slash_command_body
-from tests.slack.conftest import SECRET, BotFactory, post_signed, settings_for
-from tests.slack.test_serve_process import ROOT, free_port
+from tests.slack.conftest import BotFactory, post_signed, settings_for
+from tests.slack.test_serve_process import free_port, spawn_serve
 
 
 async def test_a_refused_token_makes_serve_exit_2_naming_it(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
     slack.fail_next("auth.test", error="invalid_auth")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
-        "CAPACITY_DB": str(tmp_path / "capacity.db"),
-        "PYTHONPATH": str(ROOT),
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(free_port()),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await spawn_serve(slack, tmp_path, free_port())
     try:
         _, err = await asyncio.wait_for(proc.communicate(), 20)
     finally:
