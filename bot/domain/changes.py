@@ -46,18 +46,10 @@ class ChangeDraft(BaseModel):
     tier: int | None = None
 
 
-class Change(BaseModel):
-    """One entry of the change log as stored."""
-
-    model_config = ConfigDict(frozen=True)
+class Change(ChangeDraft):
+    """One entry of the change log as stored: what was filled in, and who, where, when."""
 
     id: int
-    date: date
-    change: str
-    reason: str
-    impact: str = ""
-    cost_change: Decimal | None = None
-    tier: int | None = None
     recorded_by: str
     channel_id: str | None = None
     created_at: datetime
@@ -71,14 +63,7 @@ class Change(BaseModel):
         return self.deleted_at is not None
 
     def draft(self) -> ChangeDraft:
-        return ChangeDraft(
-            date=self.date,
-            change=self.change,
-            reason=self.reason,
-            impact=self.impact,
-            cost_change=self.cost_change,
-            tier=self.tier,
-        )
+        return ChangeDraft(**self.model_dump(include=set(ChangeDraft.model_fields)))
 
 
 class AuditEntry(BaseModel):
