@@ -140,6 +140,18 @@ def _cost(draft: ChangeDraft) -> str | None:
     return str(draft.cost_change) if draft.cost_change is not None else None
 
 
+def _fields(draft: ChangeDraft) -> list[Any]:
+    """The filled-in columns, in the order every statement here lists them."""
+    return [
+        draft.date.isoformat(),
+        draft.change,
+        draft.reason,
+        draft.impact,
+        _cost(draft),
+        draft.tier,
+    ]
+
+
 class ChangeStore:
     """Entries of the change log. Reads skip deleted entries unless asked."""
 
@@ -200,12 +212,7 @@ class ChangeStore:
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                draft.date.isoformat(),
-                draft.change,
-                draft.reason,
-                draft.impact,
-                _cost(draft),
-                draft.tier,
+                *_fields(draft),
                 by,
                 channel,
                 now.isoformat(),
@@ -225,14 +232,7 @@ class ChangeStore:
               AND cost_change IS ? AND tier IS ?
             LIMIT 1
             """,
-            [
-                draft.date.isoformat(),
-                draft.change,
-                draft.reason,
-                draft.impact,
-                _cost(draft),
-                draft.tier,
-            ],
+            _fields(draft),
         ).fetchone()
         return row is not None
 
@@ -249,12 +249,7 @@ class ChangeStore:
                 WHERE id = ?
                 """,
                 [
-                    draft.date.isoformat(),
-                    draft.change,
-                    draft.reason,
-                    draft.impact,
-                    _cost(draft),
-                    draft.tier,
+                    *_fields(draft),
                     now.isoformat(),
                     by,
                     change_id,
