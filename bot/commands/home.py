@@ -52,9 +52,8 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)
-    deps = ctx.services.get("deps")
-    if deps is not None:
-        parts.append(recent_changes_section(deps.store))
+    if ctx.store is not None:
+        parts.append(recent_changes_section(ctx.store))
     parts.append(
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )

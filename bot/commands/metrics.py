@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
+from bot.context import CommandStore
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import Sample
@@ -31,16 +31,17 @@ log = logging.getLogger(__name__)
 MAX_SILENCE = timedelta(days=30)
 
 
-def _store(ctx: Context) -> Any | None:
+def _store(ctx: Context) -> CommandStore | None:
     """The store when this front end has one and it answers; None for plan-only answers."""
-    deps = ctx.services.get("deps")
-    if deps is None:
+    store = ctx.store
+    if store is None:
         return None
     try:
-        return deps.store
+        store.metrics  # noqa: B018 - a store opened on first use opens here
     except Exception:
         log.exception("store unavailable")
         return None
+    return store
 
 
 def _no_store(valid: str) -> Reply:
@@ -49,12 +50,6 @@ def _no_store(valid: str) -> Reply:
         parts=(Text(f"{valid}, but this front end has no database to keep it in."),),
         notes=("Run it in Slack or in `capacity-bot shell`, which use CAPACITY_DB.",),
     )
-
-
-def _require_writer(ctx: Context, example: str) -> None:
-    settings = ctx.services.get("settings")
-    if settings is not None and not settings.may_write(ctx.user_id):
-        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
 
 
 def _when(at: datetime | None) -> str:
@@ -76,7 +71,6 @@ def metric(args: list[str], ctx: Context) -> Reply:
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) != 2:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
-    _require_writer(ctx, example)
     name, raw = args[0].lower(), args[1]
     if ctx.plan.metric(name) is None:
         raise CommandError(
@@ -103,7 +97,6 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
-    _require_writer(ctx, example)
     rule_id, raw = args
     if rule_id not in rules:
         raise CommandError(
@@ -278,12 +271,22 @@ COMMANDS = (
         "Current tier, metrics against the next tier's triggers, firing alerts, budget",
         status,
     ),
-    Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),
+    Command(
+        "metric",
+        "metric NAME VALUE",
+        "metric mau 850",
+        "Record a metric sample",
+        metric,
+        who="planners",
+        writes=True,
+    ),
     Command(
         "silence",
         "silence RULE DURATION",
         "silence tier2.mau 2h",
         "Mute one alert rule's messages for a while",
         silence_cmd,
+        who="planners",
+        writes=True,
     ),
 )
