@@ -29,7 +29,7 @@ def build_router() -> Router:
                 command = replace(
                     command,
                     handler=metrics.with_live_state(command.handler),
-                    reads=frozenset({"store", "clock"}),
+                    reads=frozenset({"store", "clock", "settings"}),
                 )
             router.register(command)
     return router

@@ -14,7 +14,7 @@ from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Reply, Table, Text
+from bot.reply import Action, Effect, Reply, Table, Text
 
 __all__ = [
     "COMMANDS",
@@ -40,7 +40,7 @@ LIST_COLUMNS = ("#", "Date", "Change", "Reason", "Impact", "Cost/mo", "Tier", "B
 
 
 @dataclass(frozen=True)
-class OpenChangeModal:
+class OpenChangeModal(Effect):
     """Ask for a change: Slack opens the modal, the shell asks field by field."""
 
     prefill: str = ""
@@ -50,7 +50,7 @@ class OpenChangeModal:
 
 
 @dataclass(frozen=True)
-class ExportChanges:
+class ExportChanges(Effect):
     """Asks for the log as files. Only the request: the files are built after the answer
     (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
     prints the Markdown."""
@@ -68,7 +68,7 @@ class ExportFiles:
 
 
 @dataclass(frozen=True)
-class PostConfirmation:
+class PostConfirmation(Effect):
     """Show a stored entry's confirmation: replace the message `update` (channel, ts) when
     given; otherwise (or when that fails) post it to each of `targets` in turn until one
     takes it: the channel it was logged in, then a DM to the author."""
