@@ -22,9 +22,9 @@ from bot.commands.digest import digest_input
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
-from bot.jobs.digest_run import draw_digest_chart
 from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
 from bot.reply import Reply

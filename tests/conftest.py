@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,15 @@ def template() -> str:
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return default_plan()
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """The one store fixture: an empty in-memory database, migrated, closed afterwards.
+    Tests where durability is the point open a file in `tmp_path` instead."""
+    s = Store(":memory:")
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")
