@@ -11,7 +11,7 @@ from store import alerts, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
-from store.db import open_database
+from store.db import Connections, open_database
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
@@ -21,6 +21,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "Connections",
     "DigestStore",
     "MetricStore",
     "Outbox",
@@ -38,12 +39,18 @@ class Store:
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
-        self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
-        self.changes = ChangeStore(self.db)
-        self.digests = DigestStore(self.db)
-        self.metrics = MetricStore(self.db)
-        self.alerts = AlertStore(self.db)
-        self.outbox = Outbox(self.db)
+        # One connection per thread (see store.db.Connections and docs/ARCHITECTURE.md).
+        self.connections = Connections(path, self._migration_sets())
+        self.changes = ChangeStore(self.connections)
+        self.digests = DigestStore(self.connections)
+        self.metrics = MetricStore(self.connections)
+        self.alerts = AlertStore(self.connections)
+        self.outbox = Outbox(self.connections)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The calling thread's connection."""
+        return self.connections.db
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -67,4 +74,4 @@ class Store:
         return True
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.connections.close()

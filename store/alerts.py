@@ -11,6 +11,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from bot.domain.monitoring import AlertState
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "AlertMessage", "AlertStore", "Silence"]
@@ -65,10 +66,7 @@ def _message(r: tuple[Any, ...]) -> AlertMessage:
     return AlertMessage(r[0], r[1], r[2], r[3], r[4], _dt(r[5]))
 
 
-class AlertStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class AlertStore(Repository):
     def states(self) -> dict[str, AlertState]:
         rows = self.db.execute("SELECT state FROM alert_states").fetchall()
         states = [AlertState.model_validate_json(r[0]) for r in rows]

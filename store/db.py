@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-__all__ = ["CannotOpen", "check_path", "open_database"]
+__all__ = ["CannotOpen", "Connections", "Repository", "check_path", "open_database"]
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,15 +46,15 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     """A Database over `path` (":memory:" for tests) with every migration set applied.
 
     WAL lets readers (the Home tab, `changes`) run while the evaluator writes; the busy
-    timeout lets a second process on the same file wait instead of failing.
+    timeout lets a second process (or thread, see `Connections`) wait instead of failing.
     """
     memory = str(path) == ":memory:"
     check_path(path)
     try:
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: Bolt may run a listener in a worker thread; we never
-        # share a connection between threads at the same time (the store serialises writes).
+        # check_same_thread=False only so `Store.close()` may close a connection another
+        # thread opened; each thread uses its own (`Connections`), except in memory.
         conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         if not memory:
@@ -68,3 +69,57 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     for migration_set in migrations:
         migration_set.apply(db)
     return db
+
+
+class Connections:
+    """The threading model: one connection per thread, over one file in WAL mode.
+
+    The event loop's thread and every worker thread (`asyncio.to_thread`) get their own
+    connection the first time they touch the store, so heavy work (rollups, exports, bulk
+    imports) can move off the loop without sharing a connection. WAL lets readers run while
+    one writer writes; writers queue on the busy timeout (`atomic` takes the write lock up
+    front). Migrations run once, on the first connection. An in-memory database exists only
+    inside its connection, so `:memory:` (tests) shares one connection between threads.
+    """
+
+    def __init__(self, path: str | Path, migrations: Iterable[Migrations] = ()) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[sqlite_utils.Database] = []
+        first = open_database(path, migrations)  # migrated here, once
+        self._shared = first if self.path == ":memory:" else None
+        self._adopt(first)
+
+    def _adopt(self, db: sqlite_utils.Database) -> sqlite_utils.Database:
+        self._local.db = db
+        with self._lock:
+            self._opened.append(db)
+        return db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's Database."""
+        if self._shared is not None:
+            return self._shared
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        return db if db is not None else self._adopt(open_database(self.path))
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.conn.close()
+        self._local = threading.local()
+
+
+class Repository:
+    """Base of the repositories: `self.db` is the calling thread's connection."""
+
+    def __init__(self, db: sqlite_utils.Database | Connections) -> None:
+        self._connections = db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        source = self._connections
+        return source.db if isinstance(source, Connections) else source

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from store.db import Repository
+
 __all__ = ["DEFAULT_LEASE", "MIGRATIONS", "DigestRecord", "DigestStore"]
 
 MIGRATIONS = Migrations("capacity-bot.digests")
@@ -55,10 +57,7 @@ def _at(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class DigestStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class DigestStore(Repository):
     def claim(self, period: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
         """True for exactly one caller per period (until it posts, or its lease runs out)."""
         with self.db.conn:

@@ -11,6 +11,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from bot.domain.monitoring import Sample
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "MetricStore", "Rollup", "SourceStatus"]
@@ -108,10 +109,7 @@ def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-class MetricStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class MetricStore(Repository):
     def add_batch(self, samples: Iterable[Sample]) -> int:
         """Store every sample in one transaction: all of them or, on any error, none."""
         return self.add_rows([(s.metric, _ts(s.at), s.value) for s in samples])

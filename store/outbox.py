@@ -10,6 +10,7 @@ from typing import Any, Literal
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "Outbox", "OutboxRow", "Status"]
@@ -65,10 +66,7 @@ def _row(r: tuple[Any, ...]) -> OutboxRow:
     return OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], UTC), *r[7:])
 
 
-class Outbox:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class Outbox(Repository):
     def enqueue(
         self,
         dedup_key: str,
