@@ -12,6 +12,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
+from bot.registry import Registry
 from store import AlertStore, ChangeStore, MetricStore, Outbox, Store
 from store.db import CannotOpen, check_path
 
@@ -73,6 +74,8 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
+    # Where parts register health checks, health details, metrics and log fields.
+    registry: Registry = field(default_factory=Registry)
 
     @property
     def store(self) -> Store:

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.registry import LogContext, Registry
 from bot.slack.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
@@ -66,6 +67,7 @@ class BotServer:
             process_before_response=process_before_response,
         )
         self.mode = "socket" if deps.settings.socket_mode else "http"
+        deps.registry.add_log_field("mode", lambda: self.mode)
         self.web_app = build_web_app(
             deps,
             None if self.mode == "socket" else self.bolt_app,
@@ -125,16 +127,20 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     return 0
 
 
-def configure_logging() -> None:
+def configure_logging(registry: Registry | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if registry is not None:
+        # Every record carries the registered log fields (`record.context`).
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(LogContext(registry))
     # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
-    configure_logging()
     deps = build_deps(settings)
+    configure_logging(deps.registry)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))
     finally:

@@ -87,6 +87,7 @@ class Connections:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list[sqlite_utils.Database] = []
+        self._closed = False
         first = open_database(path, migrations)  # migrated here, once
         self._shared = first if self.path == ":memory:" else None
         self._adopt(first)
@@ -102,11 +103,14 @@ class Connections:
         """This thread's Database."""
         if self._shared is not None:
             return self._shared
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         return db if db is not None else self._adopt(open_database(self.path))
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             opened, self._opened = self._opened, []
         for db in opened:
             db.conn.close()

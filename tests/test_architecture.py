@@ -23,7 +23,7 @@ SOURCES = sorted(p for d in ("bot", "store") for p in (ROOT / d).rglob("*.py"))
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (0, ("bot/domain/", "bot/config.py", "bot/__init__.py")),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py")),
+    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py", "bot/registry.py")),
     (3, ("bot/commands/", "bot/notify/")),
     (4, ("bot/deps.py",)),
     # front ends and scheduled work, side by side

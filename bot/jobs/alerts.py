@@ -18,6 +18,7 @@ from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, 
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.compose import decide
 from bot.notify.deliver import Poster, Worker
+from bot.registry import Metric
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -27,6 +28,7 @@ __all__ = [
     "evaluate_once",
     "load_samples",
     "metrics_health",
+    "register_outbox_metric",
     "rollup_once",
     "start_jobs",
 ]
@@ -114,6 +116,17 @@ def metrics_health(deps: Deps) -> dict[str, Any]:
         "outbox": counts,
         "sources": sources,
     }
+
+
+def register_outbox_metric(deps: Deps) -> None:
+    """The outbox backlog by status, for /metrics."""
+
+    def by_status() -> dict[tuple[tuple[str, str], ...], float]:
+        return {(("status", k),): float(v) for k, v in deps.store.outbox.counts().items()}
+
+    deps.registry.add_metric(
+        Metric("capacity_outbox_messages", "Alert and digest messages by outbox status", by_status)
+    )
 
 
 def start_jobs(

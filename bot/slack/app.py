@@ -30,12 +30,13 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
-from bot.jobs.alerts import metrics_health, start_jobs
+from bot.jobs.alerts import metrics_health, register_outbox_metric, start_jobs
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack.front import build_front
 from bot.slack.listeners import register_all
+from bot.web.health import health_routes
 from bot.web.ingest import make_metrics_routes
 
 __all__ = [
@@ -166,18 +167,15 @@ def build_socket_handler(
 
 @dataclass
 class WebHooks:
-    """What other modules add to the web app: routes, background tasks, health checks.
+    """What other modules add to the web app: routes and background tasks.
 
-    `on_startup`/`on_cleanup` run with the aiohttp app (start a scheduler, an outbox worker);
-    `checks` are named callables that /healthz reports and that must all be true for 200.
+    `on_startup`/`on_cleanup` run with the aiohttp app (start a scheduler, an outbox worker).
+    Health checks, details and metrics go to `deps.registry` (bot.registry).
     """
 
     routes: list[web.AbstractRouteDef] = field(default_factory=list)
     on_startup: list[AppCallback] = field(default_factory=list)
     on_cleanup: list[AppCallback] = field(default_factory=list)
-    checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
-    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down).
-    details: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
@@ -206,13 +204,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         for task in list(background):
             task.cancel()
 
-    return WebHooks(
-        routes=list(make_metrics_routes(deps)),
-        on_startup=[start],
-        on_cleanup=[stop],
-        checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps)},
-    )
+    deps.registry.add_check("scheduler", lambda: scheduler.running)
+    deps.registry.add_detail("metrics", lambda: metrics_health(deps))
+    register_outbox_metric(deps)
+    return WebHooks(routes=list(make_metrics_routes(deps)), on_startup=[start], on_cleanup=[stop])
 
 
 def build_web_app(
@@ -221,20 +216,8 @@ def build_web_app(
     """`POST /slack/events` (when `bolt_app` is given), `GET /healthz`, and the hooks' routes."""
     hooks = hooks or WebHooks()
     web_app = web.Application()
-
-    async def healthz(request: web.Request) -> web.Response:
-        checks = {"store": deps.store.healthy()}
-        checks.update({name: bool(check()) for name, check in hooks.checks.items()})
-        ok = all(checks.values())
-        body: dict[str, Any] = {"status": "ok" if ok else "unhealthy", **checks, "mode": mode}
-        for name, detail in hooks.details.items():
-            try:
-                body[name] = detail()
-            except Exception as exc:  # a detail must never turn health into a 500
-                body[name] = {"error": type(exc).__name__}
-        return web.json_response(body, status=200 if ok else 503)
-
-    web_app.router.add_get("/healthz", healthz)
+    deps.registry.checks = {"store": lambda: deps.store.healthy(), **deps.registry.checks}
+    web_app.add_routes(health_routes(deps.registry, mode))
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:
