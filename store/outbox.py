@@ -113,6 +113,16 @@ class Outbox(Repository):
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def announcing(self, rule_id: str, fired_at: str) -> OutboxRow | None:
+        """The firing row that announced this alert (any status), if there is one."""
+        r = self.db.execute(
+            f"SELECT {', '.join('o.' + c for c in _COLUMNS.split(', '))} FROM outbox o"
+            " JOIN outbox_alerts a ON o.id = a.outbox_id"
+            " WHERE a.rule_id = ? AND a.fired_at = ? AND o.kind = 'firing' ORDER BY o.id LIMIT 1",
+            [rule_id, fired_at],
+        ).fetchone()
+        return None if r is None else _row(r)
+
     def pending_for_alert(self, rule_id: str, fired_at: str) -> bool:
         """Whether a firing notification for this alert is still waiting to be sent."""
         row = self.db.execute(

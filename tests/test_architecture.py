@@ -226,3 +226,18 @@ def test_listener_callbacks_live_at_module_level(path: Path) -> None:
     for node in register:
         nested = [n for n in ast.walk(node) if isinstance(n, ast.AsyncFunctionDef)]
         assert nested == []
+
+
+def test_delivery_carries_out_what_was_composed_and_renders_nothing() -> None:
+    # Post-or-not is decided in bot/monitor, the wording in bot/notify/compose.py, and the
+    # outbox worker only sends what the payload holds (a resolution carries its edit).
+    deliver = ROOT / "bot" / "notify" / "deliver.py"
+    tree = ast.parse(deliver.read_text(encoding="utf-8"))
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not any("render" in n or n == "alert_reply" for n in names)
+    assert not any(i.startswith("bot.render") for i in _imports(deliver))

@@ -7,7 +7,7 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +16,10 @@ from bot.domain.monitoring import Rule
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.compose import decide
+from bot.notify.compose import OutboxItem, decide, load_payload, resolution_edit, with_edit
 from bot.notify.deliver import Poster, Worker
 from bot.registry import Metric
+from store import Store
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -82,11 +83,34 @@ def evaluate_once(
     )
     channel = deps.settings.alerts_channel or ""
     items = decide(group_events(result.events, rules), rules, deps.plan, channel, now)
+    items = [_with_original_edit(store, result.states, item, now) for item in items]
     with store.transaction():
         store.alerts.save_states(result.states, now)
         for item in items:
             store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
     return result
+
+
+def _with_original_edit(
+    store: Store, states: Mapping[str, AlertState], item: OutboxItem, now: datetime
+) -> OutboxItem:
+    """A resolution carries the edit of its original message, composed now, so delivery
+    only carries it out: every alert of that message that no longer fires shows resolved."""
+    if item.kind != "resolved" or not item.payload.alerts:
+        return item
+    alert = item.payload.alerts[0]
+    row = store.outbox.announcing(alert.rule_id, alert.fired_at)
+    if row is None:
+        return item
+    original = load_payload(row.payload)
+    resolved: dict[str, datetime] = {}
+    for line in original.alerts:
+        state = states.get(line.rule_id)
+        if state is not None and state.fired_at == datetime.fromisoformat(line.fired_at):
+            continue  # still the same alert: firing, or waiting for data
+        earlier = store.alerts.message_for(line.rule_id, line.fired_at)
+        resolved[line.rule_id] = earlier.resolved_at if earlier and earlier.resolved_at else now
+    return with_edit(item, resolution_edit(original, resolved))
 
 
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +20,15 @@ from bot.reply import Reply, Text
 
 __all__ = [
     "AlertLine",
+    "Edit",
     "OutboxItem",
     "Payload",
     "alert_reply",
     "decide",
     "load_payload",
     "render_payload",
+    "resolution_edit",
+    "with_edit",
 ]
 
 _ICON = {"p0": "🔴", "p1": "🟠", "p2": "🟡"}
@@ -52,6 +55,16 @@ class AlertLine(BaseModel):
     severity: str = "p2"
 
 
+class Edit(BaseModel):
+    """The original firing message as it should read once `resolved` alerts cleared."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resolved: tuple[str, ...]  # rule ids shown resolved
+    text: str
+    blocks: list[dict[str, Any]]
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -61,6 +74,8 @@ class Payload(BaseModel):
     at: str
     text: str
     blocks: list[dict[str, Any]]
+    # A resolution's edit of its original message, composed when it resolved.
+    edit: Edit | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +225,22 @@ def decide(
         announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
         items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
     return items
+
+
+def resolution_edit(original: Payload, resolved: Mapping[str, datetime]) -> Edit:
+    """The original firing message with `resolved` (rule id -> when) marked as cleared."""
+    again = render_payload(
+        original.kind,
+        original.channel,
+        original.alerts,
+        datetime.fromisoformat(original.at),
+        resolved,
+    )
+    return Edit(resolved=tuple(sorted(resolved)), text=again.text, blocks=again.blocks)
+
+
+def with_edit(item: OutboxItem, edit: Edit) -> OutboxItem:
+    return replace(item, payload=item.payload.model_copy(update={"edit": edit}))
 
 
 def load_payload(text: str) -> Payload:

@@ -31,37 +31,15 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
-from bot.notify.compose import Payload, load_payload, render_payload
+from bot.notify.compose import Payload, load_payload
+from bot.notify.poster import DeliveryFailure, Poster
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["DeliveryFailure", "Poster", "Worker"]
+__all__ = ["DeliveryFailure", "Poster", "Worker"]  # the protocols live in bot.notify.poster
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryFailure(Protocol):
-    retryable: bool
-    retry_after: float | None
-    code: str
-
-
-class Poster(Protocol):
-    async def post(
-        self,
-        channel: str,
-        text: str,
-        blocks: list[dict[str, Any]],
-        *,
-        thread_ts: str | None = None,
-        dedup_key: str | None = None,
-    ) -> tuple[str, str]: ...
-
-    async def update(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None: ...
 
 
 class _Deferred(Exception):
@@ -206,8 +184,9 @@ class Worker:
                 payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
             )
         if row.kind == "resolved" and row.step != "edited":
-            self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, self.clock())
-            await self._edit_original(original.outbox_id, original.channel, original.ts)
+            resolved_at = datetime.fromisoformat(payload.at)
+            self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, resolved_at)
+            await self._edit_original(payload, original.channel, original.ts)
             # Editing twice shows the same thing, so only the reply below needs a guard.
             self.store.outbox.mark_step(row.id, "edited", None, None)
         return await self.poster.post(
@@ -218,25 +197,18 @@ class Worker:
             dedup_key=row.dedup_key,
         )
 
-    async def _edit_original(self, outbox_id: int, channel: str, ts: str) -> None:
-        first = self.store.outbox.get(outbox_id)
-        if first is None:
+    async def _edit_original(self, payload: Payload, channel: str, ts: str) -> None:
+        """Show the original as the resolution's payload has it: composed when the alert
+        resolved, so delivery only carries it out. A later resolution of the same message
+        already shown there (its edit covers more alerts) wins: this older one is skipped."""
+        edit = payload.edit
+        if edit is None:
+            return  # queued before edits were composed: the thread reply says it all
+        shown = {m.rule_id for m in self.store.alerts.messages_of(channel, ts) if m.resolved_at}
+        if not shown <= set(edit.resolved):
             return
-        original = load_payload(first.payload)
-        resolved = {
-            m.rule_id: m.resolved_at
-            for m in self.store.alerts.messages_of(channel, ts)
-            if m.resolved_at is not None
-        }
-        again = render_payload(
-            original.kind,
-            channel,
-            original.alerts,
-            datetime.fromisoformat(original.at),
-            resolved,
-        )
         try:
-            await self.poster.update(channel, ts, again.text, again.blocks)
+            await self.poster.update(channel, ts, edit.text, edit.blocks)
         except Exception as exc:
             if getattr(exc, "code", "") in ("message_not_found", "cant_update_message"):
                 log.warning("original alert message %s gone; replying anyway", ts)

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
+from bot.notify.compose import load_payload
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.web.ingest import make_metrics_routes
@@ -151,6 +152,36 @@ async def test_three_rules_firing_together_post_one_message(slack: FakeSlack) ->
     (message,) = slack.messages_in(CHANNEL)
     for tier in (1, 2, 3):
         assert f"approaching Tier {tier}" in (message.text or "")
+
+
+async def test_a_grouped_message_is_edited_as_each_of_its_alerts_resolves(
+    slack: FakeSlack,
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    push(deps, "mau", 90_000)
+    evaluate_once(deps, clock())
+    await worker.run_once()
+    (message,) = slack.messages_in(CHANNEL)
+
+    async def settle(value: float) -> str:
+        for _ in range(7):  # past the 5-minute hold-down
+            clock.advance(minutes=1)
+            push(deps, "mau", value)
+            evaluate_once(deps, clock())
+            await worker.run_once()
+        shown = slack.message(CHANNEL, message.ts)
+        assert shown is not None
+        return shown.text or ""
+
+    partly = await settle(9_000)  # tier 3's trigger clears; tiers 1 and 2 still hold
+    assert partly.count("✅") == 1 and "approaching Tier 1" in partly
+    # The resolution carried its edit, composed when the alert resolved.
+    resolutions = [r for r in deps.store.outbox.by_status("sent") if r.kind == "resolved"]
+    assert all(load_payload(r.payload).edit is not None for r in resolutions)
+    settled = await settle(90)
+    assert settled.count("✅") == 3 and settled.startswith("Resolved")
 
 
 async def test_a_silenced_rule_stays_quiet(slack: FakeSlack) -> None:
