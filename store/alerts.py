@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.domain.monitoring import AlertState
+from bot.domain.monitoring import AlertMessage, AlertState, Silence
 from store.db import Repository
 from store.tx import atomic
 
@@ -39,23 +38,6 @@ def m001_alerts(db: sqlite_utils.Database) -> None:
         " PRIMARY KEY (rule_id, fired_at))"
     )
     db.execute("CREATE INDEX IF NOT EXISTS alert_messages_ts ON alert_messages (channel, ts)")
-
-
-@dataclass(frozen=True)
-class Silence:
-    rule_id: str
-    until: datetime
-    by: str
-
-
-@dataclass(frozen=True)
-class AlertMessage:
-    rule_id: str
-    fired_at: str
-    outbox_id: int
-    channel: str
-    ts: str
-    resolved_at: datetime | None
 
 
 def _dt(ts: float | None) -> datetime | None:

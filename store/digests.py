@@ -8,12 +8,12 @@ whose post failed calls `release` so a retry may claim again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from bot.domain.delivery import DigestRecord
 from store.db import Repository
 
 __all__ = ["DEFAULT_LEASE", "MIGRATIONS", "DigestRecord", "DigestStore"]
@@ -36,15 +36,6 @@ def m001_digests(db: sqlite_utils.Database) -> None:
         )
         """
     )
-
-
-@dataclass(frozen=True)
-class DigestRecord:
-    period: str
-    claimed_at: datetime
-    posted_at: datetime | None
-    channel: str | None
-    ts: str | None
 
 
 def _iso(at: datetime) -> str:

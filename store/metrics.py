@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.domain.monitoring import Sample
+from bot.domain.monitoring import Rollup, Sample, SourceStatus
 from store.db import Repository
 from store.tx import atomic
 
@@ -75,28 +74,6 @@ _ROLLUP = (
     "  LIMIT 1), count(*)"
     " FROM samples s WHERE {where} GROUP BY metric, h"
 )
-
-
-@dataclass(frozen=True)
-class Rollup:
-    metric: str
-    hour: datetime
-    min: float
-    max: float
-    mean: float
-    last: float
-    count: int
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """How the last pull from an outside source (Prometheus) went."""
-
-    name: str
-    ok: bool
-    checked_at: datetime
-    last_ok_at: datetime | None
-    error: str | None
 
 
 def _ts(at: datetime) -> float:

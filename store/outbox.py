@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from bot.domain.delivery import OutboxRow, Status
 from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "Outbox", "OutboxRow", "Status"]
 
 MIGRATIONS = Migrations("outbox")
-
-# queued -> sending -> sent. `sending` is written (and committed) before the Slack call;
-# a row still `sending` after a restart was maybe posted: see bot/notify/deliver.py.
-Status = Literal["queued", "sending", "sent", "unknown"]
 
 
 @MIGRATIONS()
@@ -39,22 +35,6 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
         " outbox_id INTEGER NOT NULL REFERENCES outbox(id), rule_id TEXT NOT NULL,"
         " fired_at TEXT NOT NULL, PRIMARY KEY (rule_id, fired_at, outbox_id))"
     )
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    dedup_key: str
-    kind: str
-    payload: str
-    status: Status
-    attempts: int
-    next_attempt_at: datetime
-    channel: str | None
-    ts: str | None
-    # Progress inside a multi-call delivery (a resolution edits, then replies).
-    step: str | None
-    last_error: str | None
 
 
 _COLUMNS = (
