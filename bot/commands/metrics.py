@@ -15,10 +15,12 @@ from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.monitor.model import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.reply import Facts, Part, Reply, Table, Text
+from bot.notify.health import delivery_lines, delivery_report
+from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
     "COMMANDS",
+    "delivery_part",
     "firing_part",
     "latest_values",
     "next_tier_table",
@@ -191,6 +193,20 @@ def firing_part(ctx: Context) -> Table | Text | None:
     )
 
 
+def delivery_part(ctx: Context) -> Section | None:
+    """Why alerts may not reach anyone (the bot not in the channel, a route not
+    configured), each with its fix; None when every route works or we cannot tell."""
+    settings = ctx.services.get("settings")
+    if settings is None:
+        return None
+    try:
+        lines = delivery_lines(delivery_report(ctx.plan, settings, _store(ctx)))
+    except Exception:
+        log.exception("delivery report failed")
+        return None
+    return Section("Alert delivery", tuple(lines)) if lines else None
+
+
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise CommandError("`status` takes nothing after it.", "status")
@@ -215,6 +231,9 @@ def status(args: list[str], ctx: Context) -> Reply:
             ("Cost this month", f"{_shown(plan, plan.cost_metric, cost.value)} ({verdict})")
         )
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:

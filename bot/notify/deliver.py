@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.notify.decide import Payload, load_payload, render_payload
+from bot.notify.poster import DeliveryError, Message, Poster, Sent
+from bot.notify.routes import ROUTE_NAMES, fix_for
 from store import Store
 from store.outbox import OutboxRow
 
@@ -45,22 +47,6 @@ class DeliveryFailure(Protocol):
     retryable: bool
     retry_after: float | None
     code: str
-
-
-class Poster(Protocol):
-    async def post(
-        self,
-        channel: str,
-        text: str,
-        blocks: list[dict[str, Any]],
-        *,
-        thread_ts: str | None = None,
-        dedup_key: str | None = None,
-    ) -> tuple[str, str]: ...
-
-    async def update(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None: ...
 
 
 class _Deferred(Exception):
@@ -76,13 +62,15 @@ class Worker:
         poster: Poster,
         clock: Callable[[], datetime],
         *,
+        routes: Mapping[str, Poster] | None = None,
         tries: int = 4,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.store = store
-        self.poster = poster
+        # `poster` is Slack's; `routes` adds the configured others (pagerduty, email).
+        self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
         self.tries = tries
         self.base_delay = base_delay
@@ -154,6 +142,8 @@ class Worker:
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
                 log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
+                if getattr(exc, "needs_person", False):
+                    self._report(row, payload, str(getattr(exc, "code", "") or exc))
                 if not retryable or attempt == self.tries - 1 or self._stopping:
                     break
                 after = getattr(exc, "retry_after", None)
@@ -167,6 +157,9 @@ class Worker:
                     if row.kind == "firing":
                         pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
                         self.store.alerts.record_messages(pairs, row.id, channel, ts)
+                    cleared = self.store.delivery.clear(row.route, payload.channel)
+                if cleared:
+                    log.info("%s delivery to %s works again", row.route, payload.channel)
                 return True
             finally:
                 self._in_flight = False
@@ -174,10 +167,30 @@ class Worker:
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
-        if last is not None and not getattr(last, "retryable", False):
+        if getattr(last, "needs_person", False):
+            # Soon after someone fixes it (invites the bot), the backlog goes out.
+            retry_in = min(300.0, retry_in)
+        elif last is not None and not getattr(last, "retryable", False):
             retry_in = 3600.0
         self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
         return False
+
+    def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
+        """A failure only a person can fix: stored for /healthz, `status` and Home, and
+        logged at WARNING once (not at every retry) until a delivery there works again."""
+        try:
+            news = self.store.delivery.report(row.route, payload.channel, reason, self.clock())
+        except Exception:  # reporting must never stop delivery
+            log.exception("could not record a delivery problem")
+            return
+        if news:
+            log.warning(
+                "%s cannot deliver to %s (%s): %s",
+                ROUTE_NAMES.get(row.route, row.route),
+                payload.channel,
+                reason,
+                fix_for(row.route, reason, payload.channel),
+            )
 
     def _waiting_for_original(self, payload: Payload) -> bool:
         alert = payload.alerts[0]
@@ -185,55 +198,55 @@ class Worker:
         return found is None and self.store.outbox.pending_for_alert(alert.rule_id, alert.fired_at)
 
     async def _send(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
+        poster = self.posters.get(row.route)
+        if poster is None:
+            raise DeliveryError(
+                f"the {row.route} route is not configured",
+                retryable=False,
+                code="route_not_configured",
+                needs_person=True,
+            )
+        reply_to: Sent | None = None
         if row.kind in ("resolved", "nodata"):
-            return await self._follow_up(row, payload)
-        return await self.poster.post(
-            payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-        )
+            reply_to = await self._original(row, payload, poster)
+        sent = await poster.send(Message(row.kind, row.dedup_key, payload, reply_to))
+        return sent.target, sent.ref
 
-    async def _follow_up(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
-        """Resolution: edit the original message to show it resolved, then reply in its
-        thread. Nodata: reply in the thread. Without an original, post in the channel."""
+    async def _original(self, row: OutboxRow, payload: Payload, poster: Poster) -> Sent | None:
+        """The alert's first message, for a follow-up to answer. A resolution first shows
+        it resolved (Slack edits it), once: only the reply needs the guard."""
         alert = payload.alerts[0]
         original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
         if original is None:
-            return await self.poster.post(
-                payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-            )
+            return None
+        sent = Sent(original.channel, original.ts)
         if row.kind == "resolved" and row.step != "edited":
             self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, self.clock())
-            await self._edit_original(original.outbox_id, original.channel, original.ts)
-            # Editing twice shows the same thing, so only the reply below needs a guard.
+            await self._edit_original(original.outbox_id, sent, poster)
             self.store.outbox.mark_step(row.id, "edited", None, None)
-        return await self.poster.post(
-            original.channel,
-            payload.text,
-            payload.blocks,
-            thread_ts=original.ts,
-            dedup_key=row.dedup_key,
-        )
+        return sent
 
-    async def _edit_original(self, outbox_id: int, channel: str, ts: str) -> None:
+    async def _edit_original(self, outbox_id: int, sent: Sent, poster: Poster) -> None:
         first = self.store.outbox.get(outbox_id)
         if first is None:
             return
         original = load_payload(first.payload)
         resolved = {
             m.rule_id: m.resolved_at
-            for m in self.store.alerts.messages_of(channel, ts)
+            for m in self.store.alerts.messages_of(sent.target, sent.ref)
             if m.resolved_at is not None
         }
         again = render_payload(
             original.kind,
-            channel,
+            sent.target,
             original.alerts,
             datetime.fromisoformat(original.at),
             resolved,
         )
         try:
-            await self.poster.update(channel, ts, again.text, again.blocks)
+            await poster.mark_resolved(sent, again)
         except Exception as exc:
             if getattr(exc, "code", "") in ("message_not_found", "cant_update_message"):
-                log.warning("original alert message %s gone; replying anyway", ts)
+                log.warning("original alert message %s gone; replying anyway", sent.ref)
                 return
             raise
