@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Settings
 from bot.domain.plan import Plan
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.routes import ROUTE_NAMES, RouteGap, Routes, fix_for, route_gaps, routes_for
+from bot.notify.routes import (
+    ROUTE_NAMES,
+    RouteGap,
+    Routes,
+    channel_name,
+    fix_for,
+    route_gaps,
+    routes_for,
+)
 
 if TYPE_CHECKING:
     from store import Store
@@ -23,6 +31,8 @@ class DeliveryReport:
     routes: Routes
     gaps: tuple[RouteGap, ...]
     problems: tuple[DeliveryProblem, ...]
+    # Slack channel id -> its name from the plan (`#alerts`), for the fix.
+    names: dict[str, str]
 
     @property
     def ok(self) -> bool:
@@ -33,21 +43,26 @@ def delivery_report(plan: Plan, settings: Settings, store: Store | None) -> Deli
     routes = routes_for(plan, settings)
     gaps = tuple(route_gaps(rules_from_plan(plan), routes))
     problems = tuple(store.delivery.problems()) if store is not None else ()
-    return DeliveryReport(routes, gaps, problems)
+    names = {
+        p.target: name
+        for p in problems
+        if p.route == "slack" and (name := channel_name(plan, routes, p.target))
+    }
+    return DeliveryReport(routes, gaps, problems, names)
 
 
-def _problem_line(p: DeliveryProblem) -> str:
-    name = ROUTE_NAMES.get(p.route, p.route)
-    where = f"<#{p.target}>" if p.route == "slack" else p.target
+def _problem_line(p: DeliveryProblem, name: str | None) -> str:
+    route = ROUTE_NAMES.get(p.route, p.route)
+    where = f"{name} ({p.target})" if name else p.target
     return (
-        f"⚠️ Alerts cannot reach {name} {where} ({p.reason}) since "
-        f"{p.since:%Y-%m-%d %H:%M} UTC. Fix: {fix_for(p.route, p.reason, p.target)}"
+        f"⚠️ Alerts cannot reach {route} {where}: {p.reason} since "
+        f"{p.since:%Y-%m-%d %H:%M} UTC. Fix: {fix_for(p.route, p.reason, p.target, name)}"
     )
 
 
 def delivery_lines(report: DeliveryReport) -> list[str]:
     """What `status` and Home say, each with its fix; empty when every route works."""
-    lines = [_problem_line(p) for p in report.problems]
+    lines = [_problem_line(p, report.names.get(p.target)) for p in report.problems]
     lines += [f"⚠️ {gap.describe()}" for gap in report.gaps]
     return lines
 

@@ -10,6 +10,7 @@ Home all say so).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -25,6 +26,7 @@ __all__ = [
     "RouteGap",
     "RouteName",
     "Routes",
+    "channel_name",
     "fix_for",
     "plan_routes",
     "route_gaps",
@@ -153,16 +155,27 @@ def route_warnings(plan: Plan, settings: Settings) -> list[str]:
     return warnings + [f"alert_channels: {gap.describe()}" for gap in gaps]
 
 
-def _channel(target: str) -> str:
-    return f"<#{target}>" if target[:1] in ("C", "G") else target
+_CHANNEL_NAME = re.compile(r"#[\w.-]+")
 
 
-def fix_for(route: str, reason: str, target: str) -> str:
-    """What a person does about a delivery problem; `target` is a channel id or recipients."""
+def channel_name(plan: Plan, routes: Routes, channel: str) -> str | None:
+    """`#alerts` for the channel a severity posts to, from the plan's destination text
+    ("Slack #alerts"): the bot knows channel ids, people know names."""
+    for channel_of in plan.alert_channels:
+        dest = routes.by_severity.get(channel_of.severity)
+        found = _CHANNEL_NAME.search(channel_of.destination)
+        if dest is not None and dest.target == channel and found:
+            return found.group(0)
+    return None
+
+
+def fix_for(route: str, reason: str, target: str, name: str | None = None) -> str:
+    """What a person does about a delivery problem; `target` is a channel id or recipients,
+    `name` the channel's name when known."""
     if route == "slack":
-        where = _channel(target)
+        where = f"{name} ({target})" if name else f"the channel {target}"
         fixes = {
-            "not_in_channel": f"/invite @capacity-bot in {where}",
+            "not_in_channel": f"/invite @capacity-bot in {name or where}",
             "channel_not_found": (
                 f"the channel {target} is not one the bot can see: set CAPACITY_ALERTS_CHANNEL "
                 "to the channel's id (a private channel needs /invite @capacity-bot first)"
