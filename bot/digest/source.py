@@ -19,7 +19,8 @@ class StoreDigestSource:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def digest_input(self, now: datetime) -> DigestInput:
+    def digest_input(self, now: datetime, since: datetime | None = None) -> DigestInput:
+        """The digest of the time since `since` (the previous slot; a week by default)."""
         plan, store = self.deps.plan, self.deps.store
         zone = self.deps.settings.zone
         metrics = {m.name for m in plan.metrics} | {r.metric for _, r in plan.metric_rules()}
@@ -31,7 +32,7 @@ class StoreDigestSource:
                 latest[metric] = (newest.value, newest.at)
                 samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
         titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
-        week_start = now - WEEK
+        week_start = since or now - WEEK
         week = [
             AlertRecord(
                 titles.get(m.rule_id, m.rule_id), datetime.fromisoformat(m.fired_at), m.resolved_at
@@ -58,4 +59,5 @@ class StoreDigestSource:
             alerts_fired_resolved=week,
             still_firing=firing,
             changes=changes,
+            since=since,
         )

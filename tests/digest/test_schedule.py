@@ -78,8 +78,13 @@ def test_grace_edge_and_custom_grace() -> None:
     assert missed_run(CRON, BERLIN, None, MONDAY_9 + timedelta(hours=2), timedelta(hours=1)) is None
 
 
-def test_a_posted_period_is_not_missed() -> None:
+def test_a_posted_slot_is_not_missed() -> None:
+    assert missed_run(CRON, BERLIN, "2026-11-30T09:00+01:00", MONDAY_9 + timedelta(hours=1)) is None
+
+
+def test_a_digest_keyed_by_its_week_before_slots_still_counts_as_posted() -> None:
     assert missed_run(CRON, BERLIN, "2026-W49", MONDAY_9 + timedelta(hours=1)) is None
+    assert missed_run(CRON, BERLIN, "2026-W48", MONDAY_9 + timedelta(hours=1)) == MONDAY_9
 
 
 def test_last_fire_time_finds_the_newest_slot() -> None:
