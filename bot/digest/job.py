@@ -16,9 +16,10 @@ from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.digest.build import build_digest, chart_data
-from bot.digest.chart import draw_chart
+from bot.digest.build import build_digest
+from bot.digest.chart import draw_panels
 from bot.digest.data import DigestInput
+from bot.digest.panels import chart_panels
 from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, slot_key
 from bot.reply import Reply
 
@@ -74,8 +75,7 @@ async def _resolve(value: MaybeAwaitable[T]) -> T:
 
 def draw_digest_chart(inp: DigestInput) -> bytes:
     """The chart for one digest input (ImportError when matplotlib is not installed)."""
-    data = chart_data(inp)
-    return draw_chart(data.series, data.thresholds, data.forecasts)
+    return draw_panels(chart_panels(inp), inp.now)
 
 
 async def run_digest(
