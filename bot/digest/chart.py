@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from bot.digest.panels import Panel
+from bot.domain.monitoring import Sample
 from bot.monitor.forecast import Trend, forecast_value
-from bot.monitor.model import Sample
 
 __all__ = [
     "DPI",

@@ -16,9 +16,9 @@ from bot.digest.build import chart_data, current_tier, headroom
 from bot.digest.data import SAMPLE_WINDOW, DigestInput
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.monitor.forecast import Trend
-from bot.monitor.model import Sample, require_aware
 
 __all__ = ["MAX_PANELS", "Panel", "budget_tier", "chart_panels", "metric_title"]
 

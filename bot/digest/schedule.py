@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.monitor.model import require_aware
+from bot.domain.monitoring import require_aware
 
 __all__ = [
     "DEFAULT_GRACE",

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.notify.decide import Payload, load_payload, render_payload
+from bot.notify.compose import Payload, load_payload, render_payload
 from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from bot.notify.routes import ROUTE_NAMES, fix_for
 from store import Store

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
 from bot.monitor.group import Notification, group_events
-from bot.monitor.model import Event, Rule
-from bot.notify.decide import OutboxItem, decide
+from bot.notify.compose import OutboxItem, decide
 from bot.notify.routes import Destination, Routes
 
 __all__ = ["routed_items"]

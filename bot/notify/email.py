@@ -25,7 +25,7 @@ from bot.config import SmtpServer
 from bot.notify.poster import DeliveryError, Message, Sent
 
 if TYPE_CHECKING:
-    from bot.notify.decide import Payload
+    from bot.notify.compose import Payload
 
 __all__ = ["EmailPoster", "build_email", "message_id"]
 

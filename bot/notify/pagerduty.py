@@ -15,7 +15,7 @@ import aiohttp
 from bot.notify.poster import DeliveryError, Message, Sent, alert_key
 
 if TYPE_CHECKING:
-    from bot.notify.decide import AlertLine, Payload
+    from bot.notify.compose import AlertLine, Payload
 
 __all__ = ["PD_SEVERITY", "PagerDutyPoster", "event_for"]
 

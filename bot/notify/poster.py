@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.notify.decide import Payload
+    from bot.notify.compose import Payload
 
 __all__ = ["DeliveryError", "Message", "Poster", "Sent", "alert_key"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import Settings
+from bot.domain.monitoring import SEVERITIES, Rule, Severity
 from bot.domain.plan import Plan
-from bot.monitor.model import SEVERITIES, Rule, Severity
 from bot.monitor.rules_from_plan import rules_from_plan
 
 __all__ = [

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.notify.poster import DeliveryError, Message, Sent
 
 if TYPE_CHECKING:
-    from bot.notify.decide import Payload
+    from bot.notify.compose import Payload
 
 __all__ = ["NEEDS_PERSON", "DeliveryError", "SlackPoster", "make_client"]
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.config import Settings
 from bot.deps import Deps, build_deps
-from bot.digest.service import start_digest
+from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from tests.fakeslack import FakeSlack

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.domain.plan import Plan
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.deliver import Worker
 from bot.notify.posters import route_posters

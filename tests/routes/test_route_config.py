@@ -16,9 +16,8 @@ from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.routes import plan_routes, route_of_destination, routes_for
 from bot.notify.slack import SlackPoster, make_client
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.text import render_text
-from bot.terminal import check_plan
 from store import Store
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import T0, Clock
@@ -72,6 +71,10 @@ def test_bad_route_configuration_is_one_line_naming_the_variable(
 
 def test_check_plan_warns_about_routes_that_are_not_configured(tmp_path: Path) -> None:
     import yaml
+
+    # Imported here: bot.shell binds sys.stdout as a default when first imported, and a
+    # module-level import at collection would pin pytest's capture for later tests.
+    from bot.shell import check_plan
 
     plan = with_severities(default_plan(), error_rate_pct="p0", storage_pct="p2")
     path = tmp_path / "plan.yaml"

@@ -15,9 +15,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot import app as bot_app
 from bot.deps import Deps
 from bot.notify.deliver import Worker
+from bot.slack import app as bot_app
 from tests.fakeslack import FakeSlack, event_body, signed_headers, slash_command_body
 from tests.metrics_helpers import Clock, make_deps
 from tests.routes.helpers import CHANNEL, hold, worker_for
