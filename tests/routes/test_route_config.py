@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.home import home_reply
 from bot.config import ConfigError, Settings, load_settings
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
@@ -103,6 +104,9 @@ async def test_a_p0_alert_without_pagerduty_posts_to_slack_and_says_so(slack: Fa
     status = render_text(deps.router.dispatch("status", deps.context(user_id="U1")))
     assert "p0 alerts route to PagerDuty, which is not configured" in status
     assert "threshold.error_rate_pct.0" in status  # and it is listed as firing
+    home = render_text(home_reply(deps.context(user_id="U1"), deps.router))
+    assert "p0 alerts route to PagerDuty, which is not configured" in home
+    assert "threshold.error_rate_pct.0" in home
 
 
 async def test_rows_queued_before_routes_are_delivered_to_slack(
