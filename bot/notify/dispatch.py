@@ -14,8 +14,9 @@ from datetime import datetime
 from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
 from bot.monitor.group import Notification, group_events
-from bot.notify.compose import OutboxItem, decide
-from bot.notify.routes import Destination, Routes
+from bot.notify.compose import OutboxItem, alert_reply, decide
+from bot.notify.routes import ROUTE_NAMES, Destination, Routes
+from bot.render.blocks import render_message
 
 __all__ = ["routed_items"]
 
@@ -38,7 +39,20 @@ def routed_items(
             notes = [n for e in mine for n in group_events([e], rules)]
         else:
             notes = group_events(mine, rules)
-        items += [
-            replace(i, route=dest.route) for i in decide(notes, rules, plan, dest.target, now)
-        ]
+        for item in decide(notes, rules, plan, dest.target, now):
+            items.append(replace(_say_fallback(item, dest), route=dest.route))
     return items
+
+
+def _say_fallback(item: OutboxItem, dest: Destination) -> OutboxItem:
+    """A warning that came to Slack because its own route is not configured says so."""
+    if not dest.fallback or item.kind not in ("firing", "reminder"):
+        return item
+    reply = alert_reply(item.kind, item.payload.alerts)
+    severities = sorted({a.severity for a in item.payload.alerts})
+    note = (
+        f"{ROUTE_NAMES[dest.wanted]} is not configured for {'/'.join(severities)} alerts, "
+        "so this came here instead: `/capacity status` says how to set it up."
+    )
+    shown = render_message(replace(reply, notes=(*reply.notes, note)))
+    return replace(item, payload=item.payload.model_copy(update=shown))

@@ -98,6 +98,9 @@ async def test_a_p0_alert_without_pagerduty_posts_to_slack_and_says_so(slack: Fa
     await hold(deps, worker, clock, "error_rate_pct", 5, 6)
     (posted,) = slack.messages_in(CHANNEL)
     assert "Error rate" in html.unescape(posted.text or "") and "[p0]" in (posted.text or "")
+    assert "PagerDuty is not configured for p0 alerts, so this came here instead" in (
+        posted.text or ""
+    )
     health = delivery_health(deps.plan, deps.settings, deps.store)
     assert health["ok"] is False
     assert health["degraded"] == ["p0 route pagerduty not configured (1 rules post to Slack)"]
