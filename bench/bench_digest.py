@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.digest.data import AlertRecord, ChangeRecord, DigestInput
 from bot.digest.panels import chart_panels
 from bot.domain.monitoring import Sample
-from bot.jobs.digest_run import draw_digest_chart
 from bot.planio.planfile import default_plan
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -122,7 +122,7 @@ class Settings(BaseModel):
     prometheus_url: str | None = None
     raw_retention_days: int = Field(default=30, ge=1, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
-    # Routes by severity (bot/notify/routes.py): a Slack channel for p0/p2 alerts that go
+    # Routes by severity (bot/monitor/routes.py): a Slack channel for p0/p2 alerts that go
     # to Slack, PagerDuty for p0 and email for p2.
     alerts_channel_p0: str | None = None
     alerts_channel_p2: str | None = None

@@ -61,7 +61,7 @@ class OutboxRow:
     # Progress inside a multi-call delivery (a resolution edits, then replies).
     step: str | None
     last_error: str | None
-    # Where it goes: slack, pagerduty or email (bot/notify/routes.py).
+    # Where it goes: slack, pagerduty or email (bot/monitor/routes.py).
     route: str = "slack"
 
 

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bot.digest.panels import Panel
+from bot.digest.data import DigestInput
+from bot.digest.panels import Panel, chart_panels
 from bot.domain.monitoring import Sample
 from bot.monitor.forecast import Trend, forecast_value
 
@@ -34,6 +35,7 @@ __all__ = [
     "PNG_MAGIC",
     "SHOWN_WIDTH_PX",
     "draw_chart",
+    "draw_digest_chart",
     "draw_panels",
     "font_points",
     "render_figure",
@@ -238,3 +240,8 @@ def draw_chart(
     latest = [s.at for p in panels for s in p.samples]
     moment = now or (max(latest) if latest else datetime.now().astimezone())
     return draw_panels(panels, moment, path_or_buffer, horizon=horizon)
+
+
+def draw_digest_chart(inp: DigestInput) -> bytes:
+    """The chart for one digest input (ImportError when matplotlib is not installed)."""
+    return draw_panels(chart_panels(inp), inp.now)

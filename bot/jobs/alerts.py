@@ -15,10 +15,10 @@ from bot.deps import Deps
 from bot.domain.monitoring import Rule
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
-from bot.notify.routes import routes_for
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

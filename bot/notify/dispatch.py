@@ -14,8 +14,8 @@ from datetime import datetime
 from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
 from bot.monitor.group import Notification, group_events
+from bot.monitor.routes import ROUTE_NAMES, Destination, Routes
 from bot.notify.compose import OutboxItem, alert_reply, decide
-from bot.notify.routes import ROUTE_NAMES, Destination, Routes
 from bot.render.blocks import render_message
 
 __all__ = ["routed_items"]

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands import build_router
 from bot.commands.home import home_reply
 from bot.config import ConfigError, Settings, load_settings
+from bot.monitor.routes import plan_routes, route_of_destination, routes_for
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
-from bot.notify.routes import plan_routes, route_of_destination, routes_for
 from bot.notify.slack import SlackPoster, make_client
 from bot.planio.planfile import default_plan
 from bot.render.text import render_text
@@ -104,10 +105,10 @@ async def test_a_p0_alert_without_pagerduty_posts_to_slack_and_says_so(slack: Fa
     health = delivery_health(deps.plan, deps.settings, deps.store)
     assert health["ok"] is False
     assert health["degraded"] == ["p0 route pagerduty not configured (1 rules post to Slack)"]
-    status = render_text(deps.router.dispatch("status", deps.context(user_id="U1")))
+    status = render_text(build_router().dispatch("status", deps.context(user_id="U1")))
     assert "p0 alerts route to PagerDuty, which is not configured" in status
     assert "threshold.error_rate_pct.0" in status  # and it is listed as firing
-    home = render_text(home_reply(deps.context(user_id="U1"), deps.router))
+    home = render_text(home_reply(deps.context(user_id="U1"), build_router()))
     assert "p0 alerts route to PagerDuty, which is not configured" in home
     assert "threshold.error_rate_pct.0" in home
 
