@@ -92,3 +92,16 @@ def test_last_fire_time_finds_the_newest_slot() -> None:
     assert last_fire_time(CRON, BERLIN, MONDAY_9 - timedelta(seconds=1)) == MONDAY_9 - timedelta(
         days=7
     )
+
+
+def test_slot_keys_are_local_times_with_their_offset() -> None:
+    from bot.digest.schedule import previous_fire_time, slot_key
+
+    assert slot_key(MONDAY_9, BERLIN) == "2026-11-30T09:00+01:00"
+    # The two 02:30s of the night clocks go back are two slots, not one.
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
+    assert slot_key(first, BERLIN) == "2026-10-25T02:30+02:00"
+    assert slot_key(second, BERLIN) == "2026-10-25T02:30+01:00"
+    assert previous_fire_time("0 9 * * *", BERLIN, MONDAY_9) == MONDAY_9 - timedelta(days=1)
+    assert previous_fire_time(CRON, BERLIN, MONDAY_9) == MONDAY_9 - timedelta(days=7)
