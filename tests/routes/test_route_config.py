@@ -90,6 +90,12 @@ def test_check_plan_warns_about_routes_that_are_not_configured(tmp_path: Path) -
     out = io.StringIO()
     check_plan(str(path), Settings(pagerduty_routing_key="k" * 32), out)
     assert "PagerDuty, which is not configured" not in out.getvalue()
+    channels = [c.model_copy(update={"destination": "Opsgenie"}) for c in plan.alert_channels]
+    odd = plan.model_copy(update={"alert_channels": tuple(channels)})
+    path.write_text(yaml.safe_dump(odd.model_dump(mode="json", by_alias=True)))
+    out = io.StringIO()
+    check_plan(str(path), Settings(), out)
+    assert "alert_channels[0].destination: 'Opsgenie' names no route" in out.getvalue()
 
 
 async def test_a_p0_alert_without_pagerduty_posts_to_slack_and_says_so(slack: FakeSlack) -> None:
