@@ -15,6 +15,8 @@ recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page
 be taken back, while a lost firing message is made good by the reminder after the repeat
 interval (the alert state already says it was announced). The window is one HTTP call.
 Each post carries its dedup key as message metadata, so an operator can check.
+PagerDuty and email rows are sent again instead (`resend_safe`): PagerDuty folds a second
+event with the same dedup key into the same incident, and email is at least once.
 
 Within one run, failures where Slack refused the request (429 honouring Retry-After, 5xx,
 ratelimited) are retried with exponential backoff; a timeout or dropped connection is
@@ -85,9 +87,17 @@ class Worker:
         self._idle.set()
 
     def recover(self) -> list[int]:
-        """Park rows a previous process left `sending` (see the module docstring)."""
+        """Park rows a previous process left `sending` (see the module docstring); a route
+        whose poster says a resend is safe (PagerDuty's dedup key; email, which is at least
+        once) gets them queued again instead."""
         parked = []
         for row in self.store.outbox.by_status("sending"):
+            if getattr(self.posters.get(row.route), "resend_safe", False):
+                self.store.outbox.mark_failed(
+                    row.id, "process stopped during delivery; sent again", self.clock()
+                )
+                log.info("outbox row %s (%s) is sent again after a restart", row.id, row.route)
+                continue
             self.store.outbox.mark_unknown(
                 row.id, "process stopped during delivery; maybe posted, not re-sent"
             )

@@ -75,6 +75,8 @@ def _refused(exc: Exception) -> DeliveryError:
 
 class EmailPoster:
     route = "email"
+    # At least once: after a crash mid-send the message is sent again (same Message-ID).
+    resend_safe = True
 
     def __init__(
         self,

@@ -70,6 +70,8 @@ class PagerDutyPoster:
     """POSTs events to `url`; 202 is success, 429 and 5xx are retried, 4xx is for a person."""
 
     route = "pagerduty"
+    # The dedup key folds a second trigger into the same incident: resending is safe.
+    resend_safe = True
 
     def __init__(self, routing_key: str, url: str, *, timeout: float = 10.0) -> None:
         self._routing_key = routing_key

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
+from bot.domain.monitoring import Sample
+from bot.jobs.alerts import evaluate_once
+from bot.notify.compose import load_payload
 from bot.notify.health import delivery_health
+from bot.notify.poster import Message
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import Clock
 from tests.routes.helpers import CHANNEL, hold, routed_deps, worker_for
@@ -92,3 +96,24 @@ async def test_a_certificate_we_do_not_trust_is_refused(slack: FakeSlack, smtp: 
     assert smtp.received == []
     health = delivery_health(deps.plan, deps.settings, deps.store)
     assert health["degraded"] == ["email: certificate_refused"]
+
+
+async def test_an_email_cut_off_by_a_crash_is_sent_again_with_the_same_message_id(
+    slack: FakeSlack, smtp: SmtpServer
+) -> None:
+    clock = Clock()
+    deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(smtp))
+    for _ in range(6):
+        deps.store.metrics.add_batch([Sample(metric="error_rate_pct", at=clock(), value=5)])
+        evaluate_once(deps, clock())
+        clock.advance(minutes=1)
+    (row,) = deps.store.outbox.by_status("queued")
+    first = worker_for(deps, slack, tls=smtp.client_tls)
+    first.recover()
+    deps.store.outbox.mark_sending(row.id)
+    await first.posters["email"].send(Message("firing", row.dedup_key, load_payload(row.payload)))
+    restarted = worker_for(deps, slack, tls=smtp.client_tls)
+    assert restarted.recover() == []  # at least once: sent again
+    assert await restarted.run_once() == 1
+    once, twice = smtp.received
+    assert once.message["Message-ID"] == twice.message["Message-ID"]

@@ -7,7 +7,11 @@ import logging
 
 import pytest
 
+from bot.domain.monitoring import Sample
+from bot.jobs.alerts import evaluate_once
+from bot.notify.compose import load_payload
 from bot.notify.health import delivery_health
+from bot.notify.poster import Message
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import Clock
 from tests.routes.helpers import CHANNEL, hold, routed_deps, worker_for
@@ -73,3 +77,28 @@ async def test_a_refused_routing_key_is_not_retried_and_is_reported(
     assert wrong not in caplog.text
     (row,) = deps.store.outbox.by_status("queued")
     assert row.route == "pagerduty" and row.attempts == 1
+
+
+async def test_a_page_cut_off_by_a_crash_is_sent_again_into_the_same_incident(
+    slack: FakeSlack, pagerduty: PagerDutyReceiver
+) -> None:
+    clock = Clock()
+    deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty))
+    for _ in range(6):
+        deps.store.metrics.add_batch([Sample(metric="error_rate_pct", at=clock(), value=5)])
+        evaluate_once(deps, clock())
+        clock.advance(minutes=1)
+    (row,) = deps.store.outbox.by_status("queued")
+    # The first process sent the trigger and died before recording it.
+    first = worker_for(deps, slack)
+    first.recover()
+    deps.store.outbox.mark_sending(row.id)
+    await first.posters["pagerduty"].send(
+        Message("firing", row.dedup_key, load_payload(row.payload))
+    )
+    restarted = worker_for(deps, slack)
+    assert restarted.recover() == []  # not parked: the dedup key makes a resend safe
+    assert await restarted.run_once() == 1
+    (incident,) = pagerduty.incidents.values()
+    assert incident.status == "triggered" and len(incident.events) == 2
+    assert deps.store.outbox.counts() == {"sent": 1}
