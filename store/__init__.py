@@ -7,11 +7,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import alerts, metrics, outbox
+from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import Connections, open_database
+from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
@@ -22,6 +23,7 @@ __all__ = [
     "AlertStore",
     "ChangeStore",
     "Connections",
+    "DeliveryStore",
     "DigestStore",
     "MetricStore",
     "Outbox",
@@ -46,6 +48,7 @@ class Store:
         self.metrics = MetricStore(self.connections)
         self.alerts = AlertStore(self.connections)
         self.outbox = Outbox(self.connections)
+        self.delivery = DeliveryStore(self.connections)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -60,6 +63,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            delivery.MIGRATIONS,
         ]
 
     def transaction(self) -> AbstractContextManager[None]:

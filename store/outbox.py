@@ -37,8 +37,16 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_route(db: sqlite_utils.Database) -> None:
+    # Rows queued before routes existed were all for Slack, and are still delivered there.
+    if "route" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN route TEXT NOT NULL DEFAULT 'slack'")
+
+
 _COLUMNS = (
-    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step, last_error"
+    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step,"
+    " last_error, route"
 )
 
 
@@ -54,6 +62,7 @@ class Outbox(Repository):
         payload_json: str,
         now: datetime,
         alerts: Iterable[tuple[str, str]] = (),
+        route: str = "slack",
     ) -> bool:
         """Queue a notification; False when that dedup_key was queued before (never twice).
 
@@ -62,8 +71,8 @@ class Outbox(Repository):
         with atomic(self.db.conn):
             cur = self.db.conn.execute(
                 "INSERT OR IGNORE INTO outbox (dedup_key, kind, payload, created_at,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp()],
+                " next_attempt_at, route) VALUES (?, ?, ?, ?, ?, ?)",
+                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp(), route],
             )
             if cur.rowcount != 1:
                 return False

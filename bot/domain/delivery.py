@@ -1,5 +1,5 @@
-"""Records of delivery: outbox rows (what is queued to post, and how far it got) and digest
-claims. The store returns these; the outbox worker and the digest job read them."""
+"""Records of delivery: outbox rows (what is queued to post, and how far it got), delivery
+problems and digest claims. The store returns these; the worker and the jobs read them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["DigestRecord", "OutboxRow", "Status"]
+__all__ = ["DeliveryProblem", "DigestRecord", "OutboxRow", "Status"]
 
 # queued -> sending -> sent. `sending` is written (and committed) before the Slack call;
 # a row still `sending` after a restart was maybe posted: see bot/notify/deliver.py.
@@ -37,3 +37,14 @@ class OutboxRow:
     # Progress inside a multi-call delivery (a resolution edits, then replies).
     step: str | None
     last_error: str | None
+    # Where it goes: slack, pagerduty or email (bot/monitor/routes.py).
+    route: str = "slack"
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    route: str
+    target: str
+    reason: str
+    since: datetime
+    last_seen: datetime

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from bot.deps import Deps
 from bot.domain.monitoring import Rule
 from bot.jobs.prometheus import SOURCE, poll_prometheus
-from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
+from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.compose import OutboxItem, decide, load_payload, resolution_edit, with_edit
+from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_edit
 from bot.notify.deliver import Poster, Worker
+from bot.notify.dispatch import routed_items
 from bot.registry import Metric
 from store import Store
 
@@ -81,13 +83,15 @@ def evaluate_once(
         repeat_interval=repeat_interval,
         stale_after=timedelta(seconds=deps.plan.stale_after),
     )
-    channel = deps.settings.alerts_channel or ""
-    items = decide(group_events(result.events, rules), rules, deps.plan, channel, now)
+    routes = routes_for(deps.plan, deps.settings)
+    items = routed_items(result.events, rules, deps.plan, routes, now)
     items = [_with_original_edit(store, result.states, item, now) for item in items]
     with store.transaction():
         store.alerts.save_states(result.states, now)
         for item in items:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
+            )
     return result
 
 
@@ -160,12 +164,14 @@ def start_jobs(
     *,
     prometheus_every: int = 30,
     outbox_every: int = 3,
+    routes: Mapping[str, Poster] | None = None,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
 
-    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`.
+    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`;
+    `routes` the other configured posters (`bot.notify.posters.route_posters`).
     """
-    worker = Worker(deps.store, poster, deps.clock)
+    worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
     async def tick() -> None:
