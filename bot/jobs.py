@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from bot.deps import Deps
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
 from bot.monitor.model import Rule
+from bot.domain.tiers import with_built
 from bot.monitor.rules_from_plan import rules_from_plan
+from bot.monitor.staleness import stale_rule, staleness
 from bot.notify.decide import decide
 from bot.notify.deliver import Poster, Worker
+from bot.notify.tiers import built_notice
 from bot.prometheus import SOURCE, poll_prometheus
 
 if TYPE_CHECKING:
@@ -63,28 +66,44 @@ def evaluate_once(
 
     Every write of the tick (states and outbox rows) is one transaction.
     """
-    rules = rules_from_plan(deps.plan)
     store = deps.store
+    plan = with_built(deps.plan, store.tiers.built_tier())
+    rules = rules_from_plan(plan)
     previous = store.alerts.states()
     for rule_id, held in store.alerts.silences(now).items():
         base = previous.get(rule_id) or AlertState(rule_id=rule_id)
         previous[rule_id] = silence(base, held.until, held.by)
     samples = load_samples(deps, rules, previous, now)
+    stale_after = timedelta(seconds=plan.stale_after)
     result = evaluate(
-        rules,
-        samples,
-        previous,
-        now,
-        repeat_interval=repeat_interval,
-        stale_after=timedelta(seconds=deps.plan.stale_after),
+        rules, samples, previous, now, repeat_interval=repeat_interval, stale_after=stale_after
     )
+    # A metric that went quiet is one warning of its own, not a note on every alert of it.
+    watched = sorted({r.rule.metric for r in rules if r.active})
+    seen = {m: store.metrics.latest(m) for m in {*watched, plan.users_metric}}
+    last_seen = {m: (s.at, s.value) for m, s in seen.items() if s is not None}
+    quiet = staleness(watched, last_seen, previous, now, stale_after)
+    every_rule = [*rules, *(stale_rule(m, stale_after) for m in watched)]
+    events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
     channel = deps.settings.alerts_channel or ""
-    items = decide(group_events(result.events, rules), rules, deps.plan, channel, now)
+    items = decide(group_events(events, every_rule), every_rule, plan, channel, now)
+    announced = store.tiers.mark("built")
+    was = deps.plan.built_tier if announced is None else announced
+    if plan.built_tier != was:
+        record = store.tiers.built()
+        users = seen.get(plan.users_metric)
+        by = record.by if record is not None and record.tier == plan.built_tier else None
+        latest = {m: (s.value if s else None) for m, s in seen.items()}
+        items.append(
+            built_notice(plan, was, users.value if users else None, by, channel, now, latest)
+        )
+    states = {**result.states, **quiet.states}
     with store.transaction():
-        store.alerts.save_states(result.states, now)
+        store.alerts.save_states(states, now)
+        store.tiers.set_mark("built", plan.built_tier)
         for item in items:
             store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
-    return result
+    return Evaluation(states=states, events=events)
 
 
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:

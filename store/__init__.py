@@ -16,6 +16,8 @@ from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -44,6 +47,7 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.tiers = TierStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -53,6 +57,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
         ]
 
     def transaction(self) -> AbstractContextManager[None]:
