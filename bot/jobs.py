@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
+from bot.domain.tiers import with_built
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
 from bot.monitor.model import Rule
-from bot.domain.tiers import with_built
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import stale_rule, staleness
 from bot.notify.decide import decide

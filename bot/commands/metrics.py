@@ -9,12 +9,15 @@ from typing import Any
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
-from bot.domain.costs import current_tier, tier_costs
+from bot.commands.tiers import live_plan, tier_facts
+from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
-from bot.monitor.model import Sample
+from bot.domain.tiers import budget
+from bot.monitor.model import AlertState, Rule, Sample
 from bot.monitor.rules_from_plan import rules_from_plan
+from bot.monitor.staleness import STALE_PREFIX
 from bot.reply import Facts, Part, Reply, Table, Text
 
 __all__ = [
@@ -170,7 +173,7 @@ def firing_part(ctx: Context) -> Table | Text | None:
     store = _store(ctx)
     if store is None:
         return None
-    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    rules = {r.id: r for r in rules_from_plan(live_plan(ctx))}
     firing = [
         s for s in store.alerts.states().values() if s.status == "firing" and s.rule_id in rules
     ]
@@ -194,27 +197,28 @@ def firing_part(ctx: Context) -> Table | Text | None:
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise CommandError("`status` takes nothing after it.", "status")
-    plan = ctx.plan
+    plan = live_plan(ctx)
     store = _store(ctx)
     latest = latest_values(ctx)
     mau = latest.get(plan.users_metric)
     number = tier_now(ctx, latest)
-    costs = tier_costs(plan)
-    name = costs[number].name
-    missing = f" (no `{plan.users_metric}` sample yet)"
+    built = budget(plan)
     facts = [
-        ("Current tier", f"{number}: {name}" + (missing if mau is None else "")),
+        *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
-        ("Budget", f"{fmt_money(costs[number].total)}/mo"),
+        ("Budget", f"{fmt_money(built)}/mo (Tier {plan.built_tier}, built)"),
     ]
     cost = latest.get(plan.cost_metric)
     if cost is not None:
-        over = cost.value - float(costs[number].total)
+        over = cost.value - float(built)
+        used = f"{fmt_number(round(cost.value * 100 / float(built)))}%, " if built else ""
         verdict = "over budget" if over > 0 else "within budget"
+        spent = _shown(plan, plan.cost_metric, cost.value)
         facts.append(
-            ("Cost this month", f"{_shown(plan, plan.cost_metric, cost.value)} ({verdict})")
+            ("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})")
         )
-    parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
+    watched = max(number, plan.built_tier)
+    parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:
@@ -229,7 +233,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
-    return Reply(title=f"Capacity status: Tier {number}", parts=tuple(parts), notes=tuple(notes))
+    title = f"Capacity status: Tier {number}, Tier {plan.built_tier} built"
+    return Reply(title=title, parts=tuple(parts), notes=tuple(notes))
 
 
 def with_live_state(handler: Handler) -> Handler:
@@ -246,17 +251,30 @@ def with_live_state(handler: Handler) -> Handler:
         except Exception:
             log.exception("alert states unavailable")
             return reply
+        plan = live_plan(ctx)
         rows = []
-        for rule in rules_from_plan(ctx.plan):
+        stale = [r for r in states if r.startswith(STALE_PREFIX) and states[r].status == "firing"]
+        for rule in rules_from_plan(plan):
             state = states.get(rule.id)
             held = silences.get(rule.id)
             rows.append(
                 (
                     rule.id,
-                    state.status if state else "inactive",
+                    _state_text(rule, state, plan.built_tier),
                     _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
                     _when(state.since if state else None),
                     f"until {_when(held.until)} by {held.by}" if held else "—",
+                )
+            )
+        for rule_id in sorted(stale):
+            state = states[rule_id]
+            rows.append(
+                (
+                    rule_id,
+                    "stopped reporting",
+                    _shown(plan, rule_id.removeprefix(STALE_PREFIX), state.last_value),
+                    _when(state.since),
+                    "—",
                 )
             )
         live = Table(
@@ -265,9 +283,21 @@ def with_live_state(handler: Handler) -> Handler:
             rows=tuple(rows),
         )
         notes = (*reply.notes, "`/capacity silence RULE 2h` mutes a rule's messages.")
-        return Reply(title=reply.title, parts=(*reply.parts, live), notes=notes)
+        tiers = Facts(tuple(tier_facts(ctx, plan, latest_values(ctx))))
+        return Reply(title=reply.title, parts=(tiers, *reply.parts, live), notes=notes)
 
     return triggers
+
+
+def _state_text(rule: Rule, state: AlertState | None, built: int) -> str:
+    """`no data` for a metric that never reported; a built tier's trigger says so."""
+    if not rule.active:
+        return f"inactive (Tier {built} built)"
+    if state is None:
+        return "inactive"
+    if state.status == "nodata":
+        return "no data" if state.last_sample_at is None else "no data (stopped reporting)"
+    return state.status
 
 
 COMMANDS = (
@@ -275,7 +305,8 @@ COMMANDS = (
         "status",
         "status",
         "status",
-        "Current tier, metrics against the next tier's triggers, firing alerts, budget",
+        "Demand and built tier, metrics against the next tier's triggers, firing alerts,"
+        " cost against the built tier's budget",
         status,
     ),
     Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),

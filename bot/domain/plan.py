@@ -314,9 +314,7 @@ class Plan(_Model):
             )
         for where, rule in self.metric_rules():
             if rule.of_budget and not where.startswith("thresholds["):
-                raise ValueError(
-                    f"{where}: only an alert threshold may be relative to the budget"
-                )
+                raise ValueError(f"{where}: only an alert threshold may be relative to the budget")
         ids = [s.id for s in self.scenarios]
         if len(set(ids)) != len(ids):
             raise ValueError("scenarios: two scenarios share an id")

@@ -108,9 +108,7 @@ def _room(rule: MetricRule, value: float) -> float:
     return gap / abs(rule.value) if rule.value else gap
 
 
-def next_trigger(
-    plan: Plan, demand: int, latest: Mapping[str, float | None]
-) -> NextTrigger | None:
+def next_trigger(plan: Plan, demand: int, latest: Mapping[str, float | None]) -> NextTrigger | None:
     """The trigger with the least headroom left among the next tier's (with data), else its
     users trigger; None at the top tier or when the next tier has no metric trigger."""
     number = max(demand, plan.built_tier) + 1

@@ -101,9 +101,7 @@ def staleness(
                     rule_id=rule_id,
                     value=value,
                     at=now,
-                    held_for_seconds=max(
-                        0.0, (at - (prev.last_sample_at or at)).total_seconds()
-                    ),
+                    held_for_seconds=max(0.0, (at - (prev.last_sample_at or at)).total_seconds()),
                     fired_at=prev.fired_at,
                 )
             )

@@ -39,6 +39,7 @@ def built_notice(
     if watch is not None:
         lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
     reply = Reply(title=f"{tier_label(plan, built)} {verb}", parts=(Text("\n".join(lines)),))
-    payload = Payload(kind="built", channel=channel, alerts=(), at=now.isoformat(),
-                      **render_message(reply))
+    payload = Payload(
+        kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
+    )
     return OutboxItem(f"built:{built}:{now.isoformat()}", "built", payload, ())
