@@ -22,7 +22,8 @@ from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule, format_duration, parse_duration
-from bot.monitor.forecast import Trend, crossing, fit
+from bot.domain.tiers import gap_text
+from bot.monitor.forecast import Stat, Trend, crossing, daily, fit, hourly_from_samples, stat_for
 from bot.monitor.model import Sample, require_aware
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
@@ -128,15 +129,19 @@ def _distance(rule: MetricRule, value: float) -> float:
     return rule.value - value if rule.op in (">", ">=") else value - rule.value
 
 
-Trends = dict[str, Trend | None]
+Trends = dict[tuple[str, Stat], Trend | None]
 
 
-def _trend(inp: DigestInput, metric: str, now: datetime, trends: Trends) -> Trend | None:
-    # One fit per metric per digest: several rules often watch the same metric.
-    if metric not in trends:
-        samples = inp.samples.get(metric, ())
-        trends[metric] = fit(samples, now, SAMPLE_WINDOW) if samples else None
-    return trends[metric]
+def _trend(inp: DigestInput, rule: MetricRule, now: datetime, trends: Trends) -> Trend | None:
+    # One fit per metric and statistic per digest: several rules often watch one metric.
+    key = (rule.metric, stat_for(rule))
+    if key not in trends:
+        hourly = inp.extremes.get(rule.metric)
+        if hourly is None:
+            hourly = hourly_from_samples(inp.samples.get(rule.metric, ()))
+        points = daily(hourly, key[1])
+        trends[key] = fit(points, now, SAMPLE_WINDOW) if points else None
+    return trends[key]
 
 
 def _rule_headroom(
@@ -144,7 +149,7 @@ def _rule_headroom(
 ) -> RuleHeadroom:
     value = _latest(inp, rule.metric)
     samples = inp.samples.get(rule.metric, ())
-    trend = _trend(inp, rule.metric, now, trends)
+    trend = _trend(inp, rule, now, trends)
     lead = lead_time_for(inp.plan, rule.metric)
     distance = pct = None
     if value is not None:
@@ -265,7 +270,7 @@ def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[str, ...]:
     else:
         trend = f"{_signed(h.trend.per_week, unit)}/wk"
     if h.status == "crossing" and h.crosses_at is not None:
-        when = _day(h.crosses_at, zone)
+        when = f"{_day(h.crosses_at, zone)} (from daily {stat_for(h.rule)})"
     elif h.status == "crossed":
         when = "already crossed"
     else:
@@ -278,10 +283,15 @@ def _tier_part(
 ) -> tuple[str, list[Part]]:
     plan = inp.plan
     label = tier_label(plan, tier)
+    built = f" Built: {tier_label(plan, plan.built_tier)}."
     if users is None:
-        headline = f"Current tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
+        headline = f"Demand tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
     else:
-        headline = f"Current tier: {label}, at {_num(users)} {inp.plan.users_metric}."
+        headline = f"Demand tier: {label}, at {_num(users)} {inp.plan.users_metric}."
+    headline += built
+    if tier > plan.built_tier:
+        headline += f" {gap_text(plan, tier, plan.built_tier, users)}."
+    tier = max(tier, plan.built_tier)
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
     rows = headroom(inp, tier + 1, trends)
@@ -297,6 +307,7 @@ def _tier_part(
 
 
 def _cost_part(inp: DigestInput, tier: int) -> Facts:
+    tier = inp.plan.built_tier  # the budget in force is the built tier's
     budget = tier_costs(inp.plan)[tier].total
     spent = inp.cost_this_month
     if spent is None:
@@ -389,6 +400,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     plan = inp.plan
     zone = inp.zone
     parts: list[Part] = []
+    tier = max(tier, plan.built_tier)
     if tier < plan.tier_count:
         nxt = tier + 1
         due = [h for h in headroom(inp, nxt, trends) if h.within_lead_time]
@@ -466,8 +478,8 @@ def build_digest(inp: DigestInput) -> Reply:
     ]
     notes = [
         f"Week {_day(week_start, inp.zone)} to {_day(now, inp.zone)}. Trends are "
-        f"least-squares fits over {SAMPLE_WINDOW.days} days of samples "
-        "(like Prometheus predict_linear)."
+        f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
+        "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
@@ -490,6 +502,7 @@ class ChartData:
 def chart_data(inp: DigestInput) -> ChartData:
     """The next tier's trigger metrics that have samples, with thresholds and trends."""
     tier, _ = current_tier(inp)
+    tier = max(tier, inp.plan.built_tier)
     rows = headroom(inp, tier + 1) if tier < inp.plan.tier_count else []
     series: dict[str, list[Sample]] = {}
     thresholds: dict[str, float] = {}

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.deps import Deps
 from bot.digest.data import SAMPLE_WINDOW, AlertRecord, ChangeRecord, DigestInput
+from bot.domain.tiers import with_built
 from bot.monitor.rules_from_plan import rules_from_plan
 
 __all__ = ["StoreDigestSource"]
@@ -20,16 +21,19 @@ class StoreDigestSource:
         self.deps = deps
 
     def digest_input(self, now: datetime) -> DigestInput:
-        plan, store = self.deps.plan, self.deps.store
+        store = self.deps.store
+        plan = with_built(self.deps.plan, store.tiers.built_tier())
         zone = self.deps.settings.zone
         metrics = {m.name for m in plan.metrics} | {r.metric for _, r in plan.metric_rules()}
         latest = {}
         samples = {}
+        extremes = {}
         for metric in sorted(metrics):
             newest = store.metrics.latest(metric)
             if newest is not None:
                 latest[metric] = (newest.value, newest.at)
                 samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
+                extremes[metric] = store.metrics.hourly_extremes(metric, now - SAMPLE_WINDOW, now)
         titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
         week_start = now - WEEK
         week = [
@@ -55,6 +59,7 @@ class StoreDigestSource:
             zone=zone,
             latest=latest,
             samples=samples,
+            extremes=extremes,
             alerts_fired_resolved=week,
             still_firing=firing,
             changes=changes,

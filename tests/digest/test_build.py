@@ -61,7 +61,7 @@ def test_rising_metric_shows_its_hand_computed_crossing_date(plan: Plan) -> None
     assert h.distance_pct == pytest.approx(15)
     assert h.crosses_at == NOW + timedelta(days=6)
     row = _rows(build_digest(inp), "Headroom")["Database connections > 80 (80% of limit)"]
-    assert row[1:] == ("68", "> 80", "12 (15%)", "+14/wk", "Thu 03 Dec 2026")
+    assert row[1:] == ("68", "> 80", "12 (15%)", "+14/wk", "Thu 03 Dec 2026 (from daily peaks)")
 
 
 def test_flat_metric_is_not_approaching(plan: Plan) -> None:
@@ -140,7 +140,9 @@ def test_lead_time_comes_from_the_plans_scaling_trigger_on_that_metric(plan: Pla
 def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     reply = build_digest(seeded)
     assert reply.title == "Weekly capacity digest: Flight-school SaaS, 2026-W48"
-    assert _texts(reply)[0] == "Current tier: Tier 0 (MVP Baseline), at 90 mau."
+    assert _texts(reply)[0] == (
+        "Demand tier: Tier 0 (MVP Baseline), at 90 mau. Built: Tier 0 (MVP Baseline)."
+    )
     rows = _rows(reply, "Headroom to Tier 1: 10x Growth")
     assert rows["Monthly active users (MAU) > 800"][1:] == (
         "90",
