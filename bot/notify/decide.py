@@ -253,7 +253,7 @@ def _users(rule: Rule, plan: Plan) -> bool:
 
 def _title(rule: Rule, plan: Plan, value: float | None, top: int | None) -> str:
     """A users trigger speaks of the gap between the tier demanded and the tier built."""
-    if _users(rule, plan) and rule.tier == top:
+    if _users(rule, plan) and rule.tier is not None and rule.tier == top:
         return gap_text(plan, rule.tier, plan.built_tier, value)
     return rule.title
 
