@@ -151,7 +151,9 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
         "+0/wk",
         "not approaching",
     )
-    assert rows["Database connections > 80 (80% of limit)"][5] == "Thu 03 Dec 2026"
+    assert rows["Database connections > 80 (80% of limit)"][5] == (
+        "Thu 03 Dec 2026 (from daily peaks)"
+    )
     assert rows["API response time p95 > 1s"][5] == "not approaching"
     assert rows["Storage > 40GB"][5] == "not enough data"
 
