@@ -17,7 +17,7 @@ from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
 from bot.monitor.model import AlertState, Rule, Sample
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.monitor.staleness import STALE_PREFIX
+from bot.monitor.staleness import STALE_PREFIX, stale_rule
 from bot.reply import Facts, Part, Reply, Table, Text
 
 __all__ = [
@@ -101,7 +101,9 @@ def metric(args: list[str], ctx: Context) -> Reply:
 
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
+    stale_after = timedelta(seconds=ctx.plan.stale_after)
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
     if len(args) != 2:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
@@ -214,9 +216,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         used = f"{fmt_number(round(cost.value * 100 / float(built)))}%, " if built else ""
         verdict = "over budget" if over > 0 else "within budget"
         spent = _shown(plan, plan.cost_metric, cost.value)
-        facts.append(
-            ("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})")
-        )
+        facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     notes: list[str] = []

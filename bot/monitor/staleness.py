@@ -57,15 +57,17 @@ def staleness(
         quiet = (now - at).total_seconds()
         silenced = prev.silenced(now)
         if quiet > stale_after.total_seconds():
-            if prev.status == "firing":
+            if prev.status == "firing" and (prev.last_notified_at is not None or silenced):
                 states[rule_id] = prev
                 continue
+            # New, or fired under a silence that has ended: the one warning is still owed.
+            fired = prev.fired_at if prev.status == "firing" else None
             state = prev.model_copy(
                 update={
                     "status": "firing",
-                    "since": now,
+                    "since": prev.since if fired else now,
                     "active_since": at,
-                    "fired_at": now,
+                    "fired_at": fired or now,
                     "last_value": value,
                     "last_sample_at": at,
                     "last_notified_at": None if silenced else now,
@@ -80,7 +82,7 @@ def staleness(
                         value=value,
                         at=now,
                         held_for_seconds=quiet,
-                        fired_at=now,
+                        fired_at=state.fired_at,
                     )
                 )
             continue

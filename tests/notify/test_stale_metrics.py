@@ -75,3 +75,20 @@ async def test_a_metric_that_stops_warns_once_then_resolves(slack: FakeSlack) ->
     (reply,) = [m for m in slack.messages_in(CHANNEL, thread_ts=warning.ts) if m.ts != warning.ts]
     assert "`cpu_pct` is reporting again: 45%." in text(reply)
     assert deps.store.alerts.states()["stale.cpu_pct"].status == "inactive"
+
+
+async def test_a_stale_warning_can_be_silenced(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    await run(deps, worker, clock, 5, cpu=40)
+    out = render_text(deps.router.dispatch("silence stale.cpu_pct 2h", deps.context("U1")))
+    assert "Silenced stale.cpu_pct for 2h" in out
+    await run(deps, worker, clock, 60, cpu=None)
+    assert top_level(slack) == []
+    assert deps.store.alerts.states()["stale.cpu_pct"].status == "firing"
+    await run(deps, worker, clock, 60, cpu=None)  # the silence is over: warned once now
+    (warning,) = top_level(slack)
+    assert "`cpu_pct` stopped reporting" in text(warning)
+    await run(deps, worker, clock, 60, cpu=None)
+    assert len(top_level(slack)) == 1
