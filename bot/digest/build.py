@@ -22,7 +22,7 @@ from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule, format_duration, parse_duration
-from bot.domain.tiers import gap_text
+from bot.domain.tiers import gap_text, next_trigger
 from bot.monitor.forecast import Stat, Trend, crossing, daily, fit, hourly_from_samples, stat_for
 from bot.monitor.model import Sample, require_aware
 from bot.reply import Facts, Part, Reply, Section, Table, Text
@@ -291,6 +291,7 @@ def _tier_part(
     headline += built
     if tier > plan.built_tier:
         headline += f" {gap_text(plan, tier, plan.built_tier, users)}."
+    watch = next_trigger(plan, tier, {m: v for m, (v, _) in inp.latest.items()})
     tier = max(tier, plan.built_tier)
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
@@ -303,6 +304,10 @@ def _tier_part(
         title=f"Headroom to {tier_label(plan, tier + 1)}",
         numeric=(False, True, True, True, True, False),
     )
+    watched = [h for h in rows if watch is not None and h.text == watch.text]
+    if watched:
+        row = _headroom_row(watched[0], plan, inp.zone)
+        return headline, [table, Text(f"Next trigger to watch: {row[0]}, now {row[1]}: {row[5]}.")]
     return headline, [table]
 
 

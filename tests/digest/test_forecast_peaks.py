@@ -58,6 +58,10 @@ def test_digest_and_status_forecast_from_daily_peaks() -> None:
     row = next(x for x in digest.splitlines() if x.startswith("API response time p95 > 1s"))
     assert "Mon 30 Nov 2026 (from daily peaks)" in row
     assert "daily peaks (for a `>` rule)" in digest
+    assert (
+        "Next trigger to watch: API response time p95 > 1s, now 300ms: "
+        "Mon 30 Nov 2026 (from daily peaks)."
+    ) in digest
     status = render_text(deps.router.dispatch("status", deps.context("U1")))
     assert (
         "Next trigger to watch: Tier 1: API response time p95 > 1s, now 300 ms;"
