@@ -12,10 +12,10 @@ from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import live_plan, tier_facts
 from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
-from bot.monitor.model import AlertState, Rule, Sample
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
 from bot.reply import Facts, Part, Reply, Table, Text

@@ -13,10 +13,10 @@ from bot.commands.router import Command, CommandError, Context
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget, gap_text, next_trigger, with_built
 from bot.monitor.forecast import Forecast, forecast_rule
-from bot.monitor.model import Sample
 from bot.reply import Facts, Reply, Text
 
 __all__ = ["COMMANDS", "forecast_next", "live_plan", "tier_facts"]

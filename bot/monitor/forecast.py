@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from bot.domain.monitoring import Sample, require_aware
 from bot.domain.rules import MetricRule
-from bot.monitor.model import Sample, require_aware
 
 __all__ = [
     "Forecast",

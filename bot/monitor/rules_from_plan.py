@@ -6,10 +6,10 @@ from collections import Counter
 from decimal import Decimal
 
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import Rule
 from bot.domain.plan import MonitorThreshold, Plan
 from bot.domain.rules import MetricRule
 from bot.domain.tiers import budget
-from bot.monitor.model import Rule
 
 __all__ = ["rules_from_plan", "runbook_for"]
 

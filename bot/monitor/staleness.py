@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from bot.domain.monitoring import AlertState, Event, Rule, require_aware
 from bot.domain.rules import MetricRule
 from bot.monitor.evaluate import Evaluation
-from bot.monitor.model import AlertState, Event, Rule, require_aware
 
 __all__ = ["STALE_PREFIX", "stale_rule", "staleness"]
 

@@ -8,7 +8,7 @@ from bot.domain.costs import current_tier, tier_label
 from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget, gap_text, next_trigger
-from bot.notify.decide import OutboxItem, Payload
+from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.deps import Deps
+from bot.domain.monitoring import Sample
 from bot.domain.rules import MetricRule
-from bot.jobs import rollup_once
+from bot.jobs.alerts import rollup_once
 from bot.monitor.forecast import crossing, daily, fit, forecast_rule
-from bot.monitor.model import Sample
 from bot.render.text import render_text
 from tests.metrics_helpers import T0, Clock, make_deps
 

@@ -15,11 +15,11 @@ import pytest
 from bot.deps import Deps
 from bot.domain.costs import current_tier
 from bot.domain.tiers import budget, with_built
-from bot.jobs import evaluate_once, rollup_once
+from bot.jobs.alerts import evaluate_once, rollup_once
 from bot.monitor import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX
-from bot.notify.decide import load_payload
+from bot.notify.compose import load_payload
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from tests.fakeslack import FakeSlack

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.monitor.model import Sample
+from bot.domain.monitoring import Sample
 from store import Store, alerts, metrics, outbox
 from store.changes import MIGRATIONS as CHANGES
 from store.db import open_database
