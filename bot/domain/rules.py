@@ -13,9 +13,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 __all__ = ["OPS", "Duration", "MetricRule", "format_duration", "parse_duration"]
 
@@ -144,6 +147,14 @@ class MetricRule(BaseModel):
     @classmethod
     def _text_form(cls, data: Any) -> Any:
         return _rule_from_text(data)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Editors validating a plan must accept the text form too.
+        text = {"type": "string", "examples": ["cpu_pct > 70 for 1h", "cost_usd > 150% of budget"]}
+        return {"anyOf": [handler(core_schema), text]}
 
     def holds(self, observed: float) -> bool:
         """Whether one observed value meets the condition (the `for` is the caller's)."""
