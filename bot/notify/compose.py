@@ -211,6 +211,8 @@ def decide(
             (r.tier or 0 for e in note.events if (r := by_id.get(e.rule_id)) and _users(r, plan)),
             default=None,
         )
+        if note.kind not in ("firing", "reminder"):
+            top = None  # a resolution names the trigger; its text says why it resolved
         for event in note.events:
             rule = by_id.get(event.rule_id)
             if rule is None:
