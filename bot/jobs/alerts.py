@@ -7,20 +7,22 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
+from bot.domain.costs import current_tier
 from bot.domain.monitoring import Rule
+from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import stale_rule, staleness
-from bot.notify.compose import decide
+from bot.notify.compose import OutboxItem, decide
 from bot.notify.deliver import Poster, Worker
-from bot.notify.tiers import built_notice
+from bot.notify.tiers import built_notice, demand_notice
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -87,23 +89,39 @@ def evaluate_once(
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
     channel = deps.settings.alerts_channel or ""
     items = decide(group_events(events, every_rule), every_rule, plan, channel, now)
+    notices, marks = _tier_notices(deps, plan, seen, channel, now)
+    items.extend(notices)
+    states = {**result.states, **quiet.states}
+    with store.transaction():
+        store.alerts.save_states(states, now)
+        for name, value in marks.items():
+            store.tiers.set_mark(name, value)
+        for item in items:
+            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
+    return Evaluation(states=states, events=events)
+
+
+def _tier_notices(
+    deps: Deps, plan: Plan, seen: Mapping[str, Sample | None], channel: str, now: datetime
+) -> tuple[list[OutboxItem], dict[str, int]]:
+    """One message when the built tier changes, and one when demand reaches a tier that is
+    already built (above the built tier, the users trigger's own warning says it)."""
+    store = deps.store
+    items: list[OutboxItem] = []
+    newest = seen.get(plan.users_metric)
+    users = newest.value if newest else None
+    latest = {m: (s.value if s else None) for m, s in seen.items()}
     announced = store.tiers.mark("built")
     was = deps.plan.built_tier if announced is None else announced
     if plan.built_tier != was:
         record = store.tiers.built()
-        users = seen.get(plan.users_metric)
         by = record.by if record is not None and record.tier == plan.built_tier else None
-        latest = {m: (s.value if s else None) for m, s in seen.items()}
-        items.append(
-            built_notice(plan, was, users.value if users else None, by, channel, now, latest)
-        )
-    states = {**result.states, **quiet.states}
-    with store.transaction():
-        store.alerts.save_states(states, now)
-        store.tiers.set_mark("built", plan.built_tier)
-        for item in items:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
-    return Evaluation(states=states, events=events)
+        items.append(built_notice(plan, was, users, by, channel, now, latest))
+    demand = current_tier(plan, users)
+    reached = store.tiers.mark("demand")
+    if reached is not None and reached < demand <= plan.built_tier:
+        items.append(demand_notice(plan, users, channel, now, latest))
+    return items, {"built": plan.built_tier, "demand": max(demand, reached or 0)}
 
 
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:

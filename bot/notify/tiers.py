@@ -12,7 +12,7 @@ from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
 
-__all__ = ["built_notice"]
+__all__ = ["built_notice", "demand_notice"]
 
 
 def built_notice(
@@ -43,3 +43,25 @@ def built_notice(
         kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
     )
     return OutboxItem(f"built:{built}:{now.isoformat()}", "built", payload, ())
+
+
+def demand_notice(
+    plan: Plan,
+    users: float | None,
+    channel: str,
+    now: datetime,
+    latest: dict[str, float | None] | None = None,
+) -> OutboxItem:
+    """Demand reached a tier that is already built: said once, nothing to plan."""
+    demand = current_tier(plan, users)
+    lines = [gap_text(plan, demand, plan.built_tier, users) + "."]
+    watch = next_trigger(plan, demand, latest or {plan.users_metric: users})
+    if watch is not None:
+        lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
+    reply = Reply(
+        title=f"Demand reached {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
+    )
+    payload = Payload(
+        kind="demand", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
+    )
+    return OutboxItem(f"demand:{demand}:{now.isoformat()}", "demand", payload, ())

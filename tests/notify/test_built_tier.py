@@ -170,3 +170,21 @@ async def test_cost_threshold_follows_the_built_tier_budget(slack: FakeSlack) ->
     push(deps, "cost_usd", 150)
     await tick(deps, worker, clock)
     assert "Cost > $142.50/mo (150% of the Tier 1 budget, $95/mo)" in text(top_level(slack)[-1])
+
+
+async def test_demand_reaching_a_tier_already_built_is_one_quiet_note(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    push(deps, "mau", 500)
+    ask(deps, "built 1")  # built ahead of demand
+    await tick(deps, worker, clock)
+    (built,) = top_level(slack)
+    assert text(built).startswith("Tier 1: 10x Growth is built")
+    for _ in range(12):
+        push(deps, "mau", 850)
+        await tick(deps, worker, clock, 10)
+    messages = top_level(slack)
+    assert len(messages) == 2
+    assert text(messages[1]).startswith("Demand reached Tier 1: 10x Growth")
+    assert "Demand is at Tier 1 (MAU 850 > 800), Tier 1 is built: no gap" in text(messages[1])
