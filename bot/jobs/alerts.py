@@ -115,8 +115,10 @@ def _tier_notices(
     was = deps.plan.built_tier if announced is None else announced
     if plan.built_tier != was:
         record = store.tiers.built()
-        by = record.by if record is not None and record.tier == plan.built_tier else None
-        items.append(built_notice(plan, was, users, by, channel, now, latest))
+        mine = record is not None and record.tier == plan.built_tier
+        by = record.by if record is not None and mine else None
+        at = record.at if record is not None and mine else None
+        items.append(built_notice(plan, was, users, by, channel, now, latest, at))
     demand = current_tier(plan, users)
     reached = store.tiers.mark("demand")
     if reached is not None and reached < demand <= plan.built_tier:

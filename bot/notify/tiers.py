@@ -23,8 +23,12 @@ def built_notice(
     channel: str,
     now: datetime,
     latest: dict[str, float | None] | None = None,
+    recorded_at: datetime | None = None,
 ) -> OutboxItem:
-    """`plan.built_tier` is newly in force (it was `previous`): what that changes."""
+    """`plan.built_tier` is newly in force (it was `previous`): what that changes.
+
+    Keyed by the record (or the plan file's change), not by the tick, so two processes
+    on one database queue it once."""
     built = plan.built_tier
     demand = current_tier(plan, users)
     verb = "is built" if built > previous else "is the built tier again"
@@ -42,7 +46,8 @@ def built_notice(
     payload = Payload(
         kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
     )
-    return OutboxItem(f"built:{built}:{now.isoformat()}", "built", payload, ())
+    source = recorded_at.isoformat() if recorded_at else f"plan:{now:%Y-%m-%dT%H:%M}"
+    return OutboxItem(f"built:{previous}->{built}:{source}", "built", payload, ())
 
 
 def demand_notice(
@@ -52,7 +57,8 @@ def demand_notice(
     now: datetime,
     latest: dict[str, float | None] | None = None,
 ) -> OutboxItem:
-    """Demand reached a tier that is already built: said once, nothing to plan."""
+    """Demand reached a tier that is already built: said once, nothing to plan (keyed by
+    the tier and the built tier, so it is never queued twice)."""
     demand = current_tier(plan, users)
     lines = [gap_text(plan, demand, plan.built_tier, users) + "."]
     watch = next_trigger(plan, demand, latest or {plan.users_metric: users})
@@ -64,4 +70,4 @@ def demand_notice(
     payload = Payload(
         kind="demand", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
     )
-    return OutboxItem(f"demand:{demand}:{now.isoformat()}", "demand", payload, ())
+    return OutboxItem(f"demand:{demand}:built{plan.built_tier}", "demand", payload, ())
