@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -241,7 +242,7 @@ def with_live_state(handler: Handler) -> Handler:
     """`triggers` from the plan, plus each rule's live state when a store is at hand."""
 
     def triggers(args: list[str], ctx: Context) -> Reply:
-        reply = handler(args, ctx)
+        reply = handler(args, replace(ctx, plan=live_plan(ctx)))
         store = _store(ctx)
         if store is None or reply.error:
             return reply
@@ -254,13 +255,14 @@ def with_live_state(handler: Handler) -> Handler:
         plan = live_plan(ctx)
         rows = []
         stale = [r for r in states if r.startswith(STALE_PREFIX) and states[r].status == "firing"]
+        reported = {r.removeprefix(STALE_PREFIX) for r in states if r.startswith(STALE_PREFIX)}
         for rule in rules_from_plan(plan):
             state = states.get(rule.id)
             held = silences.get(rule.id)
             rows.append(
                 (
                     rule.id,
-                    _state_text(rule, state, plan.built_tier),
+                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported),
                     _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
                     _when(state.since if state else None),
                     f"until {_when(held.until)} by {held.by}" if held else "—",
@@ -289,14 +291,15 @@ def with_live_state(handler: Handler) -> Handler:
     return triggers
 
 
-def _state_text(rule: Rule, state: AlertState | None, built: int) -> str:
+def _state_text(rule: Rule, state: AlertState | None, built: int, reported: bool) -> str:
     """`no data` for a metric that never reported; a built tier's trigger says so."""
     if not rule.active:
         return f"inactive (Tier {built} built)"
     if state is None:
         return "inactive"
     if state.status == "nodata":
-        return "no data" if state.last_sample_at is None else "no data (stopped reporting)"
+        ever = reported or state.last_sample_at is not None
+        return "no data (stopped reporting)" if ever else "no data"
     return state.status
 
 

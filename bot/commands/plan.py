@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.commands.args import parse_count, parse_decimal, parse_tier
 from bot.commands.router import Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.plan import Plan
+from bot.domain.rules import MetricRule
+from bot.domain.tiers import budget
 from bot.reply import Facts, Reply, Section, Table, Text
 
 __all__ = ["COMMANDS"]
@@ -257,7 +262,7 @@ def triggers(args: list[str], ctx: Context) -> Reply:
                 "Alert thresholds",
                 tuple(
                     f"{t.name}: {t.text or t.rule.describe(plan.unit(t.rule.metric))}"
-                    f" ({t.severity}{', ' + t.tool if t.tool else ''})"
+                    f" ({t.severity}{', ' + t.tool if t.tool else ''}){_relative(plan, t.rule)}"
                     for t in plan.thresholds
                 ),
             )
@@ -268,6 +273,17 @@ def triggers(args: list[str], ctx: Context) -> Reply:
     if not parts:
         parts.append(Text("The plan has no triggers or thresholds."))
     return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
+
+
+def _relative(plan: Plan, rule: MetricRule) -> str:
+    """What a budget-relative threshold means with the built tier in force."""
+    if not rule.of_budget:
+        return ""
+    limit = Decimal(str(round(rule.against_budget(float(budget(plan))).value, 2)))
+    return (
+        f"; rule `{rule.describe()}`: {rule.op} {fmt_money(limit)}/mo"
+        f" with Tier {plan.built_tier} built"
+    )
 
 
 def scenario(args: list[str], ctx: Context) -> Reply:

@@ -167,6 +167,10 @@ async def test_cost_threshold_follows_the_built_tier_budget(slack: FakeSlack) ->
     assert original is not None and "✅" in text(original)
     assert deps.store.alerts.states()["threshold.cost_usd.0"].status == "inactive"
     assert "$100 of $95/mo (105%, over budget)" in ask(deps, "status")
+    assert (
+        "Cost: > $60/mo (Tier 0) (p1, Billing dashboard); rule `cost_usd > 150% of budget`:"
+        " > $142.50/mo with Tier 1 built"
+    ) in ask(deps, "triggers")
     push(deps, "cost_usd", 150)
     await tick(deps, worker, clock)
     assert "Cost > $142.50/mo (150% of the Tier 1 budget, $95/mo)" in text(top_level(slack)[-1])

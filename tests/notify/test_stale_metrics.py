@@ -67,6 +67,8 @@ async def test_a_metric_that_stops_warns_once_then_resolves(slack: FakeSlack) ->
     assert "no `cpu_pct` sample for 16m; the last was 40%" in text(warning)
     out = render_text(deps.router.dispatch("triggers", deps.context("U1")))
     assert "stale.cpu_pct" in out and "stopped reporting" in out
+    line = next(x for x in out.splitlines() if x.startswith("scaling.cpu_pct.0"))
+    assert "no data (stopped reporting)" in line
 
     await run(deps, worker, clock, 3, cpu=45)
     assert len(top_level(slack)) == 1
