@@ -6,17 +6,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import live_plan, tier_facts
+from bot.context import CommandStore
 from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
+from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
 from bot.reply import Facts, Part, Reply, Table, Text
@@ -35,16 +36,17 @@ log = logging.getLogger(__name__)
 MAX_SILENCE = timedelta(days=30)
 
 
-def _store(ctx: Context) -> Any | None:
+def _store(ctx: Context) -> CommandStore | None:
     """The store when this front end has one and it answers; None for plan-only answers."""
-    deps = ctx.services.get("deps")
-    if deps is None:
+    store = ctx.store
+    if store is None:
         return None
     try:
-        return deps.store
+        store.metrics  # noqa: B018 - a store opened on first use opens here
     except Exception:
         log.exception("store unavailable")
         return None
+    return store
 
 
 def _no_store(valid: str) -> Reply:
@@ -55,24 +57,12 @@ def _no_store(valid: str) -> Reply:
     )
 
 
-def _require_writer(ctx: Context, example: str) -> None:
-    settings = ctx.services.get("settings")
-    if settings is not None and not settings.may_write(ctx.user_id):
-        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
+def _when(ctx: Context, at: datetime | None) -> Moment | str:
+    return "—" if at is None else Moment(at, ctx.zone)
 
 
-def _when(at: datetime | None) -> str:
-    return "—" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
-
-
-def _shown(plan: Plan, metric: str, value: float | None) -> str:
-    if value is None:
-        return "no data"
-    unit = plan.unit(metric)
-    number = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${number}"
-    return f"{number}{unit}" if unit in ("%", "") else f"{number} {unit}"
+def _shown(plan: Plan, metric: str, value: float | None) -> Quantity:
+    return Quantity(value, plan.unit(metric))
 
 
 def metric(args: list[str], ctx: Context) -> Reply:
@@ -80,7 +70,6 @@ def metric(args: list[str], ctx: Context) -> Reply:
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) != 2:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
-    _require_writer(ctx, example)
     name, raw = args[0].lower(), args[1]
     if ctx.plan.metric(name) is None:
         raise CommandError(
@@ -92,11 +81,16 @@ def metric(args: list[str], ctx: Context) -> Reply:
     value = float(-amount if negative else amount)
     store = _store(ctx)
     if store is None:
-        return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
+        return _no_store(f"{name} = {shown(_shown(ctx.plan, name, value))} is a valid sample")
     store.metrics.add_batch([Sample(metric=name, at=ctx.now, value=value)])
     return Reply(
-        title=f"Recorded {name} = {_shown(ctx.plan, name, value)}",
-        parts=(Text(f"At {_when(ctx.now)}. The next evaluation checks it against the plan."),),
+        title=f"Recorded {name} = {shown(_shown(ctx.plan, name, value))}",
+        parts=(
+            Text(
+                f"At {fmt_moment(ctx.now, ctx.zone)}. "
+                "The next evaluation checks it against the plan."
+            ),
+        ),
     )
 
 
@@ -109,7 +103,6 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
-    _require_writer(ctx, example)
     rule_id, raw = args
     if rule_id not in rules:
         raise CommandError(
@@ -129,7 +122,12 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     store.alerts.silence(rule_id, until, who, ctx.now)
     return Reply(
         title=f"Silenced {rule_id} for {format_duration(seconds)}",
-        parts=(Text(f"{rules[rule_id].title}: no messages until {_when(until)} (by {who})."),),
+        parts=(
+            Text(
+                f"{rules[rule_id].title}: no messages until {fmt_moment(until, ctx.zone)} "
+                f"(by {who})."
+            ),
+        ),
         notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
     )
 
@@ -153,7 +151,7 @@ def next_tier_table(ctx: Context, number: int, latest: Mapping[str, Sample | Non
     if number >= len(plan.tiers):
         return Text("This is the plan's top tier.")
     nxt = plan.tier(number + 1)
-    rows = []
+    rows: list[tuple[Value, ...]] = []
     for trigger in nxt.triggers:
         if trigger.rule is None:
             rows.append((trigger.text, "—", "watch by hand"))
@@ -190,7 +188,7 @@ def firing_part(ctx: Context) -> Table | Text | None:
                 s.rule_id,
                 rules[s.rule_id].title,
                 _shown(ctx.plan, rules[s.rule_id].rule.metric, s.last_value),
-                _when(s.fired_at),
+                _when(ctx, s.fired_at),
             )
             for s in sorted(firing, key=lambda s: s.rule_id)
         ),
@@ -206,7 +204,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     mau = latest.get(plan.users_metric)
     number = tier_now(ctx, latest)
     built = budget(plan)
-    facts = [
+    facts: list[tuple[str, Value]] = [
         *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(built)}/mo (Tier {plan.built_tier}, built)"),
@@ -216,7 +214,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         over = cost.value - float(built)
         used = f"{fmt_number(round(cost.value * 100 / float(built)))}%, " if built else ""
         verdict = "over budget" if over > 0 else "within budget"
-        spent = _shown(plan, plan.cost_metric, cost.value)
+        spent = shown(_shown(plan, plan.cost_metric, cost.value))
         facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
@@ -229,7 +227,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         for source in store.metrics.sources():
             if not source.ok:
                 notes.append(
-                    f"{source.name} pull failing since {_when(source.checked_at)}: {source.error}"
+                    f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
+                    f"{source.error}"
                 )
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
@@ -242,7 +241,8 @@ def with_live_state(handler: Handler) -> Handler:
     """`triggers` from the plan, plus each rule's live state when a store is at hand."""
 
     def triggers(args: list[str], ctx: Context) -> Reply:
-        reply = handler(args, replace(ctx, plan=live_plan(ctx)))
+        plan = live_plan(ctx)
+        reply = handler(args, replace(ctx, plan=plan))
         store = _store(ctx)
         if store is None or reply.error:
             return reply
@@ -252,8 +252,7 @@ def with_live_state(handler: Handler) -> Handler:
         except Exception:
             log.exception("alert states unavailable")
             return reply
-        plan = live_plan(ctx)
-        rows = []
+        rows: list[tuple[Value, ...]] = []
         stale = [r for r in states if r.startswith(STALE_PREFIX) and states[r].status == "firing"]
         reported = {r.removeprefix(STALE_PREFIX) for r in states if r.startswith(STALE_PREFIX)}
         for rule in rules_from_plan(plan):
@@ -263,9 +262,9 @@ def with_live_state(handler: Handler) -> Handler:
                 (
                     rule.id,
                     _state_text(rule, state, plan.built_tier, rule.rule.metric in reported),
-                    _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
-                    _when(state.since if state else None),
-                    f"until {_when(held.until)} by {held.by}" if held else "—",
+                    _shown(plan, rule.rule.metric, state.last_value if state else None),
+                    _when(ctx, state.since if state else None),
+                    f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
                 )
             )
         for rule_id in sorted(stale):
@@ -275,7 +274,7 @@ def with_live_state(handler: Handler) -> Handler:
                     rule_id,
                     "stopped reporting",
                     _shown(plan, rule_id.removeprefix(STALE_PREFIX), state.last_value),
-                    _when(state.since),
+                    _when(ctx, state.since),
                     "—",
                 )
             )
@@ -312,12 +311,22 @@ COMMANDS = (
         " cost against the built tier's budget",
         status,
     ),
-    Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),
+    Command(
+        "metric",
+        "metric NAME VALUE",
+        "metric mau 850",
+        "Record a metric sample",
+        metric,
+        who="planners",
+        writes=True,
+    ),
     Command(
         "silence",
         "silence RULE DURATION",
         "silence tier2.mau 2h",
         "Mute one alert rule's messages for a while",
         silence_cmd,
+        who="planners",
+        writes=True,
     ),
 )

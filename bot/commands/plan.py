@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.commands.args import parse_count, parse_decimal, parse_tier
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
-from bot.domain.plan import Plan
-from bot.domain.rules import MetricRule
-from bot.domain.tiers import budget
+from bot.domain.tiers import relative_threshold
 from bot.reply import Facts, Reply, Section, Table, Text
 
 __all__ = ["COMMANDS"]
@@ -262,7 +258,8 @@ def triggers(args: list[str], ctx: Context) -> Reply:
                 "Alert thresholds",
                 tuple(
                     f"{t.name}: {t.text or t.rule.describe(plan.unit(t.rule.metric))}"
-                    f" ({t.severity}{', ' + t.tool if t.tool else ''}){_relative(plan, t.rule)}"
+                    f" ({t.severity}{', ' + t.tool if t.tool else ''})"
+                    + relative_threshold(plan, t.rule)
                     for t in plan.thresholds
                 ),
             )
@@ -273,17 +270,6 @@ def triggers(args: list[str], ctx: Context) -> Reply:
     if not parts:
         parts.append(Text("The plan has no triggers or thresholds."))
     return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
-
-
-def _relative(plan: Plan, rule: MetricRule) -> str:
-    """What a budget-relative threshold means with the built tier in force."""
-    if not rule.of_budget:
-        return ""
-    limit = Decimal(str(round(rule.against_budget(float(budget(plan))).value, 2)))
-    return (
-        f"; rule `{rule.describe()}`: {rule.op} {fmt_money(limit)}/mo"
-        f" with Tier {plan.built_tier} built"
-    )
 
 
 def scenario(args: list[str], ctx: Context) -> Reply:
@@ -349,12 +335,23 @@ COMMANDS = (
         "tiers",
         "All tiers side by side: users, cost, change, cost per user",
         tiers,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "tier", "tier N", "tier 2", "One tier's projection: triggers, changes, total cost", tier
+        "tier",
+        "tier N",
+        "tier 2",
+        "One tier's projection: triggers, changes, total cost",
+        tier,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "cost", "cost [USERS]", "cost 5000", "Cost per user per tier, or for a user count", cost
+        "cost",
+        "cost [USERS]",
+        "cost 5000",
+        "Cost per user per tier, or for a user count",
+        cost,
+        reads=PLAN_ONLY,
     ),
     Command(
         "breakeven",
@@ -363,9 +360,24 @@ COMMANDS = (
         "Paying customers to break even and for a healthy margin",
         breakeven,
         aliases=("break-even",),
+        reads=PLAN_ONLY,
     ),
-    Command("targets", "targets [TIER]", "targets 2", "Performance targets by tier", targets),
-    Command("triggers", "triggers", "triggers", "Scaling triggers and alert thresholds", triggers),
+    Command(
+        "targets",
+        "targets [TIER]",
+        "targets 2",
+        "Performance targets by tier",
+        targets,
+        reads=PLAN_ONLY,
+    ),
+    Command(
+        "triggers",
+        "triggers",
+        "triggers",
+        "Scaling triggers and alert thresholds",
+        triggers,
+        reads=PLAN_ONLY,
+    ),
     Command(
         "scenario",
         "scenario [NAME]",
@@ -373,5 +385,6 @@ COMMANDS = (
         "Disaster scenarios and their response steps",
         scenario,
         aliases=("scenarios",),
+        reads=PLAN_ONLY,
     ),
 )

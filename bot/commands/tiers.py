@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.commands.changes import today
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.router import Command, CommandError, Context, refusal
+from bot.context import CommandStore
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
+from bot.domain.rules import MetricRule
 from bot.domain.tiers import budget, gap_text, next_trigger, with_built
+from bot.domain.values import fmt_moment, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
 from bot.reply import Facts, Reply, Text
 
@@ -26,15 +28,17 @@ log = logging.getLogger(__name__)
 FORECAST_WINDOW = timedelta(days=28)
 
 
-def _store(ctx: Context) -> Any | None:
-    deps = ctx.services.get("deps")
-    if deps is None:
+def _store(ctx: Context) -> CommandStore | None:
+    """The store when this front end has one and it answers."""
+    store = ctx.store
+    if store is None:
         return None
     try:
-        return deps.store
+        store.tiers  # noqa: B018 - a store opened on first use opens here
     except Exception:
         log.exception("store unavailable")
         return None
+    return store
 
 
 def live_plan(ctx: Context) -> Plan:
@@ -54,10 +58,10 @@ def _built_source(ctx: Context, plan: Plan) -> str:
     record = store.tiers.built() if store is not None else None
     if record is None or record.tier != plan.built_tier:
         return "from the plan file"
-    return f"recorded by <@{record.by}> {record.at:%Y-%m-%d %H:%M} UTC"
+    return f"recorded by <@{record.by}> {fmt_moment(record.at, ctx.zone)}"
 
 
-def forecast_next(ctx: Context, metric: str, rule: Any, now: datetime) -> Forecast | None:
+def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:
     store = _store(ctx)
     if store is None:
         return None
@@ -66,13 +70,7 @@ def forecast_next(ctx: Context, metric: str, rule: Any, now: datetime) -> Foreca
 
 
 def _shown(plan: Plan, metric: str, value: float | None) -> str:
-    if value is None:
-        return "no data"
-    unit = plan.unit(metric)
-    number = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${number}"
-    return f"{number}{unit}" if unit in ("%", "") else f"{number} {unit}"
+    return fmt_value(value, plan.unit(metric))
 
 
 def tier_facts(
@@ -98,7 +96,8 @@ def tier_facts(
     text = f"Tier {watch.tier}: {watch.text}, now {_shown(plan, watch.rule.metric, watch.value)}"
     forecast = forecast_next(ctx, watch.rule.metric, watch.rule, ctx.now)
     if forecast is not None and forecast.crosses_at is not None:
-        text += f"; forecast to cross {forecast.crosses_at:%Y-%m-%d} ({forecast.basis})"
+        day = fmt_moment(forecast.crosses_at, ctx.zone, "day")
+        text += f"; forecast to cross {day} ({forecast.basis})"
     elif forecast is not None and forecast.trend is not None:
         text += f"; not approaching ({forecast.basis})"
     facts.append(("Next trigger to watch", text))
@@ -128,9 +127,8 @@ def built(args: list[str], ctx: Context) -> Reply:
             example,
         )
     number = int(raw)
-    settings = ctx.services.get("settings")
-    if settings is not None and not settings.may_write(ctx.user_id):
-        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
+    if not ctx.may_write:
+        return refusal("record the built tier", "Anyone may see it with `/capacity built`.")
     if store is None:
         return Reply(
             title="Nothing recorded",
@@ -169,5 +167,6 @@ COMMANDS = (
         "built 1",
         "The built tier, or record that tier N's infrastructure is in place (planners)",
         built,
+        writes=True,
     ),
 )

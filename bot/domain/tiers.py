@@ -24,6 +24,7 @@ __all__ = [
     "gap_text",
     "metric_label",
     "next_trigger",
+    "relative_threshold",
     "users_rule",
     "with_built",
 ]
@@ -126,3 +127,15 @@ def next_trigger(plan: Plan, demand: int, latest: Mapping[str, float | None]) ->
         return min(seen, key=lambda f: _room(f.rule, f.value or 0.0))
     users = [f for f in found if f.rule.metric == plan.users_metric]
     return (users or found)[0]
+
+
+def relative_threshold(plan: Plan, rule: MetricRule) -> str:
+    """`; rule `cost_usd > 150% of budget`: > $142.50/mo with Tier 1 built` for a
+    budget-relative threshold; empty for an absolute one."""
+    if not rule.of_budget:
+        return ""
+    limit = Decimal(str(round(rule.against_budget(float(budget(plan))).value, 2)))
+    return (
+        f"; rule `{rule.describe()}`: {rule.op} {fmt_money(limit)}/mo"
+        f" with Tier {plan.built_tier} built"
+    )

@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.money import fmt_number
 from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_text
+from bot.domain.values import fmt_moment, fmt_value
 from bot.monitor.group import Notification
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -80,27 +80,16 @@ class OutboxItem:
         return self.payload.model_dump_json()
 
 
-def _value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no data"
-    shown = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${shown}"
-    if unit in ("%", ""):
-        return f"{shown}{unit}"
-    return f"{shown} {unit}"
-
-
 def _line(alert: AlertLine, kind: str, resolved_at: datetime | None) -> str:
     if resolved_at is not None:
         return (
-            f"✅ ~{alert.title}~ — resolved {resolved_at:%Y-%m-%d %H:%M} UTC "
-            f"(`{alert.metric}` now {_value(alert.value, alert.unit)})"
+            f"✅ ~{alert.title}~ — resolved {fmt_moment(resolved_at)} "
+            f"(`{alert.metric}` now {fmt_value(alert.value, alert.unit)})"
         )
     icon = "⚪" if kind == "nodata" else _ICON.get(alert.severity, "🟡")
     held = format_duration(int(alert.held_seconds))
-    value = _value(alert.value, alert.unit)
-    threshold = f"threshold {alert.op} {_value(alert.threshold, alert.unit)}"
+    value = fmt_value(alert.value, alert.unit)
+    threshold = f"threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}"
     if alert.kind == "stale":
         state = f"no `{alert.metric}` sample for {held}; the last was {value}"
     elif kind == "nodata":
@@ -167,13 +156,13 @@ def _resolution_text(alert: AlertLine, built: int) -> str:
     if alert.reason == "built":
         return (
             f"Tier {built} is built, so this trigger no longer applies "
-            f"(`{alert.metric}` {_value(alert.value, alert.unit)}, open for {held})."
+            f"(`{alert.metric}` {fmt_value(alert.value, alert.unit)}, open for {held})."
         )
     if alert.kind == "stale":
-        return f"`{alert.metric}` is reporting again: {_value(alert.value, alert.unit)}."
+        return f"`{alert.metric}` is reporting again: {fmt_value(alert.value, alert.unit)}."
     return (
-        f"`{alert.metric}` is back to {_value(alert.value, alert.unit)} "
-        f"(threshold {alert.op} {_value(alert.threshold, alert.unit)}) "
+        f"`{alert.metric}` is back to {fmt_value(alert.value, alert.unit)} "
+        f"(threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}) "
         f"after {held}."
     )
 

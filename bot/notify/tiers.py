@@ -8,6 +8,7 @@ from bot.domain.costs import current_tier, tier_label
 from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget, gap_text, next_trigger
+from bot.domain.values import fmt_moment
 from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -34,7 +35,7 @@ def built_notice(
     verb = "is built" if built > previous else "is the built tier again"
     who = f"Recorded by <@{by}>" if by else "From the plan file"
     lines = [
-        f"{who}, {now:%Y-%m-%d %H:%M} UTC (was Tier {previous}).",
+        f"{who}, {fmt_moment(now)} (was Tier {previous}).",
         gap_text(plan, demand, built, users) + ".",
         f"Budget now {fmt_money(budget(plan))}/mo; triggers of Tier {built} and below"
         " are inactive and their alerts resolve.",

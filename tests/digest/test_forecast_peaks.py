@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.commands import build_router
 from bot.deps import Deps
 from bot.domain.monitoring import Sample
 from bot.domain.rules import MetricRule
@@ -12,6 +13,8 @@ from bot.jobs.alerts import rollup_once
 from bot.monitor.forecast import crossing, daily, fit, forecast_rule
 from bot.render.text import render_text
 from tests.metrics_helpers import T0, Clock, make_deps
+
+ROUTER = build_router()
 
 P95 = MetricRule(metric="api_p95_ms", op=">", value=1000)
 FAST = MetricRule(metric="api_p95_ms", op="<", value=100)
@@ -54,7 +57,7 @@ def test_crossing_date_comes_from_the_peaks_not_the_means() -> None:
 def test_digest_and_status_forecast_from_daily_peaks() -> None:
     deps = make_deps(Clock())
     spiky(deps)
-    digest = render_text(deps.router.dispatch("digest", deps.context("U1")))
+    digest = render_text(ROUTER.dispatch("digest", deps.context("U1")))
     row = next(x for x in digest.splitlines() if x.startswith("API response time p95 > 1s"))
     assert "Mon 30 Nov 2026 (from daily peaks)" in row
     assert "daily peaks (for a `>` rule)" in digest
@@ -62,10 +65,10 @@ def test_digest_and_status_forecast_from_daily_peaks() -> None:
         "Next trigger to watch: API response time p95 > 1s, now 300ms: "
         "Mon 30 Nov 2026 (from daily peaks)."
     ) in digest
-    status = render_text(deps.router.dispatch("status", deps.context("U1")))
+    status = render_text(ROUTER.dispatch("status", deps.context("U1")))
     assert (
-        "Next trigger to watch: Tier 1: API response time p95 > 1s, now 300 ms;"
-        " forecast to cross 2026-11-30 (from daily peaks)"
+        "Next trigger to watch: Tier 1: API response time p95 > 1s, now 300ms;"
+        " forecast to cross Mon 30 Nov 2026 (from daily peaks)"
     ) in status
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands import build_router
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
@@ -18,6 +19,8 @@ from store import Store
 from tests.fakeslack import FakeSlack
 from tests.fakeslack.server import Message
 from tests.metrics_helpers import Clock, make_deps
+
+ROUTER = build_router()
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
@@ -37,7 +40,7 @@ def push(deps: Deps, metric: str, value: float) -> None:
 
 
 def ask(deps: Deps, text: str, user: str = "U_PLANNER") -> str:
-    return render_text(deps.router.dispatch(text, deps.context(user_id=user)))
+    return render_text(ROUTER.dispatch(text, deps.context(user_id=user)))
 
 
 def top_level(slack: FakeSlack) -> list[Message]:
@@ -122,7 +125,7 @@ async def test_built_notice_for_a_step_back_and_status_shows_both_tiers(
     assert "Next trigger to watch: Tier 3: MAU > 80,000" in status
     triggers = ask(deps, "triggers")
     assert "inactive (Tier 1 built)" in triggers and "Demand tier" in triggers
-    home = render_text(deps.router.dispatch("built", deps.context("U_PLANNER")))
+    home = render_text(ROUTER.dispatch("built", deps.context("U_PLANNER")))
     assert "Built: Tier 1: 10x Growth" in home
     notices = [m for m in top_level(slack) if text(m).startswith("Tier 1: 10x Growth is built")]
     assert len(notices) == 1

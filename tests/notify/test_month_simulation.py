@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.commands import build_router
 from bot.deps import Deps
 from bot.domain.costs import current_tier
 from bot.domain.tiers import budget, with_built
@@ -24,6 +25,8 @@ from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import T0, Clock, make_deps
+
+ROUTER = build_router()
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -95,7 +98,7 @@ async def test_a_month_of_growth_ends_quiet_and_consistent(slack: FakeSlack) -> 
         if demand > plan.built_tier:
             since = gap_since.setdefault(demand, elapsed)
             if elapsed - since >= REACTION:
-                reply = deps.router.dispatch(f"built {demand}", deps.context("U_PLANNER"))
+                reply = ROUTER.dispatch(f"built {demand}", deps.context("U_PLANNER"))
                 assert not reply.error, reply
                 recorded.append((demand, elapsed.days))
 

@@ -7,6 +7,7 @@ import html
 
 import pytest
 
+from bot.commands import build_router
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
@@ -16,6 +17,8 @@ from bot.render.text import render_text
 from tests.fakeslack import FakeSlack
 from tests.fakeslack.server import Message
 from tests.metrics_helpers import Clock, make_deps
+
+ROUTER = build_router()
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
@@ -50,7 +53,7 @@ async def test_metrics_nobody_sends_are_no_data_and_no_message(slack: FakeSlack)
     deps = make_deps(clock)
     await run(deps, worker_for(deps, slack), clock, 60 * 24, cpu=None)
     assert top_level(slack) == []
-    out = render_text(deps.router.dispatch("triggers", deps.context("U1")))
+    out = render_text(ROUTER.dispatch("triggers", deps.context("U1")))
     line = next(x for x in out.splitlines() if x.startswith("scaling.cpu_pct.0"))
     assert "no data" in line and "stopped" not in line
 
@@ -65,7 +68,7 @@ async def test_a_metric_that_stops_warns_once_then_resolves(slack: FakeSlack) ->
     (warning,) = top_level(slack)
     assert "`cpu_pct` stopped reporting" in text(warning)
     assert "no `cpu_pct` sample for 16m; the last was 40%" in text(warning)
-    out = render_text(deps.router.dispatch("triggers", deps.context("U1")))
+    out = render_text(ROUTER.dispatch("triggers", deps.context("U1")))
     assert "stale.cpu_pct" in out and "stopped reporting" in out
     line = next(x for x in out.splitlines() if x.startswith("scaling.cpu_pct.0"))
     assert "no data (stopped reporting)" in line
@@ -84,7 +87,7 @@ async def test_a_stale_warning_can_be_silenced(slack: FakeSlack) -> None:
     deps = make_deps(clock)
     worker = worker_for(deps, slack)
     await run(deps, worker, clock, 5, cpu=40)
-    out = render_text(deps.router.dispatch("silence stale.cpu_pct 2h", deps.context("U1")))
+    out = render_text(ROUTER.dispatch("silence stale.cpu_pct 2h", deps.context("U1")))
     assert "Silenced stale.cpu_pct for 2h" in out
     await run(deps, worker, clock, 60, cpu=None)
     assert top_level(slack) == []
