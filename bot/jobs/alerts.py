@@ -19,7 +19,7 @@ from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.monitor.staleness import stale_rule, staleness
+from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
 from bot.notify.compose import OutboxItem, decide
 from bot.notify.deliver import Poster, Worker
 from bot.notify.tiers import built_notice, demand_notice
@@ -85,7 +85,8 @@ def evaluate_once(
     seen = {m: store.metrics.latest(m) for m in {*watched, plan.users_metric}}
     last_seen = {m: (s.at, s.value) for m, s in seen.items() if s is not None}
     quiet = staleness(watched, last_seen, previous, now, stale_after)
-    every_rule = [*rules, *(stale_rule(m, stale_after) for m in watched)]
+    quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
+    every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
     channel = deps.settings.alerts_channel or ""
     items = decide(group_events(events, every_rule), every_rule, plan, channel, now)

@@ -47,7 +47,8 @@ def staleness(
     now = require_aware(now)
     states: dict[str, AlertState] = {}
     events: list[Event] = []
-    for metric in sorted(set(metrics)):
+    watched = set(metrics)
+    for metric in sorted(watched):
         seen = last_seen.get(metric)
         rule_id = f"{STALE_PREFIX}{metric}"
         prev = previous.get(rule_id) or AlertState(rule_id=rule_id)
@@ -105,6 +106,23 @@ def staleness(
                     at=now,
                     held_for_seconds=max(0.0, (at - (prev.last_sample_at or at)).total_seconds()),
                     fired_at=prev.fired_at,
+                )
+            )
+    for rule_id, prev in sorted(previous.items()):
+        # A metric no active rule watches any more (its tier was built): close its warning.
+        metric = rule_id.removeprefix(STALE_PREFIX)
+        if not rule_id.startswith(STALE_PREFIX) or metric in watched or prev.status != "firing":
+            continue
+        if prev.last_notified_at is not None and not prev.silenced(now):
+            events.append(
+                Event(
+                    kind="resolved",
+                    rule_id=rule_id,
+                    value=prev.last_value,
+                    at=now,
+                    held_for_seconds=0.0,
+                    fired_at=prev.fired_at,
+                    reason="unwatched",
                 )
             )
     return Evaluation(states=states, events=events)

@@ -158,6 +158,8 @@ def _resolution_text(alert: AlertLine, built: int) -> str:
             f"Tier {built} is built, so this trigger no longer applies "
             f"(`{alert.metric}` {fmt_value(alert.value, alert.unit)}, open for {held})."
         )
+    if alert.reason == "unwatched":
+        return f"No active rule watches `{alert.metric}` any more."
     if alert.kind == "stale":
         return f"`{alert.metric}` is reporting again: {fmt_value(alert.value, alert.unit)}."
     return (

@@ -58,3 +58,13 @@ def test_staleness_table() -> None:
     resolved = staleness(["cpu_pct"], back, hours.states, later + timedelta(hours=10), STALE)
     (done,) = resolved.events
     assert done.kind == "resolved" and done.fired_at == later and done.value == 45.0
+
+
+def test_a_stale_warning_closes_when_no_rule_watches_the_metric_any_more() -> None:
+    seen = {"cpu_pct": (T0, 40.0)}
+    warn = staleness(["cpu_pct"], seen, {}, T0 + timedelta(minutes=16), STALE)
+    later = T0 + timedelta(hours=1)
+    gone = staleness([], seen, warn.states, later, STALE)
+    (event,) = gone.events
+    assert (event.kind, event.reason, event.rule_id) == ("resolved", "unwatched", "stale.cpu_pct")
+    assert gone.states == {}
