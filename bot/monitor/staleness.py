@@ -27,7 +27,8 @@ def stale_rule(metric: str, stale_after: timedelta) -> Rule:
         rule=MetricRule(metric=metric, op=">", value=seconds),
         title=f"`{metric}` stopped reporting",
         action="Check the exporter, the Prometheus query or the job that sends it",
-        severity="p2",
+        # The default route (the alerts channel): whoever runs the exporters reads it.
+        severity="p1",
         remind=False,
     )
 
