@@ -20,20 +20,20 @@ P95 = MetricRule(metric="api_p95_ms", op=">", value=1000)
 FAST = MetricRule(metric="api_p95_ms", op="<", value=100)
 
 
-def spiky(deps: Deps) -> None:
+def spiky(deps: Deps, now: datetime = T0) -> None:
     """28 days of hourly p95: 300 ms all day but a 03:00 peak rising 700 -> 970 ms."""
-    base = T0.replace(hour=0) - timedelta(days=27)
+    base = now.replace(hour=0, minute=0) - timedelta(days=27)
     rows = []
     for day in range(28):
         for hour in range(24):
             at = base + timedelta(days=day, hours=hour)
-            if at <= T0:
+            if at <= now:
                 peak = hour == 3
                 value = 700 + 10 * day if peak else 300 - (2 * day if hour == 4 else 0)
                 rows.append(("api_p95_ms", at.timestamp(), float(value)))
-    rows.append(("mau", T0.timestamp(), 90.0))
+    rows.append(("mau", now.timestamp(), 90.0))
     deps.store.metrics.add_rows(rows)
-    rollup_once(deps, T0)
+    rollup_once(deps, now)
 
 
 def test_crossing_date_comes_from_the_peaks_not_the_means() -> None:
