@@ -112,7 +112,7 @@ def built(args: list[str], ctx: Context) -> Reply:
     store = _store(ctx)
     latest: dict[str, Sample | None] = {}
     if store is not None:
-        latest = {plan.users_metric: store.metrics.latest(plan.users_metric)}
+        latest = {m.name: store.metrics.latest(m.name) for m in plan.metrics}
     if not args:
         return Reply(
             title=f"Built: {tier_label(plan, plan.built_tier)}",
@@ -142,7 +142,7 @@ def built(args: list[str], ctx: Context) -> Reply:
         date=today(ctx),
         change=f"{tier_label(plan, number)} built (was Tier {was})",
         reason="Recorded with /capacity built",
-        impact=f"Budget {fmt_money(budget(new_plan))}/mo; Tier {number} triggers inactive",
+        impact=f"Budget {fmt_money(budget(new_plan))}/mo; triggers up to Tier {number} inactive",
         tier=number,
     )
     with store.transaction():
