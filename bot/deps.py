@@ -13,7 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
-from store import AlertStore, ChangeStore, MetricStore, Outbox, Store, TierStore
+from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -69,6 +69,10 @@ class _StoreOnUse:
     @property
     def tiers(self) -> TierStore:
         return self._deps.store.tiers
+
+    @property
+    def delivery(self) -> DeliveryStore:
+        return self._deps.store.delivery
 
     def transaction(self) -> AbstractContextManager[None]:
         return self._deps.store.transaction()

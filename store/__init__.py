@@ -7,11 +7,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import alerts, metrics, outbox
+from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import open_database
+from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
@@ -23,6 +24,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DeliveryStore",
     "DigestStore",
     "MetricStore",
     "Outbox",
@@ -48,6 +50,7 @@ class Store:
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
         self.tiers = TierStore(self.db)
+        self.delivery = DeliveryStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -58,6 +61,7 @@ class Store:
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
             TIERS_MIGRATIONS,
+            delivery.MIGRATIONS,
         ]
 
     def transaction(self) -> AbstractContextManager[None]:

@@ -133,12 +133,11 @@ def _tier_part(
 ) -> tuple[str, list[Part]]:
     plan = inp.plan
     label = tier_label(plan, tier)
-    built = f" Built: {tier_label(plan, plan.built_tier)}."
     if users is None:
         headline = f"Demand tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
     else:
         headline = f"Demand tier: {label}, at {fmt_value(users)} {inp.plan.users_metric}."
-    headline += built
+    headline += f" Built: {tier_label(plan, plan.built_tier)}."
     if tier > plan.built_tier:
         headline += f" {gap_text(plan, tier, plan.built_tier, users)}."
     watch = next_trigger(plan, tier, {m: v for m, (v, _) in inp.latest.items()})
@@ -154,11 +153,9 @@ def _tier_part(
         title=f"Headroom to {tier_label(plan, tier + 1)}",
         numeric=(False, True, True, True, True, False),
     )
-    watched = [h for h in rows if watch is not None and h.text == watch.text]
-    if watched:
-        row = _headroom_row(watched[0], plan, inp.zone)
-        return headline, [table, Text(f"Next trigger to watch: {row[0]}, now {row[1]}: {row[5]}.")]
-    return headline, [table]
+    mine = [_headroom_row(h, plan, inp.zone) for h in rows if watch and h.text == watch.text]
+    said = [Text(f"Next trigger to watch: {r[0]}, now {r[1]}: {r[5]}.") for r in mine[:1]]
+    return headline, [table, *said]
 
 
 def _cost_part(inp: DigestInput, tier: int) -> Facts:
@@ -188,6 +185,17 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     return Facts(tuple(pairs))
 
 
+def _covers(inp: DigestInput) -> tuple[str, str]:
+    """(the digest's name, the time it covers as words): a weekly digest says "this week",
+    a daily one "since Sun 29 Nov 09:00", an hourly one "since 08:00"."""
+    since = inp.since
+    if since is None or inp.now - since >= timedelta(days=6):
+        return "Weekly capacity digest", "this week"
+    if inp.now - since >= timedelta(hours=20):
+        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
+    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
+
+
 def _alert_parts(inp: DigestInput) -> list[Part]:
     zone = inp.zone
     parts: list[Part] = []
@@ -206,12 +214,12 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             _table(
                 ("Alert", "Fired", "Resolved", "Lasted"),
                 rows,
-                title="Alerts this week",
+                title=f"Alerts {_covers(inp)[1]}",
                 total=len(week),
             )
         )
     else:
-        parts.append(Text("No alerts fired or resolved this week."))
+        parts.append(Text(f"No alerts fired or resolved {_covers(inp)[1]}."))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
@@ -225,7 +233,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text("No changes logged this week.")]
+        return [Text(f"No changes logged {_covers(inp)[1]}.")]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -244,7 +252,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
         _table(
             ("Date", "Change", "Cost change"),
             rows,
-            title="Changes this week",
+            title=f"Changes {_covers(inp)[1]}",
             numeric=(False, False, True),
             total=len(changes),
         ),
@@ -318,13 +326,26 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     return parts
 
 
+def _label(name: str, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return period_key(now, zone)
+    return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
+
+
+def _span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return f"Week {_date(start, zone)} to {_date(now, zone)}"
+    return f"From {_short(start, zone)} to {_short(now, zone)}"
+
+
 def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
     tier, users = current_tier(inp)
     trends: Trends = {}
     headline, tier_parts = _tier_part(inp, tier, users, trends)
-    week_start = now - WEEK
+    week_start = inp.since or now - WEEK
+    name, _ = _covers(inp)
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
@@ -334,14 +355,14 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"Week {_date(week_start, inp.zone)} to {_date(now, inp.zone)}. Trends are "
+        f"{_span_words(name, week_start, now, inp.zone)}. Trends are "
         f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
         "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"Weekly capacity digest: {inp.plan.product}, {period_key(now, inp.zone)}",
+        title=f"{name}: {inp.plan.product}, {_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )

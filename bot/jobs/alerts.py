@@ -17,11 +17,13 @@ from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
-from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
+from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
-from bot.notify.compose import OutboxItem, decide
+from bot.notify.compose import OutboxItem
 from bot.notify.deliver import Poster, Worker
+from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
 
 if TYPE_CHECKING:
@@ -88,8 +90,10 @@ def evaluate_once(
     quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
     every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
-    channel = deps.settings.alerts_channel or ""
-    items = decide(group_events(events, every_rule), every_rule, plan, channel, now)
+    routes = routes_for(plan, deps.settings)
+    items = routed_items(events, every_rule, plan, routes, now)
+    # Tier news goes where p1 warnings go: the alerts channel.
+    channel = deps.settings.slack_channel("p1")
     notices, marks = _tier_notices(deps, plan, seen, channel, now)
     items.extend(notices)
     states = {**result.states, **quiet.states}
@@ -98,7 +102,9 @@ def evaluate_once(
         for name, value in marks.items():
             store.tiers.set_mark(name, value)
         for item in items:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
+            )
     return Evaluation(states=states, events=events)
 
 
@@ -163,12 +169,14 @@ def start_jobs(
     *,
     prometheus_every: int = 30,
     outbox_every: int = 3,
+    routes: Mapping[str, Poster] | None = None,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
 
-    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`.
+    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`;
+    `routes` the other configured posters (`bot.notify.posters.route_posters`).
     """
-    worker = Worker(deps.store, poster, deps.clock)
+    worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
     async def tick() -> None:

@@ -50,7 +50,7 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     action=f"Plan the move to Tier {number} ({tier.name}):"
                     f" `/capacity tier {number}`; once it is in place,"
                     f" `/capacity built {number}`",
-                    severity="p2",
+                    severity=trigger.severity,
                     runbook=runbook_for(plan, metric, None),
                     tier=number,
                     active=number > plan.built_tier,
@@ -72,7 +72,7 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     if scaling_trigger.lead_time
                     else ""
                 ),
-                severity="p2",
+                severity=scaling_trigger.severity,
                 runbook=runbook_for(plan, metric, scaling_trigger.runbook),
             )
         )
