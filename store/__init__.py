@@ -17,6 +17,8 @@ from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -48,6 +51,7 @@ class Store:
         self.metrics = MetricStore(self.connections)
         self.alerts = AlertStore(self.connections)
         self.outbox = Outbox(self.connections)
+        self.tiers = TierStore(self.connections)
         self.delivery = DeliveryStore(self.connections)
 
     @property
@@ -63,6 +67,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
 

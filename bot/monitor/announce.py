@@ -17,7 +17,8 @@ from bot.domain.monitoring import AlertState, Event, EventKind
 __all__ = ["Change", "Decision", "Transition", "announce", "make_event"]
 
 # quiet: pending, or a pending run that ended before its `for`: nothing to say.
-Change = Literal["quiet", "fired", "holds", "cleared", "stale"]
+# retired: the rule belongs to a tier that is built; its alert resolves whatever the value.
+Change = Literal["quiet", "fired", "holds", "cleared", "stale", "retired"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Transition:
     after: AlertState  # the state the lifecycle moved to
     value: float | None = None  # cleared: the value it cleared at
     until: datetime | None = None  # cleared: when the condition stopped holding
+    remind: bool = True  # holds: the rule wants reminders
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def announce(
         if after.last_notified_at is None:
             # Fired under a silence that has since ended: the first announcement is owed.
             kind: EventKind = "firing"
+        elif not t.remind:
+            return Decision(after, None, "the rule takes no reminders")
         elif now - after.last_notified_at >= repeat_interval:
             kind = "reminder"
         else:
@@ -60,6 +64,11 @@ def announce(
         state = after.model_copy(update={"last_notified_at": now})
         return Decision(state, make_event(kind, state, now), kind)
     told = t.before.last_notified_at is not None and not silenced
+    if t.change == "retired":
+        if t.before.fired_at is None or not told:
+            return Decision(after, None, "retired quietly: nobody was told it fired")
+        event = make_event("resolved", t.before, now, value=t.before.last_value, reason="built")
+        return Decision(after, event, "resolved: its tier is built")
     if t.change == "cleared":
         if not told:
             return Decision(after, None, "nobody was told it fired")
@@ -78,6 +87,7 @@ def make_event(
     *,
     value: float | None = None,
     until: datetime | None = None,
+    reason: str | None = None,
 ) -> Event:
     start = state.active_since or state.fired_at or now
     end = until or now
@@ -88,4 +98,5 @@ def make_event(
         at=now,
         held_for_seconds=max(0.0, (end - start).total_seconds()),
         fired_at=state.fired_at,
+        reason=reason,
     )

@@ -144,13 +144,19 @@ def _transition(
 ) -> Transition:
     """What the lifecycle did this tick; whether anyone hears of it is `announce`'s call."""
     alerting = base.fired_at is not None  # firing, or nodata after firing
+    if not rule.active:
+        observed: dict[str, object] = {}
+        if samples:
+            observed = {"last_value": samples[-1].value, "last_sample_at": samples[-1].at}
+        return Transition("retired", base, _cleared(base, now, **observed))
     if not samples or now - samples[-1].at > cfg.stale_after:
         return Transition("stale", base, _move(base, "nodata", now))
     newest = samples[-1]
     observed = {"last_value": newest.value, "last_sample_at": newest.at}
     cond = rule.rule.holds(newest.value)
     if cond and alerting:
-        return Transition("holds", base, _move(base, "firing", now, cleared_since=None, **observed))
+        held = _move(base, "firing", now, cleared_since=None, **observed)
+        return Transition("holds", base, held, remind=rule.remind)
     if cond:
         run, breaker = _run_start(samples, True, rule, cfg.stale_after)
         active = _continued(run, breaker, base.active_since, base, cfg.stale_after)
@@ -173,7 +179,7 @@ def _transition(
         cleared = _continued(run, breaker, base.cleared_since, base, cfg.stale_after)
         if now - cleared < cfg.hold_down:
             held = _move(base, "firing", now, cleared_since=cleared, **observed)
-            return Transition("holds", base, held)
+            return Transition("holds", base, held, remind=rule.remind)
         after = _cleared(base, now, **observed)
         return Transition("cleared", base, after, value=newest.value, until=cleared)
     # Pending that went false before its `for` ends quietly, like Prometheus.

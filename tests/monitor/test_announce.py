@@ -32,6 +32,8 @@ def told(ago: timedelta | None) -> AlertState:
         ("cleared", told(None), False, None, "nobody was told it fired"),
         ("stale", told(HOUR), False, "nodata", "no data"),
         ("stale", told(HOUR), True, None, "quiet: not an announced alert, or already said"),
+        ("retired", told(HOUR), False, "resolved", "resolved: its tier is built"),
+        ("retired", told(None), False, None, "retired quietly: nobody was told it fired"),
     ],
 )
 def test_who_hears_of_what(
@@ -48,3 +50,13 @@ def test_who_hears_of_what(
     assert decision.reason == reason
     if kind in ("firing", "reminder"):
         assert decision.state.last_notified_at == NOW
+
+
+def test_a_rule_that_takes_no_reminders_stays_quiet_while_it_holds() -> None:
+    decision = announce(
+        Transition("holds", told(5 * HOUR), told(5 * HOUR), remind=False),
+        NOW,
+        silenced=False,
+        repeat_interval=4 * HOUR,
+    )
+    assert decision.event is None and decision.reason == "the rule takes no reminders"
