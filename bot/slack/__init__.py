@@ -1,0 +1,1 @@
+"""The Slack front end: Bolt wiring, listeners, the app manifest."""

@@ -1,0 +1,1 @@
+"""The bot's own HTTP routes beside Slack's: health, metrics, ingestion."""
