@@ -34,7 +34,10 @@ from bot.ingest import make_metrics_routes
 from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
 from bot.notify.deliver import Worker
-from bot.notify.slack import SlackPoster, make_client
+from bot.notify.slack import SlackPoster
+from bot.slack.client import MeteredWebClient, Observer
+from bot.slack.middleware import request_middleware
+from bot.web.metrics import make_metrics_route
 
 __all__ = [
     "AsyncSocketModeHandler",
@@ -66,9 +69,11 @@ def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
     ]
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
+def build_client(settings: Settings, observe: Observer | None = None) -> AsyncWebClient:
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retry_handlers())
+    return MeteredWebClient(
+        token=token, base_url=settings.api_url, retry_handlers=retry_handlers(), observe=observe
+    )
 
 
 async def verify_token(
@@ -141,12 +146,20 @@ def build_app(
     if not secret and not settings.socket_mode:
         # Bolt would fail inside its verification middleware on every request instead.
         raise ConfigError("SLACK_SIGNING_SECRET must be set to serve over HTTP")
+    client = client or build_client(settings, deps.telemetry.api_call)
+    # The token, not the client: given a client, Bolt still reads SLACK_BOT_TOKEN from the
+    # environment itself and warns at every start that it is unused. Its own client then
+    # takes our Web API URL and retries (its authorization falls back to auth.test through
+    # it), and every listener gets `client` itself from the middleware.
     app = AsyncApp(
-        client=client or build_client(settings),
+        token=client.token,
         signing_secret=secret,
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
+    app.client.base_url = client.base_url
+    app.client.retry_handlers = client.retry_handlers
+    app.use(request_middleware(deps.telemetry, deps.router, client))
     register_all(app, deps, answer_in_ack=answer_in_ack)
     return app
 
@@ -181,7 +194,15 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     """What the served app runs beside Slack: metric ingestion, and the scheduler with
     rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
     # Notifications own their retries (the outbox worker), so their client has none.
-    poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
+    poster = SlackPoster(
+        MeteredWebClient(
+            token=client.token or "",
+            base_url=deps.settings.api_url,
+            timeout=10,
+            retry_handlers=[],
+            observe=deps.telemetry.api_call,
+        )
+    )
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
@@ -232,6 +253,7 @@ def build_web_app(
         return web.json_response(body, status=200 if ok else 503)
 
     web_app.router.add_get("/healthz", healthz)
+    web_app.add_routes(make_metrics_route(deps))
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:

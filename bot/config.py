@@ -6,7 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -29,6 +30,8 @@ _VARIABLES = {
     "CAPACITY_PROMETHEUS_URL": "prometheus_url",
     "CAPACITY_RAW_RETENTION_DAYS": "raw_retention_days",
     "PORT": "port",
+    "LOG_LEVEL": "log_level",
+    "LOG_FORMAT": "log_format",
 }
 _FIELDS = {field: variable for variable, field in _VARIABLES.items()}
 
@@ -54,6 +57,8 @@ class Settings(BaseModel):
     prometheus_url: str | None = None
     raw_retention_days: int = Field(default=30, ge=1, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("api_url")
     @classmethod
@@ -61,6 +66,19 @@ class Settings(BaseModel):
         if not re.match(r"^https?://", value):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        level = str(value).strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format(cls, value: Any) -> Any:
+        return str(value).strip().lower()
 
     @field_validator("timezone")
     @classmethod
@@ -100,6 +118,24 @@ class Settings(BaseModel):
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold, for scrubbing logs: the tokens and secrets, and
+        the password (or whole user info) of any URL setting with credentials in it."""
+        found: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+                found.append(value)
+            if isinstance(value, str) and "://" in value:
+                parts = urlsplit(value)
+                if parts.password:
+                    found.append(parts.password)
+                    found.append(unquote(parts.password))
+                if parts.username and parts.password is None and "@" in parts.netloc:
+                    found.append(parts.username)  # a token given as the user, e.g. https://KEY@host
+        return [s for s in found if s]
 
     def may_write(self, user_id: str | None) -> bool:
         """Planners only, when CAPACITY_PLANNERS is set; everyone otherwise."""

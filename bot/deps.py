@@ -12,6 +12,7 @@ from bot.commands import Context, Router, build_router
 from bot.config import ConfigError, Settings
 from bot.domain.plan import Plan
 from bot.planfile import load_plan
+from bot.telemetry import Telemetry
 from store import Store
 from store.db import CannotOpen, check_path
 
@@ -51,12 +52,20 @@ class Deps:
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
     _answers: Answers | None = field(default=None, repr=False)
+    _telemetry: Telemetry | None = field(default=None, repr=False)
 
     @property
     def answers(self) -> Answers:
         if self._answers is None:
             self._answers = Answers(self.router)
         return self._answers
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """The app's own metrics (GET /metrics); made on first use, one per Deps."""
+        if self._telemetry is None:
+            self._telemetry = Telemetry()
+        return self._telemetry
 
     @property
     def store(self) -> Store:

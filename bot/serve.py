@@ -12,6 +12,7 @@ import signal
 
 from aiohttp import web
 
+from bot import logs
 from bot.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
@@ -55,7 +56,7 @@ class BotServer:
         self.deps = deps
         self.host = host
         self.port = port
-        self.client = client or build_client(deps.settings)
+        self.client = client or build_client(deps.settings, deps.telemetry.api_call)
         self.bolt_app = build_app(
             deps,
             self.client,
@@ -122,15 +123,15 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     return 0
 
 
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+def configure_logging(settings: Settings | None = None) -> None:
+    """LOG_LEVEL and LOG_FORMAT, with every secret of `settings` scrubbed from the lines."""
+    settings = settings or Settings()
+    logs.configure_logging(settings.log_level, settings.log_format, settings.secret_values())
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
-    configure_logging()
+    configure_logging(settings)
     deps = build_deps(settings)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))

@@ -12,6 +12,7 @@ from bot.listeners.changes import handle_effect
 from bot.listeners.errors import in_background
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
+from bot.slack.middleware import count_command
 
 __all__ = ["register"]
 
@@ -37,6 +38,7 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
 
         if answer_in_ack:
             reply, message = deps.answers.answer(text, ctx)
+            count_command(deps.telemetry, deps.router, text, reply)
             await ack(response_type="ephemeral", **message)
             # Effects (open the log form, upload an export) need the Web API: after the ack,
             # inside the trigger id's 3 seconds.
@@ -46,6 +48,7 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
 
         async def answer() -> None:
             reply, message = deps.answers.answer(text, ctx)
+            count_command(deps.telemetry, deps.router, text, reply)
             await respond(response_type="ephemeral", **message)
             await effect(reply)
 
