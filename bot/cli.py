@@ -76,6 +76,19 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    """Check a deployment: token, scopes, alerts channel, mode, plan, database, ingest token,
+    alert routes, Prometheus. One line each, ok or the fix; exit 0 when all pass, else 1."""
+    from bot.doctor import doctor
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"fix  configuration  {exc}")
+        return 1
+    return doctor(settings)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -133,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
         "--url", default=None, help="HTTP mode: the public https:// address of the bot"
     )
     manifest.set_defaults(run=_manifest)
+
+    doctor = commands.add_parser("doctor", help=_doctor.__doc__, description=_doctor.__doc__)
+    doctor.set_defaults(run=_doctor)
     return parser
 
 

@@ -14,6 +14,7 @@ from store.changes import ChangeStore
 from store.db import open_database
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
+from store.health import DatabaseStatus, inspect_database
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tx import atomic
@@ -21,6 +22,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DatabaseStatus",
     "DigestStore",
     "MetricStore",
     "Outbox",
@@ -54,6 +56,11 @@ class Store:
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
         ]
+
+    @classmethod
+    def inspect(cls, path: str | Path) -> DatabaseStatus:
+        """Whether `path` can serve (writable, migrations known), without migrating it."""
+        return inspect_database(path, cls._migration_sets())
 
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""

@@ -30,7 +30,14 @@ EVENTS_PATH = "/slack/events"
 # What the code uses, and nothing more (tests/test_manifest.py reads the code to check).
 # Add a scope here when the bot starts calling a Web API method that needs it; `doctor`
 # compares these with what Slack granted the installed token.
-BOT_SCOPES: tuple[str, ...] = ("commands", "chat:write", "files:write")
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "chat:write",
+    "files:write",
+    # `doctor` and /healthz check the alerts channel (conversations.info), public or private.
+    "channels:read",
+    "groups:read",
+)
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
 
 _DESCRIPTION = "Ask the capacity plan: tiers, cost, sizing, triggers, change log, metrics"

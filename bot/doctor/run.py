@@ -1,0 +1,66 @@
+"""Run every check and print one line each: `ok` with what was found, or `fix` with the fix."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from bot.config import Settings
+from bot.doctor.checks import (
+    Check,
+    check_database,
+    check_ingest_token,
+    check_plan,
+    check_prometheus,
+    check_routes,
+)
+from bot.domain.plan import Plan
+
+__all__ = ["doctor", "outside_checks", "report", "run_checks"]
+
+Observer = Callable[[str, str | None], None]
+
+
+async def outside_checks(
+    settings: Settings, plan: Plan | None, observe: Observer | None = None
+) -> list[Check]:
+    """What lives outside the process: Slack, the alert routes, Prometheus. `/healthz`
+    shows the last run of these (refreshed in the background, never per probe)."""
+    from bot.slack.probe import slack_checks  # the Slack edge; only here
+
+    checks = await slack_checks(settings, observe)
+    checks.append(check_routes(settings))
+    checks.append(await check_prometheus(settings, plan))
+    return checks
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    plan_check, plan = check_plan(settings)
+    outside = await outside_checks(settings, plan)
+    # Slack first: it is what a new install gets wrong.
+    return [
+        *outside[:4],
+        plan_check,
+        check_database(settings),
+        check_ingest_token(settings),
+        *outside[4:],
+    ]
+
+
+def report(checks: Sequence[Check], out: TextIO) -> int:
+    """Print the lines; 0 when every check passed, else 1."""
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        out.write(f"{'ok ' if check.ok else 'fix'}  {check.name:<{width}}  {check.detail}\n")
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        out.write(f"{len(failed)} of {len(checks)} checks need a fix\n")
+        return 1
+    out.write(f"all {len(checks)} checks passed\n")
+    return 0
+
+
+def doctor(settings: Settings, out: TextIO = sys.stdout) -> int:
+    return report(asyncio.run(run_checks(settings)), out)
