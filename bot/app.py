@@ -37,6 +37,7 @@ from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.middleware import request_middleware
+from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.metrics import make_metrics_route
 
 __all__ = [
@@ -186,8 +187,11 @@ class WebHooks:
     on_startup: list[AppCallback] = field(default_factory=list)
     on_cleanup: list[AppCallback] = field(default_factory=list)
     checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
-    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down).
+    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down); a detail
+    # with "ok": false makes the status "degraded", still a 200.
     details: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # The outside checks /healthz reports; serve seeds it with its start-up auth.test.
+    health: HealthCache | None = None
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
@@ -206,14 +210,25 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
+    health = HealthCache(deps)
 
     async def start(web_app: web.Application) -> None:
         workers.append(start_jobs(deps, poster, scheduler))
         missed = start_digest(deps, poster, scheduler)
+        scheduler.add_job(
+            health.refresh,
+            "interval",
+            seconds=REFRESH_EVERY,
+            id="health.refresh",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
         scheduler.start()
-        task = asyncio.ensure_future(missed())
-        background.add(task)
-        task.add_done_callback(background.discard)
+        for work in (missed(), health.refresh()):
+            task = asyncio.ensure_future(work)
+            background.add(task)
+            task.add_done_callback(background.discard)
 
     async def stop(web_app: web.Application) -> None:
         if scheduler.running:
@@ -229,7 +244,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps)},
+        details={"metrics": lambda: metrics_health(deps), "outside": health.detail},
+        health=health,
     )
 
 
@@ -249,7 +265,11 @@ def build_web_app(
             try:
                 body[name] = detail()
             except Exception as exc:  # a detail must never turn health into a 500
-                body[name] = {"error": type(exc).__name__}
+                body[name] = {"ok": False, "error": type(exc).__name__}
+        degraded = [k for k, v in body.items() if isinstance(v, dict) and v.get("ok") is False]
+        if ok and degraded:
+            body["status"] = "degraded"
+            body["degraded"] = degraded
         return web.json_response(body, status=200 if ok else 503)
 
     web_app.router.add_get("/healthz", healthz)

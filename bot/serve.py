@@ -64,11 +64,9 @@ class BotServer:
             process_before_response=process_before_response,
         )
         self.mode = "socket" if deps.settings.socket_mode else "http"
+        self.hooks = default_hooks(deps, self.client)
         self.web_app = build_web_app(
-            deps,
-            None if self.mode == "socket" else self.bolt_app,
-            default_hooks(deps, self.client),
-            mode=self.mode,
+            deps, None if self.mode == "socket" else self.bolt_app, self.hooks, mode=self.mode
         )
         self._runner: web.AppRunner | None = None
         self.socket: AsyncSocketModeHandler | None = None
@@ -76,7 +74,10 @@ class BotServer:
     async def start(self) -> None:
         # Once, before serving: a refused token or unreachable Slack stops here with one
         # line (ConfigError), and no request waits for auth.test later.
-        remember_auth_test(self.bolt_app, await verify_token(self.deps.settings))
+        auth = await verify_token(self.deps.settings)
+        remember_auth_test(self.bolt_app, auth)
+        if self.hooks.health is not None:
+            self.hooks.health.auth = auth  # its first refresh needs no second auth.test
         self._runner = web.AppRunner(self.web_app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

@@ -127,9 +127,7 @@ def check_routes(settings: Settings) -> Check:
     return Check("alert routes", True, "alerts go to " + ", ".join(routes), outside=True)
 
 
-async def check_prometheus(
-    settings: Settings, plan: Plan | None, *, timeout: float = 5.0
-) -> Check:
+async def check_prometheus(settings: Settings, plan: Plan | None, *, timeout: float = 5.0) -> Check:
     url = settings.prometheus_url
     if not url:
         return Check("prometheus", True, "CAPACITY_PROMETHEUS_URL unset: no pull", outside=True)

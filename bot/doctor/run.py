@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.doctor.checks import (
@@ -24,13 +24,19 @@ Observer = Callable[[str, str | None], None]
 
 
 async def outside_checks(
-    settings: Settings, plan: Plan | None, observe: Observer | None = None
+    settings: Settings,
+    plan: Plan | None,
+    observe: Observer | None = None,
+    *,
+    auth: Any = None,
+    mode: bool = True,
 ) -> list[Check]:
     """What lives outside the process: Slack, the alert routes, Prometheus. `/healthz`
-    shows the last run of these (refreshed in the background, never per probe)."""
+    shows the last run of these (refreshed in the background, never per probe); `auth`
+    and `mode` as for `bot.slack.probe.slack_checks`."""
     from bot.slack.probe import slack_checks  # the Slack edge; only here
 
-    checks = await slack_checks(settings, observe)
+    checks = await slack_checks(settings, observe, auth=auth, mode=mode)
     checks.append(check_routes(settings))
     checks.append(await check_prometheus(settings, plan))
     return checks

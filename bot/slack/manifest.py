@@ -72,9 +72,7 @@ def build_manifest(words: Sequence[str], url: str | None = None) -> dict[str, An
     command: dict[str, Any] = {"command": SLASH_COMMAND}
     if endpoint:
         command["url"] = endpoint
-    command.update(
-        description=_DESCRIPTION, usage_hint=usage_hint(words), should_escape=False
-    )
+    command.update(description=_DESCRIPTION, usage_hint=usage_hint(words), should_escape=False)
     events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
     interactivity: dict[str, Any] = {"is_enabled": True}
     if endpoint:

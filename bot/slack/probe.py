@@ -8,6 +8,7 @@ and apps.connections.open for an app-level token in Socket Mode.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -49,7 +50,27 @@ def _unreachable(name: str, settings: Settings, what: str) -> Check:
     )
 
 
-async def _token_and_scopes(settings: Settings, observe: Observer | None) -> list[Check]:
+def _scopes(response: Any) -> Check:
+    header = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes")
+    if header is None:
+        return Check(
+            "scopes", False, "Slack sent no x-oauth-scopes header to compare", outside=True
+        )
+    granted = {s.strip() for s in str(header).split(",") if s.strip()}
+    missing = [s for s in BOT_SCOPES if s not in granted]
+    if missing:
+        return Check(
+            "scopes",
+            False,
+            f"SLACK_BOT_TOKEN lacks the scope(s) {', '.join(missing)}: {_REINSTALL}",
+            outside=True,
+        )
+    return Check("scopes", True, f"all {len(BOT_SCOPES)} the bot needs are granted", outside=True)
+
+
+async def _token_and_scopes(
+    settings: Settings, observe: Observer | None, auth: Any = None
+) -> list[Check]:
     if settings.bot_token is None:
         fix = "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-) from Install App"
         return [
@@ -63,7 +84,7 @@ async def _token_and_scopes(settings: Settings, observe: Observer | None) -> lis
             Check("scopes", False, "not checked without a bot token", outside=True),
         ]
     try:
-        response = await _client(token, settings, observe).auth_test()
+        response = auth if auth is not None else await _client(token, settings, observe).auth_test()
     except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
         error, answered = _error(exc)
         token_check = (
@@ -79,29 +100,7 @@ async def _token_and_scopes(settings: Settings, observe: Observer | None) -> lis
         )
         return [token_check, Check("scopes", False, "not checked: auth.test failed", outside=True)]
     who = f"@{response.get('user')} in {response.get('team')}"
-    checks = [Check("token", True, f"SLACK_BOT_TOKEN works: {who}", outside=True)]
-    header = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes")
-    if header is None:
-        checks.append(
-            Check("scopes", False, "Slack sent no x-oauth-scopes header to compare", outside=True)
-        )
-        return checks
-    granted = {s.strip() for s in str(header).split(",") if s.strip()}
-    missing = [s for s in BOT_SCOPES if s not in granted]
-    if missing:
-        checks.append(
-            Check(
-                "scopes",
-                False,
-                f"SLACK_BOT_TOKEN lacks the scope(s) {', '.join(missing)}: {_REINSTALL}",
-                outside=True,
-            )
-        )
-    else:
-        checks.append(
-            Check("scopes", True, f"all {len(BOT_SCOPES)} the bot needs are granted", outside=True)
-        )
-    return checks
+    return [Check("token", True, f"SLACK_BOT_TOKEN works: {who}", outside=True), _scopes(response)]
 
 
 async def _alerts_channel(settings: Settings, observe: Observer | None) -> Check:
@@ -189,14 +188,23 @@ async def _mode(settings: Settings, observe: Observer | None) -> Check:
             " Signing Secret from Basic Information, not a token",
         )
     return Check(
-        "mode", True, f"HTTP mode: SLACK_SIGNING_SECRET set; Slack must reach PORT={settings.port}"
-        " at /slack/events"
+        "mode",
+        True,
+        f"HTTP mode: SLACK_SIGNING_SECRET set; Slack must reach PORT={settings.port}"
+        " at /slack/events",
     )
 
 
-async def slack_checks(settings: Settings, observe: Observer | None = None) -> list[Check]:
-    """token, scopes, alerts channel, mode: in that order."""
-    checks = await _token_and_scopes(settings, observe)
+async def slack_checks(
+    settings: Settings, observe: Observer | None = None, *, auth: Any = None, mode: bool = True
+) -> list[Check]:
+    """token, scopes, alerts channel, and (with `mode`) the mode's secret, in that order.
+
+    `auth`: an auth.test response already at hand (serve's, from start-up), used instead
+    of calling it again. A running bot leaves `mode` out: its connection is the proof.
+    """
+    checks = await _token_and_scopes(settings, observe, auth)
     checks.append(await _alerts_channel(settings, observe))
-    checks.append(await _mode(settings, observe))
+    if mode:
+        checks.append(await _mode(settings, observe))
     return checks

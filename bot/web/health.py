@@ -1,0 +1,63 @@
+"""What `/healthz` says about the world outside the process, refreshed in the background.
+
+`/healthz` is probed every few seconds by orchestrators; it must never call Slack. The
+outside checks of `doctor` (token, scopes, alerts channel, alert routes, Prometheus) run
+here instead: once at start (reusing serve's start-up auth.test) and then every
+REFRESH_EVERY. A failing one makes the bot `degraded` (still 200): only a store or a
+scheduler that is down is a 503, so nobody restarts the bot because Slack is unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.doctor import Check, outside_checks
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+__all__ = ["REFRESH_EVERY", "HealthCache"]
+
+log = logging.getLogger(__name__)
+
+REFRESH_EVERY = 300  # seconds
+
+
+class HealthCache:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.checks: list[Check] = []
+        self.checked_at: datetime | None = None
+        # serve's start-up auth.test, used by the first refresh instead of a second call.
+        self.auth: Any = None
+
+    async def refresh(self) -> None:
+        auth, self.auth = self.auth, None
+        try:
+            checks = await outside_checks(
+                self.deps.settings,
+                self.deps.plan,
+                self.deps.telemetry.api_call,
+                auth=auth,
+                mode=False,
+            )
+        except Exception:
+            log.exception("health checks failed")
+            return
+        for check in checks:
+            if not check.ok and check not in self.checks:
+                log.warning("health: %s: %s", check.name, check.detail)
+        self.checks = checks
+        self.checked_at = self.deps.clock()
+
+    def detail(self) -> dict[str, Any]:
+        """For /healthz: ok, when checked, and the fix of each failing check (no secrets:
+        the details name variables, channel ids and Slack's error codes only)."""
+        failing = {c.name: c.detail for c in self.checks if not c.ok}
+        return {
+            "ok": not failing,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "failing": failing,
+        }
