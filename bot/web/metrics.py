@@ -22,6 +22,9 @@ __all__ = ["RULE_STATES", "StoreCollector", "make_metrics_route"]
 
 log = logging.getLogger(__name__)
 
+# The classic text format generate_latest writes (names escaped to underscores), which
+# every Prometheus 2.x parses; newer clients announce version=1.0.0 for the same bytes.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RULE_STATES: tuple[str, ...] = get_args(AlertState.model_fields["status"].annotation)
 
 
@@ -93,14 +96,14 @@ class StoreCollector:
 
 def make_metrics_route(deps: Deps) -> list[web.RouteDef]:
     """`GET /metrics` over `deps.telemetry`'s registry plus the store's gauges."""
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from prometheus_client import generate_latest
 
     registry = deps.telemetry.registry
     deps.telemetry.add_collector("store", StoreCollector(deps))
 
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(
-            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE}
         )
 
     return [web.get("/metrics", metrics)]
