@@ -14,7 +14,7 @@ import aiohttp
 from bot.config import Settings
 from bot.domain.checks import plan_warnings
 from bot.domain.plan import Plan
-from bot.planfile import PlanError, load_plan
+from bot.planio.planfile import PlanError, load_plan
 from store import Store
 
 __all__ = [

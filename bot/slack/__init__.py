@@ -1,1 +1,1 @@
-"""The Slack front end: Bolt wiring, listeners, the app manifest."""
+"""The Slack front end: the Bolt app, its listeners, the answer cache and the app manifest."""

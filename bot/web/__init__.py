@@ -1,1 +1,1 @@
-"""The bot's own HTTP routes beside Slack's: health, metrics, ingestion."""
+"""HTTP routes beside Slack's: metric ingestion, health and /metrics."""

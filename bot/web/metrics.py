@@ -102,8 +102,6 @@ def make_metrics_route(deps: Deps) -> list[web.RouteDef]:
     deps.telemetry.add_collector("store", StoreCollector(deps))
 
     async def metrics(request: web.Request) -> web.Response:
-        return web.Response(
-            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE}
-        )
+        return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE})
 
     return [web.get("/metrics", metrics)]

@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build_web_app
 from bot.config import Settings
 from bot.deps import build_deps
 from bot.monitor import AlertState
+from bot.slack.app import build_web_app
 from bot.slack.client import MeteredWebClient
 from bot.telemetry import Telemetry
 from store import Store
