@@ -88,7 +88,7 @@ class BotServer:
             self.port = sockets[0].getsockname()[1]
         if self.mode == "socket":
             # Created here, inside the running loop.
-            self.socket = build_socket_handler(self.bolt_app, self.deps.settings, self.client)
+            self.socket = build_socket_handler(self.bolt_app, self.deps, self.client)
             await self.socket.connect_async()
 
     async def stop(self) -> None:

@@ -35,7 +35,7 @@ from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.listeners import register_all
-from bot.slack.middleware import request_middleware
+from bot.slack.middleware import ObservedSocketModeHandler, client_middleware, request_scope
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 from bot.web.metrics import make_metrics_route
@@ -160,18 +160,22 @@ def build_app(
     )
     app.client.base_url = client.base_url
     app.client.retry_handlers = client.retry_handlers
-    app.use(request_middleware(deps.telemetry, deps.router, client))
+    app.use(client_middleware(client))
     register_all(app, deps, answer_in_ack=answer_in_ack)
     return app
 
 
 def build_socket_handler(
-    bolt_app: AsyncApp, settings: Settings, client: AsyncWebClient
+    bolt_app: AsyncApp, deps: Deps, client: AsyncWebClient
 ) -> AsyncSocketModeHandler:
     """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
-    assert settings.app_token is not None
-    return AsyncSocketModeHandler(
-        bolt_app, settings.app_token.get_secret_value(), web_client=client
+    assert deps.settings.app_token is not None
+    return ObservedSocketModeHandler(
+        bolt_app,
+        deps.settings.app_token.get_secret_value(),
+        web_client=client,
+        telemetry=deps.telemetry,
+        router=deps.router,
     )
 
 
@@ -277,7 +281,9 @@ def build_web_app(
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:
-            bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+            bolt_request = await to_bolt_request(request)
+            with request_scope(deps.telemetry, deps.router, bolt_request.body):
+                bolt_response = await bolt_app.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)
 
         web_app.router.add_post("/slack/events", slack_events)

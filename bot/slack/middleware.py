@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Router
@@ -16,7 +20,14 @@ from bot.logs import log_context
 from bot.reply import Reply
 from bot.telemetry import Telemetry
 
-__all__ = ["command_label", "count_command", "request_kind", "request_middleware"]
+__all__ = [
+    "ObservedSocketModeHandler",
+    "client_middleware",
+    "command_label",
+    "count_command",
+    "request_kind",
+    "request_scope",
+]
 
 Middleware = Callable[..., Awaitable[BoltResponse]]
 
@@ -52,39 +63,58 @@ def count_command(telemetry: Telemetry, router: Router, text: str, reply: Reply)
     telemetry.command_served(name, outcome)
 
 
-def request_middleware(
+@contextmanager
+def request_scope(
     telemetry: Telemetry,
     router: Router,
-    client: AsyncWebClient,
+    body: dict[str, Any],
     *,
     clock: Callable[[], float] = time.perf_counter,
-) -> Middleware:
-    """A Bolt global middleware (after Bolt's own: signature checked, authorized)."""
+) -> Iterator[None]:
+    """Around one Slack request's dispatch, up to its ack: the request's log context (kept
+    by tasks it starts) and the ack latency. Bolt runs its middleware one after another,
+    not nested around the listener, so this wraps the dispatch itself."""
+    started = clock()
+    kind = request_kind(body)
+    event = body.get("event") or {}
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+    text = str(body.get("text") or "")
+    with log_context(
+        request_id=uuid.uuid4().hex[:12],
+        kind=kind,
+        command=command_label(router, text) if kind == "command" else None,
+        event=event.get("type"),
+        user=user,
+    ):
+        try:
+            yield
+        finally:
+            telemetry.ack_seconds.labels(kind=kind).observe(clock() - started)
+
+
+def client_middleware(client: AsyncWebClient) -> Middleware:
+    """Bolt hands listeners a fresh client per request, copied from the app's settings but
+    not its class: give them ours, metered (one workspace, one static token)."""
 
     async def middleware(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
-        started = clock()
-        body = req.body
-        kind = request_kind(body)
-        # Bolt hands listeners a fresh client per request, copied from the app's settings
-        # but not its class: give them the metered one (one workspace, one static token).
         req.context["client"] = client
-        event = body.get("event") or {}
-        user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
-        fields = {
-            "request_id": uuid.uuid4().hex[:12],
-            "kind": kind,
-            "command": command_label(router, str(body.get("text") or ""))
-            if kind == "command"
-            else None,
-            "event": event.get("type"),
-            "user": user,
-        }
-        with log_context(**fields):
-            try:
-                return await next()
-            finally:
-                telemetry.ack_seconds.labels(kind=kind).observe(clock() - started)
+        return await next()
 
     return middleware
+
+
+class ObservedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode with the same request scope as HTTP's /slack/events."""
+
+    def __init__(self, *args: Any, telemetry: Telemetry, router: Router, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.telemetry = telemetry
+        self.router = router
+
+    # Typed as the aiohttp handler it extends, which narrows its base class's client type.
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        body = req.payload if isinstance(req.payload, dict) else {}
+        with request_scope(self.telemetry, self.router, body):
+            await super().handle(client, req)

@@ -23,7 +23,7 @@ from bot.slack.client import MeteredWebClient
 from bot.telemetry import Telemetry
 from store import Store
 from tests.conftest import NOW
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import FakeSlack, slash_command_payload
 from tests.metrics_helpers import TOKEN
 from tests.web.served import sample, scrape, served, slash
 
@@ -65,8 +65,12 @@ async def test_socket_mode_serves_metrics_too(
     slack: FakeSlack, http: aiohttp.ClientSession
 ) -> None:
     async with served(slack, socket=True) as bot:
+        await slack.wait_socket_connected(timeout=5)
+        await slack.send_socket_event("slash_commands", slash_command_payload("tier 2"))
         text = await scrape(http, bot)
     assert sample(text, "capacity_bot_outbox_depth") == 0
+    assert sample(text, "capacity_bot_commands_total", command="tier", outcome="ok") == 1
+    assert sample(text, "capacity_bot_ack_seconds_count", kind="command") == 1
 
 
 async def test_web_api_calls_and_errors_are_counted_by_method(slack: FakeSlack) -> None:
