@@ -45,8 +45,12 @@ def request_kind(body: dict[str, Any]) -> str:
 
 
 def command_label(router: Router, text: str) -> str:
-    """The command's name (aliases folded), or `unknown`: a bounded set of label values."""
-    command = router.command_for(text)
+    """The command's name (aliases folded), or `unknown`: a bounded set of label values.
+    The first word only, without the router's full parse: this runs on every request."""
+    words = text.split(None, 2)
+    if words and words[0].lower() == "/capacity":
+        words = words[1:]
+    command = router.find(words[0]) if words else router.find("help")
     return command.name if command is not None else "unknown"
 
 
