@@ -79,7 +79,7 @@ def _manifest(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     """Check a deployment: token, scopes, alerts channel, mode, plan, database, ingest token,
     alert routes, Prometheus. One line each, ok or the fix; exit 0 when all pass, else 1."""
-    from bot.doctor import doctor
+    from bot.doctor.run import doctor
 
     try:
         settings = load_settings()

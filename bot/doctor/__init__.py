@@ -1,6 +1,8 @@
-"""`capacity-bot doctor` and the checks `/healthz` reports: one line each, ok or the fix."""
+"""The checks of `capacity-bot doctor` and of `/healthz`: one line each, ok or the fix.
+
+`bot.doctor.run` runs them all (it reaches the Slack edge, so it is not imported here).
+"""
 
 from bot.doctor.checks import Check
-from bot.doctor.run import doctor, outside_checks, report, run_checks
 
-__all__ = ["Check", "doctor", "outside_checks", "report", "run_checks"]
+__all__ = ["Check"]

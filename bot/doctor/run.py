@@ -1,45 +1,21 @@
-"""Run every check and print one line each: `ok` with what was found, or `fix` with the fix."""
+"""Run every check and print one line each: `ok` with what was found, or `fix` with the fix.
+
+Wiring (it reaches the Slack edge for the Slack checks); the checks themselves are in
+`bot.doctor.checks` and `bot.slack.probe`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from bot.config import Settings
-from bot.doctor.checks import (
-    Check,
-    check_database,
-    check_ingest_token,
-    check_plan,
-    check_prometheus,
-    check_routes,
-)
-from bot.domain.plan import Plan
+from bot.doctor.checks import Check, check_database, check_ingest_token, check_plan
+from bot.slack.probe import outside_checks
 
-__all__ = ["doctor", "outside_checks", "report", "run_checks"]
-
-Observer = Callable[[str, str | None], None]
-
-
-async def outside_checks(
-    settings: Settings,
-    plan: Plan | None,
-    observe: Observer | None = None,
-    *,
-    auth: Any = None,
-    mode: bool = True,
-) -> list[Check]:
-    """What lives outside the process: Slack, the alert routes, Prometheus. `/healthz`
-    shows the last run of these (refreshed in the background, never per probe); `auth`
-    and `mode` as for `bot.slack.probe.slack_checks`."""
-    from bot.slack.probe import slack_checks  # the Slack edge; only here
-
-    checks = await slack_checks(settings, observe, auth=auth, mode=mode)
-    checks.append(check_routes(settings))
-    checks.append(await check_prometheus(settings, plan))
-    return checks
+__all__ = ["doctor", "report", "run_checks"]
 
 
 async def run_checks(settings: Settings) -> list[Check]:

@@ -27,15 +27,19 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
+from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster
 from bot.slack.client import MeteredWebClient, Observer
+from bot.slack.front import build_front
 from bot.slack.listeners import register_all
 from bot.slack.middleware import ObservedSocketModeHandler, client_middleware, request_scope
+from bot.slack.probe import outside_checks
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 from bot.web.metrics import make_metrics_route
@@ -141,6 +145,7 @@ def build_app(
     *,
     answer_in_ack: bool = True,
     process_before_response: bool = False,
+    router: Router | None = None,
 ) -> AsyncApp:
     settings = deps.settings
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
@@ -161,7 +166,7 @@ def build_app(
     app.client.base_url = client.base_url
     app.client.retry_handlers = client.retry_handlers
     app.use(client_middleware(client))
-    register_all(app, deps, answer_in_ack=answer_in_ack)
+    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
     return app
 
 
@@ -175,7 +180,6 @@ def build_socket_handler(
         deps.settings.app_token.get_secret_value(),
         web_client=client,
         telemetry=deps.telemetry,
-        router=deps.router,
     )
 
 
@@ -214,7 +218,14 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
-    health = HealthCache(deps)
+
+    async def outside(auth: Any) -> list[Check]:
+        # A running bot's connection proves its mode: no apps.connections.open every 5 min.
+        return await outside_checks(
+            deps.settings, deps.plan, deps.telemetry.api_call, auth=auth, mode=False
+        )
+
+    health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
         workers.append(start_jobs(deps, poster, scheduler))
@@ -282,7 +293,7 @@ def build_web_app(
 
         async def slack_events(request: web.Request) -> web.Response:
             bolt_request = await to_bolt_request(request)
-            with request_scope(deps.telemetry, deps.router, bolt_request.body):
+            with request_scope(deps.telemetry, bolt_request.body):
                 bolt_response = await bolt_app.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)
 

@@ -67,10 +67,17 @@ def count_command(telemetry: Telemetry, router: Router, text: str, reply: Reply)
     telemetry.command_served(name, outcome)
 
 
+def _first_word(text: str) -> str:
+    """The command word for the log context (not a metric label: any word will do)."""
+    words = text.split(None, 2)
+    if words and words[0].lower() == "/capacity":
+        words = words[1:]
+    return words[0].lower()[:32] if words else "help"
+
+
 @contextmanager
 def request_scope(
     telemetry: Telemetry,
-    router: Router,
     body: dict[str, Any],
     *,
     clock: Callable[[], float] = time.perf_counter,
@@ -86,7 +93,7 @@ def request_scope(
     with log_context(
         request_id=uuid.uuid4().hex[:12],
         kind=kind,
-        command=command_label(router, text) if kind == "command" else None,
+        command=_first_word(text) if kind == "command" else None,
         event=event.get("type"),
         user=user,
     ):
@@ -112,13 +119,12 @@ def client_middleware(client: AsyncWebClient) -> Middleware:
 class ObservedSocketModeHandler(AsyncSocketModeHandler):
     """Socket Mode with the same request scope as HTTP's /slack/events."""
 
-    def __init__(self, *args: Any, telemetry: Telemetry, router: Router, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, telemetry: Telemetry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.telemetry = telemetry
-        self.router = router
 
     # Typed as the aiohttp handler it extends, which narrows its base class's client type.
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         body = req.payload if isinstance(req.payload, dict) else {}
-        with request_scope(self.telemetry, self.router, body):
+        with request_scope(self.telemetry, body):
             await super().handle(client, req)

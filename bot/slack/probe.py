@@ -15,11 +15,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.doctor.checks import Check
+from bot.doctor.checks import Check, check_prometheus, check_routes
+from bot.domain.plan import Plan
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.manifest import BOT_SCOPES
 
-__all__ = ["slack_checks"]
+__all__ = ["outside_checks", "slack_checks"]
 
 _REINSTALL = "add them to the app (`capacity-bot manifest`) and reinstall it to the workspace"
 _SIGNING_SECRET = re.compile(r"^[0-9a-f]{32}$")
@@ -207,4 +208,21 @@ async def slack_checks(
     checks.append(await _alerts_channel(settings, observe))
     if mode:
         checks.append(await _mode(settings, observe))
+    return checks
+
+
+async def outside_checks(
+    settings: Settings,
+    plan: Plan | None,
+    observe: Observer | None = None,
+    *,
+    auth: Any = None,
+    mode: bool = True,
+) -> list[Check]:
+    """What lives outside the process: Slack, the alert routes, Prometheus. `/healthz`
+    shows the last run of these (refreshed in the background, never per probe); `auth`
+    and `mode` as for `slack_checks`."""
+    checks = await slack_checks(settings, observe, auth=auth, mode=mode)
+    checks.append(check_routes(settings))
+    checks.append(await check_prometheus(settings, plan))
     return checks

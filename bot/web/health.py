@@ -10,15 +10,20 @@ scheduler that is down is a 503, so nobody restarts the bot because Slack is unr
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.doctor import Check, outside_checks
+from bot.doctor import Check
 
 if TYPE_CHECKING:
     from bot.deps import Deps
 
-__all__ = ["REFRESH_EVERY", "HealthCache"]
+# The outside checks, given serve's start-up auth.test response (or None): the wiring
+# passes `bot.slack.probe.outside_checks` bound to the settings.
+OutsideChecks = Callable[[Any], Awaitable[list[Check]]]
+
+__all__ = ["REFRESH_EVERY", "HealthCache", "OutsideChecks"]
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +31,9 @@ REFRESH_EVERY = 300  # seconds
 
 
 class HealthCache:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, checks: OutsideChecks) -> None:
         self.deps = deps
+        self.run_checks = checks
         self.checks: list[Check] = []
         self.checked_at: datetime | None = None
         # serve's start-up auth.test, used by the first refresh instead of a second call.
@@ -36,13 +42,7 @@ class HealthCache:
     async def refresh(self) -> None:
         auth, self.auth = self.auth, None
         try:
-            checks = await outside_checks(
-                self.deps.settings,
-                self.deps.plan,
-                self.deps.telemetry.api_call,
-                auth=auth,
-                mode=False,
-            )
+            checks = await self.run_checks(auth)
         except Exception:
             log.exception("health checks failed")
             return

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
-from bot.doctor import report, run_checks
+from bot.doctor.run import report, run_checks
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack
