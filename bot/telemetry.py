@@ -70,8 +70,10 @@ class Telemetry:
             ["status"],
             registry=r,
         )
-        for kind in ("command", "action", "view", "event"):
-            self.ack_seconds.labels(kind=kind)
+        # The children looked up once: this runs on every Slack request.
+        self._ack = {
+            k: self.ack_seconds.labels(kind=k) for k in ("command", "action", "view", "event")
+        }
         self._collectors: set[str] = set()
 
     def add_collector(self, key: str, collector: Any) -> None:
@@ -88,3 +90,8 @@ class Telemetry:
 
     def command_served(self, command: str, outcome: str) -> None:
         self.commands.labels(command=command, outcome=outcome).inc()
+
+    def acked(self, kind: str, seconds: float) -> None:
+        """One Slack request acked after `seconds`; `kind` as `request_kind` says."""
+        child = self._ack.get(kind)
+        (child or self.ack_seconds.labels(kind=kind)).observe(seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -30,6 +31,11 @@ __all__ = [
 ]
 
 Middleware = Callable[..., Awaitable[BoltResponse]]
+
+# Unique within the process and cheap (this runs on every request): the process's start
+# and a counter, e.g. 1a2b3c-2f.
+_PROCESS = uuid.uuid4().hex[:6]
+_REQUEST_IDS = (f"{_PROCESS}-{n:x}" for n in itertools.count(1))
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -91,7 +97,7 @@ def request_scope(
     user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
     text = str(body.get("text") or "")
     with log_context(
-        request_id=uuid.uuid4().hex[:12],
+        request_id=next(_REQUEST_IDS),
         kind=kind,
         command=_first_word(text) if kind == "command" else None,
         event=event.get("type"),
@@ -100,7 +106,7 @@ def request_scope(
         try:
             yield
         finally:
-            telemetry.ack_seconds.labels(kind=kind).observe(clock() - started)
+            telemetry.acked(kind, clock() - started)
 
 
 def client_middleware(client: AsyncWebClient) -> Middleware:
