@@ -46,9 +46,13 @@ class HealthCache:
         except Exception:
             log.exception("health checks failed")
             return
+        # Said once when it starts failing and once when it recovers, not every 5 minutes.
+        failing = {c.name for c in self.checks if not c.ok}
         for check in checks:
             if not check.ok and check not in self.checks:
                 log.warning("health: %s: %s", check.name, check.detail)
+            elif check.ok and check.name in failing:
+                log.info("health: %s: ok again", check.name)
         self.checks = checks
         self.checked_at = self.deps.clock()
 
