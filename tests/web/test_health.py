@@ -10,8 +10,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.config import Settings
+from bot.deps import build_deps
+from bot.doctor import Check
 from bot.serve import BotServer
 from bot.slack.manifest import BOT_SCOPES
+from bot.web.health import HealthCache
+from store import Store
+from tests.conftest import NOW
 from tests.fakeslack import FakeSlack
 from tests.web.served import served
 
@@ -106,3 +112,32 @@ async def test_a_store_that_is_down_is_a_503(http: aiohttp.ClientSession) -> Non
         bot.deps.store.db.conn.close()
         status, body = await healthz(http, bot)
     assert status == 503 and body["status"] == "unhealthy" and body["store"] is False
+
+
+async def test_a_failing_check_is_logged_once_and_its_recovery_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    results = [
+        [Check("alerts channel", False, "invite the bot")],
+        [Check("alerts channel", False, "invite the bot")],
+        [Check("alerts channel", True, "member")],
+    ]
+    seen: list[object] = []
+
+    async def checks(auth: object) -> list[Check]:
+        seen.append(auth)
+        return results[len(seen) - 1]
+
+    cache = HealthCache(build_deps(Settings(), store=Store(), clock=lambda: NOW), checks)
+    cache.auth = "start-up auth.test"
+    with caplog.at_level("INFO", logger="bot.web.health"):
+        for _ in results:
+            await cache.refresh()
+    # serve's start-up answer is used once, by the first refresh only.
+    assert seen == ["start-up auth.test", None, None]
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "health: alerts channel: invite the bot",
+        "health: alerts channel: ok again",
+    ]
+    assert cache.detail() == {"ok": True, "checked_at": NOW.isoformat(), "failing": {}}
