@@ -13,7 +13,7 @@ from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
 from bot.telemetry import Telemetry
-from store import AlertStore, ChangeStore, MetricStore, Outbox, Store
+from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -65,6 +65,10 @@ class _StoreOnUse:
     @property
     def outbox(self) -> Outbox:
         return self._deps.store.outbox
+
+    @property
+    def delivery(self) -> DeliveryStore:
+        return self._deps.store.delivery
 
 
 @dataclass

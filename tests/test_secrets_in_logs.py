@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -18,7 +19,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import Settings
+from bot.config import load_settings
 from bot.deps import build_deps
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
@@ -36,20 +37,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def queue_a_firing_alert(db: Path) -> None:
-    """Samples over the rule's `for` window, evaluated minute by minute up to now: the
-    served bot's outbox worker posts the warning within seconds of starting."""
+# The default plan's rules are all p1 (Slack); this one sends the error rate to PagerDuty
+# (p0) and the cost to email (p2), so the scenario exercises every route.
+def plan_with_every_route(tmp_path: Path) -> Path:
+    text = (ROOT / "bot" / "data" / "default-plan.yaml").read_text(encoding="utf-8")
+    for name, severity in (("Error rate", "p0"), ("Cost", "p2")):
+        text = re.sub(rf"(- {{name: {name}, .*?severity: )p1", rf"\g<1>{severity}", text, count=1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# metric, value: one firing alert per route (p1 storage to Slack).
+FIRING = (("error_rate_pct", 5.0), ("cost_usd", 100.0), ("storage_pct", 95.0))
+
+
+def queue_firing_alerts(env: dict[str, str]) -> None:
+    """Samples over the rules' `for` windows, evaluated minute by minute up to now: the
+    served bot's outbox worker delivers them within seconds of starting."""
     now = datetime.now(UTC)
     clock = [now - timedelta(minutes=6)]
-    deps = build_deps(
-        Settings(alerts_channel=CHANNEL, db_path=db), store=Store(db), clock=lambda: clock[0]
-    )
+    settings = load_settings(env)
+    deps = build_deps(settings, store=Store(settings.db_path), clock=lambda: clock[0])
     try:
         while clock[0] <= now:
-            deps.store.metrics.add_batch([Sample(metric="error_rate_pct", at=clock[0], value=5)])
+            deps.store.metrics.add_batch(
+                [Sample(metric=m, at=clock[0], value=v) for m, v in FIRING]
+            )
             evaluate_once(deps, clock[0])
             clock[0] += timedelta(minutes=1)
-        assert deps.store.outbox.counts().get("queued")
+        assert deps.store.outbox.counts().get("queued", 0) >= 2
     finally:
         deps.close()
 
@@ -58,8 +75,16 @@ async def run_scenario(
     slack: FakeSlack, tmp_path: Path, env: dict[str, str], socket_mode: bool
 ) -> str:
     port = free_port()
-    db = tmp_path / "capacity.db"
-    queue_a_firing_alert(db)
+    env = {
+        "SLACK_API_URL": slack.api_url,
+        "CAPACITY_ALERTS_CHANNEL": CHANNEL,
+        "CAPACITY_DB": str(tmp_path / "capacity.db"),
+        "CAPACITY_PLAN": str(plan_with_every_route(tmp_path)),
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "json",
+        **env,
+    }
+    queue_firing_alerts(env)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -69,21 +94,21 @@ async def run_scenario(
         "127.0.0.1",
         "--port",
         str(port),
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(ROOT),
-            "SLACK_API_URL": slack.api_url,
-            "CAPACITY_ALERTS_CHANNEL": CHANNEL,
-            "CAPACITY_DB": str(db),
-            "LOG_LEVEL": "DEBUG",
-            "LOG_FORMAT": "json",
-            **env,
-        },
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    assert proc.stderr is not None
+    lines: list[str] = []
+
+    async def read_log() -> None:
+        assert proc.stderr is not None
+        async for raw in proc.stderr:
+            lines.append(raw.decode())
+
+    reader = asyncio.create_task(read_log())
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             for _ in range(200):  # bounded: 20 s
@@ -112,16 +137,24 @@ async def run_scenario(
                 ) as resp:
                     assert resp.status == status
             await slack.wait_for(lambda: slack.messages_in(CHANNEL), timeout=15)
+            if "CAPACITY_SMTP_URL" in env:  # PagerDuty and email tried (closed ports) and failed
+                for _ in range(200):  # bounded: 20 s
+                    if sum("attempt 1 failed" in line for line in lines) >= 2:
+                        break
+                    await asyncio.sleep(0.1)
+                else:
+                    raise AssertionError("the PagerDuty and email deliveries were never tried")
             async with http.get(f"{base}/metrics") as resp:
                 assert 'command="tier"' in await resp.text()
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 20) == 0
-        _, err = await proc.communicate()
+        await asyncio.wait_for(reader, 10)
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    return err.decode()
+        reader.cancel()
+    return "".join(lines)
 
 
 def lines_of(log: str) -> list[dict[str, Any]]:

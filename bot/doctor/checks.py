@@ -6,6 +6,7 @@ environment variable to change. Nothing here raises; nothing here prints a secre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import aiohttp
 from bot.config import Settings
 from bot.domain.checks import plan_warnings
 from bot.domain.plan import Plan
+from bot.monitor.delivery import Problem, delivery_lines, delivery_report
+from bot.monitor.routes import ROUTE_NAMES
 from bot.planio.planfile import PlanError, load_plan
 from store import Store
 
@@ -25,6 +28,7 @@ __all__ = [
     "check_plan",
     "check_prometheus",
     "check_routes",
+    "stored_problems",
 ]
 
 # A bearer token anyone on the network may guess at: 16 characters is the least we accept.
@@ -108,23 +112,34 @@ def check_ingest_token(settings: Settings) -> Check:
     return Check("ingest token", True, "CAPACITY_INGEST_TOKEN set: POST /api/metrics is on")
 
 
-def check_routes(settings: Settings) -> Check:
-    """p0 to PagerDuty and p2 to email when configured; every alert goes to Slack anyway."""
-    routes = ["Slack (CAPACITY_ALERTS_CHANNEL)"]
-    fixes: list[str] = []
-    if getattr(settings, "pagerduty_routing_key", None) is not None:
-        routes.append("p0 to PagerDuty")
-    smtp = getattr(settings, "smtp_url", None)
-    if smtp is not None:
-        needs = (("CAPACITY_EMAIL_FROM", "email_from"), ("CAPACITY_EMAIL_TO", "email_to"))
-        missing = [var for var, field in needs if not getattr(settings, field, None)]
-        if missing:
-            fixes.append(f"CAPACITY_SMTP_URL is set but {' and '.join(missing)} not: set them")
-        else:
-            routes.append("p2 by email")
-    if fixes:
+def check_routes(settings: Settings, plan: Plan | None, problems: Sequence[Problem] = ()) -> Check:
+    """Where each severity's alerts go, and why some may reach nobody: a route the plan
+    wants but the environment does not configure, or a failure recorded by the bot that
+    a person must fix (`problems`, from the store)."""
+    if plan is None:
+        return Check("alert routes", False, "not checked: the plan does not load", outside=True)
+    report = delivery_report(plan, settings, problems)
+    if not report.ok:
+        fixes = [line.removeprefix("⚠️ ") for line in delivery_lines(report)]
         return Check("alert routes", False, "; ".join(fixes), outside=True)
-    return Check("alert routes", True, "alerts go to " + ", ".join(routes), outside=True)
+    routes = ", ".join(
+        f"{severity} to {ROUTE_NAMES.get(dest.route, dest.route)}"
+        for severity, dest in sorted(report.routes.by_severity.items())
+    )
+    return Check("alert routes", True, routes, outside=True)
+
+
+def stored_problems(settings: Settings) -> list[Problem]:
+    """Delivery failures the running bot recorded, when the database can be read without
+    changing it (it exists and needs no migration); none otherwise."""
+    status = Store.inspect(settings.db_path)
+    if not (status.exists and status.writable) or status.pending or status.unknown:
+        return []
+    store = Store(settings.db_path)
+    try:
+        return list(store.delivery.problems())
+    finally:
+        store.close()
 
 
 async def check_prometheus(settings: Settings, plan: Plan | None, *, timeout: float = 5.0) -> Check:

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.config import Settings
-from bot.doctor.checks import Check, check_database, check_ingest_token, check_plan
+from bot.doctor.checks import (
+    Check,
+    check_database,
+    check_ingest_token,
+    check_plan,
+    check_routes,
+    stored_problems,
+)
 from bot.slack.probe import outside_checks
 
 __all__ = ["doctor", "report", "run_checks"]
@@ -21,13 +28,15 @@ __all__ = ["doctor", "report", "run_checks"]
 async def run_checks(settings: Settings) -> list[Check]:
     plan_check, plan = check_plan(settings)
     outside = await outside_checks(settings, plan)
+    slack, prometheus = outside[:-1], outside[-1]
     # Slack first: it is what a new install gets wrong.
     return [
-        *outside[:4],
+        *slack,
         plan_check,
         check_database(settings),
         check_ingest_token(settings),
-        *outside[4:],
+        check_routes(settings, plan, stored_problems(settings)),
+        prometheus,
     ]
 
 

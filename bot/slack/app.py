@@ -34,6 +34,8 @@ from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
+from bot.notify.health import delivery_health
+from bot.notify.posters import route_posters
 from bot.notify.slack import SlackPoster
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
@@ -228,7 +230,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
-        workers.append(start_jobs(deps, poster, scheduler))
+        routes = route_posters(deps.settings)
+        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         missed = start_digest(deps, poster, scheduler)
         scheduler.add_job(
             health.refresh,
@@ -259,7 +262,11 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps), "outside": health.detail},
+        details={
+            "metrics": lambda: metrics_health(deps),
+            "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
+            "outside": health.detail,
+        },
         health=health,
     )
 

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.doctor.checks import Check, check_prometheus, check_routes
+from bot.doctor.checks import Check, check_prometheus
 from bot.domain.plan import Plan
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.manifest import BOT_SCOPES
@@ -104,26 +104,20 @@ async def _token_and_scopes(
     return [Check("token", True, f"SLACK_BOT_TOKEN works: {who}", outside=True), _scopes(response)]
 
 
-async def _alerts_channel(settings: Settings, observe: Observer | None) -> Check:
-    channel = settings.alerts_channel
-    if not channel:
-        return Check(
-            "alerts channel",
-            False,
-            "CAPACITY_ALERTS_CHANNEL is not set: the channel id (C...) from the channel's"
-            " details, at the bottom of the About tab",
-            outside=True,
-        )
+async def _channel(
+    settings: Settings, observe: Observer | None, name: str, variable: str, channel: str
+) -> Check:
+    """One channel alerts post to: it exists, is not archived, and the bot is in it."""
     if settings.bot_token is None:
-        return Check("alerts channel", False, "not checked without a token", outside=True)
+        return Check(name, False, "not checked without a token", outside=True)
     client = _client(settings.bot_token.get_secret_value(), settings, observe)
-    where = f"CAPACITY_ALERTS_CHANNEL={channel}"
+    where = f"{variable}={channel}"
     try:
         response = await client.conversations_info(channel=channel)
     except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
         error, answered = _error(exc)
         if not answered:
-            return _unreachable("alerts channel", settings, error)
+            return _unreachable(name, settings, error)
         if error == "channel_not_found":
             fix = (
                 f"{where}: no such channel visible to the bot; give the channel id (C...), not"
@@ -133,24 +127,45 @@ async def _alerts_channel(settings: Settings, observe: Observer | None) -> Check
             fix = f"{where}: not checked, the token lacks channels:read ({_REINSTALL})"
         else:
             fix = f"{where}: Slack answered {error}"
-        return Check("alerts channel", False, fix, outside=True)
+        return Check(name, False, fix, outside=True)
     info = response.get("channel") or {}
-    name = f"#{info.get('name', channel)}"
+    shown = f"#{info.get('name', channel)}"
     if info.get("is_archived"):
         return Check(
-            "alerts channel",
+            name,
             False,
-            f"{where}: {name} is archived; unarchive it or choose another channel",
+            f"{where}: {shown} is archived; unarchive it or choose another channel",
             outside=True,
         )
     if not info.get("is_member"):
         return Check(
-            "alerts channel",
+            name,
             False,
-            f"{where}: the bot is not in {name}; invite it there with `/invite @capacity-bot`",
+            f"{where}: the bot is not in {shown}; invite it there with `/invite @capacity-bot`",
             outside=True,
         )
-    return Check("alerts channel", True, f"{where}: {name}, the bot is a member", outside=True)
+    return Check(name, True, f"{where}: {shown}, the bot is a member", outside=True)
+
+
+async def _alert_channels(settings: Settings, observe: Observer | None) -> list[Check]:
+    """The alerts channel, and the p0 / p2 channels when they are set apart from it."""
+    if not settings.alerts_channel:
+        fix = (
+            "CAPACITY_ALERTS_CHANNEL is not set: the channel id (C...) from the channel's"
+            " details, at the bottom of the About tab"
+        )
+        return [Check("alerts channel", False, fix, outside=True)]
+    checks = [
+        await _channel(
+            settings, observe, "alerts channel", "CAPACITY_ALERTS_CHANNEL", settings.alerts_channel
+        )
+    ]
+    for severity in ("p0", "p2"):
+        own = getattr(settings, f"alerts_channel_{severity}", None)
+        if own and own != settings.alerts_channel:
+            variable = f"CAPACITY_ALERTS_CHANNEL_{severity.upper()}"
+            checks.append(await _channel(settings, observe, f"{severity} channel", variable, own))
+    return checks
 
 
 async def _mode(settings: Settings, observe: Observer | None) -> Check:
@@ -199,13 +214,13 @@ async def _mode(settings: Settings, observe: Observer | None) -> Check:
 async def slack_checks(
     settings: Settings, observe: Observer | None = None, *, auth: Any = None, mode: bool = True
 ) -> list[Check]:
-    """token, scopes, alerts channel, and (with `mode`) the mode's secret, in that order.
+    """token, scopes, the alert channels, and (with `mode`) the mode's secret, in order.
 
     `auth`: an auth.test response already at hand (serve's, from start-up), used instead
     of calling it again. A running bot leaves `mode` out: its connection is the proof.
     """
     checks = await _token_and_scopes(settings, observe, auth)
-    checks.append(await _alerts_channel(settings, observe))
+    checks += await _alert_channels(settings, observe)
     if mode:
         checks.append(await _mode(settings, observe))
     return checks
@@ -219,10 +234,9 @@ async def outside_checks(
     auth: Any = None,
     mode: bool = True,
 ) -> list[Check]:
-    """What lives outside the process: Slack, the alert routes, Prometheus. `/healthz`
-    shows the last run of these (refreshed in the background, never per probe); `auth`
-    and `mode` as for `slack_checks`."""
+    """What lives outside the process: Slack and Prometheus. `/healthz` shows the last run
+    of these (refreshed in the background, never per probe) beside its own report of the
+    alert routes; `auth` and `mode` as for `slack_checks`."""
     checks = await slack_checks(settings, observe, auth=auth, mode=mode)
-    checks.append(check_routes(settings))
     checks.append(await check_prometheus(settings, plan))
     return checks

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -257,3 +258,35 @@ async def test_bad_configuration_is_a_fix_line_not_a_traceback(tmp_path: Path) -
     assert proc.returncode == 1
     assert out.decode().startswith("fix  configuration  CAPACITY_TIMEZONE:")
     assert b"Traceback" not in err
+
+
+async def test_a_route_the_plan_wants_but_nobody_configured_names_its_variable(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    text = (ROOT / "bot" / "data" / "default-plan.yaml").read_text(encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        re.sub(r"(- \{name: Error rate, .*?severity: )p1", r"\g<1>p0", text, count=1),
+        encoding="utf-8",
+    )
+    code, lines = await doctor(settings(slack, tmp_path, plan_path=plan))
+    assert code == 1
+    assert lines["alert routes"].startswith("fix")
+    assert "p0 alerts route to PagerDuty, which is not configured" in lines["alert routes"]
+    assert "set CAPACITY_PAGERDUTY_ROUTING_KEY" in lines["alert routes"]
+
+
+async def test_a_separate_p0_channel_is_checked_too(tmp_path: Path) -> None:
+    async with FakeSlack(
+        channels={CHANNEL: "capacity-alerts", "C0PAGE": "incidents"},
+        scopes=BOT_SCOPES,
+        not_member={"C0PAGE"},
+    ) as slack:
+        out = io.StringIO()
+        code = report(await run_checks(settings(slack, tmp_path, alerts_channel_p0="C0PAGE")), out)
+    assert code == 1
+    assert "ok   alerts channel  CAPACITY_ALERTS_CHANNEL=C0ALERTS" in out.getvalue()
+    assert (
+        "fix  p0 channel      CAPACITY_ALERTS_CHANNEL_P0=C0PAGE: the bot is not in #incidents"
+        in out.getvalue()
+    )
