@@ -18,6 +18,8 @@ from store.digests import DigestStore
 from store.health import DatabaseStatus, inspect_database
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -48,6 +51,7 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.tiers = TierStore(self.db)
         self.delivery = DeliveryStore(self.db)
 
     @staticmethod
@@ -58,6 +62,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
 
