@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
 from bot.registry import Registry
+from bot.telemetry import Telemetry
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 
@@ -86,8 +87,13 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
-    # Where parts register health checks, health details, metrics and log fields.
+    # Where parts register health checks and details, and the app's metrics.
     registry: Registry = field(default_factory=Registry)
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """The app's own metrics (GET /metrics): the registry's."""
+        return self.registry.telemetry
 
     @property
     def store(self) -> Store:

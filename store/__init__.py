@@ -15,6 +15,7 @@ from store.db import Connections, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
+from store.health import DatabaseStatus, inspect_database
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
@@ -25,6 +26,7 @@ __all__ = [
     "AlertStore",
     "ChangeStore",
     "Connections",
+    "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
     "MetricStore",
@@ -70,6 +72,11 @@ class Store:
             TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
+
+    @classmethod
+    def inspect(cls, path: str | Path) -> DatabaseStatus:
+        """Whether `path` can serve (writable, migrations known), without migrating it."""
+        return inspect_database(path, cls._migration_sets())
 
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""

@@ -25,7 +25,6 @@ from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_e
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
-from bot.registry import Metric
 from store import Store
 
 if TYPE_CHECKING:
@@ -36,7 +35,6 @@ __all__ = [
     "evaluate_once",
     "load_samples",
     "metrics_health",
-    "register_outbox_metric",
     "rollup_once",
     "start_jobs",
 ]
@@ -188,17 +186,6 @@ def metrics_health(deps: Deps) -> dict[str, Any]:
     }
 
 
-def register_outbox_metric(deps: Deps) -> None:
-    """The outbox backlog by status, for /metrics."""
-
-    def by_status() -> dict[tuple[tuple[str, str], ...], float]:
-        return {(("status", k),): float(v) for k, v in deps.store.outbox.counts().items()}
-
-    deps.registry.add_metric(
-        Metric("capacity_outbox_messages", "Alert and digest messages by outbox status", by_status)
-    )
-
-
 def start_jobs(
     deps: Deps,
     poster: Poster,
@@ -242,7 +229,8 @@ def start_jobs(
     if url and any(m.query for m in deps.plan.metrics):
 
         async def prometheus() -> None:
-            await poll_prometheus(deps.plan, deps.store, url, deps.clock)
+            result = await poll_prometheus(deps.plan, deps.store, url, deps.clock)
+            deps.telemetry.samples_ingested.labels(source="prometheus").inc(result.stored)
 
         scheduler.add_job(
             prometheus, "interval", seconds=prometheus_every, id=f"metrics.{SOURCE}", **common
