@@ -10,9 +10,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.domain.checks import plan_errors
 from bot.domain.plan import Plan
 
-__all__ = ["PlanError", "default_plan", "default_plan_text", "load_plan", "parse_plan"]
+__all__ = [
+    "PlanError",
+    "default_plan",
+    "default_plan_text",
+    "describe_error",
+    "load_plan",
+    "parse_plan",
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text or "(top level)"
 
 
-def _describe(error: Any) -> str:
+def describe_error(error: Any) -> str:
+    """One pydantic error as `location: message`."""
     loc = _location(tuple(error["loc"]))
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
@@ -64,9 +73,13 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     if not isinstance(data, dict):
         raise PlanError(source, ("(top level): a plan is a YAML mapping of sections",))
     try:
-        return Plan.model_validate(data)
+        plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(source, tuple(_describe(e) for e in exc.errors())) from None
+        raise PlanError(source, tuple(describe_error(e) for e in exc.errors())) from None
+    errors = plan_errors(plan)
+    if errors:
+        raise PlanError(source, tuple(errors))
+    return plan
 
 
 def load_plan(path: str | Path | None = None) -> Plan:
@@ -78,6 +91,11 @@ def load_plan(path: str | Path | None = None) -> Plan:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanError(str(file), (f"cannot read the file: {exc.strerror}",)) from None
+    if file.suffix.lower() in (".md", ".markdown"):
+        # The filled-in template itself: warnings are check-plan's to print.
+        from bot.planio.document import import_document
+
+        return import_document(text, str(file)).plan
     return parse_plan(text, str(file))
 
 

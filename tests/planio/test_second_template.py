@@ -78,7 +78,8 @@ def test_trigger_wording_becomes_rules_through_the_catalog(imported: Plan) -> No
         rule("ram_pct", ">", 85, 3600),
         rule("db_connections", ">", 150),
     ]
-    assert [(t.action, t.lead_time) for t in imported.scaling_triggers][0] == (
+    first = imported.scaling_triggers[0]
+    assert (first.action, first.lead_time) == (
         "Add an API machine",
         "10 minutes",
     )

@@ -1,0 +1,1 @@
+"""Plan input and output: the YAML file, the Markdown document, the change-log files."""
