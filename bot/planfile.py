@@ -72,6 +72,14 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
         raise PlanError(source, (f"{where}: {problem}",)) from None
     if not isinstance(data, dict):
         raise PlanError(source, ("(top level): a plan is a YAML mapping of sections",))
+    from bot.planio.derive import derive_rules
+
+    fallback = (
+        []
+        if source == "default plan"
+        else [(m.name, m.unit, m.description) for m in default_plan().metrics]
+    )
+    derive_rules(data, fallback)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

@@ -140,7 +140,7 @@ def _cost_model(plan: Plan) -> list[str]:
         )
     lines += ["", f"**Healthy Margin** ({multiple}x cost coverage{step}):"]
     for row in rows:
-        margin = row.healthy_margin_percent.quantize(Decimal(1))
+        margin = row.healthy_margin_percent.quantize(Decimal(1)) if row.healthy_revenue else 0
         lines.append(
             f"- Tier {row.tier}: {fmt_number(row.healthy_customers)} {pricing.plural} → "
             f"{fmt_money(row.healthy_revenue)}/{pricing.period} revenue, "
@@ -171,7 +171,8 @@ def _body(plan: Plan, live: Live) -> list[str]:
     changes = plan.change_log if live.changes is None else live.changes
     if changes:
         updated = max(updated, max(c.date for c in changes))
-    lines = [f"# Capacity Planning: {plan.product}", ""]
+    named = plan.product != Plan.model_fields["product"].default
+    lines = [f"# Capacity Planning: {plan.product}" if named else "# Capacity Planning", ""]
     if updated:
         lines.append(f"**Last Updated**: {updated}")
     lines.append("")

@@ -1,0 +1,87 @@
+"""import-plan, export-plan, plan-diff and plan-schema as a person runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.planfile import default_plan, default_plan_text, load_plan
+from tests.conftest import DATA
+
+SEED = DATA / "capacity-planning-template.md"
+
+
+def test_import_plan_prints_yaml_and_warns_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import-plan", str(SEED)]) == 0
+    out, err = capsys.readouterr()
+    assert yaml.safe_load(out)["tiers"][2]["users"] == 100_000
+    assert "Multi-region demand" in err and "stays a text trigger" in err
+
+
+def test_import_plan_writes_a_file_that_loads_as_the_same_plan(tmp_path: Path) -> None:
+    target = tmp_path / "plan.yaml"
+    assert main(["import-plan", str(DATA / "second-template.md"), "-o", str(target)]) == 0
+    from bot.planio.document import import_document
+
+    text = (DATA / "second-template.md").read_text(encoding="utf-8")
+    assert load_plan(target) == import_document(text).plan
+
+
+def test_a_broken_document_is_exit_1_with_the_line_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "plan.md"
+    doc.write_text(SEED.read_text().replace("**Pricing**: $25/mo per instructor", "**Pricing**: ?"))
+    target = tmp_path / "plan.yaml"
+    assert main(["import-plan", str(doc), "-o", str(target)]) == 1
+    assert not target.exists()
+    err = capsys.readouterr().err
+    assert (
+        "nothing written" in err
+        and "line 230: expected a price like `$25/mo per instructor`" in err
+    )
+
+
+def test_export_plan_then_import_plan_gives_the_plan_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAPACITY_DB", str(tmp_path / "none.db"))
+    doc = tmp_path / "plan.md"
+    assert main(["export-plan", "-o", str(doc)]) == 0
+    assert load_plan(doc) == default_plan()
+
+
+def test_plan_diff_says_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text(default_plan_text())
+    new = tmp_path / "new.yaml"
+    new.write_text(
+        default_plan_text()
+        .replace(
+            '"MAU > 8,000", rule: {metric: mau, op: ">", value: 8000}',
+            '"MAU > 9,000", rule: {metric: mau, op: ">", value: 9000}',
+        )
+        .replace("new: APM (Datadog/New Relic), cost_change: 50", "new: APM, cost_change: 85")
+    )
+    assert main(["plan-diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "Tier 2 budget $415 → $450/mo" in out
+    assert "rule tier2.mau: MAU > 8,000 → MAU > 9,000" in out
+
+
+def test_plan_schema_validates_the_default_plan_and_is_the_committed_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan-schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(default_plan_text()))
+    committed = Path(__file__).parents[2] / "docs" / "plan.schema.json"
+    assert json.loads(committed.read_text()) == schema
+    assert default_plan_text().startswith(
+        "# yaml-language-server: $schema=../../docs/plan.schema.json"
+    )
