@@ -2,7 +2,7 @@
 
 `tier 2` depends only on the plan and the text, and rendering it to Block Kit costs more
 than everything else the bot does for a request (docs/PERFORMANCE.md), so the rendered
-message is kept, bounded, for the life of the process (the plan never changes under it).
+message is kept, bounded, for the life of the process (until a plan reload clears it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ class Answers:
         self.router = router
         self.size = size
         self._kept: OrderedDict[str, tuple[Reply, dict[str, Any]]] = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget every kept answer (the plan was reloaded)."""
+        self._kept.clear()
 
     def answer(
         self, text: str, ctx: Context, *, share: bool = True

@@ -35,6 +35,7 @@ from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
+from bot.reload import start_plan_jobs
 
 __all__ = [
     "AsyncSocketModeHandler",
@@ -179,7 +180,8 @@ class WebHooks:
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     """What the served app runs beside Slack: metric ingestion, and the scheduler with
-    rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
+    rule evaluation, the outbox worker, rollups, the Prometheus poller, the digest and the
+    plan file's poll."""
     # Notifications own their retries (the outbox worker), so their client has none.
     poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
@@ -188,6 +190,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
 
     async def start(web_app: web.Application) -> None:
         workers.append(start_jobs(deps, poster, scheduler))
+        start_plan_jobs(deps, scheduler)
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())

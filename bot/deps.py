@@ -11,7 +11,7 @@ from bot.answers import Answers
 from bot.commands import Context, Router, build_router
 from bot.config import ConfigError, Settings
 from bot.domain.plan import Plan
-from bot.planfile import load_plan
+from bot.planfile import file_stamp, load_plan
 from store import Store
 from store.db import CannotOpen, check_path
 
@@ -51,6 +51,9 @@ class Deps:
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
     _answers: Answers | None = field(default=None, repr=False)
+    # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
+    plan_version: int = 1
+    plan_stamp: tuple[int, int] | None = None
 
     @property
     def answers(self) -> Answers:
@@ -94,6 +97,7 @@ def build_deps(
         check_db_path(settings.db_path)
     return Deps(
         settings=settings,
+        plan_stamp=file_stamp(settings.plan_path),
         plan=load_plan(settings.plan_path),
         router=build_router(),
         clock=clock,

@@ -18,6 +18,7 @@ __all__ = [
     "default_plan",
     "default_plan_text",
     "describe_error",
+    "file_stamp",
     "load_plan",
     "parse_plan",
 ]
@@ -88,6 +89,17 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     if errors:
         raise PlanError(source, tuple(errors))
     return plan
+
+
+def file_stamp(path: str | Path | None) -> tuple[int, int] | None:
+    """What tells a changed plan file apart: modification time and size."""
+    if path is None:
+        return None
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def load_plan(path: str | Path | None = None) -> Plan:

@@ -25,7 +25,9 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.domain.checks import plan_warnings
 from bot.listeners.errors import drain_background
+from bot.reload import reload_from_signal
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 
@@ -105,6 +107,7 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, lambda: reload_from_signal(deps))
     server = BotServer(deps, host=host, port=port)
     await server.start()
     if server.mode == "socket":
@@ -131,7 +134,9 @@ def configure_logging() -> None:
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
     configure_logging()
-    deps = build_deps(settings)
+    deps = build_deps(settings)  # a plan with errors stops here (PlanError, exit 1)
+    for warning in plan_warnings(deps.plan):
+        log.warning("plan: %s", warning)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))
     finally:

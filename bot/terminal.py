@@ -17,6 +17,7 @@ from bot.commands.changes import (
     submit_change_form,
     today,
 )
+from bot.commands.plan_doc import ExportPlan
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
@@ -49,11 +50,27 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     if export is not None:
         out.write(export.markdown)
         return 0
+    if isinstance(reply.effect, ExportPlan):
+        out.write(_plan_text(settings))
+        return 0
     if isinstance(reply.effect, OpenChangeModal):
         err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
         return 2
     out.write(render_text(reply))
     return 0
+
+
+def _plan_text(settings: Settings) -> str:
+    """`plan export` in a terminal: the live document on stdout."""
+    import asyncio
+
+    from bot.commands.plan_doc import plan_document
+
+    deps = build_deps(settings)
+    try:
+        return asyncio.run(plan_document(deps))
+    finally:
+        deps.close()
 
 
 def _read(prompt: str, stdin: TextIO, out: TextIO) -> str:
@@ -119,6 +136,13 @@ def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: 
         return True
     if isinstance(reply.effect, ExportChanges):
         out.write(export_files(export_entries(deps.context(user_id=USER))).markdown + "\n")
+        return True
+    if isinstance(reply.effect, ExportPlan):
+        import asyncio
+
+        from bot.commands.plan_doc import plan_document
+
+        out.write(asyncio.run(plan_document(deps)))
         return True
     return False
 

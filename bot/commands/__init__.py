@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import changes, digest, metrics, plan, sizing
+from bot.commands import changes, digest, metrics, plan, plan_doc, sizing
 from bot.commands.router import Command, CommandError, Context, Router
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
 
 
 # Commands that change something when run (`changes` can delete and restore entries).
-WRITES = frozenset({"log", "changes", "metric", "silence"})
+WRITES = frozenset({"log", "changes", "metric", "silence", "plan"})
 
 
 def build_router() -> Router:
@@ -26,7 +26,7 @@ def build_router() -> Router:
             plan_only=True,
         )
     )
-    for module in (plan, sizing, changes, digest, metrics):
+    for module in (plan, sizing, changes, digest, metrics, plan_doc):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.

@@ -30,6 +30,7 @@ from bot.commands.changes import (
     submit_change_form,
     today,
 )
+from bot.commands.plan_doc import ExportPlan, plan_document
 from bot.deps import Deps
 from bot.domain.changes import Change, tier_options
 from bot.listeners.errors import in_background
@@ -137,6 +138,14 @@ async def handle_effect(
         return True
     if isinstance(effect, PostConfirmation):
         await post_confirmation(client, effect)
+        return True
+    if isinstance(effect, ExportPlan):
+        document = await plan_document(deps)
+        await client.files_upload_v2(
+            channel=channel_id or user_id,
+            initial_comment=f"Capacity plan: {deps.plan.product} (version {deps.plan_version})",
+            file_uploads=[{"content": document, "filename": effect.filename}],
+        )
         return True
     return False
 

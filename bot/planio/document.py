@@ -162,6 +162,9 @@ def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     data["breaking_points"] = read_breaking_points(_pick(sections, "breaking"), reader)
     data.update(read_monitoring(_pick(sections, "monitoring", "alert"), reader))
     data["change_log"] = read_change_log(_pick(sections, "change log"), reader)
+    if not data.get("last_updated") and data["change_log"]:
+        # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
+        data["last_updated"] = max(entry["date"] for entry in data["change_log"])
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
     _infer(data, reader, totals, approx, healthy, explicit_step)
