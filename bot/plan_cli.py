@@ -11,8 +11,8 @@ import yaml
 
 from bot.config import Settings
 from bot.domain.plan import Plan
-from bot.planfile import PlanError, load_plan
 from bot.planio.overlay import plain
+from bot.planio.planfile import PlanError, load_plan
 
 __all__ = ["export_plan", "import_plan", "plan_diff_files", "plan_schema", "plan_yaml"]
 

@@ -45,7 +45,7 @@ async def plan_document(deps: Deps) -> str:
 
 
 def _show(ctx: Context) -> Reply:
-    from bot.reload import plan_source
+    from bot.jobs.plan_reload import plan_source
 
     deps = _deps(ctx)
     plan = ctx.plan
@@ -70,7 +70,7 @@ def _show(ctx: Context) -> Reply:
 
 
 def _reload(ctx: Context) -> Reply:
-    from bot.reload import reload_plan
+    from bot.jobs.plan_reload import reload_plan
 
     if not _may_write(ctx):
         raise CommandError("Only planners (CAPACITY_PLANNERS) may reload the plan.", "plan")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bot.domain.monitoring import AlertState, Rule
 from bot.domain.plan import Plan
-from bot.monitor.model import AlertState, Rule
-from bot.notify.decide import AlertLine, OutboxItem, Payload
+from bot.notify.compose import AlertLine, OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Section, Text
 

@@ -1,1 +1,2 @@
-"""Plan input and output: the YAML file, the Markdown document, the change-log files."""
+"""The plan and its change log in and out of files: the YAML plan, the filled-in template
+(Markdown), the change-log table and CSV."""

@@ -20,7 +20,6 @@ from bot.domain.checks import plan_errors
 from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
-from bot.planfile import PlanError, default_plan, describe_error
 from bot.planio.doc_read_model import (
     Approx,
     read_formulas,
@@ -39,6 +38,7 @@ from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, re
 from bot.planio.doc_reader import Reader
 from bot.planio.mdblocks import Section, parse_sections
 from bot.planio.overlay import apply_overlay
+from bot.planio.planfile import PlanError, default_plan, describe_error
 
 __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
 

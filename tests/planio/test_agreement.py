@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.checks import plan_errors, plan_warnings
-from bot.planfile import PlanError, default_plan, default_plan_text, parse_plan
+from bot.planio.planfile import PlanError, default_plan, default_plan_text, parse_plan
 
 MAU = '{text: "MAU > 8,000", rule: {metric: mau, op: ">", value: 8000}}'
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.planfile import default_plan, default_plan_text, load_plan
+from bot.planio.planfile import default_plan, default_plan_text, load_plan
 from tests.conftest import DATA
 
 SEED = DATA / "capacity-planning-template.md"

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.plan import Plan
-from bot.planfile import default_plan
 from bot.planio.doc_write import Live, export_document
 from bot.planio.document import import_document
+from bot.planio.planfile import default_plan
 
 WORDS = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()/%&'|éü",

@@ -6,9 +6,9 @@ import pytest
 
 from bot.commands import build_router
 from bot.domain.plan import Plan
-from bot.planfile import PlanError, default_plan, load_plan
 from bot.planio.document import import_document
 from bot.planio.overlay import diff_overlay
+from bot.planio.planfile import PlanError, default_plan, load_plan
 from tests.conftest import DATA, answer
 
 SEED = DATA / "capacity-planning-template.md"

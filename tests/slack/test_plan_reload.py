@@ -13,9 +13,14 @@ import aiohttp
 import pytest
 
 from bot.deps import build_deps
-from bot.monitor.model import AlertState
-from bot.planfile import default_plan_text
-from bot.reload import poll_plan_file, reload_from_signal, seed_change_log, start_plan_jobs
+from bot.domain.monitoring import AlertState
+from bot.jobs.plan_reload import (
+    poll_plan_file,
+    reload_from_signal,
+    seed_change_log,
+    start_plan_jobs,
+)
+from bot.planio.planfile import default_plan_text
 from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW

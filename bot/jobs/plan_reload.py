@@ -19,7 +19,7 @@ from bot.domain.plan import Plan
 from bot.monitor.plan_diff import plan_diff, summary
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.reload import diff_item, removed_items
-from bot.planfile import PlanError, file_stamp, load_plan
+from bot.planio.planfile import PlanError, file_stamp, load_plan
 from store import Store
 
 if TYPE_CHECKING:
