@@ -103,9 +103,10 @@ def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTot
     """The rounding mode the document's own percentages use (137.5% written +137%)."""
     previous = budget
     modes = ["half_up", "half_down", "half_even"]
-    for tier, (_line, _stated, percent) in zip(tiers, totals, strict=False):
+    for tier, (_line, stated, percent) in zip(tiers, totals, strict=False):
         total = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        if percent is not None and previous:
+        # A line whose total disagrees was written for other figures: its percentage too.
+        if percent is not None and previous and stated in (None, total):
             exact = (total - previous) * 100 / previous
             modes = [m for m in modes if round_to(exact, 0, m) == percent]
         previous = total

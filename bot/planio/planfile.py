@@ -36,6 +36,9 @@ class PlanError(Exception):
         return f"{self.source}: the plan is not valid:\n{lines}"
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def default_plan_text() -> str:
     return (resources.files("bot") / "data" / "default-plan.yaml").read_text(encoding="utf-8")
 
@@ -65,7 +68,8 @@ def describe_error(error: Any) -> str:
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """Validate YAML text as a plan, raising PlanError with every problem located."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml when the wheel has it: 8x faster than the pure-Python loader (bench/).
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
