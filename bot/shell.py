@@ -215,6 +215,12 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
             out.write(f"  error: {problem}\n")
         return 1
     warnings = plan_warnings(plan)
+    if source is not None and Path(source).suffix.lower() in (".md", ".markdown"):
+        from bot.planio.document import import_document
+
+        # What the document's wording could not say as rules, by line.
+        text = Path(source).read_text(encoding="utf-8")
+        warnings = [*import_document(text, str(source)).warnings, *warnings]
     out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:

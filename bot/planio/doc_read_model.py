@@ -40,6 +40,7 @@ def _compute(section: Section | None, reader: Reader) -> tuple[dict[str, Any], A
         reader.error(1, "a `### Compute` section with the efficiency factor and response time")
         return {}, None
     data: dict[str, Any] = {}
+    reader.lines["formulas.compute"] = section.line
     formula = _items(section, "Formula")
     efficiency = _find(formula, r"efficiency[^:]*:\s*([\d.]+)")
     response = _find(formula, r"response time[^:]*:\s*(.+)$")
@@ -79,6 +80,7 @@ def _connections(section: Section | None, reader: Reader) -> dict[str, Any]:
         reader.error(1, "a `### Database Connections` section")
         return {}
     data: dict[str, Any] = {}
+    reader.lines["formulas.connections"] = section.line
     current = section.label("Current")
     limit = number(current.value) if current else None
     formula = _items(section, "Formula")
@@ -104,6 +106,7 @@ def _storage(section: Section | None, reader: Reader) -> dict[str, Any]:
     if section is None:
         reader.error(1, "a `### Storage` section with files per user, file size and DB sizes")
         return {}
+    reader.lines["formulas.storage"] = section.line
     items = _items(section, "Example", "Formula")
     files = _find(items, r"files per user[^:]*:\s*([\d,.]+)")
     size = _find(items, r"file size[^:]*:\s*(.+)$")
@@ -162,6 +165,7 @@ def read_pricing(section: Section | None, reader: Reader) -> Pricing:
     if found is None:
         reader.error(label.line, "a price like `$25/mo per instructor`", label.value)
         return {}, [], None
+    reader.lines["pricing"] = label.line
     data: dict[str, Any] = {
         "price": Decimal(found.group(1).replace(",", "")),
         "period": found.group(2),

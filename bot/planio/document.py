@@ -190,7 +190,7 @@ def _infer(
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step
-    elif pricing and healthy:
+    elif pricing and healthy and pricing["price"] > 0:
         multiple = pricing.get("healthy_multiple", Decimal(5))
         exact = [t * multiple / pricing["price"] for t in computed]
         step = _step(exact, healthy)
@@ -200,7 +200,7 @@ def _infer(
             line = reader.lines.get("pricing", 0)
             reader.warn(line, "the healthy-margin counts fit no rounding step; using 1")
     compute = data["formulas"].get("compute", {})
-    if approx is not None and compute:
+    if approx is not None and compute and compute["efficiency"] > 0:
         rps, stated_vcpus = approx
         exact = rps * compute["avg_response_seconds"] / compute["efficiency"]
         step = _step([exact], [int(stated_vcpus)])
@@ -218,11 +218,9 @@ def as_read(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _line_for(reader: Reader, location: str) -> int:
-    best = 0
-    for key, line in reader.lines.items():
-        if location.startswith(key) and (best == 0 or len(key) >= len(location[: len(key)])):
-            best = line
-    return best
+    """The line of the longest known location that `location` lies inside."""
+    inside = [k for k in reader.lines if location == k or location.startswith((f"{k}.", f"{k}["))]
+    return reader.lines[max(inside, key=len)] if inside else 0
 
 
 def import_document(text: str, source: str = "<document>") -> ImportResult:
