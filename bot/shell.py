@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 import uuid
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands import build_router
 from bot.commands.change_form import submit_change_form
 from bot.commands.changes import (
     ExportChanges,
@@ -18,14 +20,15 @@ from bot.commands.changes import (
     today,
 )
 from bot.commands.digest import digest_input
-from bot.commands.plan_doc import ExportPlan
+from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
-from bot.jobs.digest_run import draw_digest_chart
 from bot.planio.planfile import PlanError, load_plan
+from bot.reload import carry_out_reload
 from bot.render.text import render_text
 from bot.reply import Reply
 
@@ -41,10 +44,11 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     deps = build_deps(settings)
     try:
         ctx = deps.context(user_id=USER)
-        reply = deps.router.dispatch(text, ctx)
+        reply = build_router().dispatch(text, ctx)
         export = (
             export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
         )
+        planned = _plan_effect(reply, deps)
     finally:
         deps.close()
     if reply.error:
@@ -53,9 +57,13 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     if export is not None:
         out.write(export.markdown)
         return 0
-    if isinstance(reply.effect, ExportPlan):
-        out.write(_plan_text(settings))
+    if isinstance(planned, str):
+        out.write(planned)
         return 0
+    if planned is not None:
+        # A refused reload is the plan file's fault, not the typed text's.
+        (err if planned.error else out).write(render_text(planned))
+        return 1 if planned.error else 0
     if isinstance(reply.effect, OpenChangeModal):
         err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
         return 2
@@ -63,17 +71,13 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     return 0
 
 
-def _plan_text(settings: Settings) -> str:
-    """`plan export` in a terminal: the live document on stdout."""
-    import asyncio
-
-    from bot.commands.plan_doc import plan_document
-
-    deps = build_deps(settings)
-    try:
-        return asyncio.run(plan_document(deps))
-    finally:
-        deps.close()
+def _plan_effect(reply: Reply, deps: Deps) -> str | Reply | None:
+    """`plan export` (the document) and `plan reload` (its outcome) in a terminal."""
+    if isinstance(reply.effect, ExportPlan):
+        return asyncio.run(plan_document(deps.context(user_id=USER)))
+    if isinstance(reply.effect, ReloadPlan):
+        return carry_out_reload(deps, USER)
+    return None
 
 
 def _read(prompt: str, stdin: TextIO, out: TextIO) -> str:
@@ -140,12 +144,9 @@ def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: 
     if isinstance(reply.effect, ExportChanges):
         out.write(export_files(export_entries(deps.context(user_id=USER))).markdown + "\n")
         return True
-    if isinstance(reply.effect, ExportPlan):
-        import asyncio
-
-        from bot.commands.plan_doc import plan_document
-
-        out.write(asyncio.run(plan_document(deps)))
+    planned = _plan_effect(reply, deps)
+    if planned is not None:
+        out.write(planned if isinstance(planned, str) else render_text(planned) + "\n")
         return True
     return False
 
@@ -169,6 +170,7 @@ def _readline_history() -> Callable[[], None]:
 
 def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     deps: Deps = build_deps(settings)
+    router = build_router()
     plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
@@ -191,7 +193,7 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
-            reply = deps.router.dispatch(text, deps.context(user_id=USER))
+            reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
                 out.write(render_text(reply) + "\n")
             out.flush()

@@ -36,9 +36,9 @@ from bot.planio.doc_read_ops import (
 )
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_reader import Reader
+from bot.planio.errors import PlanError, default_plan_text, describe_error
 from bot.planio.mdblocks import Section, parse_sections
 from bot.planio.overlay import apply_overlay
-from bot.planio.planfile import PlanError, default_plan, describe_error
 
 __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
 
@@ -90,13 +90,23 @@ def _catalog(
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     if isinstance(appendix.get("metrics"), list):
         return list(appendix["metrics"]), {}
-    metrics = [m.model_dump(exclude_defaults=True) for m in default_plan().metrics]
+    metrics = [dict(m) for m in _embedded_metrics()]
     words: dict[str, list[str]] = {}
     for name, unit, description, extra in declared:
         metrics = [m for m in metrics if m["name"] != name]
         metrics.append({"name": name, "description": description, "unit": unit})
         words[name] = extra
     return metrics, words
+
+
+def _embedded_metrics() -> list[dict[str, Any]]:
+    """The embedded plan's metric catalog, read straight from its YAML (the loader of whole
+    plans imports this module, so this one does not import it)."""
+    data = yaml.safe_load(default_plan_text())
+    return [
+        {k: v for k, v in m.items() if k in ("name", "description", "unit")}
+        for m in data.get("metrics", [])
+    ]
 
 
 def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:

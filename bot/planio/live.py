@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain.money import fmt_number
 from bot.domain.plan import ChangeLogEntry, Plan
-from bot.planio.doc_write import Live
-from store import Store
+from bot.planio.doc_write import Live, export_document
+from store.changes import ChangeStore
+from store.metrics import MetricStore
 
-__all__ = ["live_figures"]
+__all__ = ["Readings", "live_figures", "plan_document"]
+
+
+class Readings(Protocol):
+    """What the live figures are read from (`store.Store` is one)."""
+
+    @property
+    def metrics(self) -> MetricStore: ...
+
+    @property
+    def changes(self) -> ChangeStore: ...
 
 
 def _value(value: float, unit: str) -> str:
@@ -19,7 +32,7 @@ def _value(value: float, unit: str) -> str:
     return f"{text}{unit}" if unit in ("%", "ms", "GB", "s") else f"{text} {unit}".strip()
 
 
-def live_figures(plan: Plan, store: Store, now: datetime) -> Live:
+def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
     """Latest sample of each plan metric (with its time) and every stored change."""
     samples = []
     for metric in plan.metrics:
@@ -32,3 +45,10 @@ def live_figures(plan: Plan, store: Store, now: datetime) -> Live:
         for c in reversed(store.changes.all())
     )
     return Live(today=now.date().isoformat(), samples=tuple(samples), changes=changes or None)
+
+
+async def plan_document(plan: Plan, store: Readings, now: datetime) -> str:
+    """The live document: figures read here (the store stays on the loop's thread), the
+    rendering in a worker thread, so other requests are answered meanwhile."""
+    live = live_figures(plan, store, now)
+    return await asyncio.to_thread(export_document, plan, live)

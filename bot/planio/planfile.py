@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from bot.domain.checks import plan_errors
 from bot.domain.plan import Plan
+from bot.planio.errors import PlanError, default_plan_text, describe_error
 
 __all__ = [
     "PlanError",
@@ -24,45 +22,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class PlanError(Exception):
-    """A plan that cannot be used; `problems` are `location: message` lines."""
-
-    source: str
-    problems: tuple[str, ...]
-
-    def __str__(self) -> str:
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        return f"{self.source}: the plan is not valid:\n{lines}"
-
-
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def default_plan_text() -> str:
-    return (resources.files("bot") / "data" / "default-plan.yaml").read_text(encoding="utf-8")
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(top level)"
-
-
-def describe_error(error: Any) -> str:
-    """One pydantic error as `location: message`."""
-    loc = _location(tuple(error["loc"]))
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling and indentation)"
-    # A model-level check names its own location inside the message.
-    if ": " in message and loc == "(top level)":
-        return message
-    return f"{loc}: {message}"
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:

@@ -14,13 +14,9 @@ import pytest
 
 from bot.deps import build_deps
 from bot.domain.monitoring import AlertState
-from bot.jobs.plan_reload import (
-    poll_plan_file,
-    reload_from_signal,
-    seed_change_log,
-    start_plan_jobs,
-)
+from bot.jobs.plan_reload import poll_plan_file, reload_from_signal, start_plan_jobs
 from bot.planio.planfile import default_plan_text
+from bot.reload import seed_change_log
 from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
@@ -62,6 +58,14 @@ async def bots(slack: FakeSlack, tmp_path: Path) -> AsyncIterator[dict[str, BotS
         server.deps.close()
 
 
+async def reload(slack: FakeSlack, bot: BotServer, user: str = "U1") -> str:
+    """`plan reload` is acked at once; its outcome follows as an ephemeral message."""
+    before = len(slack.ephemerals_in("C1", user))
+    assert "Reloading the plan" in await ask(slack, bot, "plan reload", user)
+    shown = await slack.wait_for(lambda: slack.ephemerals_in("C1", user)[before:], timeout=10)
+    return html.unescape(str(shown[0].text))
+
+
 async def ask(slack: FakeSlack, bot: BotServer, text: str, user: str = "U1") -> str:
     if bot.mode == "socket":
         ack = await slack.send_socket_event(
@@ -89,7 +93,7 @@ async def test_reload_applies_a_good_plan_and_refuses_a_bad_one(
     deps.store.alerts.save_states({"tier3.revenue_usd": state}, NOW)
 
     plan_file.write_text(default_plan_text().replace(MAU, BAD), encoding="utf-8")
-    refused = await ask(slack, bot, "plan reload")
+    refused = await reload(slack, bot)
     assert "Plan not reloaded: the old plan stays live" in refused
     assert "tiers[1].triggers[0]: text says 8,000, rule says 9000" in refused
     assert deps.plan_version == 1 and "$95/mo -> $415/mo" in await ask(slack, bot, "tier 2")
@@ -97,7 +101,7 @@ async def test_reload_applies_a_good_plan_and_refuses_a_bad_one(
     assert "Only planners" in await ask(slack, bot, "plan reload", user="U2")
 
     plan_file.write_text(changed_plan(), encoding="utf-8")
-    text = await ask(slack, bot, "plan reload")
+    text = await reload(slack, bot)
     assert "Plan reloaded (version 2)" in text
     for line in (
         "Tier 2 budget $415 → $450/mo",
