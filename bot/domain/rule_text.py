@@ -184,12 +184,8 @@ def parse_rule_text(text: str, ctx: RuleContext) -> TextRule | None:
     number = _NUMBER.match(rest)
     exact = True
     if number is None:
-        if not _TARGET.match(rest):
-            return None
-        found = _find_metric(subject, "time", ctx)
-        if found is None:
-            return None
-        target = _target_for(subject, ctx)
+        # "p95 response time > target": the number is the baseline's target of that name.
+        target = _target_for(subject, ctx) if _TARGET.match(rest) else None
         if target is None:
             return None
         value, unit, dollar, number_text = target
