@@ -85,3 +85,28 @@ def test_plan_schema_validates_the_default_plan_and_is_the_committed_one(
     assert default_plan_text().startswith(
         "# yaml-language-server: $schema=../../docs/plan.schema.json"
     )
+
+
+def test_serve_refuses_a_plan_whose_words_and_rules_disagree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        default_plan_text().replace(
+            '"MAU > 8,000", rule: {metric: mau, op: ">", value: 8000}',
+            '"MAU > 8,000", rule: {metric: mau, op: ">", value: 9000}',
+        )
+    )
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
+        "CAPACITY_DB": str(tmp_path / "capacity.db"),
+        "CAPACITY_PLAN": str(plan),
+        # Nothing may be reached: the plan is refused before Slack is called.
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", "--host", "127.0.0.1", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "tiers[1].triggers[0]: text says 8,000, rule says 9000" in err
