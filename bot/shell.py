@@ -27,6 +27,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
+from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.reload import carry_out_reload
 from bot.render.text import render_text
@@ -216,7 +217,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         for problem in exc.problems:
             out.write(f"  error: {problem}\n")
         return 1
-    warnings = plan_warnings(plan)
+    warnings = plan_warnings(plan) + route_warnings(plan, settings)
     if source is not None and Path(source).suffix.lower() in (".md", ".markdown"):
         from bot.planio.document import import_document
 
