@@ -10,7 +10,7 @@ the alerts channel (outbox) and into the change log.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.commands.plan_doc import reload_reply, source_name
@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.domain.changes import ChangeDraft, content_key
 from bot.domain.plan import Plan
 from bot.monitor.plan_diff import plan_diff, summary
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.reload import diff_item, removed_items
 from bot.planio.planfile import PlanError, file_stamp, load_plan
@@ -67,8 +68,13 @@ def seed_change_log(plan: Plan, store: Store, now: datetime) -> int:
     return added
 
 
-def reload_plan(deps: Deps, *, by: str, now: datetime) -> ReloadOutcome:
-    """Load CAPACITY_PLAN again; apply it when it passes check-plan."""
+def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> ReloadOutcome:
+    """Load CAPACITY_PLAN again; apply it when it passes check-plan.
+
+    `record=False` (a shell's own copy of the plan) only swaps the plan: the running bot
+    records its reload itself, so the shared store gets the diff, the closed alerts and the
+    change-log entry once.
+    """
     try:
         new = load_plan(deps.settings.plan_path)
     except PlanError as exc:
@@ -79,38 +85,53 @@ def reload_plan(deps: Deps, *, by: str, now: datetime) -> ReloadOutcome:
     if new == old:
         return ReloadOutcome(True, deps.plan_version)
     version = deps.plan_version + 1
-    old_rules = rules_from_plan(old)
+    if record:
+        _record(deps, old, new, changes, version, by, now)
+    # Switched in one assignment on the event loop's thread: a request sees old or new.
+    deps.plan = new  # answer caches see another plan and start afresh
+    deps.plan_version = version
+    log.info("plan reloaded (version %d) by %s: %s", version, by, summary(changes))
+    return ReloadOutcome(True, version, changes=tuple(changes))
+
+
+def _record(
+    deps: Deps, old: Plan, new: Plan, changes: list[str], version: int, by: str, now: datetime
+) -> None:
+    """One transaction: alerts of dropped rules closed, the diff queued for the alerts
+    channel, the reload and the new plan's own change log in the stored log."""
     kept = {r.id for r in rules_from_plan(new)}
     store = deps.store
-    channel = deps.settings.alerts_channel or ""
     states = store.alerts.states()
-    closing = removed_items(old_rules, kept, states, old, channel, now)
+    routes = routes_for(old, deps.settings)
+    closing = removed_items(rules_from_plan(old), kept, states, old, routes, now)
+    channel = deps.settings.alerts_channel or ""
+    announce = diff_item(changes, plan_source(deps), version, by, channel, now)
+    draft = ChangeDraft(
+        date=now.astimezone(deps.settings.zone).date(),
+        change=f"Plan reloaded (version {version})",
+        reason=f"Reloaded by {by} from {plan_source(deps)}"[:3000],
+        impact=summary(changes)[:3000],
+    )
     with store.transaction():
         if closing:
             closed = {item.payload.alerts[0].rule_id for item in closing}
             store.alerts.save_states({k: v for k, v in states.items() if k not in closed}, now)
         for item in closing:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now)
-        announce = diff_item(changes, plan_source(deps), version, by, channel, now)
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, route=item.route
+            )
         store.outbox.enqueue(announce.dedup_key, announce.kind, announce.payload_json, now)
-    # Switched in one assignment on the event loop's thread: a request sees old or new.
-    deps.plan = new  # answer caches see another plan and start afresh
-    deps.plan_version = version
-    text = summary(changes)
-    draft = ChangeDraft(
-        date=now.astimezone(deps.settings.zone).date(),
-        change=f"Plan reloaded (version {version})",
-        reason=f"Reloaded by {by} from {plan_source(deps)}"[:3000],
-        impact=text[:3000],
-    )
-    store.changes.add(draft, by, None, f"plan-reload:{version}:{now.isoformat()}", now)
-    seed_change_log(new, store, now)
-    log.info("plan reloaded (version %d) by %s: %s", version, by, text)
-    return ReloadOutcome(True, version, changes=tuple(changes))
+        store.changes.add(draft, by, None, f"plan-reload:{version}:{now.isoformat()}", now)
+        seed_change_log(new, store, now)
 
 
-def carry_out_reload(deps: Deps, user_id: str | None) -> Reply:
-    """`/capacity plan reload` after the ack (Slack) or at the prompt (shell)."""
+def carry_out_reload(deps: Deps, user_id: str | None, *, record: bool = True) -> Reply:
+    """`/capacity plan reload` after the ack (Slack), or at the prompt (a shell's own plan,
+    `record=False`)."""
     who = f"<@{user_id}>" if user_id and user_id != "terminal" else "the terminal"
-    outcome = reload_plan(deps, by=who, now=deps.clock())
-    return reload_reply(outcome.applied, outcome.version, outcome.errors, outcome.changes)
+    outcome = reload_plan(deps, by=who, now=deps.clock(), record=record)
+    reply = reload_reply(outcome.applied, outcome.version, outcome.errors, outcome.changes)
+    if record or not outcome.applied:
+        return reply
+    note = "This reloaded the shell's plan; a running bot reloads by itself when the file changes."
+    return replace(reply, notes=(note,))

@@ -77,7 +77,7 @@ def _plan_effect(reply: Reply, deps: Deps) -> str | Reply | None:
     if isinstance(reply.effect, ExportPlan):
         return asyncio.run(plan_document(deps.context(user_id=USER)))
     if isinstance(reply.effect, ReloadPlan):
-        return carry_out_reload(deps, USER)
+        return carry_out_reload(deps, USER, record=False)
     return None
 
 

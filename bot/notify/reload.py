@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.domain.monitoring import AlertState, Rule
 from bot.domain.plan import Plan
+from bot.monitor.routes import Routes
 from bot.notify.compose import AlertLine, OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Section, Text
@@ -38,10 +39,11 @@ def removed_items(
     kept: set[str],
     states: Mapping[str, AlertState],
     plan: Plan,
-    channel: str,
+    routes: Routes,
     now: datetime,
 ) -> list[OutboxItem]:
-    """A resolution for each open alert whose rule the new plan no longer has."""
+    """A resolution for each open alert whose rule the new plan no longer has, sent the way
+    its alert went (Slack thread, PagerDuty resolve, email)."""
     items = []
     for rule in old_rules:
         state = states.get(rule.id)
@@ -66,12 +68,14 @@ def removed_items(
             title=f"Resolved: {rule.title}",
             parts=(Text(f"Rule `{rule.id}` was {REMOVED}: the new plan no longer has it."),),
         )
+        dest = routes.for_rule(rule)
         payload = Payload(
             kind="resolved",
-            channel=channel,
+            channel=dest.target,
             alerts=(alert,),
             at=now.isoformat(),
             **render_message(reply),
         )
-        items.append(OutboxItem(f"{rule.id}:{fired}:removed", "resolved", payload, ()))
+        key = f"{rule.id}:{fired}:removed"
+        items.append(OutboxItem(key, "resolved", payload, (), route=dest.route))
     return items

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -10,7 +12,9 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.config import Settings
 from bot.planio.planfile import default_plan, default_plan_text, load_plan
+from store import Store
 from tests.conftest import DATA
 
 SEED = DATA / "capacity-planning-template.md"
@@ -110,3 +114,55 @@ def test_serve_refuses_a_plan_whose_words_and_rules_disagree(
     assert main(["serve", "--host", "127.0.0.1", "--port", "0"]) == 1
     err = capsys.readouterr().err
     assert "tiers[1].triggers[0]: text says 8,000, rule says 9000" in err
+
+
+class _Typing(io.StringIO):
+    """Lines typed at the prompt; the plan file changes before the `plan reload` line."""
+
+    def __init__(self, lines: list[str], before_reload: Callable[[], None]) -> None:
+        super().__init__("\n".join(lines) + "\n")
+        self.before_reload = before_reload
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        line = super().readline()
+        if line.startswith("plan reload"):
+            self.before_reload()
+        return line
+
+
+def test_the_shell_reloads_its_own_plan_without_recording_it(tmp_path: Path) -> None:
+    # Imported here: bot.shell binds sys.stdout as a default when first imported, and other
+    # tests read what it prints through capsys.
+    from bot.shell import shell
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(default_plan_text())
+    settings = Settings(plan_path=plan, db_path=tmp_path / "capacity.db")
+    changed = default_plan_text().replace(
+        "new: APM (Datadog/New Relic), cost_change: 50", "new: APM, cost_change: 85"
+    )
+    typed = _Typing(
+        ["tier 2", "plan reload", "tier 2", "plan export", "quit"],
+        lambda: plan.write_text(changed),
+    )
+    out = io.StringIO()
+    assert shell(settings, stdin=typed, out=out) == 0
+    text = out.getvalue()
+    assert "$95/mo -> $415/mo" in text and "$95/mo -> $450/mo" in text
+    assert "Tier 2 budget $415 → $450/mo" in text
+    assert "This reloaded the shell's plan" in text
+    assert "**Total New Cost**: $95/mo → $450/mo (+$355/mo, +374%)" in text
+    store = Store(tmp_path / "capacity.db")
+    try:
+        assert store.changes.search("reloaded") == []
+        assert store.outbox.counts().get("pending", 0) == 0
+    finally:
+        store.close()
+
+
+def test_ask_plan_export_prints_the_document(tmp_path: Path) -> None:
+    from bot.shell import ask
+
+    out = io.StringIO()
+    assert ask("plan export", Settings(db_path=tmp_path / "capacity.db"), out=out) == 0
+    assert "## Growth Projections" in out.getvalue()
