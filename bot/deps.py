@@ -4,6 +4,7 @@ a front end that needs a router or an answer cache builds its own (bot.commands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,8 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
-from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store
+from bot.telemetry import Telemetry
+from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -66,8 +68,15 @@ class _StoreOnUse:
         return self._deps.store.outbox
 
     @property
+    def tiers(self) -> TierStore:
+        return self._deps.store.tiers
+
+    @property
     def delivery(self) -> DeliveryStore:
         return self._deps.store.delivery
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self._deps.store.transaction()
 
 
 @dataclass
@@ -80,6 +89,14 @@ class Deps:
     # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
     plan_version: int = 1
     plan_stamp: tuple[int, int] | None = None
+    _telemetry: Telemetry | None = field(default=None, repr=False)
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """The app's own metrics (GET /metrics); made on first use, one per Deps."""
+        if self._telemetry is None:
+            self._telemetry = Telemetry()
+        return self._telemetry
 
     @property
     def store(self) -> Store:

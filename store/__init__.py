@@ -15,18 +15,23 @@ from store.db import open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
+from store.health import DatabaseStatus, inspect_database
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -46,6 +51,7 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.tiers = TierStore(self.db)
         self.delivery = DeliveryStore(self.db)
 
     @staticmethod
@@ -56,8 +62,14 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
+
+    @classmethod
+    def inspect(cls, path: str | Path) -> DatabaseStatus:
+        """Whether `path` can serve (writable, migrations known), without migrating it."""
+        return inspect_database(path, cls._migration_sets())
 
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""

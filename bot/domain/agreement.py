@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from bot.domain.costs import tier_costs
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext, TextRule, parse_rule_text
 from bot.domain.rules import MetricRule, format_duration
@@ -45,6 +47,8 @@ def _difference(read: TextRule, rule: MetricRule) -> str | None:
     said = read.rule
     if said.metric != rule.metric:
         return f"text reads as {said.metric}, rule watches {rule.metric}"
+    if said.of_budget != rule.of_budget:
+        return f"text says {read.number_text}, rule says {rule.describe()}"
     if said.value != rule.value:
         return f"text says {read.number_text}, rule says {_value(rule.value)}"
     if said.op != rule.op:
@@ -54,6 +58,21 @@ def _difference(read: TextRule, rule: MetricRule) -> str | None:
         rule_for = format_duration(rule.for_seconds) if rule.for_seconds else "no duration"
         return f"text says {text_for}, rule says {rule_for}"
     return None
+
+
+_TIER = re.compile(r"\(\s*tier\s*(\d+)\s*\)", re.IGNORECASE)
+
+
+def _absolute(text: str, rule: MetricRule, plan: Plan) -> MetricRule:
+    """A rule relative to the budget, at the tier the text names (`(Tier 0)`), else the
+    baseline: "> $60/mo (Tier 0)" against `cost_usd > 150% of budget` agrees at $40."""
+    if not rule.of_budget:
+        return rule
+    named = _TIER.search(text)
+    costs = tier_costs(plan)
+    number = int(named.group(1)) if named else 0
+    budget = costs[number].total if number < len(costs) else costs[0].total
+    return rule.against_budget(float(budget))
 
 
 def disagreements(plan: Plan) -> tuple[list[str], list[str]]:
@@ -69,10 +88,11 @@ def disagreements(plan: Plan) -> tuple[list[str], list[str]]:
         read = parse_rule_text(text, ctx)
         if read is None:
             continue
-        difference = _difference(read, rule)
+        relative = rule.of_budget and not read.rule.of_budget
+        difference = _difference(read, _absolute(text, rule, plan) if relative else rule)
         if difference is None:
             continue
-        if read.exact and read.rule.metric == rule.metric:
+        if read.exact and read.rule.metric == rule.metric and not relative:
             errors.append(f"{where}: {difference}")
         else:
             warnings.append(f"{where}: {difference} (check the wording)")

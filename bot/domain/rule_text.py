@@ -60,6 +60,7 @@ _FOR = re.compile(
     r"|weeks?|w))\b",
     re.IGNORECASE,
 )
+_OF_BUDGET = re.compile(r"\s*of\s+(?:the\s+)?budget\b", re.IGNORECASE)
 _TARGET = re.compile(r"^\s*(the\s+)?target\b", re.IGNORECASE)
 _TIME = {"ms": Decimal("0.001"), "s": Decimal(1), "sec": Decimal(1), "secs": Decimal(1)}
 _TIME |= {"second": Decimal(1), "seconds": Decimal(1), "min": Decimal(60), "mins": Decimal(60)}
@@ -194,12 +195,20 @@ def parse_rule_text(text: str, ctx: RuleContext) -> TextRule | None:
         value, unit, dollar = _value(number), number.group("unit"), bool(number.group("dollar"))
         number_text = number.group(0).strip()
     kind = _number_kind(unit, dollar)
-    found = _find_metric(subject, kind, ctx)
+    # "Cost > 150% of budget": a share of the built tier's budget (money metrics only).
+    of_budget = (
+        kind == "percent" and number is not None and bool(_OF_BUDGET.match(rest, number.end()))
+    )
+    found = _find_metric(subject, "money" if of_budget else kind, ctx)
     if found is None:
         return None
     name, metric_unit = found
     metric_kind = _unit_kind(metric_unit)
-    if kind == metric_kind or (kind == "count" and metric_kind in ("percent", "money")):
+    if of_budget:
+        if metric_kind != "money":
+            return None
+        number_text += " of budget"
+    elif kind == metric_kind or (kind == "count" and metric_kind in ("percent", "money")):
         # "MAU > 800", "CPU > 70" (a bare number over a percentage), "Revenue > 100K"
         value = _convert(value, unit, metric_unit)
     elif kind == "percent" and name in ctx.limits:
@@ -209,7 +218,9 @@ def parse_rule_text(text: str, ctx: RuleContext) -> TextRule | None:
         value = _convert(value, unit, metric_unit)
     else:
         return None
-    rule = MetricRule(metric=name, op=op, value=_as_float(value), for_seconds=seconds)
+    rule = MetricRule(
+        metric=name, op=op, value=_as_float(value), for_seconds=seconds, of_budget=of_budget
+    )
     return TextRule(rule=rule, exact=exact, number_text=number_text)
 
 

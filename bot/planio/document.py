@@ -209,6 +209,7 @@ def _infer(
         else:
             line = reader.lines.get("pricing", 0)
             reader.warn(line, "the healthy-margin counts fit no rounding step; using 1")
+    _relative_costs(data, [budget, *computed])
     compute = data["formulas"].get("compute", {})
     if approx is not None and compute and compute["efficiency"] > 0:
         rps, stated_vcpus = approx
@@ -216,6 +217,27 @@ def _infer(
         step = _step([exact], [int(stated_vcpus)])
         if step is not None:
             compute["approx_step"] = step
+
+
+_TIER = re.compile(r"\(\s*tier\s*(\d+)\s*\)", re.IGNORECASE)
+
+
+def _relative_costs(data: dict[str, Any], budgets: list[Decimal]) -> None:
+    """ "Cost > $60/mo (Tier 0)": a cost threshold stated for one tier scales with the
+    built tier, so it becomes a share of the budget (150% of Tier 0's $40)."""
+    cost = data.get("cost_metric", "cost_usd")
+    worded = [*data.get("thresholds", []), *data.get("scaling_triggers", [])]
+    worded += [t for tier in data["tiers"] for t in tier.get("triggers", [])]
+    for item in worded:
+        rule, named = item.get("rule"), _TIER.search(str(item.get("text", "")))
+        if not rule or rule["metric"] != cost or rule.get("of_budget") or named is None:
+            continue
+        number = int(named.group(1))
+        if number >= len(budgets) or budgets[number] <= 0:
+            continue
+        share = Decimal(str(rule["value"])) * 100 / budgets[number]
+        if share == share.quantize(Decimal("0.01")):
+            rule["value"], rule["of_budget"] = float(share), True
 
 
 def as_read(data: dict[str, Any]) -> dict[str, Any]:

@@ -85,7 +85,9 @@ def test_plan_schema_validates_the_default_plan_and_is_the_committed_one(
     schema = json.loads(capsys.readouterr().out)
     jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(default_plan_text()))
     committed = Path(__file__).parents[2] / "docs" / "plan.schema.json"
-    assert json.loads(committed.read_text()) == schema
+    assert json.loads(committed.read_text()) == schema, (
+        "run `capacity-bot plan-schema > docs/plan.schema.json` after changing the plan model"
+    )
     assert default_plan_text().startswith(
         "# yaml-language-server: $schema=../../docs/plan.schema.json"
     )
