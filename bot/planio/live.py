@@ -11,6 +11,7 @@ from bot.domain.plan import ChangeLogEntry, Plan
 from bot.planio.doc_write import Live, export_document
 from store.changes import ChangeStore
 from store.metrics import MetricStore
+from store.tiers import TierStore
 
 __all__ = ["Readings", "live_figures", "plan_document"]
 
@@ -24,6 +25,9 @@ class Readings(Protocol):
     @property
     def changes(self) -> ChangeStore: ...
 
+    @property
+    def tiers(self) -> TierStore: ...
+
 
 def _value(value: float, unit: str) -> str:
     text = fmt_number(round(value, 2))
@@ -33,7 +37,7 @@ def _value(value: float, unit: str) -> str:
 
 
 def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
-    """Latest sample of each plan metric (with its time) and every stored change."""
+    """Latest sample of each plan metric (with its time), every stored change, the built tier."""
     samples = []
     for metric in plan.metrics:
         latest = store.metrics.latest(metric.name)
@@ -44,7 +48,12 @@ def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
         ChangeLogEntry(date=c.date.isoformat(), change=c.change, reason=c.reason, impact=c.impact)
         for c in reversed(store.changes.all())
     )
-    return Live(today=now.date().isoformat(), samples=tuple(samples), changes=changes or None)
+    return Live(
+        today=now.date().isoformat(),
+        samples=tuple(samples),
+        changes=changes or None,
+        built_tier=store.tiers.built_tier(),
+    )
 
 
 async def plan_document(plan: Plan, store: Readings, now: datetime) -> str:

@@ -28,6 +28,7 @@ def test_latest_samples_and_the_stored_log_are_in_the_document_but_not_in_the_pl
             date=date(2026, 11, 20), change="Added PgBouncer", reason="connections", impact="+$12"
         )
         store.changes.add(draft, "U1", None, "k1", NOW)
+        store.tiers.record_built(1, "U1", NOW)
         live = live_figures(default_plan(), store, NOW)
     finally:
         store.close()
@@ -36,6 +37,7 @@ def test_latest_samples_and_the_stored_log_are_in_the_document_but_not_in_the_pl
     assert "- Monthly active users: 850 users (2026-11-27 09:55 UTC)" in document
     assert "- API CPU utilisation: 61.5% (2026-11-27 09:55 UTC)" in document
     assert "| 2026-11-20 | Added PgBouncer | connections | +$12 |" in document
+    assert "built_tier: 1" in document  # a live figure, in the appendix; not plan
     imported = import_document(document).plan
     assert imported.baseline == default_plan().baseline  # 850 MAU is a measurement
     assert [e.change for e in imported.change_log] == ["Added PgBouncer"]
