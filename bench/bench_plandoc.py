@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
 
-from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
@@ -78,7 +77,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "plan.md"
         path.write_text(TEMPLATE)
-        deps = Deps(Settings(plan_path=path), plan, build_router(), lambda: NOW, Store(":memory:"))
+        deps = Deps(Settings(plan_path=path), plan, clock=lambda: NOW, _store=Store(":memory:"))
         changed = TEMPLATE.replace("| +$50/mo |", "| +$85/mo |")
 
         def reload() -> None:

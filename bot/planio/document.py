@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import yaml
@@ -36,7 +37,7 @@ from bot.planio.doc_read_ops import (
 )
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_reader import Reader
-from bot.planio.errors import PlanError, default_plan_text, describe_error
+from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 from bot.planio.mdblocks import Section, parse_sections
 from bot.planio.overlay import apply_overlay
 
@@ -70,7 +71,7 @@ def _appendix(sections: list[Section], reader: Reader) -> dict[str, Any]:
             if info not in ("yaml", "yml"):
                 continue
             try:
-                data = yaml.safe_load(body)
+                data = load_yaml(body)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 at = line + 1 + (mark.line if mark else 0)
@@ -99,14 +100,15 @@ def _catalog(
     return metrics, words
 
 
-def _embedded_metrics() -> list[dict[str, Any]]:
+@cache
+def _embedded_metrics() -> tuple[dict[str, Any], ...]:
     """The embedded plan's metric catalog, read straight from its YAML (the loader of whole
     plans imports this module, so this one does not import it)."""
-    data = yaml.safe_load(default_plan_text())
-    return [
+    data = load_yaml(default_plan_text())
+    return tuple(
         {k: v for k, v in m.items() if k in ("name", "description", "unit")}
         for m in data.get("metrics", [])
-    ]
+    )
 
 
 def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:
