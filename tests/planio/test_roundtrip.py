@@ -45,6 +45,9 @@ def triggers(draw: st.DrawFn, users: int) -> dict[str, Any]:
 def plans(draw: st.DrawFn) -> Plan:
     data = default_plan().model_dump(by_alias=True)
     data["product"] = draw(WORDS)
+    # What the template has no place for: a Prometheus query, severities, runbooks.
+    for metric in data["metrics"]:
+        metric["query"] = draw(st.sampled_from([None, f"sum(rate({metric['name']}[5m]))"]))
     data["percent_rounding"] = draw(st.sampled_from(["half_up", "half_down", "half_even"]))
     base = data["baseline"]
     base["users"] = users = draw(st.integers(1, 5000))
@@ -88,7 +91,10 @@ def plans(draw: st.DrawFn) -> Plan:
     compute = data["formulas"]["compute"]
     compute["efficiency"] = draw(st.sampled_from([Decimal("0.5"), Decimal("0.7"), Decimal(1)]))
     compute["approx_step"] = draw(st.sampled_from([1, 5, 10]))
-    data["thresholds"] = draw(st.lists(st.sampled_from(data["thresholds"]), max_size=4))
+    thresholds = draw(st.lists(st.sampled_from(data["thresholds"]), max_size=4))
+    data["thresholds"] = [
+        {**t, "severity": draw(st.sampled_from(["p0", "p1", "p2"]))} for t in thresholds
+    ]
     data["change_log"] = data["change_log"][: draw(st.integers(0, 3))]
     return Plan.model_validate(data)
 
