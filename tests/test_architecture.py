@@ -244,3 +244,12 @@ def test_delivery_carries_out_what_was_composed_and_renders_nothing() -> None:
     }
     assert not any("render" in n or n == "alert_reply" for n in names)
     assert not any(i.startswith("bot.render") for i in _imports(deliver))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_module)
+def test_money_is_written_by_the_one_formatter(path: Path) -> None:
+    # `-$5` and `$81.60` everywhere: bot.domain.values.fmt_value / bot.domain.money.fmt_money.
+    if _module(path).startswith("bot/domain/"):
+        return
+    text = path.read_text(encoding="utf-8")
+    assert re.findall(r'f"-?\$\{|"\$" \+', text) == []
