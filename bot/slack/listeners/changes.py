@@ -155,7 +155,7 @@ async def handle_effect(
         document = await plan_document(ctx)
         await client.files_upload_v2(
             channel=channel_id or user_id,
-            initial_comment=f"Capacity plan: {ctx.plan.product} (version {ctx.plan_version})",
+            initial_comment=f"{ctx.plan.titled('Capacity plan')} (version {ctx.plan_version})",
             file_uploads=[{"content": document, "filename": effect.filename}],
         )
         return True
