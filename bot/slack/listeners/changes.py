@@ -34,7 +34,7 @@ from bot.commands.changes import (
 )
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
 from bot.domain.changes import Change, tier_options
-from bot.reload import carry_out_reload
+from bot.reload import carry_out_reload_off_loop
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -160,7 +160,7 @@ async def handle_effect(
         )
         return True
     if isinstance(effect, ReloadPlan) and user_id:
-        message = render_message(carry_out_reload(front.deps, user_id))
+        message = render_message(await carry_out_reload_off_loop(front.deps, user_id))
         if channel_id:
             await client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
         else:
