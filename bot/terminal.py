@@ -45,12 +45,14 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         deps.close()
     if reply.error:
         err.write(render_text(reply))
-        return 2
+        # A fault of ours is not bad input: scripts tell the two apart by the exit code.
+        return 1 if "fault" in reply.meta else 2
     if export is not None:
         out.write(export.markdown)
         return 0
     if isinstance(reply.effect, OpenChangeModal):
-        err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
+        # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
+        err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
         return 2
     out.write(render_text(reply))
     return 0

@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.commands import changes, digest, metrics, plan, sizing
+from bot.commands.args import extra_words
 from bot.commands.router import Command, CommandError, Context, Router
+from bot.reply import Reply
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
 
 
 # Commands that change something when run (`changes` can delete and restore entries).
 WRITES = frozenset({"log", "changes", "metric", "silence"})
+
+
+def _help(router: Router, args: list[str]) -> Reply:
+    if args:
+        raise extra_words("help", args, "nothing after it: it lists every command", "help")
+    return router.help()
 
 
 def build_router() -> Router:
@@ -22,7 +30,7 @@ def build_router() -> Router:
             "help",
             "help",
             "Every command with an example",
-            lambda args, ctx: router.help(),
+            lambda args, ctx: _help(router, args),
             plan_only=True,
         )
     )

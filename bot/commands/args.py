@@ -1,68 +1,107 @@
-"""Reading numbers people type: `1,000`, `$25`, `10k`, `2.5`."""
+"""Reading numbers people type in commands, through the one grammar (bot/domain/numbers)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.commands.router import CommandError
+from bot.domain.money import fmt_number
+from bot.domain.numbers import NumberError, parse_number, parse_whole, shown
 
-__all__ = ["parse_count", "parse_decimal", "parse_tier"]
+__all__ = ["extra_words", "parse_count", "parse_decimal", "parse_index", "parse_tier"]
 
-_SUFFIX = {"k": Decimal(1000), "m": Decimal(1_000_000)}
 SMALLEST = Decimal("0.001")
+LARGEST = Decimal(10) ** 12
+PLACES = 6
 
 
-def parse_decimal(text: str, what: str, example: str, *, allow_zero: bool = False) -> Decimal:
-    raw = text.strip().lower().replace(",", "").replace("_", "").lstrip("$")
-    raw = raw.removesuffix("/mo")
-    multiplier = Decimal(1)
-    if raw and raw[-1] in _SUFFIX:
-        multiplier, raw = _SUFFIX[raw[-1]], raw[:-1]
-    shown = text if len(text) <= 30 else text[:30] + "…"
+def _refused(exc: NumberError, what: str, example: str, bound: str) -> CommandError:
+    quoted = shown(exc.text)
+    if exc.kind == "syntax" and exc.message.endswith("is not a number."):
+        message = f"`{quoted}` is not a number; {what} is a number such as `{example.split()[-1]}`."
+    elif exc.kind == "negative":
+        message = f"{what.capitalize()} must be {bound}, not `{quoted}`."
+    else:
+        message = exc.message
+    return CommandError(message, example)
+
+
+def parse_decimal(
+    text: str,
+    what: str,
+    example: str,
+    *,
+    allow_zero: bool = False,
+    money: bool = False,
+    signed: bool = False,
+    percent: bool = False,
+) -> Decimal:
+    """`text` read by the number grammar, within what a capacity figure can be."""
+    bound = "zero or more" if allow_zero else "more than zero"
     try:
-        value = Decimal(raw) * multiplier
-    except InvalidOperation:
+        value = parse_number(text, signed=signed, money=money, percent=percent)
+    except NumberError as exc:
+        raise _refused(exc, what, example, bound) from None
+    # Beyond a millionth nothing in a capacity plan is meaningful, and every figure derived
+    # from the value stays a short, finite Decimal. Refused, not rounded: rounding would
+    # answer for a number nobody typed.
+    if -value.as_tuple().exponent > PLACES:  # type: ignore[operator]
         raise CommandError(
-            f"`{shown}` is not a number; {what} is a number such as `{example.split()[-1]}`.",
+            f"`{shown(text)}` has more than {PLACES} decimal places; round it, e.g. "
+            f"`{fmt_number(value.quantize(Decimal(1).scaleb(-PLACES)).normalize())}`.",
             example,
-        ) from None
-    except ArithmeticError:  # beyond Decimal's exponent range: 10e999999
-        raise CommandError(f"`{shown}` is too large for {what}.", example) from None
-    if not value.is_finite():
-        raise CommandError(f"{what.capitalize()} must be a finite number, not `{shown}`.", example)
+        )
+    if signed:
+        return value
     if value < 0 or (value == 0 and not allow_zero):
-        bound = "zero or more" if allow_zero else "more than zero"
-        raise CommandError(f"{what.capitalize()} must be {bound}, not `{shown}`.", example)
-    if value > Decimal(10) ** 12:
-        raise CommandError(f"`{shown}` is too large for {what}.", example)
+        raise CommandError(f"{what.capitalize()} must be {bound}, not `{shown(text)}`.", example)
+    if value > LARGEST:
+        raise CommandError(f"`{shown(text)}` is too large for {what}.", example)
     if 0 < value < SMALLEST:
         raise CommandError(
-            f"`{shown}` is too small for {what}; the smallest is {SMALLEST}.", example
+            f"`{shown(text)}` is too small for {what}; the smallest is {SMALLEST}.", example
         )
-    # Beyond a millionth nothing in a capacity plan is meaningful; it also keeps every
-    # figure derived from it a short, finite Decimal.
-    return value.quantize(Decimal("0.000001")).normalize()
+    return value
 
 
 def parse_count(text: str, what: str, example: str) -> int:
     value = parse_decimal(text, what, example)
     if value != value.to_integral_value():
-        raise CommandError(f"{what.capitalize()} is a whole number, not `{text}`.", example)
+        raise CommandError(f"{what.capitalize()} is a whole number, not `{shown(text)}`.", example)
     return int(value)
 
 
+def parse_index(text: str, what: str, example: str) -> int:
+    """A plain whole number naming something (an entry, a scenario, a page size)."""
+    try:
+        return parse_whole(text, what)
+    except NumberError as exc:
+        raise CommandError(exc.message, example) from None
+
+
 def parse_tier(text: str, tier_count: int, example: str) -> int:
-    shown = text if len(text) <= 30 else text[:30] + "…"
+    """0 (the baseline) to `tier_count`; `tier2` and `Tier 2` read as 2."""
     raw = text.strip().lower().removeprefix("tier")
     valid = ", ".join(str(n) for n in range(1, tier_count + 1))
-    if not raw.isdigit():
+    try:
+        number = parse_whole(raw, "tier number")
+    except NumberError as exc:
+        if exc.kind == "digit":
+            raise CommandError(exc.message, example) from None
         raise CommandError(
-            f"`{shown}` is not a tier number; write the tier as a number: {valid}.", example
-        )
-    number = int(raw)
-    if not 1 <= number <= tier_count:
+            f"`{shown(text)}` is not a tier number; write the tier as a number: 0 (the "
+            f"baseline), {valid}.",
+            example,
+        ) from None
+    if not 0 <= number <= tier_count:
         raise CommandError(
             f"There is no tier {number}: the plan has tiers {valid} (and the baseline, 0).",
             example,
         )
     return number
+
+
+def extra_words(name: str, words: list[str], takes: str, example: str) -> CommandError:
+    """The refusal for words a command does not take, naming them."""
+    extra = " ".join(words)
+    return CommandError(f"`{name}` takes {takes}; `{shown(extra, 40)}` is extra.", example)

@@ -9,10 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot.changelog_io import to_csv, to_markdown
+from bot.commands.args import extra_words
 from bot.commands.router import Command, CommandError, Context
 from bot.config import Settings
 from bot.domain.changes import Change, content_key, validate_change_fields
 from bot.domain.money import fmt_money
+from bot.domain.numbers import NumberError, parse_whole
 from bot.reply import Action, Reply, Table, Text
 from store import Store
 
@@ -124,9 +126,10 @@ def log(args: list[str], ctx: Context) -> Reply:
     if not may_write(ctx):
         return refusal()
     prefill = " ".join(args)
+    filled = f" with “{prefill[:60]}” as the change" if prefill else ""
     return Reply(
         title="Log a change",
-        parts=(Text("Opening the change-log form…"),),
+        parts=(Text(f"Opening the change-log form{filled}…"),),
         effect=OpenChangeModal(prefill=prefill),
     )
 
@@ -162,11 +165,23 @@ def _table(changes: list[Change]) -> Table:
 
 
 def _page_size(word: str) -> int:
-    if not word.isdigit() or not 1 <= int(word) <= MAX_PAGE:
+    count = _number(word, "changes 25")
+    if count is None or not 1 <= count <= MAX_PAGE:
         raise CommandError(
             f"`{word[:20]}` is not a number of entries; show 1 to {MAX_PAGE}.", "changes 25"
         )
-    return int(word)
+    return count
+
+
+def _number(word: str, example: str) -> int | None:
+    """`word` as a whole number; None when it is not one. Digits that only look like ours
+    (`²`, `٣`) are refused with the plain form, the same way in every command."""
+    try:
+        return parse_whole(word, "number")
+    except NumberError as exc:
+        if exc.kind == "digit":
+            raise CommandError(exc.message, example) from None
+        return None
 
 
 def _latest(ctx: Context, limit: int, offset: int) -> Reply:
@@ -259,9 +274,13 @@ def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
     verb = "restore" if restore else "delete"
     if not may_write(ctx):
         return refusal(f"{verb} changes")
-    if len(words) != 1 or not words[0].lstrip("#").isdigit():
-        raise CommandError(f"Say which entry to {verb} by its number.", f"changes {verb} 3")
-    change_id = int(words[0].lstrip("#"))
+    example = f"changes {verb} 3"
+    if len(words) > 1:
+        raise extra_words(f"changes {verb}", words[1:], "one entry number", example)
+    found = _number(words[0], example) if words else None
+    if found is None:
+        raise CommandError(f"Say which entry to {verb} by its number.", example)
+    change_id = found
     store = _store(ctx).changes
     by = ctx.user_id or "unknown"
     done = (
@@ -281,24 +300,33 @@ def changes(args: list[str], ctx: Context) -> Reply:
     if not words:
         return _latest(ctx, PAGE, 0)
     if head == "since":
-        if len(words) == 4 and words[2].lower() == "offset" and words[3].isdigit():
-            return _since(ctx, words[1], int(words[3]))
+        example = "changes since 2025-09-01"
+        if len(words) == 4 and words[2].lower() == "offset":
+            offset = _number(words[3], example)
+            if offset is not None:
+                return _since(ctx, words[1], offset)
+        if len(words) > 2:
+            raise extra_words("changes since", words[2:], "one date", example)
         if len(words) != 2:
-            raise CommandError("`changes since` takes one date.", "changes since 2025-09-01")
+            raise CommandError("`changes since` takes one date.", example)
         return _since(ctx, words[1])
     if head == "search":
         if len(words) < 2:
             raise CommandError("Say what to search for.", "changes search pgbouncer")
         return _search(ctx, words[1:])
     if head == "export":
+        if len(words) > 1:
+            raise extra_words("changes export", words[1:], "nothing after it", "changes export")
         return _export(ctx)
     if head in ("delete", "restore"):
         return _delete(ctx, words[1:], restore=head == "restore")
     limit, rest = PAGE, words
-    if head.isdigit():
+    if _number(head, "changes 25") is not None:
         limit, rest = _page_size(head), words[1:]
-    if len(rest) == 2 and rest[0].lower() == "offset" and rest[1].isdigit():
-        return _latest(ctx, limit, int(rest[1]))
+    if len(rest) == 2 and rest[0].lower() == "offset":
+        offset = _number(rest[1], "changes 25")
+        if offset is not None:
+            return _latest(ctx, limit, offset)
     if not rest:
         return _latest(ctx, limit, 0)
     raise CommandError(
@@ -412,8 +440,10 @@ def saved_notice(change: Change, verb: str, reference: str) -> Reply:
 
 
 def _entry_id(value: str) -> int | None:
-    text = value.lstrip("#")
-    return int(text) if text.isdigit() else None
+    try:
+        return parse_whole(value, "entry number")
+    except NumberError:
+        return None
 
 
 def edit_request(ctx: Context, value: str, *, message_ts: str | None = None) -> Reply:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.commands.args import parse_decimal
+from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
@@ -74,18 +74,31 @@ def _shown(plan: Plan, metric: str, value: float | None) -> str:
 def metric(args: list[str], ctx: Context) -> Reply:
     example = "metric mau 850"
     names = ", ".join(m.name for m in ctx.plan.metrics)
+    if len(args) > 2:
+        raise extra_words("metric", args[2:], "a metric name and a value", example)
     if len(args) != 2:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
     _require_writer(ctx, example)
     name, raw = args[0].lower(), args[1]
-    if ctx.plan.metric(name) is None:
+    found = ctx.plan.metric(name)
+    if found is None:
         raise CommandError(
             f"`{name[:40]}` is not a metric in the plan; use one of {names}.", example
         )
-    # The same number syntax as every other command (`1,000`, `10k`, `$25`), and `%`.
-    negative = raw.startswith("-")
-    amount = parse_decimal(raw.lstrip("-").rstrip("%"), "the value", example, allow_zero=True)
-    value = float(-amount if negative else amount)
+    # The number grammar every command uses; `$` and `/mo` for money, `%` for percentages.
+    amount = parse_decimal(
+        raw,
+        "the value",
+        example,
+        allow_zero=True,
+        signed=True,
+        money=found.unit == "$",
+        percent=found.unit == "%",
+    )
+    value = float(amount)
+    problem = found.range_problem(value)
+    if problem is not None:
+        raise CommandError(f"Not recorded: {problem} ({name} takes {found.range_text()}).", example)
     store = _store(ctx)
     if store is None:
         return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
@@ -99,6 +112,8 @@ def metric(args: list[str], ctx: Context) -> Reply:
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    if len(args) > 2:
+        raise extra_words("silence", args[2:], "a rule id and a duration", example)
     if len(args) != 2:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
@@ -193,7 +208,7 @@ def firing_part(ctx: Context) -> Table | Text | None:
 
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
-        raise CommandError("`status` takes nothing after it.", "status")
+        raise extra_words("status", args, "nothing after it", "status")
     plan = ctx.plan
     store = _store(ctx)
     latest = latest_values(ctx)

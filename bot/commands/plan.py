@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands.args import parse_count, parse_decimal, parse_tier
+from bot.commands.args import extra_words, parse_count, parse_decimal, parse_tier
 from bot.commands.router import Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.numbers import NumberError, parse_whole
+from bot.domain.plan import Plan
 from bot.reply import Facts, Reply, Section, Table, Text
 
 __all__ = ["COMMANDS"]
@@ -13,7 +15,7 @@ __all__ = ["COMMANDS"]
 
 def _no_args(name: str, args: list[str]) -> None:
     if args:
-        raise CommandError(f"`{name}` takes nothing after it.", name)
+        raise extra_words(name, args, "nothing after it", name)
 
 
 def tiers(args: list[str], ctx: Context) -> Reply:
@@ -57,11 +59,49 @@ def tiers(args: list[str], ctx: Context) -> Reply:
     )
 
 
+def baseline(plan: Plan) -> Reply:
+    """Tier 0: where the product stands now, as the plan's baseline section says."""
+    base = plan.baseline
+    items = base.line_items
+    parts: list[Text | Facts | Table | Section] = [
+        Text(f"**Monthly budget**: {fmt_money(base.budget)}/mo"),
+        Facts(
+            pairs=(
+                ("Users", base.users_note or fmt_number(base.users)),
+                ("Requests", base.requests_note or f"{fmt_number(base.requests_per_day)}/day"),
+                ("Storage", base.storage_note or f"{fmt_number(base.storage_gb)}GB"),
+                ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
+                ("Cost per user", cost_per_user(base.budget, base.users).monthly_text()),
+            )
+        ),
+    ]
+    if items:
+        parts.append(
+            Table(
+                title="Line items",
+                columns=("Service", "Cost", "Note"),
+                rows=tuple((i.name, f"{fmt_money(i.cost)}/mo", i.note) for i in items),
+                numeric=(False, True, False),
+            )
+        )
+    if base.constraints:
+        parts.append(Section("Constraints", base.constraints))
+    return Reply(
+        title=tier_label(plan, 0),
+        parts=tuple(parts),
+        notes=("`/capacity tier 1` shows the first growth tier.",),
+    )
+
+
 def tier(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
-    if len(args) != 1:
-        raise CommandError(f"Say which tier: 1 to {plan.tier_count}.", "tier 2")
+    if not args:
+        raise CommandError(f"Say which tier: 0 (the baseline) to {plan.tier_count}.", "tier 2")
+    if len(args) > 1:
+        raise extra_words("tier", args[1:], "one tier number", "tier 2")
     number = parse_tier(args[0], plan.tier_count, "tier 2")
+    if number == 0:
+        return baseline(plan)
     info = plan.tier(number)
     cost = tier_costs(plan)[number]
     previous = "Current" if number == 1 else f"Tier {number - 1}"
@@ -107,7 +147,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
 def cost(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if len(args) > 1:
-        raise CommandError("`cost` takes one user count at most.", "cost 5000")
+        raise extra_words("cost", args[1:], "one user count at most", "cost 5000")
     if args:
         users = parse_count(args[0], "the user count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
@@ -164,8 +204,10 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     pricing = plan.pricing
     if len(args) > 1:
-        raise CommandError("`breakeven` takes one price at most.", "breakeven 30")
-    price = parse_decimal(args[0], "the price", "breakeven 30") if args else pricing.price
+        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30")
+    price = (
+        parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else pricing.price
+    )
     rows = []
     for row in break_even(plan, price):
         rows.append(
@@ -213,10 +255,9 @@ def targets(args: list[str], ctx: Context) -> Reply:
         return Reply(title="Performance targets", parts=(Text("The plan sets no targets."),))
     names = ["Tier 0"] + [f"Tier {n}" for n in range(1, plan.tier_count + 1)]
     if len(args) > 1:
-        raise CommandError("`targets` takes one tier at most.", "targets 2")
+        raise extra_words("targets", args[1:], "one tier at most", "targets 2")
     if args:
-        raw = args[0].lower().removeprefix("tier")
-        number = 0 if raw == "0" else parse_tier(args[0], plan.tier_count, "targets 2")
+        number = parse_tier(args[0], plan.tier_count, "targets 2")
         pairs = tuple(
             (t.metric, t.values[number] if number < len(t.values) else "—") for t in plan.targets
         )
@@ -287,8 +328,14 @@ def scenario(args: list[str], ctx: Context) -> Reply:
         )
     wanted = " ".join(args).lower()
     found = None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(plan.scenarios):
-        found = plan.scenarios[int(wanted) - 1]
+    try:
+        index = parse_whole(wanted, "scenario number")
+    except NumberError as exc:
+        if exc.kind == "digit":  # `scenario ²`: say so, rather than "no scenario matches"
+            raise CommandError(exc.message, f"scenario {plan.scenarios[0].id}") from None
+        index = 0
+    if 1 <= index <= len(plan.scenarios):
+        found = plan.scenarios[index - 1]
     for candidate in plan.scenarios:
         if found is None and (wanted == candidate.id or wanted in candidate.title.lower()):
             found = candidate

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.domain.numbers import separate_words
 from bot.domain.plan import Plan
 from bot.reply import Reply, Table, Text
 
@@ -68,7 +69,8 @@ class Command:
 
 
 def apology_reply(reference: str) -> Reply:
-    """What a person sees when something broke on our side: short, with a reference."""
+    """What a person sees when something broke on our side: short, with a reference.
+    `meta["fault"]` tells a front end it was our fault, not the input (`ask` exits 1)."""
     return Reply(
         title="Sorry, something went wrong",
         parts=(
@@ -79,6 +81,7 @@ def apology_reply(reference: str) -> Reply:
         ),
         notes=(f"Reference: {reference}",),
         error=True,
+        meta={"fault": reference},
     )
 
 
@@ -172,7 +175,9 @@ class Router:
 
 
 def split_words(text: str) -> list[str]:
-    text = text.strip()
+    # Any Unicode space separates words: a no-break space from a phone keyboard or pasted
+    # text must not glue `tier` and `2` into one unknown word (shlex knows ASCII only).
+    text = separate_words(text).strip()
     if len(text) > MAX_TEXT:
         raise CommandError(
             f"That is {len(text):,} characters; a command is at most {MAX_TEXT:,}.", "help"
