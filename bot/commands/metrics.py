@@ -241,6 +241,11 @@ def status(args: list[str], ctx: Context) -> Reply:
                 notes.append(
                     f"{source.name} pull failing since {_when(source.checked_at)}: {source.error}"
                 )
+            if source.skipped:
+                notes.append(
+                    f"{source.name} pull at {_when(source.checked_at)} skipped (not stored): "
+                    f"{source.skipped}"
+                )
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")

@@ -6,7 +6,7 @@ import re
 
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
-__all__ = ["plain", "render_text", "table_lines"]
+__all__ = ["display_width", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -16,6 +16,20 @@ def plain(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: 2 for CJK and most emoji, 0 for combining marks."""
+    # Imported here: only the terminal needs it, and Slack answers stay import-light.
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return len(text) if width < 0 else width  # control characters: count them as one each
+
+
+def _pad(cell: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(cell))
+    return gap + cell if right else cell + gap
+
+
 def table_lines(table: Table) -> list[str]:
     """An aligned table; numeric columns right-aligned."""
     rows = [
@@ -23,7 +37,9 @@ def table_lines(table: Table) -> list[str]:
         *(tuple(plain(c) for c in r) for r in table.rows),
     ]
     count = len(table.columns)
-    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)]
+    widths = [
+        max(display_width(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)
+    ]
     numeric = table.numeric or (False,) * count
 
     def line(row: tuple[str, ...]) -> str:
@@ -31,7 +47,7 @@ def table_lines(table: Table) -> list[str]:
         for i in range(count):
             cell = row[i] if i < len(row) else ""
             right = i < len(numeric) and numeric[i]
-            cells.append(cell.rjust(widths[i]) if right else cell.ljust(widths[i]))
+            cells.append(_pad(cell, widths[i], right))
         return "  ".join(cells).rstrip()
 
     out = [line(rows[0]), "  ".join("-" * w for w in widths)]
@@ -43,8 +59,10 @@ def _part(part: Part) -> list[str]:
     if isinstance(part, Text):
         return [plain(part.text)]
     if isinstance(part, Facts):
-        width = max((len(label) for label, _ in part.pairs), default=0)
-        return [f"{label + ':':<{width + 1}} {plain(value)}" for label, value in part.pairs]
+        width = max((display_width(label) for label, _ in part.pairs), default=0)
+        return [
+            f"{_pad(label + ':', width + 1, False)} {plain(value)}" for label, value in part.pairs
+        ]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []
         return head + table_lines(part)
@@ -59,7 +77,7 @@ def _part(part: Part) -> list[str]:
 
 def render_text(reply: Reply) -> str:
     lines = [("Error: " if reply.error else "") + plain(reply.title)]
-    lines.append("=" * min(len(lines[0]), 72))
+    lines.append("=" * min(display_width(lines[0]), 72))
     for part in reply.parts:
         lines.extend(_part(part))
         lines.append("")
