@@ -14,7 +14,7 @@ from bot.commands.router import Command, CommandError, Context
 from bot.config import Settings
 from bot.domain.changes import Change, content_key, validate_change_fields
 from bot.domain.money import fmt_money
-from bot.domain.numbers import NumberError, parse_whole
+from bot.domain.numbers import NumberError, ascii_digits, parse_whole
 from bot.reply import Action, Reply, Table, Text
 from store import Store
 
@@ -207,7 +207,9 @@ def _latest(ctx: Context, limit: int, offset: int) -> Reply:
 
 def _since(ctx: Context, word: str, offset: int = 0) -> Reply:
     try:
-        day = date.fromisoformat(word)
+        day = date.fromisoformat(ascii_digits(word))
+    except NumberError as exc:
+        raise CommandError(exc.message, "changes since 2025-09-01") from None
     except ValueError:
         raise CommandError(
             f"`{word[:30]}` is not a date; write it as YYYY-MM-DD.", "changes since 2025-09-01"

@@ -11,6 +11,7 @@ from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.monitor.model import Sample
@@ -76,18 +77,20 @@ def metric(args: list[str], ctx: Context) -> Reply:
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) > 2:
         raise extra_words("metric", args[2:], "a metric name and a value", example)
-    if len(args) != 2:
+    if not args:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
     _require_writer(ctx, example)
-    name, raw = args[0].lower(), args[1]
+    name = args[0].lower()
     found = ctx.plan.metric(name)
+    if found is not None and len(args) == 1:
+        raise CommandError(f"Give a value for `{name}` too.", f"metric {name} 1")
     if found is None:
         raise CommandError(
             f"`{name[:40]}` is not a metric in the plan; use one of {names}.", example
         )
     # The number grammar every command uses; `$` and `/mo` for money, `%` for percentages.
     amount = parse_decimal(
-        raw,
+        args[1],
         "the value",
         example,
         allow_zero=True,
@@ -114,16 +117,23 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
     if len(args) > 2:
         raise extra_words("silence", args[2:], "a rule id and a duration", example)
-    if len(args) != 2:
+    if not args:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
     _require_writer(ctx, example)
-    rule_id, raw = args
+    rule_id = args[0]
+    if rule_id in rules and len(args) == 1:
+        raise CommandError(f"Say for how long to silence `{rule_id}`.", f"silence {rule_id} 2h")
     if rule_id not in rules:
         raise CommandError(
             f"No rule `{rule_id[:60]}`; ids look like {', '.join(list(rules)[:4])}.", example
         )
+    raw = args[1]
+    try:
+        raw = ascii_digits(raw)  # `２h` reads as 2h; `²h` is refused with the plain form
+    except NumberError as exc:
+        raise CommandError(exc.message, example) from None
     try:
         seconds = parse_duration(raw)
     except ValueError as exc:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.numbers import NumberError, parse_number, parse_whole, shown
+from bot.domain.numbers import NumberError, ascii_digits, parse_number, parse_whole, shown
 from bot.domain.plan import Plan
 
 __all__ = [
@@ -120,7 +120,9 @@ def validate_change_fields(
         day = today
     else:
         try:
-            day = date.fromisoformat(_text(raw, "date"))
+            day = date.fromisoformat(ascii_digits(_text(raw, "date")))
+        except NumberError as exc:
+            errors["date"] = exc.message
         except ValueError:
             errors["date"] = (
                 f"`{_text(raw, 'date')[:30]}` is not a date; write it as YYYY-MM-DD, "

@@ -29,7 +29,8 @@ __all__ = [
 MAX_DIGITS = 20
 
 _SCALE = {"k": 3, "m": 6}
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# Full-width forms (a CJK keyboard's digits) and the typographic minus read as ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x2212: 0x2D}
 # Characters Slack and pasted text put between words besides the Unicode spaces.
 _INVISIBLE = {0x200B: " ", 0x2060: " ", 0xFEFF: " "}
 
