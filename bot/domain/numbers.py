@@ -78,13 +78,13 @@ def _digit_text(ch: str) -> str | None:
 def ascii_digits(text: str) -> str:
     """Full-width forms read as their ASCII selves (`１，０００` -> `1,000`); NumberError
     naming the ASCII form for any other digit-like character (`²`, `①`, `٣`, `𝟚`)."""
-    text = text.translate(_FULL_WIDTH)
-    if text.isascii():
-        return text
-    foreign = [ch for ch in text if not ch.isascii() and _digit_text(ch) is not None]
+    mapped = text.translate(_FULL_WIDTH)
+    if mapped.isascii():
+        return mapped
+    foreign = [ch for ch in mapped if not ch.isascii() and _digit_text(ch) is not None]
     if not foreign:
-        return text
-    fixed = "".join(_digit_text(ch) or ch if not ch.isascii() else ch for ch in text)
+        return mapped
+    fixed = "".join(_digit_text(ch) or ch if not ch.isascii() else ch for ch in mapped)
     odd = "".join(dict.fromkeys(foreign))[:5]
     what = f"`{odd}` is not a plain digit" if odd == text else f"`{shown(text)}` uses `{odd}`"
     raise NumberError(text, f"{what}; write `{shown(fixed)}` in digits 0-9.", "digit")
