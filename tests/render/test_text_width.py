@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from wcwidth import wcswidth
 
-from bot.reply import Facts, Reply, Table
 from bot.render.text import display_width, render_text, table_lines
+from bot.reply import Facts, Reply, Table
 
 
 def test_display_width_counts_terminal_columns() -> None:
