@@ -12,7 +12,9 @@ import signal
 
 from aiohttp import web
 
-from bot.app import (
+from bot.config import Settings
+from bot.deps import Deps, build_deps
+from bot.slack.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
     build_app,
@@ -23,9 +25,7 @@ from bot.app import (
     remember_auth_test,
     verify_token,
 )
-from bot.config import Settings
-from bot.deps import Deps, build_deps
-from bot.listeners.errors import drain_background
+from bot.slack.listeners.errors import drain_background
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 

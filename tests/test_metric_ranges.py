@@ -15,13 +15,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.commands.metrics import status
 from bot.domain.plan import Metric, Plan
-from bot.ingest import make_metrics_routes
-from bot.jobs import metrics_health
-from bot.planfile import PlanError, default_plan_text, parse_plan
-from bot.prometheus import poll_prometheus
+from bot.jobs.alerts import metrics_health
+from bot.jobs.prometheus import poll_prometheus
+from bot.planio.planfile import PlanError, default_plan_text, parse_plan
 from bot.render.text import render_text
+from bot.web.ingest import make_metrics_routes
+from tests.jobs.test_prometheus import with_query
 from tests.metrics_helpers import TOKEN, Clock, make_deps
-from tests.test_prometheus import with_query
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.numbers import NumberError, parse_number
-from bot.terminal import ask
+from bot.shell import ask
 from tests.conftest import answer
 
 TYPED = st.one_of(

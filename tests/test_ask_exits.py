@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store import Store
-from tests.cli.test_terminal import run
+from tests.test_shell import run
 
 
 @pytest.mark.parametrize("text", ["tier ²", "changes ①", "changes delete ٣", "scenario 𝟚"])
