@@ -83,6 +83,8 @@ def parse_cost(text: str) -> Decimal:
     value = parse_number(text, signed=True, money=True, scale=True)
     if abs(value) > Decimal(10) ** 12:
         raise NumberError(text, f"`{shown(text)}` is larger than any monthly amount.", "large")
+    if -value.as_tuple().exponent > 6:  # type: ignore[operator]
+        raise NumberError(text, f"`{shown(text)}` has more than 6 decimal places.", "places")
     return value
 
 
@@ -163,7 +165,7 @@ def validate_change_fields(
         except NumberError as exc:
             errors["cost_change"] = (
                 exc.message
-                if exc.kind in ("ambiguous", "grouping", "digit")
+                if exc.kind in ("ambiguous", "grouping", "digit", "places", "large")
                 else f"`{shown(_text(raw, 'cost_change'))}` is not a monthly amount; "
                 "write a number such as `10`, `+$10` or `-25.50`."
             )
