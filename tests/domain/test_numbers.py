@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
 from bot.domain.numbers import NumberError, parse_number, parse_whole, separate_words
+from bot.domain.plan import Metric
 
 ALL = {"signed": True, "money": True, "percent": True}
 
@@ -194,3 +195,19 @@ WELL_FORMED = st.builds(
 def test_every_well_formed_number_reads_as_written(case: tuple[str, Decimal]) -> None:
     text, value = case
     assert parse_number(text) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+    st.sampled_from(["%", "$"]),
+)
+def test_a_metric_value_as_shown_reads_back_as_shown(value: float, unit: str) -> None:
+    metric = Metric(name="m", description="m", unit=unit, min=None, max=None)
+    shown = metric.shown(value)
+    try:
+        read = parse_number(shown, **ALL)
+    except NumberError as refused:
+        assert refused.kind == "large", shown  # more digits than a figure: said, not misread
+        return
+    assert read == Decimal(re.sub(r"[$,%]", "", shown)), shown
