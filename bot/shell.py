@@ -229,10 +229,14 @@ def import_changes_file(
 def print_digest(
     settings: Settings,
     chart: Path | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
+    # Looked up when called, not at import: whoever imported this module first may have
+    # had another sys.stdout (a test runner's capture).
+    out = out or sys.stdout
+    err = err or sys.stderr
     deps = build_deps(settings)
     try:
         inp = digest_input(deps.context(user_id="terminal"))
