@@ -173,7 +173,7 @@ def _number(word: str, example: str) -> int | None:
     try:
         return parse_whole(word, "number")
     except NumberError as exc:
-        if exc.kind == "digit":
+        if exc.kind in ("digit", "ambiguous", "grouping"):
             raise CommandError(exc.message, example) from None
         return None
 

@@ -196,9 +196,13 @@ def parse_number(
 
 
 def parse_whole(text: str, what: str = "number") -> int:
-    """A plain whole number such as a tier or an entry number: digits only (`#3` allowed).
-    NumberError naming `what` otherwise, with the ASCII form for foreign digits."""
+    """A whole number naming something (a tier, an entry): digits, grouped or not (`1,234`),
+    `#3` allowed; no sign, point or `k`. NumberError naming `what` otherwise, with the
+    grammar's own advice for a misplaced comma and the ASCII form for foreign digits."""
     raw = ascii_digits(separate_words(text).strip()).removeprefix("#")
     if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS:
         return int(raw)
+    if raw.isascii() and raw[:1].isdigit() and set(raw) <= set("0123456789,"):
+        value = parse_number(raw, scale=False)  # a misplaced comma: its own message
+        return int(value)
     raise NumberError(text, f"`{shown(text)}` is not a {what}; write it in digits, e.g. `2`.")

@@ -99,6 +99,12 @@ def test_digit_like_characters_are_refused_the_same_way_everywhere(
     assert f"`{digit}`" in shown and f"write `{place.format(plain).split()[-1]}`" in shown, shown
 
 
+def test_entry_numbers_follow_the_grammar_too() -> None:
+    assert "There is no live entry #1234" in answer("changes delete 1,234")
+    assert "`1,00` is ambiguous" in answer("changes delete 1,00")
+    assert "There is no live entry #7" in answer("changes delete #7")
+
+
 def test_full_width_digits_read_as_digits() -> None:
     assert answer("tier ２") == answer("tier 2")
     assert answer("scenario １") == answer("scenario 1")

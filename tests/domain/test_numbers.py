@@ -119,7 +119,8 @@ def test_whole_numbers_are_plain_digits() -> None:
     assert parse_whole("12") == 12
     assert parse_whole("#3") == 3
     assert parse_whole("１２") == 12
-    for text in ("1.0", "1,000", "-1", "1k", "", "two"):
+    assert parse_whole("1,234") == parse_whole("#1,234") == 1234
+    for text in ("1.0", "1,00", ",5", "-1", "1k", "", "two"):
         with pytest.raises(NumberError):
             parse_whole(text)
 
