@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from bot.commands.router import CommandError
@@ -101,7 +102,16 @@ def parse_tier(text: str, tier_count: int, example: str) -> int:
     return number
 
 
-def extra_words(name: str, words: list[str], takes: str, example: str) -> CommandError:
-    """The refusal for words a command does not take, naming them."""
+def extra_words(
+    name: str, words: list[str], takes: str, example: str, *, after: str = ""
+) -> CommandError:
+    """The refusal for words a command does not take, naming them. `after` is the word
+    before them: `1 000` (a space, or the thin space some locales group digits with, split
+    it into two words) is answered as the number it was meant to be."""
     extra = " ".join(words)
+    if re.fullmatch(r"[0-9]{1,3}", after) and all(re.fullmatch(r"[0-9]{3}", w) for w in words):
+        digits = after + "".join(words)
+        return CommandError(
+            f"`{after} {extra}` has spaces in it; write {int(digits):,} or {digits}.", example
+        )
     return CommandError(f"`{name}` takes {takes}; `{shown(extra, 40)}` is extra.", example)

@@ -76,7 +76,7 @@ def metric(args: list[str], ctx: Context) -> Reply:
     example = "metric mau 850"
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) > 2:
-        raise extra_words("metric", args[2:], "a metric name and a value", example)
+        raise extra_words("metric", args[2:], "a metric name and a value", example, after=args[1])
     if not args:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
     _require_writer(ctx, example)

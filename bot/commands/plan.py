@@ -147,7 +147,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
 def cost(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if len(args) > 1:
-        raise extra_words("cost", args[1:], "one user count at most", "cost 5000")
+        raise extra_words("cost", args[1:], "one user count at most", "cost 5000", after=args[0])
     if args:
         users = parse_count(args[0], "the user count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
@@ -204,7 +204,7 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     pricing = plan.pricing
     if len(args) > 1:
-        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30")
+        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
     price = (
         parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else pricing.price
     )

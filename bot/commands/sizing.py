@@ -25,7 +25,7 @@ def _need(estimate: ComputeEstimate) -> str:
 
 def compute(args: list[str], ctx: Context) -> Reply:
     if len(args) > 1:
-        raise extra_words("compute", args[1:], "one request rate", "compute 100")
+        raise extra_words("compute", args[1:], "one request rate", "compute 100", after=args[0])
     if not args:
         raise CommandError("Give a request rate in requests per second.", "compute 100")
     rps = parse_decimal(args[0].removesuffix("rps"), "the request rate", "compute 100")
@@ -115,7 +115,7 @@ def connections(args: list[str], ctx: Context) -> Reply:
 
 def storage(args: list[str], ctx: Context) -> Reply:
     if len(args) > 1:
-        raise extra_words("storage", args[1:], "one user count", "storage 1000")
+        raise extra_words("storage", args[1:], "one user count", "storage 1000", after=args[0])
     if not args:
         raise CommandError("Give a number of users.", "storage 1000")
     users = parse_count(args[0], "the user count", "storage 1000")

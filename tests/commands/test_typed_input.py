@@ -28,6 +28,10 @@ APOLOGY = "Sorry, something went wrong"
         ("metric mau 1,5k", "`1,5k` is ambiguous"),
         ("metric mau 70%", "`70%` is not a percentage"),
         ("metric cpu_pct $70", "`$70` is not an amount of money"),
+        # Digits grouped with a space or a thin space (U+202F) arrive as separate words.
+        ("cost 1 000", "`1 000` has spaces in it; write 1,000 or 1000."),
+        ("storage 1\u202f000\u202f000", "`1 000 000` has spaces in it; write 1,000,000"),
+        ("metric mau 8 412", "`8 412` has spaces in it; write 8,412 or 8412."),
     ],
 )
 def test_a_number_that_could_be_misread_is_refused_with_what_would_work(
