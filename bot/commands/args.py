@@ -52,12 +52,12 @@ def parse_decimal(
             f"`{fmt_number(value.quantize(Decimal(1).scaleb(-PLACES)).normalize())}`.",
             example,
         )
+    if abs(value) > LARGEST:
+        raise CommandError(f"`{shown(text)}` is too large for {what}.", example)
     if signed:
         return value
     if value < 0 or (value == 0 and not allow_zero):
         raise CommandError(f"{what.capitalize()} must be {bound}, not `{shown(text)}`.", example)
-    if value > LARGEST:
-        raise CommandError(f"`{shown(text)}` is too large for {what}.", example)
     if 0 < value < SMALLEST:
         raise CommandError(
             f"`{shown(text)}` is too small for {what}; the smallest is {SMALLEST}.", example
