@@ -93,3 +93,34 @@ def test_ask_exits_0_or_2_and_never_1_for_typed_numbers(command: str, text: str)
         assert out.getvalue() == "" and err.getvalue().startswith("Error")
     else:
         assert re.search(r"\S", out.getvalue())
+
+
+DIGIT_LIKE = st.characters(categories=["Nd", "Nl", "No"]).filter(
+    lambda c: not c.isascii() and not 0xFF10 <= ord(c) <= 0xFF19
+)
+PLACES = [
+    "tier {}",
+    "targets {}",
+    "changes {}",
+    "changes delete {}",
+    "scenario {}",
+    "cost {}",
+    "breakeven 2{}",
+    "connections 5 {}",
+    "storage 1{}0",
+    "metric mau {}",
+    "silence tier2.mau {}h",
+    "changes since 2025-0{}-01",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PLACES), DIGIT_LIKE)
+@example("tier {}", "²")
+@example("changes delete {}", "٣")
+@example("scenario {}", "𝟚")
+def test_every_digit_like_character_is_refused_with_the_plain_form(place: str, char: str) -> None:
+    shown = answer(place.format(char))
+    assert shown.startswith("Error"), (place, char, shown)
+    assert "Sorry, something went wrong" not in shown
+    assert "in digits 0-9" in shown, (place, char, shown)
