@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands import build_router
 from bot.commands.change_form import submit_change_form
 from bot.commands.changes import (
     ExportChanges,
@@ -21,9 +22,10 @@ from bot.commands.digest import digest_input
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
-from bot.jobs.digest_run import draw_digest_chart
+from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -40,7 +42,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     deps = build_deps(settings)
     try:
         ctx = deps.context(user_id=USER)
-        reply = deps.router.dispatch(text, ctx)
+        reply = build_router().dispatch(text, ctx)
         export = (
             export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
         )
@@ -147,6 +149,7 @@ def _readline_history() -> Callable[[], None]:
 
 def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     deps: Deps = build_deps(settings)
+    router = build_router()
     plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
@@ -169,7 +172,7 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
-            reply = deps.router.dispatch(text, deps.context(user_id=USER))
+            reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
                 out.write(render_text(reply) + "\n")
             out.flush()
@@ -192,7 +195,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         for problem in exc.problems:
             out.write(f"  error: {problem}\n")
         return 1
-    warnings = plan_warnings(plan)
+    warnings = plan_warnings(plan) + route_warnings(plan, settings)
     out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:

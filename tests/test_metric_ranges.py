@@ -13,6 +13,7 @@ import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.commands import build_router
 from bot.commands.metrics import status
 from bot.domain.plan import Metric, Plan
 from bot.jobs.alerts import metrics_health
@@ -77,7 +78,7 @@ def test_the_slash_command_refuses_out_of_range_values_naming_the_range(
     text: str, message: str
 ) -> None:
     deps = make_deps(Clock())
-    shown = render_text(deps.router.dispatch(text, deps.context(user_id="U1")))
+    shown = render_text(build_router().dispatch(text, deps.context(user_id="U1")))
     assert shown.startswith("Error") and message in shown
     assert deps.store.metrics.count() == 0
 

@@ -9,7 +9,13 @@ from bot.commands.router import CommandError
 from bot.domain.money import fmt_number
 from bot.domain.numbers import NumberError, parse_number, parse_whole, shown
 
-__all__ = ["extra_words", "parse_count", "parse_decimal", "parse_index", "parse_tier"]
+__all__ = [
+    "extra_words",
+    "parse_count",
+    "parse_decimal",
+    "parse_position",
+    "parse_tier",
+]
 
 SMALLEST = Decimal("0.001")
 LARGEST = Decimal(10) ** 12
@@ -72,12 +78,16 @@ def parse_count(text: str, what: str, example: str) -> int:
     return int(value)
 
 
-def parse_index(text: str, what: str, example: str) -> int:
-    """A plain whole number naming something (an entry, a scenario, a page size)."""
+def parse_position(text: str, example: str) -> int | None:
+    """`text` as a position in a list (`scenario 2`), or None when it is not a number (a
+    name, then). Digit-like characters (`²`) and misplaced commas (`1,00`) are refused
+    with the plain form, not taken for a name that matches nothing."""
     try:
-        return parse_whole(text, what)
+        return parse_whole(text, "number")
     except NumberError as exc:
-        raise CommandError(exc.message, example) from None
+        if exc.kind in ("digit", "ambiguous", "grouping"):
+            raise CommandError(exc.message, example) from None
+        return None
 
 
 def parse_tier(text: str, tier_count: int, example: str) -> int:

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bot.commands.args import extra_words
+from bot.commands.args import extra_words, parse_position
 from bot.commands.router import Command, CommandError, Context
-from bot.config import Settings
+from bot.commands.router import refusal as router_refusal
+from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
-from bot.domain.numbers import NumberError, ascii_digits, parse_whole
+from bot.domain.numbers import NumberError, ascii_digits
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Reply, Table, Text
-from store import Store
+from bot.reply import Action, Effect, Reply, Table, Text
 
 __all__ = [
     "COMMANDS",
@@ -42,7 +42,7 @@ LIST_COLUMNS = ("#", "Date", "Change", "Reason", "Impact", "Cost/mo", "Tier", "B
 
 
 @dataclass(frozen=True)
-class OpenChangeModal:
+class OpenChangeModal(Effect):
     """Ask for a change: Slack opens the modal, the shell asks field by field."""
 
     prefill: str = ""
@@ -52,7 +52,7 @@ class OpenChangeModal:
 
 
 @dataclass(frozen=True)
-class ExportChanges:
+class ExportChanges(Effect):
     """Asks for the log as files. Only the request: the files are built after the answer
     (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
     prints the Markdown."""
@@ -70,7 +70,7 @@ class ExportFiles:
 
 
 @dataclass(frozen=True)
-class PostConfirmation:
+class PostConfirmation(Effect):
     """Show a stored entry's confirmation: replace the message `update` (channel, ts) when
     given; otherwise (or when that fails) post it to each of `targets` in turn until one
     takes it: the channel it was logged in, then a DM to the author."""
@@ -82,43 +82,26 @@ class PostConfirmation:
     targets: tuple[str, ...] = ()
 
 
-def _settings(ctx: Context) -> Settings:
-    settings: Settings = ctx.service("settings")
-    return settings
-
-
-def _store(ctx: Context) -> Store:
-    store: Store = ctx.service("deps").store
-    return store
+def _store(ctx: Context) -> CommandStore:
+    if ctx.store is None:
+        raise CommandError("The change log needs a database; run the bot with CAPACITY_DB.")
+    return ctx.store
 
 
 def today(ctx: Context) -> date:
     """Today where the team is (CAPACITY_TIMEZONE), not where the server is."""
-    settings = ctx.services.get("settings")
-    return ctx.now.astimezone(settings.zone).date() if settings else ctx.now.date()
+    return ctx.now.astimezone(ctx.zone).date()
 
 
 def may_write(ctx: Context) -> bool:
-    settings = ctx.services.get("settings")
-    return settings is None or settings.may_write(ctx.user_id)
+    return ctx.may_write
 
 
 def refusal(action: str = "log changes") -> Reply:
-    return Reply(
-        title="Only planners can do that",
-        parts=(
-            Text(
-                f"Only the capacity planners may {action}. Ask one of them, or ask an admin to "
-                "add you to CAPACITY_PLANNERS. You can still read the log: `/capacity changes`."
-            ),
-        ),
-        error=True,
-    )
+    return router_refusal(action, "You can still read the log: `/capacity changes`.")
 
 
 def log(args: list[str], ctx: Context) -> Reply:
-    if not may_write(ctx):
-        return refusal()
     prefill = " ".join(args)
     filled = f" with “{prefill[:60]}” as the change" if prefill else ""
     return Reply(
@@ -159,23 +142,12 @@ def _table(changes: list[Change]) -> Table:
 
 
 def _page_size(word: str) -> int:
-    count = _number(word, "changes 25")
+    count = parse_position(word, "changes 25")
     if count is None or not 1 <= count <= MAX_PAGE:
         raise CommandError(
             f"`{word[:20]}` is not a number of entries; show 1 to {MAX_PAGE}.", "changes 25"
         )
     return count
-
-
-def _number(word: str, example: str) -> int | None:
-    """`word` as a whole number; None when it is not one. Digits that only look like ours
-    (`²`, `٣`) are refused with the plain form, the same way in every command."""
-    try:
-        return parse_whole(word, "number")
-    except NumberError as exc:
-        if exc.kind in ("digit", "ambiguous", "grouping"):
-            raise CommandError(exc.message, example) from None
-        return None
 
 
 def _latest(ctx: Context, limit: int, offset: int) -> Reply:
@@ -273,7 +245,7 @@ def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
     example = f"changes {verb} 3"
     if len(words) > 1:
         raise extra_words(f"changes {verb}", words[1:], "one entry number", example)
-    found = _number(words[0], example) if words else None
+    found = parse_position(words[0], example) if words else None
     if found is None:
         raise CommandError(f"Say which entry to {verb} by its number.", example)
     change_id = found
@@ -298,7 +270,7 @@ def changes(args: list[str], ctx: Context) -> Reply:
     if head == "since":
         example = "changes since 2025-09-01"
         if len(words) == 4 and words[2].lower() == "offset":
-            offset = _number(words[3], example)
+            offset = parse_position(words[3], example)
             if offset is not None:
                 return _since(ctx, words[1], offset)
         if len(words) > 2:
@@ -317,10 +289,10 @@ def changes(args: list[str], ctx: Context) -> Reply:
     if head in ("delete", "restore"):
         return _delete(ctx, words[1:], restore=head == "restore")
     limit, rest = PAGE, words
-    if _number(head, "changes 25") is not None:
+    if parse_position(head, "changes 25") is not None:
         limit, rest = _page_size(head), words[1:]
     if len(rest) == 2 and rest[0].lower() == "offset":
-        offset = _number(rest[1], "changes 25")
+        offset = parse_position(rest[1], "changes 25")
         if offset is not None:
             return _latest(ctx, limit, offset)
     if not rest:
@@ -332,7 +304,7 @@ def changes(args: list[str], ctx: Context) -> Reply:
     )
 
 
-def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
+def recent_changes_section(store: CommandStore, limit: int = 5) -> Table | Text:
     """The Home tab's "Recent changes": the five latest entries, as a Reply part."""
     found = store.changes.latest(limit)
     if not found:
@@ -347,7 +319,13 @@ def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
 
 COMMANDS = [
     Command(
-        "log", "log [TEXT]", "log Added 2nd API container", "Record a change (opens a form)", log
+        "log",
+        "log [TEXT]",
+        "log Added 2nd API container",
+        "Record a change (opens a form)",
+        log,
+        who="planners",
+        writes=True,
     ),
     Command(
         "changes",
@@ -355,5 +333,6 @@ COMMANDS = [
         "changes search pgbouncer",
         "The change log: latest entries, since a date, search, export",
         changes,
+        writes=True,
     ),
 ]

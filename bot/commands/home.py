@@ -5,10 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.changes import recent_changes_section
-from bot.commands.metrics import firing_part, latest_values, next_tier_table, tier_now
+from bot.commands.metrics import (
+    delivery_part,
+    firing_part,
+    latest_values,
+    next_tier_table,
+    tier_now,
+)
 from bot.commands.router import Context, Router, apology_reply
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.values import fmt_moment
 from bot.reply import Facts, Part, Reply, Section
 
 __all__ = ["apology_reply", "home_reply"]
@@ -49,17 +56,19 @@ def home_reply(ctx: Context, router: Router) -> Reply:
         ),
         next_tier_table(ctx, number, latest),
     ]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)
-    deps = ctx.services.get("deps")
-    if deps is not None:
-        parts.append(recent_changes_section(deps.store))
+    if ctx.store is not None:
+        parts.append(recent_changes_section(ctx.store))
     parts.append(
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )
     return Reply(
         title=f"{plan.product}: capacity",
         parts=tuple(parts),
-        notes=(f"Updated {ctx.now:%Y-%m-%d %H:%M} UTC.",),
+        notes=(f"Updated {fmt_moment(ctx.now, ctx.zone)}.",),
     )

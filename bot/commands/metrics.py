@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
+from bot.config import Settings
+from bot.context import CommandStore
 from bot.domain.costs import current_tier, tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money
 from bot.domain.monitoring import Sample
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
+from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
+from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.reply import Facts, Part, Reply, Table, Text
+from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
     "COMMANDS",
+    "delivery_part",
     "firing_part",
     "latest_values",
     "next_tier_table",
@@ -32,16 +36,17 @@ log = logging.getLogger(__name__)
 MAX_SILENCE = timedelta(days=30)
 
 
-def _store(ctx: Context) -> Any | None:
+def _store(ctx: Context) -> CommandStore | None:
     """The store when this front end has one and it answers; None for plan-only answers."""
-    deps = ctx.services.get("deps")
-    if deps is None:
+    store = ctx.store
+    if store is None:
         return None
     try:
-        return deps.store
+        store.metrics  # noqa: B018 - a store opened on first use opens here
     except Exception:
         log.exception("store unavailable")
         return None
+    return store
 
 
 def _no_store(valid: str) -> Reply:
@@ -52,24 +57,12 @@ def _no_store(valid: str) -> Reply:
     )
 
 
-def _require_writer(ctx: Context, example: str) -> None:
-    settings = ctx.services.get("settings")
-    if settings is not None and not settings.may_write(ctx.user_id):
-        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
+def _when(ctx: Context, at: datetime | None) -> Moment | str:
+    return "—" if at is None else Moment(at, ctx.zone)
 
 
-def _when(at: datetime | None) -> str:
-    return "—" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
-
-
-def _shown(plan: Plan, metric: str, value: float | None) -> str:
-    if value is None:
-        return "no data"
-    unit = plan.unit(metric)
-    number = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${number}"
-    return f"{number}{unit}" if unit in ("%", "") else f"{number} {unit}"
+def _shown(plan: Plan, metric: str, value: float | None) -> Quantity:
+    return Quantity(value, plan.unit(metric))
 
 
 def metric(args: list[str], ctx: Context) -> Reply:
@@ -79,7 +72,6 @@ def metric(args: list[str], ctx: Context) -> Reply:
         raise extra_words("metric", args[2:], "a metric name and a value", example, after=args[1])
     if not args:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
-    _require_writer(ctx, example)
     name = args[0].lower()
     found = ctx.plan.metric(name)
     if found is not None and len(args) == 1:
@@ -104,11 +96,16 @@ def metric(args: list[str], ctx: Context) -> Reply:
         raise CommandError(f"Not recorded: {problem} ({name} takes {found.range_text()}).", example)
     store = _store(ctx)
     if store is None:
-        return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
+        return _no_store(f"{name} = {shown(_shown(ctx.plan, name, value))} is a valid sample")
     store.metrics.add_batch([Sample(metric=name, at=ctx.now, value=value)])
     return Reply(
-        title=f"Recorded {name} = {_shown(ctx.plan, name, value)}",
-        parts=(Text(f"At {_when(ctx.now)}. The next evaluation checks it against the plan."),),
+        title=f"Recorded {name} = {shown(_shown(ctx.plan, name, value))}",
+        parts=(
+            Text(
+                f"At {fmt_moment(ctx.now, ctx.zone)}. "
+                "The next evaluation checks it against the plan."
+            ),
+        ),
     )
 
 
@@ -121,7 +118,6 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
-    _require_writer(ctx, example)
     rule_id = args[0]
     if rule_id in rules and len(args) == 1:
         raise CommandError(f"Say for how long to silence `{rule_id}`.", f"silence {rule_id} 2h")
@@ -148,7 +144,12 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     store.alerts.silence(rule_id, until, who, ctx.now)
     return Reply(
         title=f"Silenced {rule_id} for {format_duration(seconds)}",
-        parts=(Text(f"{rules[rule_id].title}: no messages until {_when(until)} (by {who})."),),
+        parts=(
+            Text(
+                f"{rules[rule_id].title}: no messages until {fmt_moment(until, ctx.zone)} "
+                f"(by {who})."
+            ),
+        ),
         notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
     )
 
@@ -172,7 +173,7 @@ def next_tier_table(ctx: Context, number: int, latest: Mapping[str, Sample | Non
     if number >= len(plan.tiers):
         return Text("This is the plan's top tier.")
     nxt = plan.tier(number + 1)
-    rows = []
+    rows: list[tuple[Value, ...]] = []
     for trigger in nxt.triggers:
         if trigger.rule is None:
             rows.append((trigger.text, "—", "watch by hand"))
@@ -209,11 +210,27 @@ def firing_part(ctx: Context) -> Table | Text | None:
                 s.rule_id,
                 rules[s.rule_id].title,
                 _shown(ctx.plan, rules[s.rule_id].rule.metric, s.last_value),
-                _when(s.fired_at),
+                _when(ctx, s.fired_at),
             )
             for s in sorted(firing, key=lambda s: s.rule_id)
         ),
     )
+
+
+def delivery_part(ctx: Context) -> Section | None:
+    """Why alerts may not reach anyone (the bot not in the channel, a route not
+    configured), each with its fix; None when every route works or we cannot tell."""
+    settings = ctx.settings
+    if not isinstance(settings, Settings):  # route settings come only with the real ones
+        return None
+    store = _store(ctx)
+    try:
+        problems = store.delivery.problems() if store is not None else []
+        lines = delivery_lines(delivery_report(ctx.plan, settings, problems))
+    except Exception:
+        log.exception("delivery report failed")
+        return None
+    return Section("Alert delivery", tuple(lines)) if lines else None
 
 
 def status(args: list[str], ctx: Context) -> Reply:
@@ -227,7 +244,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     costs = tier_costs(plan)
     name = costs[number].name
     missing = f" (no `{plan.users_metric}` sample yet)"
-    facts = [
+    facts: list[tuple[str, Value]] = [
         ("Current tier", f"{number}: {name}" + (missing if mau is None else "")),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(costs[number].total)}/mo"),
@@ -237,9 +254,12 @@ def status(args: list[str], ctx: Context) -> Reply:
         over = cost.value - float(costs[number].total)
         verdict = "over budget" if over > 0 else "within budget"
         facts.append(
-            ("Cost this month", f"{_shown(plan, plan.cost_metric, cost.value)} ({verdict})")
+            ("Cost this month", f"{shown(_shown(plan, plan.cost_metric, cost.value))} ({verdict})")
         )
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:
@@ -249,11 +269,13 @@ def status(args: list[str], ctx: Context) -> Reply:
         for source in store.metrics.sources():
             if not source.ok:
                 notes.append(
-                    f"{source.name} pull failing since {_when(source.checked_at)}: {source.error}"
+                    f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
+                    f"{source.error}"
                 )
             if source.skipped:
                 notes.append(
-                    f"{source.name} pull at {_when(source.checked_at)} skipped (not stored): "
+                    f"{source.name} pull at {shown(_when(ctx, source.checked_at))} skipped "
+                    "(not stored): "
                     f"{source.skipped}"
                 )
         unknown = store.outbox.counts().get("unknown", 0)
@@ -285,8 +307,8 @@ def with_live_state(handler: Handler) -> Handler:
                     rule.id,
                     state.status if state else "inactive",
                     _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
-                    _when(state.since if state else None),
-                    f"until {_when(held.until)} by {held.by}" if held else "—",
+                    _when(ctx, state.since if state else None),
+                    f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
                 )
             )
         live = Table(
@@ -308,12 +330,22 @@ COMMANDS = (
         "Current tier, metrics against the next tier's triggers, firing alerts, budget",
         status,
     ),
-    Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),
+    Command(
+        "metric",
+        "metric NAME VALUE",
+        "metric mau 850",
+        "Record a metric sample",
+        metric,
+        who="planners",
+        writes=True,
+    ),
     Command(
         "silence",
         "silence RULE DURATION",
         "silence tier2.mau 2h",
         "Mute one alert rule's messages for a while",
         silence_cmd,
+        who="planners",
+        writes=True,
     ),
 )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands.args import extra_words, parse_count, parse_decimal, parse_tier
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
+from bot.commands.baseline import baseline
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
-from bot.domain.numbers import NumberError, parse_whole
-from bot.domain.plan import Plan
 from bot.reply import Facts, Reply, Section, Table, Text
 
 __all__ = ["COMMANDS"]
@@ -56,40 +55,6 @@ def tiers(args: list[str], ctx: Context) -> Reply:
             ),
         ),
         notes=("`/capacity tier N` shows one tier in full.",),
-    )
-
-
-def baseline(plan: Plan) -> Reply:
-    """Tier 0: where the product stands now, as the plan's baseline section says."""
-    base = plan.baseline
-    items = base.line_items
-    parts: list[Text | Facts | Table | Section] = [
-        Text(f"**Monthly budget**: {fmt_money(base.budget)}/mo"),
-        Facts(
-            pairs=(
-                ("Users", base.users_note or fmt_number(base.users)),
-                ("Requests", base.requests_note or f"{fmt_number(base.requests_per_day)}/day"),
-                ("Storage", base.storage_note or f"{fmt_number(base.storage_gb)}GB"),
-                ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
-                ("Cost per user", cost_per_user(base.budget, base.users).monthly_text()),
-            )
-        ),
-    ]
-    if items:
-        parts.append(
-            Table(
-                title="Line items",
-                columns=("Service", "Cost", "Note"),
-                rows=tuple((i.name, f"{fmt_money(i.cost)}/mo", i.note) for i in items),
-                numeric=(False, True, False),
-            )
-        )
-    if base.constraints:
-        parts.append(Section("Constraints", base.constraints))
-    return Reply(
-        title=tier_label(plan, 0),
-        parts=tuple(parts),
-        notes=("`/capacity tier 1` shows the first growth tier.",),
     )
 
 
@@ -328,13 +293,8 @@ def scenario(args: list[str], ctx: Context) -> Reply:
         )
     wanted = " ".join(args).lower()
     found = None
-    try:
-        index = parse_whole(wanted, "scenario number")
-    except NumberError as exc:
-        if exc.kind == "digit":  # `scenario ²`: say so, rather than "no scenario matches"
-            raise CommandError(exc.message, f"scenario {plan.scenarios[0].id}") from None
-        index = 0
-    if 1 <= index <= len(plan.scenarios):
+    index = parse_position(wanted, f"scenario {plan.scenarios[0].id}")
+    if index is not None and 1 <= index <= len(plan.scenarios):
         found = plan.scenarios[index - 1]
     for candidate in plan.scenarios:
         if found is None and (wanted == candidate.id or wanted in candidate.title.lower()):
@@ -380,12 +340,23 @@ COMMANDS = (
         "tiers",
         "All tiers side by side: users, cost, change, cost per user",
         tiers,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "tier", "tier N", "tier 2", "One tier's projection: triggers, changes, total cost", tier
+        "tier",
+        "tier N",
+        "tier 2",
+        "One tier's projection: triggers, changes, total cost",
+        tier,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "cost", "cost [USERS]", "cost 5000", "Cost per user per tier, or for a user count", cost
+        "cost",
+        "cost [USERS]",
+        "cost 5000",
+        "Cost per user per tier, or for a user count",
+        cost,
+        reads=PLAN_ONLY,
     ),
     Command(
         "breakeven",
@@ -394,9 +365,24 @@ COMMANDS = (
         "Paying customers to break even and for a healthy margin",
         breakeven,
         aliases=("break-even",),
+        reads=PLAN_ONLY,
     ),
-    Command("targets", "targets [TIER]", "targets 2", "Performance targets by tier", targets),
-    Command("triggers", "triggers", "triggers", "Scaling triggers and alert thresholds", triggers),
+    Command(
+        "targets",
+        "targets [TIER]",
+        "targets 2",
+        "Performance targets by tier",
+        targets,
+        reads=PLAN_ONLY,
+    ),
+    Command(
+        "triggers",
+        "triggers",
+        "triggers",
+        "Scaling triggers and alert thresholds",
+        triggers,
+        reads=PLAN_ONLY,
+    ),
     Command(
         "scenario",
         "scenario [NAME]",
@@ -404,5 +390,6 @@ COMMANDS = (
         "Disaster scenarios and their response steps",
         scenario,
         aliases=("scenarios",),
+        reads=PLAN_ONLY,
     ),
 )

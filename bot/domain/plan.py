@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.metric import Metric
 from bot.domain.rules import Duration, MetricRule
 
 __all__ = [
@@ -46,60 +46,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Metric(_Model):
-    """A number capacity-bot can watch; rules and samples name it."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    description: str
-    unit: str = ""
-    query: str | None = None  # PromQL, when the metric is pulled from Prometheus
-    # The values a sample may take; every intake refuses others. Left out: a percentage
-    # ("%") is 0-100 and anything else (counts, money, times, sizes) is never negative.
-    # `null` removes a bound (a metric that can go below zero says `min: null`).
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> Metric:
-        low, high = self.bounds
-        if low is not None and high is not None and not low < high:
-            raise ValueError(f"metric {self.name!r}: min ({low:g}) must be below max ({high:g})")
-        return self
-
-    @property
-    def bounds(self) -> tuple[float | None, float | None]:
-        """(lowest, highest) allowed value; None where unbounded."""
-        low = self.min if "min" in self.model_fields_set else 0.0
-        high = self.max if "max" in self.model_fields_set else (100.0 if self.unit == "%" else None)
-        return low, high
-
-    def shown(self, value: float) -> str:
-        """`value` with this metric's unit: `$1,200`, `70%`, `850 users`."""
-        exact = Decimal(repr(float(value)))
-        if self.unit == "$":
-            return fmt_money(exact)
-        number = fmt_number(exact)
-        return f"{number}{self.unit}" if self.unit in ("%", "") else f"{number} {self.unit}"
-
-    def range_text(self) -> str:
-        """The allowed values in words: `0% to 100%`, `0 users or more`, `any value`."""
-        low, high = self.bounds
-        if low is not None and high is not None:
-            return f"{self.shown(low)} to {self.shown(high)}"
-        if low is not None:
-            return f"{self.shown(low)} or more"
-        return f"up to {self.shown(high)}" if high is not None else "any value"
-
-    def range_problem(self, value: float) -> str | None:
-        """Why `value` cannot be a sample of this metric (naming the range), or None."""
-        low, high = self.bounds
-        if low is not None and value < low:
-            return f"{self.shown(value)} is below {self.name}'s minimum of {self.shown(low)}"
-        if high is not None and value > high:
-            return f"{self.shown(value)} is above {self.name}'s maximum of {self.shown(high)}"
-        return None
-
-
 class LineItem(_Model):
     name: str = Field(min_length=1)
     cost: Money = Field(ge=0)
@@ -128,6 +74,8 @@ class TierTrigger(_Model):
 
     text: str = Field(min_length=1)
     rule: MetricRule | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class ComponentChange(_Model):
@@ -239,6 +187,8 @@ class ScalingTrigger(_Model):
     action: str
     lead_time: str = ""
     runbook: str | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class AutoScaling(_Model):

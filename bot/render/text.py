@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.reply import Facts, Part, Reply, Section, Table, Text
+from bot.domain.values import shown
+from bot.reply import Facts, Part, Reply, Section, Table, Text, Value
 
-__all__ = ["display_width", "plain", "render_text", "table_lines"]
+__all__ = ["cell_text", "display_width", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -30,11 +31,17 @@ def _pad(cell: str, width: int, right: bool) -> str:
     return gap + cell if right else cell + gap
 
 
+def cell_text(value: Value) -> str:
+    """A cell or fact value as text: typed values through the one formatter, in the zone
+    they carry (the team's)."""
+    return plain(value) if isinstance(value, str) else shown(value)
+
+
 def table_lines(table: Table) -> list[str]:
     """An aligned table; numeric columns right-aligned."""
     rows = [
         tuple(plain(c) for c in table.columns),
-        *(tuple(plain(c) for c in r) for r in table.rows),
+        *(tuple(cell_text(c) for c in r) for r in table.rows),
     ]
     count = len(table.columns)
     widths = [
@@ -61,7 +68,8 @@ def _part(part: Part) -> list[str]:
     if isinstance(part, Facts):
         width = max((display_width(label) for label, _ in part.pairs), default=0)
         return [
-            f"{_pad(label + ':', width + 1, False)} {plain(value)}" for label, value in part.pairs
+            f"{_pad(label + ':', width + 1, False)} {cell_text(value)}"
+            for label, value in part.pairs
         ]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []

@@ -27,12 +27,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
+from bot.notify.health import delivery_health
+from bot.notify.posters import route_posters
 from bot.notify.slack import SlackPoster, make_client
+from bot.slack.front import build_front
 from bot.slack.listeners import register_all
 from bot.web.ingest import make_metrics_routes
 
@@ -135,6 +139,7 @@ def build_app(
     *,
     answer_in_ack: bool = True,
     process_before_response: bool = False,
+    router: Router | None = None,
 ) -> AsyncApp:
     settings = deps.settings
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
@@ -147,7 +152,7 @@ def build_app(
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
-    register_all(app, deps, answer_in_ack=answer_in_ack)
+    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
     return app
 
 
@@ -187,7 +192,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     workers: list[Worker] = []
 
     async def start(web_app: web.Application) -> None:
-        workers.append(start_jobs(deps, poster, scheduler))
+        routes = route_posters(deps.settings)
+        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())
@@ -208,7 +214,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps)},
+        details={
+            "metrics": lambda: metrics_health(deps),
+            "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
+        },
     )
 
 
