@@ -89,6 +89,7 @@ PLACES = [
     "storage {}",
     "metric mau {}",
     "silence tier2.mau {}h",
+    "built {}",
 ]
 
 
