@@ -170,3 +170,20 @@ async def test_a_clean_pull_clears_what_was_skipped(plan: Plan) -> None:
         await runner.cleanup()
     assert "skipped" not in metrics_health(deps)["sources"]["prometheus"]
     assert deps.store.metrics.latest("cpu_pct").value == 40  # type: ignore[union-attr]
+
+
+def test_ranges_survive_writing_the_plan_out_and_reading_it_back(plan: Plan) -> None:
+    from bot.planio.doc_write import export_document
+    from bot.planio.document import import_document
+
+    changed = {"db_connections": {"max": 500.0}, "revenue_usd": {"min": None}}
+    metrics = tuple(Metric(**{**m.model_dump(), **changed.get(m.name, {})}) for m in plan.metrics)
+    ranged = plan.model_copy(update={"metrics": metrics})
+    # A bound left out stays left out (a default), an explicit null stays "no bound".
+    assert "max" not in ranged.metric("mau").model_dump()  # type: ignore[union-attr]
+    for again in (
+        Plan.model_validate(ranged.model_dump()),
+        import_document(export_document(ranged)).plan,
+    ):
+        for name in ("db_connections", "revenue_usd", "cpu_pct", "mau"):
+            assert again.metric(name).bounds == ranged.metric(name).bounds, name  # type: ignore[union-attr]

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from bot.domain.values import fmt_value
 
@@ -24,8 +32,23 @@ class Metric(BaseModel):
     # The values a sample may take; every intake refuses others. Left out: a percentage
     # ("%") is 0-100 and anything else (counts, money, times, sizes) is never negative.
     # `null` removes a bound (a metric that can go below zero says `min: null`).
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(
+        default=None, description="Lowest value a sample may take. Left out: 0. null: no bound."
+    )
+    max: float | None = Field(
+        default=None,
+        description='Highest value a sample may take. Left out: 100 for unit "%", else no bound.',
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A bound left out is a default, not a null: dumped as null it would read back as
+        # "no bound" (a plan written out and read again must keep its ranges).
+        data: dict[str, Any] = handler(self)
+        for key in ("min", "max"):
+            if key not in self.model_fields_set:
+                data.pop(key, None)
+        return data
 
     @model_validator(mode="after")
     def _range(self) -> Metric:
