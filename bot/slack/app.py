@@ -119,7 +119,7 @@ async def verify_token(
             after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
                 "retry-after"
             )
-            if after and str(after).isdigit():
+            if after and str(after).isascii() and str(after).isdigit():  # not "²"
                 wait = min(float(after), 10.0)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
