@@ -11,7 +11,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
@@ -35,6 +34,8 @@ from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
+from bot.slack import guard
+from bot.slack.intake import Intake
 
 __all__ = [
     "AsyncSocketModeHandler",
@@ -144,9 +145,12 @@ def build_app(
     app = AsyncApp(
         client=client or build_client(settings),
         signing_secret=secret,
+        # bot/slack/intake.py verifies the raw bytes before anything parses them.
+        request_verification_enabled=False,
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
+    guard.register(app, settings.api_url)
     register_all(app, deps, answer_in_ack=answer_in_ack)
     return app
 
@@ -233,12 +237,9 @@ def build_web_app(
 
     web_app.router.add_get("/healthz", healthz)
     if bolt_app is not None:
-
-        async def slack_events(request: web.Request) -> web.Response:
-            bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(bolt_response)
-
-        web_app.router.add_post("/slack/events", slack_events)
+        secret = deps.settings.signing_secret
+        intake = Intake(bolt_app, secret.get_secret_value() if secret else "")
+        web_app.router.add_post("/slack/events", intake.handle)
     web_app.add_routes(hooks.routes)
     web_app.on_startup.extend(hooks.on_startup)
     web_app.on_cleanup.extend(hooks.on_cleanup)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.fakeslack import FakeSlack, slash_command_body
+from tests.fakeslack import FakeSlack, aim_at, slash_command_body
 from tests.slack.conftest import SECRET, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +68,7 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("serve never became healthy")
-            body = slash_command_body("tier 2")
+            body = aim_at(slash_command_body("tier 2"), slack.api_url)
             async with http.post(
                 f"{base}/slack/events", data=body, headers=signed_headers(SECRET, body)
             ) as resp:

@@ -1,0 +1,1 @@
+"""The Slack front end: the verified HTTP intake and the Bolt wiring."""
