@@ -12,6 +12,7 @@ import signal
 
 from aiohttp import web
 
+from bot import logsafe
 from bot.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
@@ -126,6 +127,8 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # No request bodies, response URLs, tokens or control characters in the log.
+    logsafe.install()
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:

@@ -24,6 +24,7 @@ from bot.commands.changes import (
     confirmation,
     delete_request,
     edit_request,
+    page_request,
     prepare_export,
     refusal,
     saved_notice,
@@ -39,9 +40,11 @@ from bot.render.modals import (
     DELETE_ACTION,
     EDIT_ACTION,
     FormMeta,
+    TamperedForm,
     change_message,
     change_modal,
     read_change_form,
+    slack_user_id,
 )
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -49,6 +52,11 @@ from bot.reply import Reply
 __all__ = ["handle_effect", "open_change_modal", "register"]
 
 log = logging.getLogger(__name__)
+
+TAMPERED = (
+    "This form's saved state was changed outside Slack, so nothing was saved. "
+    "Close it and open a new one with /capacity log."
+)
 
 
 async def open_change_modal(
@@ -154,10 +162,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def change_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        user = body["user"]["id"]
-        meta = FormMeta.load(view.get("private_metadata", ""))
+        try:
+            user = slack_user_id((body.get("user") or {}).get("id"))
+            meta = FormMeta.load(view.get("private_metadata"))
+            fields = read_change_form((view.get("state") or {}).get("values") or {})
+        except TamperedForm as exc:
+            log.warning("change form refused: %s is not what the bot wrote", exc)
+            await ack(response_action="errors", errors={"change": TAMPERED})
+            return
         ctx = deps.context(user_id=user, channel_id=meta.channel_id)
-        fields = read_change_form(view.get("state", {}).get("values", {}))
         outcome = submit_change_form(
             ctx, fields, key=f"{view.get('id', '')}:{meta.key}", change_id=meta.change_id
         )
@@ -250,7 +263,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         async def page() -> None:
             ctx = deps.context(user_id=user, channel_id=channel)
-            reply = deps.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
+            value = str(body["actions"][0].get("value", "changes"))
+            if not page_request(value):
+                value = "changes"  # not a value this button was given: the first page
+            reply = deps.router.dispatch(value, ctx)
             await respond(
                 response_type="ephemeral", replace_original=False, **render_message(reply)
             )

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands.router import error_reply
 from bot.deps import Deps
 from bot.listeners.changes import handle_effect
 from bot.listeners.errors import in_background
@@ -64,6 +65,16 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
             await respond(response_type="in_channel", replace_original=False, **message)
 
         await ack()
+        if not deps.router.shareable(text):
+            # The value came back from Slack: whatever it says, Share only ever re-runs a
+            # command that reads. A writing one was never given this button.
+            refused = render_message(error_reply("That answer cannot be shared.", "help"))
+            in_background(
+                respond(response_type="ephemeral", replace_original=False, **refused),
+                body,
+                respond,
+            )
+            return
         in_background(post(), body, respond)
 
     app.command("/capacity")(capacity)
