@@ -2,26 +2,23 @@
 
 Delivery guarantee, and why
 ---------------------------
-A row goes queued -> sending -> sent. `sending` is committed *before* the Slack call and
-`sent` (with channel and ts) right after Slack answers ok. A row is `sending` only while a
-request is in flight: before any backoff sleep it goes back to `queued` with the time of
-the retry, so a process stopped while waiting (a routine restart after a 429) leaves a
-row the next process simply sends. On shutdown `drain()` lets a request in flight finish.
-Slack has no idempotency key for chat.postMessage and the fake (like a bot without
-history scopes) cannot be searched, so after a crash we cannot tell whether a `sending`
-row reached the channel. We choose
-**at-most-once** for that window: on start-up (`recover`) a row left `sending` without a
-recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page cannot
-be taken back, while a lost firing message is made good by the reminder after the repeat
-interval (the alert state already says it was announced). The window is one HTTP call.
-Each post carries its dedup key as message metadata, so an operator can check.
+A row goes queued -> sending -> sent. `sending` is committed *before* the call and `sent`
+(with channel and ts) right after Slack answers ok; before any backoff sleep the row goes
+back to `queued`, so a stop while waiting loses nothing.
 
-Within one run, failures where Slack refused the request (429 honouring Retry-After, 5xx,
-ratelimited) are retried with exponential backoff; a timeout or dropped connection is
-retried too. That last case is the one place a duplicate is possible (Slack may have
-posted before the connection dropped); we accept it because dropping a warning on a
-transient network error is worse. A row that keeps failing goes back to `queued` with a
-later `next_attempt_at` and is tried again on a later pass: never dropped.
+Exactly once into a channel: every post carries its outbox key as Slack message metadata
+(`capacity_bot_outbox`). When the outcome of a post is unknown (the process was killed
+with a request in flight, or Slack answered after the client's timeout), the row is
+`unknown` until it is reconciled: the channel's recent history (or the thread, for a
+reply) is searched for a message with that key. Found: the row is `sent` with that ts.
+Not found: it is queued and sent. The search failing (no history scope, Slack down): the
+row stays `unknown` and is tried again on the next pass, never posted blind.
+
+A poster without `find` (a route that cannot be searched) re-sends an unknown row when
+it says `resend_when_unknown` (PagerDuty: its dedup key makes a resend safe; email: at
+least once) and otherwise leaves it parked. Failures where Slack refused the request
+(429 honouring Retry-After, 5xx, ratelimited) are retried with exponential backoff; a row
+that keeps failing goes back to `queued` with a later `next_attempt_at`: never dropped.
 """
 
 from __future__ import annotations
@@ -63,6 +60,13 @@ class Poster(Protocol):
     ) -> None: ...
 
 
+# Optional on a poster: `async find(channel, dedup_key, *, thread_ts) -> ts | None`, and
+# `resend_when_unknown: bool` for one that cannot be searched (see the module docstring).
+
+
+_UNSURE = object()
+
+
 class _Deferred(Exception):
     """Not yet: the message this one edits has not been sent."""
 
@@ -91,23 +95,75 @@ class Worker:
         self._recovered = False
         self._in_flight = False
         self._stopping = False
+        self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
-        """Park rows a previous process left `sending` (see the module docstring)."""
+        """Rows a previous process left `sending` become `unknown`: reconciled against
+        Slack before anything is re-sent (see the module docstring)."""
         parked = []
         for row in self.store.outbox.by_status("sending"):
-            self.store.outbox.mark_unknown(
-                row.id, "process stopped during delivery; maybe posted, not re-sent"
-            )
-            log.warning("outbox row %s (%s) may or may not have been posted", row.id, row.dedup_key)
+            self.store.outbox.mark_unknown(row.id, "process stopped during delivery")
+            log.info("outbox row %s: stopped mid-delivery; checking Slack before sending", row.id)
             parked.append(row.id)
         self._recovered = True
         return parked
 
+    async def reconcile(self) -> int:
+        """Settle `unknown` rows: sent when Slack has the message, else queued. Returns how
+        many were settled."""
+        settled = 0
+        for row in self.store.outbox.by_status("unknown"):
+            if self._stopping:
+                break
+            payload = load_payload(row.payload)
+            found = await self._look_up(row, payload)
+            if found is _UNSURE:
+                continue
+            if isinstance(found, tuple):
+                self._record_sent(row, payload, *found)
+            else:
+                self.store.outbox.mark_failed(row.id, "not posted; sending", self.clock())
+            settled += 1
+        return settled
+
+    async def _look_up(self, row: OutboxRow, payload: Payload) -> tuple[str, str] | object | None:
+        """(channel, ts) of the row's message in Slack, None when it is not there, or
+        _UNSURE when that cannot be known now."""
+        find = getattr(self.poster, "find", None)
+        if find is None:
+            return None if getattr(self.poster, "resend_when_unknown", False) else _UNSURE
+        channel, thread_ts = self._target(row, payload)
+        try:
+            ts = await find(channel, row.dedup_key, thread_ts=thread_ts)
+        except Exception as exc:
+            if row.id not in self._unsure_logged:
+                self._unsure_logged.add(row.id)
+                log.warning("outbox row %s: cannot check Slack (%s); not re-sent", row.id, exc)
+            return _UNSURE
+        return (channel, str(ts)) if ts else None
+
+    def _target(self, row: OutboxRow, payload: Payload) -> tuple[str, str | None]:
+        """Where the row's post goes: the channel, and the thread for a follow-up."""
+        if row.kind in ("resolved", "nodata"):
+            alert = payload.alerts[0]
+            original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
+            if original is not None:
+                return original.channel, original.ts
+        return payload.channel, None
+
+    def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
+        with self.store.transaction():
+            self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
+            if row.kind == "firing":
+                pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
+                self.store.alerts.record_messages(pairs, row.id, channel, ts)
+
     async def run_once(self, limit: int = 50) -> int:
-        """Deliver every due row; returns how many were sent."""
+        """Settle rows of unknown outcome, then deliver every due row; returns how many
+        were sent."""
         if not self._recovered:
             self.recover()
+        await self.reconcile()
         sent = 0
         for row in self.store.outbox.due(self.clock(), limit):
             if self._stopping:
@@ -153,6 +209,16 @@ class Worker:
                 # Slack answered (or the call failed): nothing is in flight any more.
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
+                if getattr(exc, "code", "") == "transport":
+                    # Maybe posted (a timeout after Slack took it): look before re-sending.
+                    self._in_flight = False
+                    found = await self._look_up(row, payload)
+                    if isinstance(found, tuple):
+                        self._record_sent(row, payload, *found)
+                        return True
+                    if found is _UNSURE:
+                        self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
+                        return False
                 log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
                 if not retryable or attempt == self.tries - 1 or self._stopping:
                     break
@@ -162,11 +228,7 @@ class Worker:
                 retry_at = self.clock() + timedelta(seconds=delay)
                 self.store.outbox.mark_failed(row.id, str(exc), retry_at)
             else:
-                with self.store.transaction():
-                    self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
-                    if row.kind == "firing":
-                        pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
-                        self.store.alerts.record_messages(pairs, row.id, channel, ts)
+                self._record_sent(row, payload, channel, ts)
                 return True
             finally:
                 self._in_flight = False

@@ -8,7 +8,13 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-__all__ = ["DeliveryError", "SlackPoster", "make_client"]
+__all__ = ["OUTBOX_EVENT", "DeliveryError", "SlackPoster", "make_client"]
+
+# The message metadata event type that carries an outbox key (see `SlackPoster.find`).
+OUTBOX_EVENT = "capacity_bot_outbox"
+# How far back `find` looks: newest first, a few pages of the channel (or the thread).
+FIND_PAGES = 3
+FIND_PAGE_SIZE = 200
 
 # Slack errors worth trying again: the request was refused before anything was posted.
 _RETRYABLE = {
@@ -72,15 +78,44 @@ class SlackPoster:
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         if dedup_key:
-            kwargs["metadata"] = {
-                "event_type": "capacity_alert",
-                "event_payload": {"dedup_key": dedup_key},
-            }
+            kwargs["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": dedup_key}}
         try:
             resp = await self.client.chat_postMessage(**kwargs)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _error(exc) from exc
         return str(resp["channel"]), str(resp["ts"])
+
+    async def find(
+        self, channel: str, dedup_key: str, *, thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of a message we posted with `dedup_key` in its metadata, or None: whether
+        a post whose answer never came (a timeout, a kill) reached the channel. Needs the
+        history scope of the channel's type (channels:history, groups:history)."""
+        cursor: str | None = None
+        for _ in range(FIND_PAGES):
+            args: dict[str, Any] = {
+                "channel": channel,
+                "include_all_metadata": True,
+                "limit": FIND_PAGE_SIZE,
+            }
+            if cursor:
+                args["cursor"] = cursor
+            try:
+                if thread_ts:
+                    resp = await self.client.conversations_replies(ts=thread_ts, **args)
+                else:
+                    resp = await self.client.conversations_history(**args)
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+                raise _error(exc) from exc
+            for message in resp.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == OUTBOX_EVENT and payload.get("key") == dedup_key:
+                    return str(message["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
 
     async def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         try:
