@@ -16,8 +16,8 @@ from bot.deps import Deps
 from bot.ingest import make_metrics_routes
 from bot.jobs import evaluate_once
 from bot.monitor import Sample
-from bot.notify.deliver import Worker
 from bot.notify.decide import load_payload
+from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from store import Store
 from tests.fakeslack import FakeSlack
