@@ -95,6 +95,7 @@ class Worker:
         self._recovered = False
         self._in_flight = False
         self._stopping = False
+        self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
         self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
@@ -184,6 +185,7 @@ class Worker:
         (returns False); rows waiting for a retry are already back in the queue.
         """
         self._stopping = True
+        self._stopped.set()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._in_flight and loop.time() < deadline:
@@ -232,7 +234,7 @@ class Worker:
                 return True
             finally:
                 self._in_flight = False
-            await self.sleep(delay)
+            await self._pause(delay)
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
@@ -240,6 +242,19 @@ class Worker:
             retry_in = 3600.0
         self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
         return False
+
+    async def _pause(self, delay: float) -> None:
+        """`sleep(delay)`, cut short by `drain()`: a shutdown during a retry wait ends the
+        run at once (the row is already queued for its retry), with nothing to cancel."""
+        if self._stopping:
+            return
+        sleeper = asyncio.ensure_future(self.sleep(delay))
+        stopper = asyncio.ensure_future(self._stopped.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, stopper):
+                task.cancel()
 
     def _waiting_for_original(self, payload: Payload) -> bool:
         alert = payload.alerts[0]

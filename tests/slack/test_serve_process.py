@@ -12,7 +12,12 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.jobs import evaluate_once
+from bot.logsafe import SafeLogFilter
+from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
+from tests.metrics_helpers import Clock, make_deps
+from tests.notify.test_delivery import push
 from tests.slack.conftest import SECRET, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +104,32 @@ def test_scheduler_chatter_is_not_logged_at_info() -> None:
     finally:
         root.setLevel(levels[0])
         scheduler.setLevel(levels[1])
+        for handler in root.handlers:
+            for f in [f for f in handler.filters if isinstance(f, SafeLogFilter)]:
+                handler.removeFilter(f)
+
+
+async def test_sigterm_during_an_outbox_retry_wait_is_quiet(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock, store=Store(tmp_path / "capacity.db"))
+    push(deps, "mau", 9000)
+    evaluate_once(deps, clock())
+    deps.store.close()
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)  # then a 30 s wait
+    proc = await spawn_serve(slack, tmp_path, free_port())
+    try:
+        await slack.wait_for(lambda: slack.calls_to("chat.postMessage"), timeout=20)
+        await asyncio.sleep(0.3)  # into the retry wait
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        _, err = await proc.communicate()
+        log = err.decode()
+        assert "stopped" in log
+        assert "Traceback" not in log and "CancelledError" not in log, log[-1500:]
+        assert slack.messages_in("C_ALERTS") == []  # still queued for the next start
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
