@@ -97,6 +97,22 @@ class Outbox:
             )
         return True
 
+    def claim(self, dedup_key: str) -> OutboxRow | None:
+        """Take the queued row with `dedup_key` for a delivery now (it becomes `sending`);
+        None when there is none queued (already sent, or someone else is sending it)."""
+        with atomic(self.db.conn):
+            r = self.db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE dedup_key = ? AND status = 'queued'",
+                [dedup_key],
+            ).fetchone()
+            if r is None:
+                return None
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [r[0]],
+            )
+        return _row(r)
+
     def due(self, now: datetime, limit: int = 50) -> list[OutboxRow]:
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"

@@ -21,14 +21,12 @@ from bot.commands.changes import (
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    confirmation,
     delete_request,
     edit_request,
     page_request,
     prepare_export,
     refusal,
     saved_notice,
-    submit_change_form,
     today,
 )
 from bot.deps import Deps
@@ -48,6 +46,7 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.slack.confirm import deliver_confirmation, submit_and_queue
 
 __all__ = ["handle_effect", "open_change_modal", "register"]
 
@@ -171,8 +170,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors={"change": TAMPERED})
             return
         ctx = deps.context(user_id=user, channel_id=meta.channel_id)
-        outcome = submit_change_form(
-            ctx, fields, key=f"{view.get('id', '')}:{meta.key}", change_id=meta.change_id
+        outcome, effect, queued = submit_and_queue(
+            deps,
+            ctx,
+            fields,
+            key=f"{view.get('id', '')}:{meta.key}",
+            change_id=meta.change_id,
+            message_ts=meta.message_ts,
         )
         if outcome.refused:
             await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
@@ -180,10 +184,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if outcome.errors:
             await ack(response_action="errors", errors=outcome.errors)
             return
-        await ack()  # the entry is committed: acking now can lose nothing
-        effect = confirmation(
-            outcome, user_id=user, channel_id=meta.channel_id, message_ts=meta.message_ts
-        )
+        await ack()  # the entry and its queued confirmation are committed: nothing to lose
         if effect is None:
             return
 
@@ -198,7 +199,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     log.info("saved notice in %s failed (%s)", meta.channel_id, exc)
             await client.chat_postMessage(channel=user, **message)
 
-        in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
+        if queued is not None:
+            delivery = deliver_confirmation(client, deps, effect, queued, ctx.now)
+            in_background(delivery, body, None, on_error=tell_saved)
+        else:
+            in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
 
     async def carry_out(
         reply: Reply, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

@@ -249,6 +249,26 @@ async def test_a_failed_confirmation_closes_the_form_cleanly_and_stores_the_entr
         assert r.deps.store.changes.count() == 1
 
 
+async def test_a_resubmission_of_a_stored_entry_still_gets_its_one_confirmation() -> None:
+    async with rig() as r:
+        r.fake.fail_next("chat.postMessage", error="fatal_error", times=2)  # channel and DM
+        now = int(time.time())
+        assert (await r.post_json(view_submission(GOOD), now))[0] == 200
+        await r.fake.wait_for(lambda: r.fake.ephemerals_in("C1", "U1"), timeout=5)
+        assert r.fake.messages_in("C1") == []
+        assert r.deps.store.outbox.counts() == {"queued": 1}  # kept for the worker
+        # The person submits again: the entry is not stored twice, and it is confirmed.
+        assert (await r.post_json(view_submission(GOOD), now - 1))[0] == 200
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        assert "Change #1 logged" in json.dumps(message.blocks)
+        assert r.deps.store.changes.count() == 1
+        # And once only, however often it comes again.
+        assert (await r.post_json(view_submission(GOOD), now - 2))[0] == 200
+        await asyncio.sleep(0.2)
+        assert len(r.fake.messages_in("C1")) == 1
+        assert r.deps.store.outbox.counts() == {"sent": 1}
+
+
 async def test_a_rate_limited_confirmation_does_not_hold_up_the_forms_answer() -> None:
     async with rig() as r:
         r.fake.fail_next("chat.postMessage", retry_after=2)  # 429, Retry-After: 2

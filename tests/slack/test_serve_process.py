@@ -19,6 +19,7 @@ from tests.fakeslack import FakeSlack, aim_at, slash_command_body
 from tests.metrics_helpers import Clock, make_deps
 from tests.notify.test_delivery import push
 from tests.slack.conftest import SECRET, signed_headers
+from tests.slack.harness import GOOD, view_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,3 +134,52 @@ async def test_sigterm_during_an_outbox_retry_wait_is_quiet(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    proc = await spawn_serve(slack, tmp_path, port)
+    count = 40
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            await wait_healthy(http, port)
+
+            async def submit(i: int) -> int:
+                fields = {**GOOD, "change": f"Change number {i} done"}
+                body = view_submission(fields, view_id=f"V{i}")
+                async with http.post(
+                    f"http://127.0.0.1:{port}/slack/events",
+                    data=body,
+                    headers=signed_headers(SECRET, body),
+                ) as resp:
+                    return resp.status
+
+            assert await asyncio.gather(*(submit(i) for i in range(count))) == [200] * count
+        proc.kill()  # SIGKILL: acknowledged entries, confirmations maybe not yet posted
+        await proc.wait()
+        before = len(slack.messages_in("C1"))
+        proc = await spawn_serve(slack, tmp_path, port)
+        await slack.wait_for(lambda: len(slack.messages_in("C1")) >= count, timeout=30)
+        await asyncio.sleep(0.5)  # nothing more may come
+        texts = [m.text or "" for m in slack.messages_in("C1")]
+        assert len(texts) == count, (before, len(texts))
+        for i in range(count):
+            assert sum(f"Change number {i} done" in t for t in texts) == 1
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def wait_healthy(http: aiohttp.ClientSession, port: int) -> None:
+    for _ in range(200):  # bounded: 20 s
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("serve never became healthy")
