@@ -13,7 +13,9 @@ import signal
 from aiohttp import web
 
 from bot import logsafe
-from bot.app import (
+from bot.config import Settings
+from bot.deps import Deps, build_deps
+from bot.slack.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
     build_app,
@@ -24,9 +26,7 @@ from bot.app import (
     remember_auth_test,
     verify_token,
 )
-from bot.config import Settings
-from bot.deps import Deps, build_deps
-from bot.listeners.errors import drain_background
+from bot.slack.listeners.errors import drain_background
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 

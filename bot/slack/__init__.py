@@ -1,1 +1,2 @@
-"""The Slack front end: the verified HTTP intake and the Bolt wiring."""
+"""The Slack front end: the verified HTTP intake, the Bolt app, its listeners and the
+answer cache."""

@@ -17,16 +17,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.changes import (
-    FormOutcome,
-    PostConfirmation,
-    confirmation,
-    fmt_cost,
-    submit_change_form,
-)
+from bot.commands.change_form import FormOutcome, confirmation, submit_change_form
+from bot.commands.changes import PostConfirmation, fmt_cost
 from bot.commands.router import Context
 from bot.deps import Deps
-from bot.notify.decide import Payload
+from bot.notify.compose import Payload
 from bot.notify.slack import OUTBOX_EVENT
 from bot.render.modals import change_message
 from store import Store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from store import Store

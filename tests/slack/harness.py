@@ -13,12 +13,12 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot import app as bot_app
 from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
+from bot.slack import app as bot_app
 from bot.slack.intake import Intake
 from store import Store
 from tests.fakeslack import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.logsafe import SafeLogFilter
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body

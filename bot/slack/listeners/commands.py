@@ -9,10 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.router import error_reply
 from bot.deps import Deps
-from bot.listeners.changes import handle_effect
-from bot.listeners.errors import in_background
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
+from bot.slack.listeners.changes import handle_effect
+from bot.slack.listeners.errors import in_background
 
 __all__ = ["register"]
 

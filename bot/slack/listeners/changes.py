@@ -16,22 +16,23 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands.change_form import (
+    delete_request,
+    edit_request,
+    saved_notice,
+)
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    delete_request,
-    edit_request,
     page_request,
     prepare_export,
     refusal,
-    saved_notice,
     today,
 )
 from bot.deps import Deps
 from bot.domain.changes import Change, tier_options
-from bot.listeners.errors import in_background
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -47,6 +48,7 @@ from bot.render.modals import (
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.slack.confirm import deliver_confirmation, submit_and_queue
+from bot.slack.listeners.errors import in_background
 
 __all__ = ["handle_effect", "open_change_modal", "register"]
 

@@ -28,14 +28,14 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
-from bot.digest.service import start_digest
-from bot.ingest import make_metrics_routes
-from bot.jobs import metrics_health, start_jobs
-from bot.listeners import register_all
+from bot.jobs.alerts import metrics_health, start_jobs
+from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack import guard
 from bot.slack.intake import Intake
+from bot.slack.listeners import register_all
+from bot.web.ingest import make_metrics_routes
 
 __all__ = [
     "AsyncSocketModeHandler",
