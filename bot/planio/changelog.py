@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -125,7 +126,9 @@ def parse_markdown_table(text: str) -> list[RawRow]:
     placeholder rows such as `| [DATE] | [What] | ... |` are left out)."""
     rows: list[RawRow] = []
     in_table = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at CR/LF only: str.splitlines() also breaks at \x1c-\x1e, \x85 and
+    # \u2028, which a cell may hold.
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         stripped = line.strip()
         if not stripped.startswith("|"):
             in_table = False
@@ -186,9 +189,10 @@ def unneutralise(text: str) -> str:
 
 
 def to_csv(changes: list[Change]) -> str:
-    """Every field of every live entry, oldest first; text cells neutralised."""
+    """Every field of every live entry, oldest first; text cells neutralised. Rows end in
+    CRLF (RFC 4180), which also makes the writer quote a cell holding a bare CR."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for c in sorted(changes, key=lambda c: (c.date, c.id)):
         data = c.model_dump()
@@ -218,7 +222,9 @@ def parse_csv(text: str) -> list[RawRow]:
 
 
 def parse_file(path: Path) -> list[RawRow]:
-    text = path.read_text(encoding="utf-8-sig")
+    # newline="": a CR or CRLF inside a quoted CSV cell is the cell's, not a line end.
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        text = f.read()
     if path.suffix.lower() == ".csv" or text.lstrip().lower().startswith(("date,", "id,")):
         return parse_csv(text)
     return parse_markdown_table(text)
