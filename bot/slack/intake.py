@@ -140,6 +140,15 @@ def _check_shape(payload: dict[str, Any]) -> dict[str, Any]:
                 raise DecodeError(f"`{key}` is not a list of objects")
         elif not isinstance(value, dict):
             raise DecodeError(f"`{key}` is not an object")
+    # What Bolt indexes without looking, by payload type.
+    if kind in ("view_submission", "view_closed") and not isinstance(
+        (payload.get("view") or {}).get("type"), str
+    ):
+        raise DecodeError("`view.type` is missing")
+    if kind == "block_actions" and not payload.get("actions"):
+        raise DecodeError("`actions` is empty")
+    if kind == "event_callback" and not isinstance((payload.get("event") or {}).get("type"), str):
+        raise DecodeError("`event.type` is missing")
     return payload
 
 
@@ -258,4 +267,12 @@ class Intake:
             return self._refuse(
                 request, 400, f"not a Slack payload ({type(exc).__name__})", len(raw)
             )
-        return await to_aiohttp_response(await self.bolt_app.async_dispatch(bolt_request))
+        try:
+            answer = await self.bolt_app.async_dispatch(bolt_request)
+        except Exception as exc:
+            # Bolt's routing (and its error handler) index payload fields directly; a
+            # signed shape Slack never sends must not become a 500. Listener errors never
+            # get here: they are answered by the app's error handler.
+            reason = f"not a payload Bolt can route ({type(exc).__name__})"
+            return self._refuse(request, 400, reason, len(raw))
+        return await to_aiohttp_response(answer)
