@@ -9,12 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot.commands.router import Command, CommandError, Context
-from bot.config import Settings
+from bot.commands.router import refusal as router_refusal
+from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Reply, Table, Text
-from store import Store
+from bot.reply import Action, Effect, Reply, Table, Text
 
 __all__ = [
     "COMMANDS",
@@ -41,7 +41,7 @@ LIST_COLUMNS = ("#", "Date", "Change", "Reason", "Impact", "Cost/mo", "Tier", "B
 
 
 @dataclass(frozen=True)
-class OpenChangeModal:
+class OpenChangeModal(Effect):
     """Ask for a change: Slack opens the modal, the shell asks field by field."""
 
     prefill: str = ""
@@ -51,7 +51,7 @@ class OpenChangeModal:
 
 
 @dataclass(frozen=True)
-class ExportChanges:
+class ExportChanges(Effect):
     """Asks for the log as files. Only the request: the files are built after the answer
     (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
     prints the Markdown."""
@@ -69,7 +69,7 @@ class ExportFiles:
 
 
 @dataclass(frozen=True)
-class PostConfirmation:
+class PostConfirmation(Effect):
     """Show a stored entry's confirmation: replace the message `update` (channel, ts) when
     given; otherwise (or when that fails) post it to each of `targets` in turn until one
     takes it: the channel it was logged in, then a DM to the author."""
@@ -81,43 +81,26 @@ class PostConfirmation:
     targets: tuple[str, ...] = ()
 
 
-def _settings(ctx: Context) -> Settings:
-    settings: Settings = ctx.service("settings")
-    return settings
-
-
-def _store(ctx: Context) -> Store:
-    store: Store = ctx.service("deps").store
-    return store
+def _store(ctx: Context) -> CommandStore:
+    if ctx.store is None:
+        raise CommandError("The change log needs a database; run the bot with CAPACITY_DB.")
+    return ctx.store
 
 
 def today(ctx: Context) -> date:
     """Today where the team is (CAPACITY_TIMEZONE), not where the server is."""
-    settings = ctx.services.get("settings")
-    return ctx.now.astimezone(settings.zone).date() if settings else ctx.now.date()
+    return ctx.now.astimezone(ctx.zone).date()
 
 
 def may_write(ctx: Context) -> bool:
-    settings = ctx.services.get("settings")
-    return settings is None or settings.may_write(ctx.user_id)
+    return ctx.may_write
 
 
 def refusal(action: str = "log changes") -> Reply:
-    return Reply(
-        title="Only planners can do that",
-        parts=(
-            Text(
-                f"Only the capacity planners may {action}. Ask one of them, or ask an admin to "
-                "add you to CAPACITY_PLANNERS. You can still read the log: `/capacity changes`."
-            ),
-        ),
-        error=True,
-    )
+    return router_refusal(action, "You can still read the log: `/capacity changes`.")
 
 
 def log(args: list[str], ctx: Context) -> Reply:
-    if not may_write(ctx):
-        return refusal()
     prefill = " ".join(args)
     return Reply(
         title="Log a change",
@@ -312,7 +295,7 @@ def page_request(text: str) -> bool:
     return len(words) == 1 or words[1] not in ("delete", "restore", "export")
 
 
-def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
+def recent_changes_section(store: CommandStore, limit: int = 5) -> Table | Text:
     """The Home tab's "Recent changes": the five latest entries, as a Reply part."""
     found = store.changes.latest(limit)
     if not found:
@@ -327,7 +310,13 @@ def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
 
 COMMANDS = [
     Command(
-        "log", "log [TEXT]", "log Added 2nd API container", "Record a change (opens a form)", log
+        "log",
+        "log [TEXT]",
+        "log Added 2nd API container",
+        "Record a change (opens a form)",
+        log,
+        who="planners",
+        writes=True,
     ),
     Command(
         "changes",
@@ -335,5 +324,6 @@ COMMANDS = [
         "changes search pgbouncer",
         "The change log: latest entries, since a date, search, export",
         changes,
+        writes=True,
     ),
 ]

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.commands.digest import gather_digest_input
 from bot.deps import Deps
 from bot.digest.schedule import period_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
-from bot.jobs.digest_source import StoreDigestSource
 from bot.notify.compose import digest_payload
 from bot.reply import Reply
 
@@ -39,7 +39,6 @@ def start_digest(
     settings = deps.settings
     zone = settings.zone
     channel = settings.alerts_channel or ""
-    source = StoreDigestSource(deps)
 
     async def run(fire_time: datetime) -> DigestResult:
         period = period_key(fire_time, zone)
@@ -60,7 +59,7 @@ def start_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=source.digest_input,
+            build=lambda now: gather_digest_input(deps.plan, deps.store, now, zone),
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,

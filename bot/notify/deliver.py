@@ -24,6 +24,7 @@ that keeps failing goes back to `queued` with a later `next_attempt_at`: never d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -97,6 +98,9 @@ class Worker:
         self._stopping = False
         self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
         self._unsure_logged: set[int] = set()
+        # Set whenever no request is in flight, so `drain` waits for it without polling.
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def recover(self) -> list[int]:
         """Rows a previous process left `sending` become `unknown`: reconciled against
@@ -178,7 +182,7 @@ class Worker:
         """Whether a request to Slack has been sent and not yet answered and recorded."""
         return self._in_flight
 
-    async def drain(self, timeout: float = 5.0, poll: float = 0.02) -> bool:
+    async def drain(self, timeout: float = 5.0) -> bool:
         """Stop taking rows and let a request in flight finish (at most `timeout` s).
 
         After this a cancelled run leaves nothing `sending` unless the timeout ran out
@@ -186,10 +190,9 @@ class Worker:
         """
         self._stopping = True
         self._stopped.set()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._in_flight and loop.time() < deadline:
-            await asyncio.sleep(poll)
+        if self._in_flight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), timeout)
         if self._in_flight:
             log.warning("outbox: a delivery was still in flight after %.1f s", timeout)
         return not self._in_flight
@@ -205,6 +208,7 @@ class Worker:
         for attempt in range(self.tries):
             self.store.outbox.mark_sending(row.id, new_attempt=attempt == 0)
             self._in_flight = True
+            self._idle.clear()
             try:
                 channel, ts = await self._send(row, payload)
             except Exception as exc:
@@ -214,6 +218,7 @@ class Worker:
                 if getattr(exc, "code", "") == "transport":
                     # Maybe posted (a timeout after Slack took it): look before re-sending.
                     self._in_flight = False
+                    self._idle.set()
                     found = await self._look_up(row, payload)
                     if isinstance(found, tuple):
                         self._record_sent(row, payload, *found)
@@ -234,6 +239,7 @@ class Worker:
                 return True
             finally:
                 self._in_flight = False
+                self._idle.set()
             await self._pause(delay)
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it

@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.jobs.alerts import metrics_health, start_jobs
@@ -33,6 +34,7 @@ from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack import guard
+from bot.slack.front import build_front
 from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
 from bot.web.ingest import make_metrics_routes
@@ -136,6 +138,7 @@ def build_app(
     *,
     answer_in_ack: bool = True,
     process_before_response: bool = False,
+    router: Router | None = None,
 ) -> AsyncApp:
     settings = deps.settings
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
@@ -151,7 +154,7 @@ def build_app(
         logger=logging.getLogger("capacity_bot.bolt"),
     )
     guard.register(app, settings.api_url)
-    register_all(app, deps, answer_in_ack=answer_in_ack)
+    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
     return app
 
 

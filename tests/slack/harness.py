@@ -13,7 +13,6 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.planio.planfile import default_plan
@@ -92,7 +91,6 @@ async def rig(
                 api_url=slack.api_url,
             ),
             default_plan(),
-            build_router(),
             lambda: NOW,
             store or Store(":memory:"),
         )
