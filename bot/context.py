@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.domain.plan import Plan
 from store.alerts import AlertStore
 from store.changes import ChangeStore
+from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
 
@@ -44,6 +45,9 @@ class CommandStore(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def delivery(self) -> DeliveryStore: ...
 
 
 @dataclass(frozen=True)

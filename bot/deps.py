@@ -12,7 +12,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
-from store import AlertStore, ChangeStore, MetricStore, Outbox, Store
+from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -64,6 +64,10 @@ class _StoreOnUse:
     @property
     def outbox(self) -> Outbox:
         return self._deps.store.outbox
+
+    @property
+    def delivery(self) -> DeliveryStore:
+        return self._deps.store.delivery
 
 
 @dataclass

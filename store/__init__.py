@@ -7,11 +7,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import alerts, metrics, outbox
+from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import open_database
+from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
@@ -21,6 +22,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DeliveryStore",
     "DigestStore",
     "MetricStore",
     "Outbox",
@@ -44,6 +46,7 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.delivery = DeliveryStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -53,6 +56,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            delivery.MIGRATIONS,
         ]
 
     def transaction(self) -> AbstractContextManager[None]:

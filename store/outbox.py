@@ -40,6 +40,22 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_route(db: sqlite_utils.Database) -> None:
+    # Rows queued before routes existed were all for Slack, and are still delivered there.
+    if "route" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN route TEXT NOT NULL DEFAULT 'slack'")
+
+
+@MIGRATIONS()
+def m003_lease(db: sqlite_utils.Database) -> None:
+    # Until when a `sending` row belongs to the process sending it (a request in flight).
+    # After that it is stale: its sender died mid-send, and another run may reconcile it.
+    # NULL (rows from before leases) counts as stale.
+    if "lease_until" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN lease_until REAL")
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
@@ -54,10 +70,13 @@ class OutboxRow:
     # Progress inside a multi-call delivery (a resolution edits, then replies).
     step: str | None
     last_error: str | None
+    # Where it goes: slack, pagerduty or email (bot/monitor/routes.py).
+    route: str = "slack"
 
 
 _COLUMNS = (
-    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step, last_error"
+    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step,"
+    " last_error, route"
 )
 
 
@@ -76,6 +95,7 @@ class Outbox:
         payload_json: str,
         now: datetime,
         alerts: Iterable[tuple[str, str]] = (),
+        route: str = "slack",
     ) -> bool:
         """Queue a notification; False when that dedup_key was queued before (never twice).
 
@@ -84,8 +104,8 @@ class Outbox:
         with atomic(self.db.conn):
             cur = self.db.conn.execute(
                 "INSERT OR IGNORE INTO outbox (dedup_key, kind, payload, created_at,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp()],
+                " next_attempt_at, route) VALUES (?, ?, ?, ?, ?, ?)",
+                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp(), route],
             )
             if cur.rowcount != 1:
                 return False
@@ -97,9 +117,10 @@ class Outbox:
             )
         return True
 
-    def claim(self, dedup_key: str) -> OutboxRow | None:
-        """Take the queued row with `dedup_key` for a delivery now (it becomes `sending`);
-        None when there is none queued (already sent, or someone else is sending it)."""
+    def claim(self, dedup_key: str, lease_until: datetime) -> OutboxRow | None:
+        """Take the queued row with `dedup_key` for a delivery now (it becomes `sending`
+        until `lease_until`); None when there is none queued (already sent, or someone else
+        is sending it)."""
         with atomic(self.db.conn):
             r = self.db.execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE dedup_key = ? AND status = 'queued'",
@@ -108,10 +129,20 @@ class Outbox:
             if r is None:
                 return None
             self.db.conn.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [r[0]],
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+                " lease_until = ? WHERE id = ?",
+                [lease_until.timestamp(), r[0]],
             )
         return _row(r)
+
+    def stale_sending(self, now: datetime) -> list[OutboxRow]:
+        """Rows `sending` whose lease ran out: their sender stopped mid-send."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'"
+            " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id",
+            [now.timestamp()],
+        ).fetchall()
+        return [_row(r) for r in rows]
 
     def due(self, now: datetime, limit: int = 50) -> list[OutboxRow]:
         rows = self.db.execute(
@@ -141,14 +172,21 @@ class Outbox:
         ).fetchone()
         return row is not None
 
-    def mark_sending(self, row_id: int, *, new_attempt: bool = True) -> None:
-        """Just before a request goes out. `new_attempt=False` for a retry within the
-        same delivery pass (attempts counts passes, which space the later retries)."""
+    def mark_sending(
+        self, row_id: int, *, new_attempt: bool = True, lease_until: datetime | None = None
+    ) -> bool:
+        """Just before a request goes out: the queued row becomes `sending` (until
+        `lease_until`); False when it was not queued (another process took it).
+        `new_attempt=False` for a retry within the same delivery pass (attempts counts
+        passes, which space the later retries)."""
+        lease = None if lease_until is None else lease_until.timestamp()
         with atomic(self.db.conn):
-            self.db.conn.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + ? WHERE id = ?",
-                [int(new_attempt), row_id],
+            cur = self.db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + ?, lease_until = ?"
+                " WHERE id = ? AND status = 'queued'",
+                [int(new_attempt), lease, row_id],
             )
+        return cur.rowcount == 1
 
     def mark_step(self, row_id: int, step: str, channel: str | None, ts: str | None) -> None:
         with atomic(self.db.conn):

@@ -27,9 +27,10 @@ PREVIEW_NOTE = "Preview: only you can see this. The digest itself posts to the a
 
 
 def gather_digest_input(
-    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo
+    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo, since: datetime | None = None
 ) -> DigestInput:
-    """The digest's data from the store: samples, alerts of the week, changes. Reads only."""
+    """The digest's data from the store: samples, and the alerts and changes since `since`
+    (the previous cron slot; a week by default). Reads only."""
     metrics = {m.name for m in plan.metrics} | {r.metric for _, r in plan.metric_rules()}
     latest = {}
     samples = {}
@@ -39,7 +40,7 @@ def gather_digest_input(
             latest[metric] = (newest.value, newest.at)
             samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
     titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
-    week_start = now - WEEK
+    week_start = since or now - WEEK
     week = [
         AlertRecord(
             titles.get(m.rule_id, m.rule_id), datetime.fromisoformat(m.fired_at), m.resolved_at
@@ -66,6 +67,7 @@ def gather_digest_input(
         alerts_fired_resolved=week,
         still_firing=firing,
         changes=changes,
+        since=since,
     )
 
 

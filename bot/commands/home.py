@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.changes import recent_changes_section
-from bot.commands.metrics import firing_part, latest_values, next_tier_table, tier_now
+from bot.commands.metrics import (
+    delivery_part,
+    firing_part,
+    latest_values,
+    next_tier_table,
+    tier_now,
+)
 from bot.commands.router import Context, Router, apology_reply
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
@@ -50,6 +56,9 @@ def home_reply(ctx: Context, router: Router) -> Reply:
         ),
         next_tier_table(ctx, number, latest),
     ]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)

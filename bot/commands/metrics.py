@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
+from bot.config import Settings
 from bot.context import CommandStore
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money
@@ -15,11 +16,13 @@ from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
+from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.reply import Facts, Part, Reply, Table, Text
+from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
     "COMMANDS",
+    "delivery_part",
     "firing_part",
     "latest_values",
     "next_tier_table",
@@ -189,6 +192,22 @@ def firing_part(ctx: Context) -> Table | Text | None:
     )
 
 
+def delivery_part(ctx: Context) -> Section | None:
+    """Why alerts may not reach anyone (the bot not in the channel, a route not
+    configured), each with its fix; None when every route works or we cannot tell."""
+    settings = ctx.settings
+    if not isinstance(settings, Settings):  # route settings come only with the real ones
+        return None
+    store = _store(ctx)
+    try:
+        problems = store.delivery.problems() if store is not None else []
+        lines = delivery_lines(delivery_report(ctx.plan, settings, problems))
+    except Exception:
+        log.exception("delivery report failed")
+        return None
+    return Section("Alert delivery", tuple(lines)) if lines else None
+
+
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise CommandError("`status` takes nothing after it.", "status")
@@ -213,6 +232,9 @@ def status(args: list[str], ctx: Context) -> Reply:
             ("Cost this month", f"{shown(_shown(plan, plan.cost_metric, cost.value))} ({verdict})")
         )
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:

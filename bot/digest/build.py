@@ -176,6 +176,17 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     return Facts(tuple(pairs))
 
 
+def _covers(inp: DigestInput) -> tuple[str, str]:
+    """(the digest's name, the time it covers as words): a weekly digest says "this week",
+    a daily one "since Sun 29 Nov 09:00", an hourly one "since 08:00"."""
+    since = inp.since
+    if since is None or inp.now - since >= timedelta(days=6):
+        return "Weekly capacity digest", "this week"
+    if inp.now - since >= timedelta(hours=20):
+        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
+    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
+
+
 def _alert_parts(inp: DigestInput) -> list[Part]:
     zone = inp.zone
     parts: list[Part] = []
@@ -194,12 +205,12 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             _table(
                 ("Alert", "Fired", "Resolved", "Lasted"),
                 rows,
-                title="Alerts this week",
+                title=f"Alerts {_covers(inp)[1]}",
                 total=len(week),
             )
         )
     else:
-        parts.append(Text("No alerts fired or resolved this week."))
+        parts.append(Text(f"No alerts fired or resolved {_covers(inp)[1]}."))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
@@ -213,7 +224,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text("No changes logged this week.")]
+        return [Text(f"No changes logged {_covers(inp)[1]}.")]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -232,7 +243,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
         _table(
             ("Date", "Change", "Cost change"),
             rows,
-            title="Changes this week",
+            title=f"Changes {_covers(inp)[1]}",
             numeric=(False, False, True),
             total=len(changes),
         ),
@@ -305,13 +316,26 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     return parts
 
 
+def _label(name: str, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return period_key(now, zone)
+    return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
+
+
+def _span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return f"Week {_date(start, zone)} to {_date(now, zone)}"
+    return f"From {_short(start, zone)} to {_short(now, zone)}"
+
+
 def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
     tier, users = current_tier(inp)
     trends: Trends = {}
     headline, tier_parts = _tier_part(inp, tier, users, trends)
-    week_start = now - WEEK
+    week_start = inp.since or now - WEEK
+    name, _ = _covers(inp)
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
@@ -321,14 +345,14 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"Week {_date(week_start, inp.zone)} to {_date(now, inp.zone)}. Trends are "
+        f"{_span_words(name, week_start, now, inp.zone)}. Trends are "
         f"least-squares fits over {SAMPLE_WINDOW.days} days of samples "
         "(like Prometheus predict_linear)."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"Weekly capacity digest: {inp.plan.product}, {period_key(now, inp.zone)}",
+        title=f"{name}: {inp.plan.product}, {_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )

@@ -67,6 +67,8 @@ class DigestInput:
     cost_this_month: Decimal | None = None
     # Set by the job when the chart could not be drawn or uploaded.
     chart_missing: bool = False
+    # Start of the time this digest covers (the previous cron slot); None is a week.
+    since: datetime | None = None
 
 
 class DigestSource(Protocol):

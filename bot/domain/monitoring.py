@@ -71,7 +71,8 @@ class Rule(_Frozen):
     rule: MetricRule
     title: str
     action: str | None = None
-    severity: Severity = "p2"
+    # Picks the route: p0 PagerDuty, p1 the alerts channel, p2 email (bot/monitor/routes.py).
+    severity: Severity = "p1"
     runbook: str | None = None
     tier: int | None = None
 

@@ -82,6 +82,8 @@ class TierTrigger(_Model):
 
     text: str = Field(min_length=1)
     rule: MetricRule | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class ComponentChange(_Model):
@@ -193,6 +195,8 @@ class ScalingTrigger(_Model):
     action: str
     lead_time: str = ""
     runbook: str | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class AutoScaling(_Model):

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
 from bot.domain.monitoring import Rule
 from bot.jobs.prometheus import SOURCE, poll_prometheus
-from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
+from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.compose import decide
 from bot.notify.deliver import Poster, Worker
+from bot.notify.dispatch import routed_items
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -79,12 +80,14 @@ def evaluate_once(
         repeat_interval=repeat_interval,
         stale_after=timedelta(seconds=deps.plan.stale_after),
     )
-    channel = deps.settings.alerts_channel or ""
-    items = decide(group_events(result.events, rules), rules, deps.plan, channel, now)
+    routes = routes_for(deps.plan, deps.settings)
+    items = routed_items(result.events, rules, deps.plan, routes, now)
     with store.transaction():
         store.alerts.save_states(result.states, now)
         for item in items:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
+            )
     return result
 
 
@@ -124,12 +127,14 @@ def start_jobs(
     *,
     prometheus_every: int = 30,
     outbox_every: int = 3,
+    routes: Mapping[str, Poster] | None = None,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
 
-    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`.
+    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`;
+    `routes` the other configured posters (`bot.notify.posters.route_posters`).
     """
-    worker = Worker(deps.store, poster, deps.clock)
+    worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
     async def tick() -> None:

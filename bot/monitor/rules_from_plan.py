@@ -42,7 +42,7 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     title=f"approaching Tier {number}: {trigger.text}",
                     action=f"Plan the move to Tier {number} ({tier.name}):"
                     f" `/capacity tier {number}`",
-                    severity="p2",
+                    severity=trigger.severity,
                     runbook=runbook_for(plan, metric, None),
                     tier=number,
                 )
@@ -62,7 +62,7 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     if scaling_trigger.lead_time
                     else ""
                 ),
-                severity="p2",
+                severity=scaling_trigger.severity,
                 runbook=runbook_for(plan, metric, scaling_trigger.runbook),
             )
         )

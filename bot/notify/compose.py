@@ -70,6 +70,8 @@ class OutboxItem:
     payload: Payload
     # (rule_id, fired_at) of each alert a firing message announces.
     alerts: tuple[tuple[str, str], ...]
+    # slack, pagerduty or email (bot/monitor/routes.py)
+    route: str = "slack"
 
     @property
     def payload_json(self) -> str:

@@ -3,22 +3,27 @@
 Delivery guarantee, and why
 ---------------------------
 A row goes queued -> sending -> sent. `sending` is committed *before* the call and `sent`
-(with channel and ts) right after Slack answers ok; before any backoff sleep the row goes
-back to `queued`, so a stop while waiting loses nothing.
+(with where it went) right after the route answers ok; before any backoff sleep the row
+goes back to `queued`, so a stop while waiting loses nothing, and `drain()` (shutdown)
+ends such a wait at once and lets a request in flight finish.
 
-Exactly once into a channel: every post carries its outbox key as Slack message metadata
+Slack, exactly once: every post carries its outbox key as message metadata
 (`capacity_bot_outbox`). When the outcome of a post is unknown (the process was killed
 with a request in flight, or Slack answered after the client's timeout), the row is
-`unknown` until it is reconciled: the channel's recent history (or the thread, for a
-reply) is searched for a message with that key. Found: the row is `sent` with that ts.
-Not found: it is queued and sent. The search failing (no history scope, Slack down): the
-row stays `unknown` and is tried again on the next pass, never posted blind.
+`unknown` until it is reconciled (a `sending` row counts as abandoned once its lease of
+60 s, longer than any request's timeout, has run out; until then its sender may be alive,
+e.g. another process sharing the database): the channel's recent history (or the thread, for a
+reply) is searched for a message with that key (`SlackPoster.find`). Found: the row is
+`sent` there. Not found: it is queued and sent. The search failing (no history scope,
+Slack down): the row stays `unknown` and is tried again on the next pass, never posted
+blind.
 
-A poster without `find` (a route that cannot be searched) re-sends an unknown row when
-it says `resend_when_unknown` (PagerDuty: its dedup key makes a resend safe; email: at
-least once) and otherwise leaves it parked. Failures where Slack refused the request
-(429 honouring Retry-After, 5xx, ratelimited) are retried with exponential backoff; a row
-that keeps failing goes back to `queued` with a later `next_attempt_at`: never dropped.
+A route that cannot be searched re-sends an unknown row when its poster says
+`resend_safe` (PagerDuty folds a second event with the same dedup key into the same
+incident; email is at least once) and otherwise leaves it parked. Failures where the
+route refused the request (429 honouring Retry-After, 5xx, ratelimited) are retried with
+exponential backoff; a row that keeps failing goes back to `queued` with a later
+`next_attempt_at`: never dropped.
 """
 
 from __future__ import annotations
@@ -26,15 +31,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload, render_payload
+from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["DeliveryFailure", "Poster", "Worker"]
+__all__ = ["LEASE", "DeliveryFailure", "Poster", "Worker"]
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +52,10 @@ class DeliveryFailure(Protocol):
     code: str
 
 
-class Poster(Protocol):
-    async def post(
-        self,
-        channel: str,
-        text: str,
-        blocks: list[dict[str, Any]],
-        *,
-        thread_ts: str | None = None,
-        dedup_key: str | None = None,
-    ) -> tuple[str, str]: ...
-
-    async def update(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None: ...
-
-
-# Optional on a poster: `async find(channel, dedup_key, *, thread_ts) -> ts | None`, and
-# `resend_when_unknown: bool` for one that cannot be searched (see the module docstring).
-
-
 _UNSURE = object()
+# How long a row may be `sending` before it counts as abandoned: above every route's
+# request timeout (Slack 10 s, PagerDuty 10 s, SMTP 15 s a step).
+LEASE = timedelta(seconds=60)
 
 
 class _Deferred(Exception):
@@ -73,7 +63,9 @@ class _Deferred(Exception):
 
 
 class Worker:
-    """Sends due outbox rows. One per process; call `recover()` once before the first run."""
+    """Sends due outbox rows. One per process; processes sharing a database take each row
+    once (a row is claimed from `queued`), and a `sending` row whose lease ran out is
+    settled by whichever runs next."""
 
     def __init__(
         self,
@@ -81,41 +73,53 @@ class Worker:
         poster: Poster,
         clock: Callable[[], datetime],
         *,
+        routes: Mapping[str, Poster] | None = None,
         tries: int = 4,
+        lease: timedelta = LEASE,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.store = store
-        self.poster = poster
+        # `poster` is Slack's; `routes` adds the configured others (pagerduty, email).
+        self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
         self.tries = tries
+        self.lease = lease
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
         self._recovered = False
         self._in_flight = False
         self._stopping = False
-        self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
-        self._unsure_logged: set[int] = set()
         # Set whenever no request is in flight, so `drain` waits for it without polling.
         self._idle = asyncio.Event()
         self._idle.set()
+        self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
+        self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
-        """Rows a previous process left `sending` become `unknown`: reconciled against
-        Slack before anything is re-sent (see the module docstring)."""
+        """Rows a previous process left `sending`: a route whose poster says a resend is
+        safe (PagerDuty's dedup key; email, which is at least once) gets them queued again;
+        the others become `unknown`, reconciled before anything is re-sent (see the module
+        docstring). Returns the ids made `unknown`."""
         parked = []
-        for row in self.store.outbox.by_status("sending"):
+        for row in self.store.outbox.stale_sending(self.clock()):
+            if getattr(self.posters.get(row.route), "resend_safe", False):
+                self.store.outbox.mark_failed(
+                    row.id, "process stopped during delivery; sent again", self.clock()
+                )
+                log.info("outbox row %s (%s) is sent again after a restart", row.id, row.route)
+                continue
             self.store.outbox.mark_unknown(row.id, "process stopped during delivery")
-            log.info("outbox row %s: stopped mid-delivery; checking Slack before sending", row.id)
+            log.info("outbox row %s: stopped mid-delivery; checking before sending", row.id)
             parked.append(row.id)
         self._recovered = True
         return parked
 
     async def reconcile(self) -> int:
-        """Settle `unknown` rows: sent when Slack has the message, else queued. Returns how
-        many were settled."""
+        """Settle `unknown` rows: sent when the route has the message, else queued again.
+        Returns how many were settled."""
         settled = 0
         for row in self.store.outbox.by_status("unknown"):
             if self._stopping:
@@ -124,37 +128,40 @@ class Worker:
             found = await self._look_up(row, payload)
             if found is _UNSURE:
                 continue
-            if isinstance(found, tuple):
-                self._record_sent(row, payload, *found)
+            if isinstance(found, Sent):
+                self._record_sent(row, payload, found.target, found.ref)
             else:
-                self.store.outbox.mark_failed(row.id, "not posted; sending", self.clock())
+                self.store.outbox.mark_failed(row.id, "not delivered; sending", self.clock())
             settled += 1
         return settled
 
-    async def _look_up(self, row: OutboxRow, payload: Payload) -> tuple[str, str] | object | None:
-        """(channel, ts) of the row's message in Slack, None when it is not there, or
+    async def _look_up(self, row: OutboxRow, payload: Payload) -> Sent | object | None:
+        """Where the row's message went if its route has it, None when it does not, or
         _UNSURE when that cannot be known now."""
-        find = getattr(self.poster, "find", None)
+        poster = self.posters.get(row.route)
+        find = getattr(poster, "find", None)
         if find is None:
-            return None if getattr(self.poster, "resend_when_unknown", False) else _UNSURE
-        channel, thread_ts = self._target(row, payload)
+            return None if getattr(poster, "resend_safe", False) else _UNSURE
         try:
-            ts = await find(channel, row.dedup_key, thread_ts=thread_ts)
+            found: Sent | None = await find(self._message(row, payload))
         except Exception as exc:
             if row.id not in self._unsure_logged:
                 self._unsure_logged.add(row.id)
-                log.warning("outbox row %s: cannot check Slack (%s); not re-sent", row.id, exc)
+                log.warning(
+                    "outbox row %s: cannot check %s (%s); not re-sent", row.id, row.route, exc
+                )
             return _UNSURE
-        return (channel, str(ts)) if ts else None
+        return found
 
-    def _target(self, row: OutboxRow, payload: Payload) -> tuple[str, str | None]:
-        """Where the row's post goes: the channel, and the thread for a follow-up."""
+    def _message(self, row: OutboxRow, payload: Payload) -> Message:
+        """The row as its poster sends it; a follow-up answers the alert's first message."""
+        reply_to: Sent | None = None
         if row.kind in ("resolved", "nodata"):
             alert = payload.alerts[0]
             original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
             if original is not None:
-                return original.channel, original.ts
-        return payload.channel, None
+                reply_to = Sent(original.channel, original.ts)
+        return Message(row.kind, row.dedup_key, payload, reply_to)
 
     def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
         with self.store.transaction():
@@ -162,12 +169,16 @@ class Worker:
             if row.kind == "firing":
                 pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
                 self.store.alerts.record_messages(pairs, row.id, channel, ts)
+            cleared = self.store.delivery.clear(row.route, payload.channel)
+        if cleared:
+            log.info("%s delivery to %s works again", row.route, payload.channel)
 
     async def run_once(self, limit: int = 50) -> int:
         """Settle rows of unknown outcome, then deliver every due row; returns how many
         were sent."""
-        if not self._recovered:
-            self.recover()
+        # Every pass, not only at start: a lease that ran out since is a sender that died
+        # (another process sharing the database, or this one before a restart).
+        self.recover()
         await self.reconcile()
         sent = 0
         for row in self.store.outbox.due(self.clock(), limit):
@@ -206,7 +217,11 @@ class Worker:
             return False
         last: Exception | None = None
         for attempt in range(self.tries):
-            self.store.outbox.mark_sending(row.id, new_attempt=attempt == 0)
+            lease = self.clock() + self.lease
+            if not self.store.outbox.mark_sending(
+                row.id, new_attempt=attempt == 0, lease_until=lease
+            ):
+                return False  # taken by another process sharing the database
             self._in_flight = True
             self._idle.clear()
             try:
@@ -215,18 +230,20 @@ class Worker:
                 # Slack answered (or the call failed): nothing is in flight any more.
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
+                log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
                 if getattr(exc, "code", "") == "transport":
-                    # Maybe posted (a timeout after Slack took it): look before re-sending.
+                    # Maybe delivered (a timeout after the route took it): look first.
                     self._in_flight = False
                     self._idle.set()
                     found = await self._look_up(row, payload)
-                    if isinstance(found, tuple):
-                        self._record_sent(row, payload, *found)
+                    if isinstance(found, Sent):
+                        self._record_sent(row, payload, found.target, found.ref)
                         return True
                     if found is _UNSURE:
                         self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
                         return False
-                log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
+                if getattr(exc, "needs_person", False):
+                    self._report(row, payload, str(getattr(exc, "code", "") or exc))
                 if not retryable or attempt == self.tries - 1 or self._stopping:
                     break
                 after = getattr(exc, "retry_after", None)
@@ -244,7 +261,10 @@ class Worker:
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
-        if last is not None and not getattr(last, "retryable", False):
+        if getattr(last, "needs_person", False):
+            # Soon after someone fixes it (invites the bot), the backlog goes out.
+            retry_in = min(300.0, retry_in)
+        elif last is not None and not getattr(last, "retryable", False):
             retry_in = 3600.0
         self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
         return False
@@ -262,61 +282,78 @@ class Worker:
             for task in (sleeper, stopper):
                 task.cancel()
 
+    def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
+        """A failure only a person can fix: stored for /healthz, `status` and Home, and
+        logged at WARNING once (not at every retry) until a delivery there works again."""
+        try:
+            news = self.store.delivery.report(row.route, payload.channel, reason, self.clock())
+        except Exception:  # reporting must never stop delivery
+            log.exception("could not record a delivery problem")
+            return
+        if news:
+            log.warning(
+                "%s cannot deliver to %s (%s): %s",
+                ROUTE_NAMES.get(row.route, row.route),
+                payload.channel,
+                reason,
+                fix_for(row.route, reason, payload.channel),
+            )
+
     def _waiting_for_original(self, payload: Payload) -> bool:
         alert = payload.alerts[0]
         found = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
         return found is None and self.store.outbox.pending_for_alert(alert.rule_id, alert.fired_at)
 
     async def _send(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
+        poster = self.posters.get(row.route)
+        if poster is None:
+            raise DeliveryError(
+                f"the {row.route} route is not configured",
+                retryable=False,
+                code="route_not_configured",
+                needs_person=True,
+            )
+        reply_to: Sent | None = None
         if row.kind in ("resolved", "nodata"):
-            return await self._follow_up(row, payload)
-        return await self.poster.post(
-            payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-        )
+            reply_to = await self._original(row, payload, poster)
+        sent = await poster.send(Message(row.kind, row.dedup_key, payload, reply_to))
+        return sent.target, sent.ref
 
-    async def _follow_up(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
-        """Resolution: edit the original message to show it resolved, then reply in its
-        thread. Nodata: reply in the thread. Without an original, post in the channel."""
+    async def _original(self, row: OutboxRow, payload: Payload, poster: Poster) -> Sent | None:
+        """The alert's first message, for a follow-up to answer. A resolution first shows
+        it resolved (Slack edits it), once: only the reply needs the guard."""
         alert = payload.alerts[0]
         original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
         if original is None:
-            return await self.poster.post(
-                payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-            )
+            return None
+        sent = Sent(original.channel, original.ts)
         if row.kind == "resolved" and row.step != "edited":
             self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, self.clock())
-            await self._edit_original(original.outbox_id, original.channel, original.ts)
-            # Editing twice shows the same thing, so only the reply below needs a guard.
+            await self._edit_original(original.outbox_id, sent, poster)
             self.store.outbox.mark_step(row.id, "edited", None, None)
-        return await self.poster.post(
-            original.channel,
-            payload.text,
-            payload.blocks,
-            thread_ts=original.ts,
-            dedup_key=row.dedup_key,
-        )
+        return sent
 
-    async def _edit_original(self, outbox_id: int, channel: str, ts: str) -> None:
+    async def _edit_original(self, outbox_id: int, sent: Sent, poster: Poster) -> None:
         first = self.store.outbox.get(outbox_id)
         if first is None:
             return
         original = load_payload(first.payload)
         resolved = {
             m.rule_id: m.resolved_at
-            for m in self.store.alerts.messages_of(channel, ts)
+            for m in self.store.alerts.messages_of(sent.target, sent.ref)
             if m.resolved_at is not None
         }
         again = render_payload(
             original.kind,
-            channel,
+            sent.target,
             original.alerts,
             datetime.fromisoformat(original.at),
             resolved,
         )
         try:
-            await self.poster.update(channel, ts, again.text, again.blocks)
+            await poster.mark_resolved(sent, again)
         except Exception as exc:
             if getattr(exc, "code", "") in ("message_not_found", "cant_update_message"):
-                log.warning("original alert message %s gone; replying anyway", ts)
+                log.warning("original alert message %s gone; replying anyway", sent.ref)
                 return
             raise

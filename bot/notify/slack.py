@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-__all__ = ["OUTBOX_EVENT", "DeliveryError", "SlackPoster", "make_client"]
+from bot.notify.poster import DeliveryError, Message, Sent
+
+if TYPE_CHECKING:
+    from bot.notify.compose import Payload
+
+__all__ = ["NEEDS_PERSON", "OUTBOX_EVENT", "DeliveryError", "SlackPoster", "make_client"]
 
 # The message metadata event type that carries an outbox key (see `SlackPoster.find`).
 OUTBOX_EVENT = "capacity_bot_outbox"
@@ -25,17 +30,17 @@ _RETRYABLE = {
     "request_timeout",
 }
 
-
-class DeliveryError(Exception):
-    """A failed call; `retryable` when another attempt may succeed."""
-
-    def __init__(
-        self, message: str, *, retryable: bool, retry_after: float | None = None, code: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.code = code
+# Errors no retry fixes: a person must invite the bot, fix the channel or the token.
+NEEDS_PERSON = {
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "not_authed",
+    "missing_scope",
+}
 
 
 def make_client(token: str, base_url: str, timeout: int = 10) -> AsyncWebClient:
@@ -51,7 +56,11 @@ def _error(exc: Exception) -> DeliveryError:
         retry_after = float(after) if after else None
         retryable = status == 429 or status >= 500 or code in _RETRYABLE
         return DeliveryError(
-            f"slack {status} {code}", retryable=retryable, retry_after=retry_after, code=code
+            f"slack {status} {code}",
+            retryable=retryable,
+            retry_after=retry_after,
+            code=code,
+            needs_person=code in NEEDS_PERSON,
         )
     # Timeouts and dropped connections: the request may or may not have arrived.
     return DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True, code="transport")
@@ -60,8 +69,58 @@ def _error(exc: Exception) -> DeliveryError:
 class SlackPoster:
     """chat.postMessage and chat.update, with failures as DeliveryError."""
 
+    route = "slack"
+
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+
+    async def send(self, message: Message) -> Sent:
+        """A follow-up replies in the original's thread; anything else posts in the channel."""
+        payload, original = message.payload, message.reply_to
+        channel, ts = await self.post(
+            original.target if original else payload.channel,
+            payload.text,
+            payload.blocks,
+            thread_ts=original.ref if original else None,
+            dedup_key=message.key,
+        )
+        return Sent(channel, ts)
+
+    async def find(self, message: Message) -> Sent | None:
+        """Where `message` went if Slack has it (its key in a message's metadata), else
+        None: whether a post whose answer never came (a timeout, a kill) reached the
+        channel. Needs the history scope of the channel's type (channels:history,
+        groups:history); raises DeliveryError when the lookup fails."""
+        original = message.reply_to
+        channel = original.target if original else message.payload.channel
+        cursor: str | None = None
+        for _ in range(FIND_PAGES):
+            args: dict[str, Any] = {
+                "channel": channel,
+                "include_all_metadata": True,
+                "limit": FIND_PAGE_SIZE,
+            }
+            if cursor:
+                args["cursor"] = cursor
+            try:
+                if original:
+                    resp = await self.client.conversations_replies(ts=original.ref, **args)
+                else:
+                    resp = await self.client.conversations_history(**args)
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+                raise _error(exc) from exc
+            for found in resp.get("messages") or []:
+                meta = found.get("metadata") or {}
+                key = (meta.get("event_payload") or {}).get("key")
+                if meta.get("event_type") == OUTBOX_EVENT and key == message.key:
+                    return Sent(channel, str(found["ts"]))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
+
+    async def mark_resolved(self, original: Sent, payload: Payload) -> None:
+        await self.update(original.target, original.ref, payload.text, payload.blocks)
 
     async def post(
         self,
@@ -84,38 +143,6 @@ class SlackPoster:
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _error(exc) from exc
         return str(resp["channel"]), str(resp["ts"])
-
-    async def find(
-        self, channel: str, dedup_key: str, *, thread_ts: str | None = None
-    ) -> str | None:
-        """The ts of a message we posted with `dedup_key` in its metadata, or None: whether
-        a post whose answer never came (a timeout, a kill) reached the channel. Needs the
-        history scope of the channel's type (channels:history, groups:history)."""
-        cursor: str | None = None
-        for _ in range(FIND_PAGES):
-            args: dict[str, Any] = {
-                "channel": channel,
-                "include_all_metadata": True,
-                "limit": FIND_PAGE_SIZE,
-            }
-            if cursor:
-                args["cursor"] = cursor
-            try:
-                if thread_ts:
-                    resp = await self.client.conversations_replies(ts=thread_ts, **args)
-                else:
-                    resp = await self.client.conversations_history(**args)
-            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
-                raise _error(exc) from exc
-            for message in resp.get("messages") or []:
-                meta = message.get("metadata") or {}
-                payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == OUTBOX_EVENT and payload.get("key") == dedup_key:
-                    return str(message["ts"])
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
-        return None
 
     async def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         try:

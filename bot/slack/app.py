@@ -32,6 +32,8 @@ from bot.deps import Deps
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
+from bot.notify.health import delivery_health
+from bot.notify.posters import route_posters
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack import guard
 from bot.slack.front import build_front
@@ -194,7 +196,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     workers: list[Worker] = []
 
     async def start(web_app: web.Application) -> None:
-        workers.append(start_jobs(deps, poster, scheduler))
+        routes = route_posters(deps.settings)
+        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())
@@ -215,7 +218,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps)},
+        details={
+            "metrics": lambda: metrics_health(deps),
+            "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
+        },
     )
 
 

@@ -10,6 +10,7 @@ entry finds its row: queued (sent now), or already sent (nothing twice).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 # How long the worker leaves a fresh confirmation to the listener that queued it.
 GRACE = timedelta(seconds=5)
+# The listener's post: at most POST_TIMEOUT, and the row is its own until LEASE is over.
+POST_TIMEOUT = 10.0
+LEASE = timedelta(seconds=30)
 
 
 def confirmation_key(effect: PostConfirmation) -> str:
@@ -103,14 +107,18 @@ async def deliver_confirmation(
     not queued any more (sent before). Raises the last SlackApiError when nowhere took it
     (the row is queued again for the worker)."""
     store = deps.store
-    row = store.outbox.claim(key)
+    row = store.outbox.claim(key, now + LEASE)
     if row is None:
         return False
     message = change_message(effect.change, cost=effect.cost, verb=effect.verb)
     failure: SlackApiError | None = None
     for target in effect.targets:
         try:
-            resp = await client.chat_postMessage(channel=target, metadata=_metadata(key), **message)
+            # Bounded well inside the lease, so no other run reconciles it mid-send.
+            resp = await asyncio.wait_for(
+                client.chat_postMessage(channel=target, metadata=_metadata(key), **message),
+                POST_TIMEOUT,
+            )
         except SlackApiError as exc:
             log.info("confirmation to %s failed (%s)", target, exc)
             failure = exc

@@ -44,9 +44,10 @@ async def main(db: str, api_url: str, token: str, step: str, now: str) -> None:
     if step == "marked":
         mark = store.outbox.mark_sending
 
-        def mark_then_die(row_id: int, *, new_attempt: bool = True) -> None:
-            mark(row_id, new_attempt=new_attempt)
+        def mark_then_die(row_id: int, **kwargs: Any) -> bool:
+            mark(row_id, **kwargs)
             die()
+            return True
 
         store.outbox.mark_sending = mark_then_die  # type: ignore[method-assign]
     poster = _Poster(step, make_client(token, api_url, timeout=60))

@@ -300,21 +300,18 @@ async def test_a_stop_while_waiting_to_retry_loses_nothing(
     assert again.store.outbox.counts() == {"sent": 1}
 
 
-class _HeldPoster:
+class _HeldPoster(SlackPoster):
     """Posts through `inner` once `release` is set: a request in flight at shutdown."""
 
     def __init__(self, inner: SlackPoster) -> None:
-        self.inner = inner
+        super().__init__(inner.client)
         self.started = asyncio.Event()
         self.release = asyncio.Event()
 
     async def post(self, *args: Any, **kwargs: Any) -> tuple[str, str]:
         self.started.set()
         await self.release.wait()
-        return await self.inner.post(*args, **kwargs)
-
-    async def update(self, *args: Any, **kwargs: Any) -> None:
-        await self.inner.update(*args, **kwargs)
+        return await super().post(*args, **kwargs)
 
 
 async def test_drain_lets_a_request_in_flight_finish(slack: FakeSlack) -> None:
