@@ -116,6 +116,10 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
 # Fields Bolt reads while routing: each must have the type Slack gives it.
 _OBJECT_OR_ID = ("team", "user", "channel", "enterprise", "container")
 _OBJECTS = ("event", "view", "message", "authorizations", "actions")
+# Interactivity a person started: Slack always names them (`user.id`).
+_FROM_A_PERSON = frozenset(
+    {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
+)
 
 
 def _check_shape(payload: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +151,8 @@ def _check_shape(payload: dict[str, Any]) -> dict[str, Any]:
         raise DecodeError("`view.type` is missing")
     if kind == "block_actions" and not payload.get("actions"):
         raise DecodeError("`actions` is empty")
+    if kind in _FROM_A_PERSON and not isinstance((payload.get("user") or {}).get("id"), str):
+        raise DecodeError("`user.id` is missing")
     if kind == "event_callback" and not isinstance((payload.get("event") or {}).get("type"), str):
         raise DecodeError("`event.type` is missing")
     return payload
