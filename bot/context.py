@@ -8,6 +8,7 @@ None where there are no team settings (then: UTC, and everyone may write).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -18,6 +19,7 @@ from store.changes import ChangeStore
 from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import TierStore
 
 __all__ = ["CommandStore", "Context", "TeamSettings"]
 
@@ -48,6 +50,11 @@ class CommandStore(Protocol):
 
     @property
     def delivery(self) -> DeliveryStore: ...
+
+    @property
+    def tiers(self) -> TierStore: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -46,6 +49,7 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.tiers = TierStore(self.db)
         self.delivery = DeliveryStore(self.db)
 
     @staticmethod
@@ -56,6 +60,7 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
 

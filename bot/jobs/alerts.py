@@ -13,13 +13,19 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
+from bot.domain.costs import current_tier
 from bot.domain.monitoring import Rule
+from bot.domain.plan import Plan
+from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
 from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
+from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
+from bot.notify.compose import OutboxItem
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
+from bot.notify.tiers import built_notice, demand_notice
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -65,30 +71,67 @@ def evaluate_once(
 
     Every write of the tick (states and outbox rows) is one transaction.
     """
-    rules = rules_from_plan(deps.plan)
     store = deps.store
+    plan = with_built(deps.plan, store.tiers.built_tier())
+    rules = rules_from_plan(plan)
     previous = store.alerts.states()
     for rule_id, held in store.alerts.silences(now).items():
         base = previous.get(rule_id) or AlertState(rule_id=rule_id)
         previous[rule_id] = silence(base, held.until, held.by)
     samples = load_samples(deps, rules, previous, now)
+    stale_after = timedelta(seconds=plan.stale_after)
     result = evaluate(
-        rules,
-        samples,
-        previous,
-        now,
-        repeat_interval=repeat_interval,
-        stale_after=timedelta(seconds=deps.plan.stale_after),
+        rules, samples, previous, now, repeat_interval=repeat_interval, stale_after=stale_after
     )
-    routes = routes_for(deps.plan, deps.settings)
-    items = routed_items(result.events, rules, deps.plan, routes, now)
+    # A metric that went quiet is one warning of its own, not a note on every alert of it.
+    watched = sorted({r.rule.metric for r in rules if r.active})
+    seen = {m: store.metrics.latest(m) for m in {*watched, plan.users_metric}}
+    last_seen = {m: (s.at, s.value) for m, s in seen.items() if s is not None}
+    quiet = staleness(watched, last_seen, previous, now, stale_after)
+    quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
+    every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
+    events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
+    routes = routes_for(plan, deps.settings)
+    items = routed_items(events, every_rule, plan, routes, now)
+    # Tier news goes where p1 warnings go: the alerts channel.
+    channel = deps.settings.slack_channel("p1")
+    notices, marks = _tier_notices(deps, plan, seen, channel, now)
+    items.extend(notices)
+    states = {**result.states, **quiet.states}
     with store.transaction():
-        store.alerts.save_states(result.states, now)
+        store.alerts.save_states(states, now)
+        for name, value in marks.items():
+            store.tiers.set_mark(name, value)
         for item in items:
             store.outbox.enqueue(
                 item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
             )
-    return result
+    return Evaluation(states=states, events=events)
+
+
+def _tier_notices(
+    deps: Deps, plan: Plan, seen: Mapping[str, Sample | None], channel: str, now: datetime
+) -> tuple[list[OutboxItem], dict[str, int]]:
+    """One message when the built tier changes, and one when demand reaches a tier that is
+    already built (above the built tier, the users trigger's own warning says it)."""
+    store = deps.store
+    items: list[OutboxItem] = []
+    newest = seen.get(plan.users_metric)
+    users = newest.value if newest else None
+    latest = {m: (s.value if s else None) for m, s in seen.items()}
+    announced = store.tiers.mark("built")
+    was = deps.plan.built_tier if announced is None else announced
+    if plan.built_tier != was:
+        record = store.tiers.built()
+        mine = record is not None and record.tier == plan.built_tier
+        by = record.by if record is not None and mine else None
+        at = record.at if record is not None and mine else None
+        items.append(built_notice(plan, was, users, by, channel, now, latest, at))
+    demand = current_tier(plan, users)
+    reached = store.tiers.mark("demand")
+    if reached is not None and reached < demand <= plan.built_tier:
+        items.append(demand_notice(plan, users, channel, now, latest))
+    return items, {"built": plan.built_tier, "demand": max(demand, reached or 0)}
 
 
 def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:
