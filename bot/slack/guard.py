@@ -55,7 +55,10 @@ def response_urls(body: dict[str, Any]) -> list[Any]:
     found: list[Any] = []
     if "response_url" in body:
         found.append(body["response_url"])
-    for item in body.get("response_urls") or []:
+    listed = body.get("response_urls")
+    if listed is not None and not isinstance(listed, list):
+        found.append(listed)  # not what Slack sends: refused below
+    for item in listed if isinstance(listed, list) else []:
         found.append(item.get("response_url") if isinstance(item, dict) else item)
     return found
 
@@ -68,10 +71,9 @@ def register(app: AsyncApp, api_url: str, *, clock: Callable[[], float] = time.m
     ) -> BoltResponse | None:
         bad = [u for u in response_urls(body or {}) if not response_url_allowed(u, api_url)]
         if bad:
-            host = _origin(bad[0]) if isinstance(bad[0], str) else None
-            budget.warning(
-                f"slack request refused: response_url not Slack's (host {host[1] if host else '?'})"
-            )
+            origin = _origin(bad[0]) if isinstance(bad[0], str) else None
+            host = origin[1][:80] if origin else "?"
+            budget.warning(f"slack request refused: response_url not Slack's (host {host})")
             return BoltResponse(
                 status=400,
                 body='{"ok":false,"error":"response_url is not a Slack hooks URL"}',

@@ -232,3 +232,13 @@ def test_only_iso_days_from_2000_are_dates_in_every_front_end(day: str) -> None:
         {**GOOD, "date": day}, default_plan(), date(2026, 11, 27)
     )
     assert draft is None and "date" in errors
+
+
+@pytest.mark.parametrize("listed", [5, "https://hooks.slack.com/x", [{"response_url": 7}], [None]])
+async def test_odd_response_url_lists_are_refused_not_crashed_on(listed: object) -> None:
+    async with rig() as r:
+        payload = json.loads(parse_qs(view_submission(GOOD).decode())["payload"][0])
+        payload["response_urls"] = listed
+        status, _ = await r.post_json(interactivity_body(payload))
+        assert status == 400
+        assert r.deps.store.changes.count() == 0
