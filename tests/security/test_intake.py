@@ -208,3 +208,14 @@ def test_a_flood_of_rejections_logs_ten_lines_a_minute_then_the_count() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 12
     assert lines[10] == "90 more rejected request(s) in the last 61 s were not logged"
+
+
+async def test_a_body_over_a_mebibyte_is_413_without_being_logged(
+    make_bot: BotFactory, http: aiohttp.ClientSession, log_lines: io.StringIO
+) -> None:
+    bot = await make_bot()
+    body = b"command=/capacity&text=" + b"y" * (1024 * 1024 + 10)
+    status, _ = await send(http, bot.port, body, {"Content-Type": FORM, **sign(SECRET, body)})
+    assert status == 413
+    assert "yyyy" not in log_lines.getvalue()
+    assert len(intake_lines(log_lines)) == 1
