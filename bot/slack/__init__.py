@@ -1,2 +1,2 @@
-"""The Slack front end: the verified HTTP intake, the Bolt app, its listeners and the
-answer cache."""
+"""The Slack front end: the verified HTTP intake, the Bolt app, its listeners, the answer
+cache and the app manifest."""

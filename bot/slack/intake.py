@@ -25,6 +25,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -151,7 +152,8 @@ def _check_shape(payload: dict[str, Any]) -> dict[str, Any]:
         raise DecodeError("`view.type` is missing")
     if kind == "block_actions" and not payload.get("actions"):
         raise DecodeError("`actions` is empty")
-    if kind in _FROM_A_PERSON and not isinstance((payload.get("user") or {}).get("id"), str):
+    user = payload.get("user")
+    if kind in _FROM_A_PERSON and not (isinstance(user, dict) and isinstance(user.get("id"), str)):
         raise DecodeError("`user.id` is missing")
     if kind == "event_callback" and not isinstance((payload.get("event") or {}).get("type"), str):
         raise DecodeError("`event.type` is missing")
@@ -213,6 +215,7 @@ class Intake:
         signing_secret: str,
         *,
         clock: Callable[[], float] = time.time,
+        scope: Callable[[dict[str, Any]], AbstractContextManager[object]] | None = None,
         replay_capacity: int = 50_000,
         event_capacity: int = 50_000,
     ) -> None:
@@ -221,6 +224,8 @@ class Intake:
         self.bolt_app = bolt_app
         self.secret = signing_secret
         self.clock = clock
+        # Around Bolt's dispatch of a verified payload (the request's log context, timing).
+        self.scope = scope or (lambda body: nullcontext())
         # A replay older than MAX_SKEW is refused by its timestamp, so that is all we keep.
         self.replays = SeenKeys(MAX_SKEW + 60, replay_capacity, clock)
         # Slack retries an event up to three times within about an hour.
@@ -274,7 +279,8 @@ class Intake:
                 request, 400, f"not a Slack payload ({type(exc).__name__})", len(raw)
             )
         try:
-            answer = await self.bolt_app.async_dispatch(bolt_request)
+            with self.scope(payload):
+                answer = await self.bolt_app.async_dispatch(bolt_request)
         except Exception as exc:
             # Bolt's routing (and its error handler) index payload fields directly; a
             # signed shape Slack never sends must not become a 500. Listener errors never

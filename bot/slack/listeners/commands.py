@@ -13,6 +13,7 @@ from bot.reply import Reply
 from bot.slack.front import Front
 from bot.slack.listeners.changes import handle_effect
 from bot.slack.listeners.errors import in_background
+from bot.slack.middleware import count_command
 
 __all__ = ["capacity", "register", "share"]
 
@@ -39,6 +40,7 @@ async def capacity(
 
     if front.answer_in_ack:
         reply, message = front.answers.answer(text, ctx)
+        count_command(front.deps.telemetry, front.router, text, reply)
         await ack(response_type="ephemeral", **message)
         # Effects (open the log form, upload an export) need the Web API: after the ack,
         # inside the trigger id's 3 seconds.
@@ -48,6 +50,7 @@ async def capacity(
 
     async def answer() -> None:
         reply, message = front.answers.answer(text, ctx)
+        count_command(front.deps.telemetry, front.router, text, reply)
         await respond(response_type="ephemeral", **message)
         await effect(reply)
 
