@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakeslack.blockkit import validate_blocks, validate_view
+from tests.fakeslack.signing import UNUSED_RESPONSE_URL
 
 T = TypeVar("T")
 
@@ -989,7 +990,11 @@ class FakeSlack:
         """Send an envelope on the newest open connection; return the client's ack.
 
         Raises TimeoutError if no connection is open or no ack arrives within ``timeout``.
+        A payload built without a response URL (the `UNUSED_RESPONSE_URL` placeholder) gets
+        one of this fake's, as Slack's own payloads carry Slack's.
         """
+        if payload.get("response_url") == UNUSED_RESPONSE_URL:
+            payload = {**payload, "response_url": f"{self.base_url}response/unused"}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         ws = await self.wait_for(self._current_socket, timeout)

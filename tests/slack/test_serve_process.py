@@ -30,9 +30,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def spawn_serve(slack: FakeSlack, tmp_path: Path, port: int) -> asyncio.subprocess.Process:
+async def spawn_serve(
+    slack: FakeSlack, tmp_path: Path, port: int, extra: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
     """`python -m bot serve` on 127.0.0.1:port against the fake Slack, in a bare environment."""
     env = {
+        **(extra or {}),
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -138,6 +141,57 @@ async def test_sigterm_during_an_outbox_retry_wait_is_quiet(
             await proc.wait()
 
 
+async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_path: Path) -> None:
+    """Served from the filled-in template itself; SIGHUP applies a good edit and refuses a
+    bad one (the old plan stays live, the errors are in the log)."""
+    template = (ROOT / "tests" / "data" / "capacity-planning-template.md").read_text()
+    row = "| Monitoring | Basic logs | APM (Datadog/New Relic) | +$50/mo |"
+    assert row in template
+    document = tmp_path / "capacity-plan.md"
+    document.write_text(template)
+    port = free_port()
+    proc = await spawn_serve(slack, tmp_path, port, {"CAPACITY_PLAN": str(document)})
+    base = f"http://127.0.0.1:{port}"
+
+    async def tier_two(http: aiohttp.ClientSession) -> str:
+        body = aim_at(slash_command_body("tier 2"), slack.api_url)
+        headers = signed_headers(SECRET, body)
+        async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
+            return str((await resp.json())["text"])
+
+    async def answer_with(http: aiohttp.ClientSession, fragment: str) -> str:
+        for _ in range(100):  # bounded: 10 s
+            text = await tier_two(http)
+            if fragment in text:
+                return text
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"never answered with {fragment}: {text}")
+
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
+            await wait_healthy(http, base)
+            await answer_with(http, "$95/mo -&gt; $415/mo")
+            document.write_text(template.replace(row, row.replace("+$50/mo", "+$85/mo")))
+            proc.send_signal(signal.SIGHUP)
+            await answer_with(http, "$95/mo -&gt; $450/mo")
+            document.write_text(template.replace("**Pricing**: $25/mo per instructor", "?"))
+            proc.send_signal(signal.SIGHUP)
+            for _ in range(20):
+                await asyncio.sleep(0.1)
+            assert "$95/mo -&gt; $450/mo" in await tier_two(http)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        _, err = await proc.communicate()
+        log = err.decode()
+        assert "plan reloaded (version 2)" in log
+        assert "the plan was refused; the old plan stays live" in log
+        assert "expected `**Pricing**: $25/mo per instructor`" in log
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
 async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -146,7 +200,7 @@ async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
     count = 40
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-            await wait_healthy(http, port)
+            await wait_healthy(http, f"http://127.0.0.1:{port}")
 
             async def submit(i: int) -> int:
                 fields = {**GOOD, "change": f"Change number {i} done"}
@@ -176,10 +230,10 @@ async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
             await proc.wait()
 
 
-async def wait_healthy(http: aiohttp.ClientSession, port: int) -> None:
+async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
     for _ in range(200):  # bounded: 20 s
         try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+            async with http.get(f"{base}/healthz") as resp:
                 if resp.status == 200:
                     return
         except aiohttp.ClientConnectionError:
