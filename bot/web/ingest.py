@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 MAX_FUTURE = timedelta(days=1)
 MAX_SAMPLES = 10_000
+MAX_DEPTH = 32
 _EXAMPLE = '{"samples": [{"metric": "mau", "value": 850}]}'
 
 
@@ -103,7 +104,7 @@ def parse_rows(
             extra = sorted(k for k in raw if k not in _FIELDS)[0]
             raise SampleError(index, f"unexpected field {extra!r}")
         metric = raw.get("metric")
-        if metric not in known:
+        if type(metric) is not str or metric not in known:
             shown = str(metric)[:64]
             raise SampleError(
                 index, f"unknown metric {shown!r}; the plan has {', '.join(sorted(known))}"
@@ -186,10 +187,15 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
             data += chunk
         if len(data) > MAX_BODY:
             return _error(413, f"body is larger than {MAX_BODY} bytes")
+        # Deeper than a batch ever is: refused before json.loads could recurse that far.
+        if b"[" * MAX_DEPTH in data or b"{" * MAX_DEPTH in data:
+            return _error(400, f"body nests deeper than {MAX_DEPTH} levels")
         try:
             body = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, f"body is not JSON: {exc}")
+        except RecursionError:
+            return _error(400, f"body nests deeper than {MAX_DEPTH} levels")
+        except ValueError as exc:  # bad JSON or UTF-8, or a number past int's digit limit
+            return _error(400, f"body is not JSON: {str(exc)[:120]}")
         try:
             rows = parse_rows(body, known, deps.clock(), retention=retention, metrics=metrics)
         except SampleError as exc:
