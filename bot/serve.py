@@ -12,12 +12,12 @@ import signal
 
 from aiohttp import web
 
-from bot import logs
+from bot import logs, logsafe
 from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.checks import plan_warnings
-from bot.jobs.plan_reload import reload_from_signal
+from bot.jobs.plan_reload import on_sighup
 from bot.slack.app import (
     AsyncSocketModeHandler,
     AsyncWebClient,
@@ -112,7 +112,7 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, lambda: reload_from_signal(deps))
+    loop.add_signal_handler(signal.SIGHUP, on_sighup, deps)
     server = BotServer(deps, host=host, port=port)
     await server.start()
     if server.mode == "socket":
@@ -134,6 +134,8 @@ def configure_logging(settings: Settings | None = None) -> None:
     """LOG_LEVEL and LOG_FORMAT, with every secret of `settings` scrubbed from the lines."""
     settings = settings or Settings()
     logs.configure_logging(settings.log_level, settings.log_format, settings.secret_values())
+    # No request bodies, response URLs, tokens or control characters in the log.
+    logsafe.install()
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:

@@ -54,7 +54,8 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         deps.close()
     if reply.error:
         err.write(render_text(reply))
-        return 2
+        # A fault of ours is not bad input: scripts tell the two apart by the exit code.
+        return 1 if "fault" in reply.meta else 2
     if export is not None:
         out.write(export.markdown)
         return 0
@@ -66,7 +67,8 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         (err if planned.error else out).write(render_text(planned))
         return 1 if planned.error else 0
     if isinstance(reply.effect, OpenChangeModal):
-        err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
+        # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
+        err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
         return 2
     out.write(render_text(reply))
     return 0
@@ -175,7 +177,7 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
     plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
-    out.write(f"capacity-bot shell: {plan.product}. Type `help` for commands, `quit` to leave.\n")
+    out.write(f"{plan.titled('capacity-bot shell')}. Type `help` for commands, `quit` to leave.\n")
     try:
         while True:
             if interactive:
@@ -224,7 +226,8 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         # What the document's wording could not say as rules, by line.
         text = Path(source).read_text(encoding="utf-8")
         warnings = [*import_document(text, str(source)).warnings, *warnings]
-    out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
+    named = f"{plan.product}, " if plan.product else ""
+    out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")
@@ -260,10 +263,14 @@ def import_changes_file(
 def print_digest(
     settings: Settings,
     chart: Path | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
+    # Looked up when called, not at import: whoever imported this module first may have
+    # had another sys.stdout (a test runner's capture).
+    out = out or sys.stdout
+    err = err or sys.stderr
     deps = build_deps(settings)
     try:
         inp = digest_input(deps.context(user_id="terminal"))

@@ -165,3 +165,5 @@ class SourceStatus:
     checked_at: datetime
     last_ok_at: datetime | None
     error: str | None
+    # What the last pull fetched but did not store, and why ("cpu_pct: 150% is above ...").
+    skipped: str | None = None

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.metric import Metric
 from bot.domain.rules import Duration, MetricRule
 
 __all__ = [
@@ -43,15 +44,6 @@ Money = Decimal
 class _Model(BaseModel):
     # A typo in a plan file must be an error with its location, not silently ignored.
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Metric(_Model):
-    """A number capacity-bot can watch; rules and samples name it."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    description: str
-    unit: str = ""
-    query: str | None = None  # PromQL, when the metric is pulled from Prometheus
 
 
 class LineItem(_Model):
@@ -269,7 +261,8 @@ class ChangeLogEntry(_Model):
 class Plan(_Model):
     """The whole capacity plan. Tier 0 is the baseline; `tiers` are 1..N."""
 
-    product: str = "our product"
+    # None: the plan names no product (the template's worked example), and titles say less.
+    product: str | None = None
     last_updated: str = ""
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     metrics: tuple[Metric, ...] = ()
@@ -293,6 +286,12 @@ class Plan(_Model):
     cost_metric: str = "cost_usd"
     # The tier whose infrastructure is in place; `/capacity built N` records a newer one.
     built_tier: int = Field(default=0, ge=0)
+
+    @field_validator("product")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        # A blank name is no name: titles would end in ": ".
+        return value.strip() or None if value is not None else None
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -356,6 +355,10 @@ class Plan(_Model):
     def unit(self, metric: str) -> str:
         found = self.metric(metric)
         return found.unit if found else ""
+
+    def titled(self, text: str) -> str:
+        """`text: Product`, or `text` alone when the plan names no product."""
+        return f"{text}: {self.product}" if self.product else text
 
     @property
     def tier_count(self) -> int:

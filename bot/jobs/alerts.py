@@ -6,6 +6,7 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -174,6 +175,8 @@ def metrics_health(deps: Deps) -> dict[str, Any]:
                 "ok": s.ok,
                 "checked_at": s.checked_at.isoformat(),
                 "last_ok_at": s.last_ok_at.isoformat() if s.last_ok_at else None,
+                # Our own words about plan metrics (never the source's error text).
+                **({"skipped": s.skipped} if s.skipped else {}),
             }
             for s in deps.store.metrics.sources()
         }
@@ -212,6 +215,10 @@ def start_jobs(
     async def outbox() -> None:
         try:
             await worker.run_once()
+        except asyncio.CancelledError:
+            # Shutdown cancelled a run: its rows are queued or reconciled on the next
+            # start, so this is routine, not the traceback APScheduler would log.
+            log.info("outbox: run stopped by shutdown")
         except Exception:
             log.exception("outbox delivery failed")
 
@@ -226,8 +233,9 @@ def start_jobs(
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
     url = deps.settings.prometheus_url
-    if url and any(m.query for m in deps.plan.metrics):
-
+    if url:
+        # Scheduled even when no metric has a query yet, and reading the live plan at each
+        # run: a reload that adds or changes a `query` is pulled without a restart.
         async def prometheus() -> None:
             result = await poll_prometheus(deps.plan, deps.store, url, deps.clock)
             deps.telemetry.samples_ingested.labels(source="prometheus").inc(result.stored)
