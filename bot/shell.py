@@ -230,10 +230,12 @@ def import_changes_file(
 def print_digest(
     settings: Settings,
     chart: Path | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
+    # Looked up per call, not bound at import: a caller may replace the streams meanwhile.
+    out, err = out or sys.stdout, err or sys.stderr
     deps = build_deps(settings)
     try:
         inp = digest_input(deps.context(user_id="terminal"))
