@@ -217,7 +217,9 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
 def test_nothing_to_start_when_no_trigger_is_within_its_lead_time(plan: Plan) -> None:
     inp = _one_metric(plan, "db_connections", daily("db_connections", 14, 1))  # 39 days out
     texts = _texts(build_digest(inp))
-    assert any(t.startswith("Nothing to start yet for Tier 1 (10x Growth): no trigger") for t in texts)
+    assert any(
+        t.startswith("Nothing to start yet for Tier 1 (10x Growth): no trigger") for t in texts
+    )
 
 
 def test_cost_falls_back_to_the_cost_metric_and_reports_overspend(plan: Plan) -> None:
