@@ -137,8 +137,7 @@ class Outbox:
         return row is not None
 
     def mark_sending(self, row_id: int, *, new_attempt: bool = True) -> None:
-        """Just before a request goes out. `new_attempt=False` for a retry within the
-        same delivery pass (attempts counts passes, which space the later retries)."""
+        """Just before a request goes out; `attempts` counts them (it spaces the retries)."""
         with atomic(self.db.conn):
             self.db.conn.execute(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + ? WHERE id = ?",

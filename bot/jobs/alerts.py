@@ -186,10 +186,9 @@ def start_jobs(
             log.exception("evaluation failed")
 
     async def outbox() -> None:
-        try:
-            await worker.run_once()
-        except Exception:
-            log.exception("outbox delivery failed")
+        # Returns at once: the pass runs as the worker's own task (see `Worker.kick`), so
+        # a slow or failing route never makes this job overrun its interval.
+        worker.kick()
 
     async def rollup() -> None:
         try:

@@ -112,11 +112,7 @@ async def _deliver(deps: Deps) -> None:
     poster = SlackPoster(
         make_client(deps.settings.bot_token.get_secret_value(), deps.settings.api_url)
     )  # type: ignore[union-attr]
-    await Worker(deps.store, poster, deps.clock, sleep=_no_sleep).run_once()
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
+    await Worker(deps.store, poster, deps.clock).run_once()
 
 
 async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp_path) -> None:
