@@ -95,7 +95,8 @@ def format_duration(seconds: int) -> str:
 
 Duration = Annotated[
     int,
-    BeforeValidator(parse_duration),
+    # Editors see what people write: seconds, or text such as 30m, 1h, 2d.
+    BeforeValidator(parse_duration, json_schema_input_type=int | str),
     PlainSerializer(format_duration, return_type=str),
 ]
 

@@ -2,7 +2,7 @@
 
 `tier 2` depends only on the plan and the text, and rendering it to Block Kit costs more
 than everything else the bot does for a request (docs/PERFORMANCE.md), so the rendered
-message is kept, bounded, for the life of the process (the plan never changes under it).
+message is kept, bounded, for as long as the same plan is live (a reload starts afresh).
 """
 
 from __future__ import annotations
@@ -22,12 +22,17 @@ class Answers:
         self.router = router
         self.size = size
         self._kept: OrderedDict[str, tuple[Reply, dict[str, Any]]] = OrderedDict()
+        self._plan: object = None  # the plan the kept answers were rendered from
 
     def answer(
         self, text: str, ctx: Context, *, share: bool = True
     ) -> tuple[Reply, dict[str, Any]]:
         """The Reply and its message. The Share button re-runs the text for the channel, so
         it is offered only on answers that neither have an effect nor write anything."""
+        if ctx.plan is not self._plan:
+            # A reload put another plan live: every kept answer is of the old one.
+            self._kept.clear()
+            self._plan = ctx.plan
         key = f"{int(share)}:{text.strip()}"
         kept = self._kept.get(key)
         if kept is not None:

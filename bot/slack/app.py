@@ -33,6 +33,7 @@ from bot.deps import Deps
 from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
+from bot.jobs.plan_reload import start_plan_jobs
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.posters import route_posters
@@ -206,7 +207,8 @@ class WebHooks:
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     """What the served app runs beside Slack: metric ingestion, and the scheduler with
-    rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
+    rule evaluation, the outbox worker, rollups, the Prometheus poller, the digest and the
+    plan file's poll."""
     # Notifications own their retries (the outbox worker), so their client has none.
     poster = SlackPoster(
         MeteredWebClient(
@@ -232,6 +234,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     async def start(web_app: web.Application) -> None:
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))
+        start_plan_jobs(deps, scheduler)
         missed = start_digest(deps, poster, scheduler)
         scheduler.add_job(
             health.refresh,
