@@ -22,7 +22,7 @@ from bot.digest.headroom import (
     parse_lead_time,
     rule_headroom,
 )
-from bot.digest.schedule import period_key
+from bot.digest.naming import covers, span_words, title_label
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
@@ -206,20 +206,6 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     return Facts(tuple(pairs))
 
 
-def _covers(inp: DigestInput) -> tuple[str, str]:
-    """(the digest's name, the time it covers as words): a weekly digest says "this week",
-    a daily one "since Sun 29 Nov 09:00", an hourly one "since 08:00"."""
-    since = inp.since
-    if since is None:
-        return "Weekly capacity digest", "this week"
-    length = inp.slot if inp.slot is not None else inp.now - since
-    if length >= timedelta(days=6):
-        return "Weekly capacity digest", "this week"
-    if length >= timedelta(hours=20):
-        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
-    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
-
-
 def _alert_parts(inp: DigestInput) -> list[Part]:
     zone = inp.zone
     parts: list[Part] = []
@@ -238,12 +224,12 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             _table(
                 ("Alert", "Fired", "Resolved", "Lasted"),
                 rows,
-                title=f"Alerts {_covers(inp)[1]}",
+                title=f"Alerts {covers(inp)[1]}",
                 total=len(week),
             )
         )
     else:
-        parts.append(Text(f"No alerts fired or resolved {_covers(inp)[1]}."))
+        parts.append(Text(f"No alerts fired or resolved {covers(inp)[1]}."))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
@@ -257,7 +243,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text(f"No changes logged {_covers(inp)[1]}.")]
+        return [Text(f"No changes logged {covers(inp)[1]}.")]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -276,7 +262,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
         _table(
             ("Date", "Change", "Cost change"),
             rows,
-            title=f"Changes {_covers(inp)[1]}",
+            title=f"Changes {covers(inp)[1]}",
             numeric=(False, False, True),
             total=len(changes),
         ),
@@ -350,18 +336,6 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     return parts
 
 
-def _label(name: str, now: datetime, zone: tzinfo) -> str:
-    if name.startswith("Weekly"):
-        return period_key(now, zone)
-    return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
-
-
-def _span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
-    if name.startswith("Weekly"):
-        return f"Week {_date(start, zone)} to {_date(now, zone)}"
-    return f"From {_short(start, zone)} to {_short(now, zone)}"
-
-
 def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
@@ -369,7 +343,7 @@ def build_digest(inp: DigestInput) -> Reply:
     trends: Trends = {}
     headline, tier_parts = _tier_part(inp, tier, users, trends)
     week_start = inp.since or now - WEEK
-    name, _ = _covers(inp)
+    name, _ = covers(inp)
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
@@ -379,14 +353,14 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"{_span_words(name, week_start, now, inp.zone)}. Trends are "
+        f"{span_words(name, week_start, now, inp.zone)}. Trends are "
         f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
         "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"{name}: {inp.plan.product}, {_label(name, now, inp.zone)}",
+        title=f"{name}: {inp.plan.product}, {title_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )
