@@ -54,7 +54,8 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         deps.close()
     if reply.error:
         err.write(render_text(reply))
-        return 2
+        # A fault of ours is not bad input: scripts tell the two apart by the exit code.
+        return 1 if "fault" in reply.meta else 2
     if export is not None:
         out.write(export.markdown)
         return 0
@@ -66,7 +67,8 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         (err if planned.error else out).write(render_text(planned))
         return 1 if planned.error else 0
     if isinstance(reply.effect, OpenChangeModal):
-        err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
+        # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
+        err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
         return 2
     out.write(render_text(reply))
     return 0
@@ -264,8 +266,10 @@ def print_digest(
     err: TextIO | None = None,
 ) -> int:
     """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
-    # Looked up per call, not bound at import: a caller may replace the streams meanwhile.
-    out, err = out or sys.stdout, err or sys.stderr
+    # Looked up when called, not at import: whoever imported this module first may have
+    # had another sys.stdout (a test runner's capture).
+    out = out or sys.stdout
+    err = err or sys.stderr
     deps = build_deps(settings)
     try:
         inp = digest_input(deps.context(user_id="terminal"))

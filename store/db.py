@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +42,18 @@ def check_path(path: str | Path) -> None:
         raise CannotOpen(path, "it is not an SQLite database")
 
 
+def _private(path: Path) -> None:
+    """The database holds the team's data: owner-only. Created 0600 (SQLite gives the -wal
+    and -shm files the database file's mode), and an older 0644 file is tightened."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+        except OSError:  # not ours to change (a read-only mount): SQLite will say so
+            pass
+
+
 def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sqlite_utils.Database:
     """A Database over `path` (":memory:" for tests) with every migration set applied.
 
@@ -52,6 +65,7 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     try:
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private(Path(path))
         # check_same_thread=False: Bolt may run a listener in a worker thread; we never
         # share a connection between threads at the same time (the store serialises writes).
         conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.numbers import NumberError, ascii_digits, parse_number, parse_whole, shown
 from bot.domain.plan import Plan
 
 __all__ = [
@@ -20,8 +22,10 @@ __all__ = [
     "ChangeDraft",
     "content_key",
     "parse_cost",
+    "parse_day",
     "tier_options",
     "validate_change_fields",
+    "visible",
 ]
 
 CHANGE_MAX = 150
@@ -29,6 +33,9 @@ REASON_MAX = 3000
 IMPACT_MAX = 3000
 # How far ahead a date may be: planned changes are fine, typos like 2205 are not.
 FUTURE_LIMIT = timedelta(days=365)
+# The earliest date an entry may carry: older is a typo (`0001-01-01`), not history.
+EARLIEST = date(2000, 1, 1)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The fields a person fills in, in the order the modal and the shell ask for them.
 FIELDS = ("date", "change", "reason", "impact", "cost_change", "tier")
 
@@ -78,27 +85,13 @@ class AuditEntry(BaseModel):
     detail: str = ""
 
 
-_COST = re.compile(r"^([+-]?)\$?([0-9][0-9,_]*(?:\.[0-9]+)?|\.[0-9]+)$")
-
-
 def parse_cost(text: str) -> Decimal:
-    """`+$10/mo`, `-5.50`, `$1,200` -> an exact Decimal; ValueError otherwise."""
-    raw = text.strip().lower().replace(" ", "")
-    for suffix in ("/month", "/mo", "amonth"):
-        raw = raw.removesuffix(suffix)
-    if raw.startswith("-$") or raw.startswith("+$"):
-        raw = raw[0] + raw[2:]
-    elif raw.startswith("$-") or raw.startswith("$+"):
-        raw = raw[1] + raw[2:]
-    match = _COST.match(raw)
-    if not match:
-        raise ValueError(text)
-    try:
-        value = Decimal(match.group(1) + match.group(2).replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise ValueError(text) from None
+    """`+$10/mo`, `-5.50`, `$1,200` -> an exact Decimal; NumberError (a ValueError) otherwise."""
+    value = parse_number(text, signed=True, money=True, scale=True)
     if abs(value) > Decimal(10) ** 12:
-        raise ValueError(text)
+        raise NumberError(text, f"`{shown(text)}` is larger than any monthly amount.", "large")
+    if -value.as_tuple().exponent > 6:  # type: ignore[operator]
+        raise NumberError(text, f"`{shown(text)}` has more than 6 decimal places.", "places")
     return value
 
 
@@ -110,6 +103,19 @@ def tier_options(plan: Plan) -> list[tuple[int, str]]:
         for n, tier in enumerate(plan.tiers, start=1)
     ]
     return options
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: zero-width, direction-override and other format or
+    control characters, marks and spaces alone do not."""
+    return any(unicodedata.category(ch)[0] not in "CZM" for ch in text)
+
+
+def parse_day(text: str) -> date:
+    """`YYYY-MM-DD` only (Python also reads `20261120` and `2026-W47-5`); ValueError else."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
 
 
 def _text(raw: Mapping[str, object], name: str) -> str:
@@ -136,12 +142,17 @@ def validate_change_fields(
         day = today
     else:
         try:
-            day = date.fromisoformat(_text(raw, "date"))
+            day = parse_day(ascii_digits(_text(raw, "date")))
+        except NumberError as exc:
+            errors["date"] = exc.message
         except ValueError:
             errors["date"] = (
                 f"`{_text(raw, 'date')[:30]}` is not a date; write it as YYYY-MM-DD, "
                 f"e.g. {today.isoformat()}."
             )
+    if day is not None and day < EARLIEST:
+        errors["date"] = f"{day.isoformat()} is before {EARLIEST.year}; check the year."
+        day = None
     if day is not None and day > today + FUTURE_LIMIT:
         errors["date"] = (
             f"{day.isoformat()} is more than a year ahead; "
@@ -149,7 +160,7 @@ def validate_change_fields(
         )
 
     change = " ".join(_text(raw, "change").split())
-    if not change:
+    if not visible(change):
         errors["change"] = "Say what changed, e.g. `Added 2nd API container`."
     elif len(change) > CHANGE_MAX:
         errors["change"] = (
@@ -158,7 +169,7 @@ def validate_change_fields(
         )
 
     reason = _text(raw, "reason")
-    if not reason:
+    if not visible(reason):
         errors["reason"] = "Say why, e.g. `p95 exceeded 1s during peak hours`."
     elif len(reason) > REASON_MAX:
         errors["reason"] = f"Keep the reason under {REASON_MAX} characters."
@@ -174,9 +185,11 @@ def validate_change_fields(
     elif _text(raw, "cost_change"):
         try:
             cost = parse_cost(_text(raw, "cost_change"))
-        except ValueError:
+        except NumberError as exc:
             errors["cost_change"] = (
-                f"`{_text(raw, 'cost_change')[:30]}` is not a monthly amount; "
+                exc.message
+                if exc.kind in ("ambiguous", "grouping", "digit", "places", "large")
+                else f"`{shown(_text(raw, 'cost_change'))}` is not a monthly amount; "
                 "write a number such as `10`, `+$10` or `-25.50`."
             )
 
@@ -188,11 +201,17 @@ def validate_change_fields(
     if tier_text in ("baseline", "base"):
         tier_text = "0"
     if tier_text:
-        if tier_text.isdigit() and 0 <= int(tier_text) <= plan.tier_count:
-            tier = int(tier_text)
-        else:
+        try:
+            number = parse_whole(tier_text, "tier")
+        except NumberError as exc:
+            number = None
+            if exc.kind == "digit":
+                errors["tier"] = exc.message
+        if number is not None and 0 <= number <= plan.tier_count:
+            tier = number
+        elif "tier" not in errors:
             errors["tier"] = (
-                f"The plan has no tier `{tier_text[:20]}`; choose 0 (baseline) to "
+                f"The plan has no tier `{shown(tier_text, 20)}`; choose 0 (baseline) to "
                 f"{plan.tier_count}, or leave it empty."
             )
 

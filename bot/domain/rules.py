@@ -54,7 +54,8 @@ _UNITS = {
     "week": 604800,
     "weeks": 604800,
 }
-_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
+# [0-9], not \d: `\d` also matches `٢` and `𝟚`, which float() would read silently.
+_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
 
 
 def parse_duration(value: Any) -> int:

@@ -2,21 +2,24 @@
 
 Delivery guarantee, and why
 ---------------------------
-A row goes queued -> sending -> sent. `sending` is committed *before* the Slack call and
-`sent` (with channel and ts) right after Slack answers ok. A row is `sending` only while a
-request is in flight: before any backoff sleep it goes back to `queued` with the time of
-the retry, so a process stopped while waiting (a routine restart after a 429) leaves a
-row the next process simply sends. On shutdown `drain()` lets a request in flight finish.
-Slack has no idempotency key for chat.postMessage and the fake (like a bot without
-history scopes) cannot be searched, so after a crash we cannot tell whether a `sending`
-row reached the channel. We choose
-**at-most-once** for that window: on start-up (`recover`) a row left `sending` without a
-recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page cannot
-be taken back, while a lost firing message is made good by the reminder after the repeat
-interval (the alert state already says it was announced). The window is one HTTP call.
-Each post carries its dedup key as message metadata, so an operator can check.
-PagerDuty and email rows are sent again instead (`resend_safe`): PagerDuty folds a second
-event with the same dedup key into the same incident, and email is at least once.
+A row goes queued -> sending -> sent. `sending` is committed *before* the call and `sent`
+(with where it went) right after the route answers ok; `drain()` (shutdown) lets a
+request in flight finish.
+
+Slack, exactly once: every post carries its outbox key as message metadata
+(`capacity_bot_outbox`). When the outcome of a post is unknown (the process was killed
+with a request in flight, or Slack answered after the client's timeout), the row is
+`unknown` until it is reconciled (a `sending` row counts as abandoned once its lease of
+60 s, longer than any request's timeout, has run out; until then its sender may be alive,
+e.g. another process sharing the database): the channel's recent history (or the thread, for a
+reply) is searched for a message with that key (`SlackPoster.find`). Found: the row is
+`sent` there. Not found: it is queued and sent. The search failing (no history scope,
+Slack down): the row stays `unknown` and is tried again on the next pass, never posted
+blind.
+
+A route that cannot be searched re-sends an unknown row when its poster says
+`resend_safe` (PagerDuty folds a second event with the same dedup key into the same
+incident; email is at least once) and otherwise leaves it parked.
 
 A pass never waits out a backoff: a failure where the route refused the request (429
 honouring Retry-After, 5xx, ratelimited, a timeout or dropped connection) puts the row back
@@ -25,9 +28,8 @@ further and further (up to an hour), and the pass goes on with the other rows. S
 failing PagerDuty or SMTP server never holds up Slack alerts, a pass takes as long as its
 requests, and a shutdown has no wait to cut short. Within a pass, once a route fails for
 a channel, its other rows there wait for the next pass. A timeout or dropped connection
-is the one place a duplicate is possible (Slack may have posted before the connection
-dropped); we accept it because dropping a warning on a transient network error is worse.
-A row that keeps failing stays queued: never dropped.
+is looked up first (the route may have taken it). A row that keeps failing stays
+queued: never dropped.
 
 The scheduler does not run passes itself: its job `kick()`s one unless one is still
 running, so a slow request never makes the job overrun its interval, and `drain()` ends
@@ -49,7 +51,7 @@ from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["DeliveryFailure", "Poster", "Worker"]
+__all__ = ["LEASE", "DeliveryFailure", "Poster", "Worker"]
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +62,20 @@ class DeliveryFailure(Protocol):
     code: str
 
 
+_UNSURE = object()
+# How long a row may be `sending` before it counts as abandoned: above every route's
+# request timeout (Slack 10 s, PagerDuty 10 s, SMTP 15 s a step).
+LEASE = timedelta(seconds=60)
+
+
 class _Deferred(Exception):
     """Not yet: the message this one edits has not been sent."""
 
 
 class Worker:
-    """Sends due outbox rows. One per process; call `recover()` once before the first run."""
+    """Sends due outbox rows. One per process; processes sharing a database take each row
+    once (a row is claimed from `queued`), and a `sending` row whose lease ran out is
+    settled by whichever runs next."""
 
     def __init__(
         self,
@@ -75,6 +85,7 @@ class Worker:
         *,
         routes: Mapping[str, Poster] | None = None,
         tries: int = 4,
+        lease: timedelta = LEASE,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
     ) -> None:
@@ -83,6 +94,7 @@ class Worker:
         self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
         self.tries = tries
+        self.lease = lease
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._recovered = False
@@ -94,31 +106,90 @@ class Worker:
         # Set whenever no request is in flight, so `drain` waits for it without polling.
         self._idle = asyncio.Event()
         self._idle.set()
+        self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
-        """Park rows a previous process left `sending` (see the module docstring); a route
-        whose poster says a resend is safe (PagerDuty's dedup key; email, which is at least
-        once) gets them queued again instead."""
+        """Rows a previous process left `sending`: a route whose poster says a resend is
+        safe (PagerDuty's dedup key; email, which is at least once) gets them queued again;
+        the others become `unknown`, reconciled before anything is re-sent (see the module
+        docstring). Returns the ids made `unknown`."""
         parked = []
-        for row in self.store.outbox.by_status("sending"):
+        for row in self.store.outbox.stale_sending(self.clock()):
             if getattr(self.posters.get(row.route), "resend_safe", False):
                 self.store.outbox.mark_failed(
                     row.id, "process stopped during delivery; sent again", self.clock()
                 )
                 log.info("outbox row %s (%s) is sent again after a restart", row.id, row.route)
                 continue
-            self.store.outbox.mark_unknown(
-                row.id, "process stopped during delivery; maybe posted, not re-sent"
-            )
-            log.warning("outbox row %s (%s) may or may not have been posted", row.id, row.dedup_key)
+            self.store.outbox.mark_unknown(row.id, "process stopped during delivery")
+            log.info("outbox row %s: stopped mid-delivery; checking before sending", row.id)
             parked.append(row.id)
         self._recovered = True
         return parked
 
+    async def reconcile(self) -> int:
+        """Settle `unknown` rows: sent when the route has the message, else queued again.
+        Returns how many were settled."""
+        settled = 0
+        for row in self.store.outbox.by_status("unknown"):
+            if self._stopping:
+                break
+            payload = load_payload(row.payload)
+            found = await self._look_up(row, payload)
+            if found is _UNSURE:
+                continue
+            if isinstance(found, Sent):
+                self._record_sent(row, payload, found.target, found.ref)
+            else:
+                self.store.outbox.mark_failed(row.id, "not delivered; sending", self.clock())
+            settled += 1
+        return settled
+
+    async def _look_up(self, row: OutboxRow, payload: Payload) -> Sent | object | None:
+        """Where the row's message went if its route has it, None when it does not, or
+        _UNSURE when that cannot be known now."""
+        poster = self.posters.get(row.route)
+        find = getattr(poster, "find", None)
+        if find is None:
+            return None if getattr(poster, "resend_safe", False) else _UNSURE
+        try:
+            found: Sent | None = await find(self._message(row, payload))
+        except Exception as exc:
+            if row.id not in self._unsure_logged:
+                self._unsure_logged.add(row.id)
+                log.warning(
+                    "outbox row %s: cannot check %s (%s); not re-sent", row.id, row.route, exc
+                )
+            return _UNSURE
+        return found
+
+    def _message(self, row: OutboxRow, payload: Payload) -> Message:
+        """The row as its poster sends it; a follow-up answers the alert's first message."""
+        reply_to: Sent | None = None
+        if row.kind in ("resolved", "nodata"):
+            alert = payload.alerts[0]
+            original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
+            if original is not None:
+                reply_to = Sent(original.channel, original.ts)
+        return Message(row.kind, row.dedup_key, payload, reply_to)
+
+    def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
+        with self.store.transaction():
+            self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
+            if row.kind == "firing":
+                pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
+                self.store.alerts.record_messages(pairs, row.id, channel, ts)
+            cleared = self.store.delivery.clear(row.route, payload.channel)
+        if cleared:
+            log.info("%s delivery to %s works again", row.route, payload.channel)
+
     async def run_once(self, limit: int = 50) -> int:
-        """Deliver every due row; returns how many were sent."""
-        if not self._recovered:
-            self.recover()
+        """Settle rows of unknown outcome, then deliver every due row; returns how many
+        were sent."""
+        # Every pass, not only at start: a lease that ran out since is a sender that died
+        # (another process sharing the database, or this one before a restart).
+        self.recover()
+        await self.reconcile()
         sent = 0
         self._failing.clear()
         for row in self.store.outbox.due(self.clock(), limit):
@@ -175,7 +246,8 @@ class Worker:
             return False
         if (row.route, payload.channel) in self._failing:
             return False  # its route failed there a moment ago: the next pass tries again
-        self.store.outbox.mark_sending(row.id)
+        if not self.store.outbox.mark_sending(row.id, lease_until=self.clock() + self.lease):
+            return False  # taken by another process sharing the database
         attempt = row.attempts + 1
         self._in_flight = True
         self._idle.clear()
@@ -184,6 +256,17 @@ class Worker:
         except Exception as exc:
             # The route answered (or the call failed): nothing is in flight any more.
             log.info("outbox row %s attempt %s failed: %s", row.id, attempt, exc)
+            if getattr(exc, "code", "") == "transport":
+                # Maybe delivered (a timeout after the route took it): look first.
+                self._in_flight = False
+                self._idle.set()
+                found = await self._look_up(row, payload)
+                if isinstance(found, Sent):
+                    self._record_sent(row, payload, found.target, found.ref)
+                    return True
+                if found is _UNSURE:
+                    self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
+                    return False
             if getattr(exc, "needs_person", False):
                 self._report(row, payload, str(getattr(exc, "code", "") or exc))
             self._failing.add((row.route, payload.channel))
@@ -191,14 +274,7 @@ class Worker:
             self.store.outbox.mark_failed(row.id, str(exc), retry_at)
             return False
         else:
-            with self.store.transaction():
-                self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
-                if row.kind == "firing":
-                    pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
-                    self.store.alerts.record_messages(pairs, row.id, channel, ts)
-                cleared = self.store.delivery.clear(row.route, payload.channel)
-            if cleared:
-                log.info("%s delivery to %s works again", row.route, payload.channel)
+            self._record_sent(row, payload, channel, ts)
             return True
         finally:
             self._in_flight = False
