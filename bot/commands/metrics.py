@@ -316,7 +316,9 @@ def with_live_state(handler: Handler) -> Handler:
             rows.append(
                 (
                     rule.id,
-                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported),
+                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported)
+                    if state is not None or value is not None
+                    else "no data",
                     _shown(plan, rule.rule.metric, value),
                     _when(ctx, state.since if state else None),
                     f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
@@ -354,7 +356,7 @@ def _state_text(rule: Rule, state: AlertState | None, built: int, reported: bool
     """`no data` for a metric that never reported; a built tier's trigger says so."""
     if not rule.active:
         return f"inactive (Tier {built} built)"
-    if state is None:
+    if state is None:  # a sample came, and no evaluation since (no `serve` running)
         return "not checked yet"
     if state.status == "nodata":
         ever = reported or state.last_sample_at is not None

@@ -92,3 +92,13 @@ def test_plan_only_answers_work_without_a_store() -> None:
     assert "Nothing recorded" in plan_only("metric mau 850")
     assert "Live state" not in plan_only("triggers")
     assert "Live state" in answer("triggers")
+
+
+def test_triggers_before_any_evaluation_say_no_data_or_not_checked_not_inactive() -> None:
+    deps = make_deps(Clock())
+    ask(deps, "metric mau 9000")  # recorded; no `serve` has evaluated it yet
+    out = ask(deps, "triggers")
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("tier1.")}
+    assert "not checked yet" in rows["tier1.mau"] and "9,000 users" in rows["tier1.mau"]
+    assert "no data" in rows["tier1.storage_gb"]
+    assert not any("inactive" in row for row in rows.values())
