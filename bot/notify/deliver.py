@@ -234,7 +234,9 @@ class Worker:
             if self._in_flight:
                 running.cancel()  # its row stays `sending`: `recover` settles it on start-up
             # Nothing in flight: the pass stops at its next row, without waiting on anything.
-            await asyncio.wait({running}, timeout=timeout)
+            done, _ = await asyncio.wait({running}, timeout=timeout)
+            if not done:  # still looking a message up: its row is settled on the next start
+                running.cancel()
         return not self._in_flight
 
     async def _deliver(self, row: OutboxRow) -> bool:
