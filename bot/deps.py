@@ -3,6 +3,7 @@ a front end that needs a router or an answer cache builds its own (bot.commands.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ class Deps:
     # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
     plan_version: int = 1
     plan_stamp: tuple[int, int] | None = None
+    # Called on the loop after a reload swapped in a new plan (the Slack front end
+    # republishes Home); each must only schedule its work, not do it.
+    after_reload: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _telemetry: Telemetry | None = field(default=None, repr=False)
 
     @property

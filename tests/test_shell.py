@@ -48,7 +48,7 @@ def test_shell_answers_each_line_until_quit() -> None:
     assert "$40/mo -> $95/mo (+$55/mo, +137%)" in done.stdout
     assert "465 instructors" in done.stdout
     assert "Did you mean `tier`?" in done.stdout
-    assert "growth tiers" not in done.stdout  # nothing after quit
+    assert "Growth tiers" not in done.stdout  # nothing after quit
     assert done.stdout.rstrip().endswith("bye")
 
 

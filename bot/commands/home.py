@@ -71,7 +71,7 @@ def home_reply(ctx: Context, router: Router) -> Reply:
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )
     return Reply(
-        title=f"{plan.product}: capacity",
+        title=plan.titled("Capacity"),
         parts=tuple(parts),
         notes=(f"Updated {fmt_moment(ctx.now, ctx.zone)}.",),
     )

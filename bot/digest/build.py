@@ -360,7 +360,7 @@ def build_digest(inp: DigestInput) -> Reply:
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"{name}: {inp.plan.product}, {title_label(name, now, inp.zone)}",
+        title=f"{inp.plan.titled(name)}, {title_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )

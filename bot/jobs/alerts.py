@@ -203,8 +203,9 @@ def start_jobs(
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
     url = deps.settings.prometheus_url
-    if url and any(m.query for m in deps.plan.metrics):
-
+    if url:
+        # Scheduled even when no metric has a query yet, and reading the live plan at each
+        # run: a reload that adds or changes a `query` is pulled without a restart.
         async def prometheus() -> None:
             result = await poll_prometheus(deps.plan, deps.store, url, deps.clock)
             deps.telemetry.samples_ingested.labels(source="prometheus").inc(result.stored)

@@ -40,8 +40,10 @@ from bot.notify.slack import SlackPoster
 from bot.slack import guard
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
+from bot.slack.home import republish_home
 from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
+from bot.slack.listeners.errors import in_background
 from bot.slack.middleware import ObservedSocketModeHandler, client_middleware, request_scope
 from bot.slack.probe import outside_checks
 from bot.web.health import REFRESH_EVERY, HealthCache
@@ -173,7 +175,15 @@ def build_app(
     app.client.base_url = client.base_url
     app.client.retry_handlers = client.retry_handlers
     app.use(client_middleware(client))
-    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
+    front = build_front(deps, answer_in_ack=answer_in_ack, router=router)
+    register_all(app, front)
+
+    def after_reload() -> None:
+        # Home shows the new plan without being opened again: after the swap (and the
+        # ack of `/capacity plan reload`), waited for at shutdown like any work after an ack.
+        in_background(republish_home(client, front), {"event": {"type": "plan_reload"}}, None)
+
+    deps.after_reload.append(after_reload)
     return app
 
 

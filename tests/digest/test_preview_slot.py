@@ -33,7 +33,7 @@ def test_a_daily_cron_previews_the_day_so_far_as_a_daily_digest() -> None:
     fired_and_resolved(deps, "threshold.cpu_pct.0", MONDAY_9 - timedelta(hours=13))  # Sun
     fired_and_resolved(deps, "threshold.error_rate_pct.0", MONDAY_9 + timedelta(hours=1))
     text = preview(deps)
-    assert text.startswith("Daily capacity digest: our product, Mon 30 Nov 2026")
+    assert text.startswith("Daily capacity digest, Mon 30 Nov 2026")
     assert "Alerts since Mon 30 Nov 09:00" in text
     assert "Error rate" in text and "CPU utilization" not in text  # Sunday's was yesterday's
     assert "From Mon 30 Nov 09:00 to Mon 30 Nov 15:00" in text
@@ -46,7 +46,7 @@ def test_an_hourly_cron_previews_the_hour_so_far() -> None:
     fired_and_resolved(deps, "threshold.cpu_pct.0", MONDAY_9 - timedelta(hours=2))
     fired_and_resolved(deps, "threshold.error_rate_pct.0", MONDAY_9 + timedelta(minutes=10))
     text = preview(deps)
-    assert text.startswith("Capacity digest: our product, Mon 30 Nov 09:40")
+    assert text.startswith("Capacity digest, Mon 30 Nov 09:40")
     assert "Alerts since 09:00" in text and "Error rate" in text and "CPU" not in text
 
 
@@ -54,7 +54,7 @@ def test_a_weekly_cron_previews_since_the_last_monday_slot() -> None:
     clock = Clock(MONDAY_9 + timedelta(days=2))  # Wednesday
     deps = make_deps(clock)  # the default: 0 9 * * mon
     text = preview(deps)
-    assert text.startswith("Weekly capacity digest: our product, 2026-W49")
+    assert text.startswith("Weekly capacity digest, 2026-W49")
     assert "Week Mon 30 Nov 2026 to Wed 02 Dec 2026" in text
 
 
@@ -62,5 +62,5 @@ def test_the_cli_previews_the_cron_slot(tmp_path: Path) -> None:
     out = io.StringIO()
     settings = Settings(db_path=tmp_path / "capacity.db", digest_cron="30 6 * * *")
     assert print_digest(settings, out=out) == 0
-    assert out.getvalue().startswith("Daily capacity digest: ")
+    assert out.getvalue().startswith("Daily capacity digest, ")
     assert "06:30 to " in out.getvalue()
