@@ -66,7 +66,9 @@ def _built_source(ctx: Context, plan: Plan) -> str:
     record = store.tiers.built() if store is not None else None
     if record is None or record.tier != plan.built_tier:
         return "from the plan file"
-    return f"recorded by <@{record.by}> {fmt_moment(record.at, ctx.zone)}"
+    # The shell records as "terminal": a Slack mention of that would read `<@terminal>`.
+    who = "in the terminal" if record.by == "terminal" else f"by <@{record.by}>"
+    return f"recorded {who} {fmt_moment(record.at, ctx.zone)}"
 
 
 def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:
