@@ -163,8 +163,7 @@ class Outbox(Repository):
     ) -> bool:
         """Just before a request goes out: the queued row becomes `sending` (until
         `lease_until`); False when it was not queued (another process took it).
-        `new_attempt=False` for a retry within the same delivery pass (attempts counts
-        passes, which space the later retries)."""
+        `attempts` counts the requests (it spaces the retries)."""
         lease = None if lease_until is None else lease_until.timestamp()
         with atomic(self.db.conn):
             cur = self.db.conn.execute(

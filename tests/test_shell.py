@@ -98,6 +98,7 @@ def test_shell_records_the_built_tier_for_slack_to_see(tmp_path: Path) -> None:
     done = run("shell", stdin="built 1\nquit\n", CAPACITY_DB=db)
     assert done.returncode == 0 and "Built tier: Tier 1: 10x Growth" in done.stdout
     shown = run("ask", "built", CAPACITY_DB=db)
-    assert "Built: Tier 1: 10x Growth" in shown.stdout and "recorded by" in shown.stdout
+    assert "Built: Tier 1: 10x Growth" in shown.stdout
+    assert "recorded in the terminal" in shown.stdout and "<@" not in shown.stdout
     log = run("ask", "changes", CAPACITY_DB=db)
     assert "Tier 1: 10x Growth built (was Tier 0)" in log.stdout

@@ -6,7 +6,6 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -213,14 +212,9 @@ def start_jobs(
             log.exception("evaluation failed")
 
     async def outbox() -> None:
-        try:
-            await worker.run_once()
-        except asyncio.CancelledError:
-            # Shutdown cancelled a run: its rows are queued or reconciled on the next
-            # start, so this is routine, not the traceback APScheduler would log.
-            log.info("outbox: run stopped by shutdown")
-        except Exception:
-            log.exception("outbox delivery failed")
+        # Returns at once: the pass runs as the worker's own task (see `Worker.kick`), so
+        # a slow or failing route never makes this job overrun its interval.
+        worker.kick()
 
     async def rollup() -> None:
         try:

@@ -62,7 +62,9 @@ def start_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=lambda now: gather_digest_input(deps.plan, deps.store, now, zone, since),
+            build=lambda now: gather_digest_input(
+                deps.plan, deps.store, now, zone, since, fire_time - since if since else None
+            ),
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,

@@ -57,16 +57,12 @@ class Process:
         poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
         self.scheduler = Scheduler()
         self.catch_up = start_digest(self.deps, None, self.scheduler)
-        self.worker = Worker(self.deps.store, poster, clock, sleep=_no_sleep)
+        self.worker = Worker(self.deps.store, poster, clock)
 
     async def scheduled(self) -> None:
         assert self.scheduler.fire is not None
         await self.scheduler.fire()
         await self.worker.run_once()
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
 
 
 def digests(slack: FakeSlack) -> list[str]:
