@@ -1,6 +1,7 @@
 """What a digest is called and which time it says it covers, from the length of its slot:
 "Weekly capacity digest ... this week", "Daily capacity digest ... since Sun 29 Nov 09:00",
-"Capacity digest ... since 08:00" for an hourly one. Pure."""
+"Hourly capacity digest ... since 08:00" for an hourly one, plain "Capacity digest" for any
+other slot. Pure."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from bot.digest.schedule import period_key
 from bot.domain.values import fmt_moment
 
 __all__ = ["covers", "span_words", "title_label"]
+
+# A slot this long is "hourly"; a cron every 20 minutes or every 3 hours is not.
+_HOURISH = (timedelta(minutes=50), timedelta(minutes=70))
 
 
 def _date(at: datetime, zone: tzinfo) -> str:
@@ -32,7 +36,9 @@ def covers(inp: DigestInput) -> tuple[str, str]:
         return "Weekly capacity digest", "this week"
     if length >= timedelta(hours=20):
         return "Daily capacity digest", f"since {_short(since, inp.zone)}"
-    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
+    # An hourly cron's slot is an hour; a preview part-way through it still knows its slot.
+    name = "Hourly capacity digest" if _HOURISH[0] <= length <= _HOURISH[1] else "Capacity digest"
+    return name, f"since {since.astimezone(inp.zone):%H:%M}"
 
 
 def title_label(name: str, now: datetime, zone: tzinfo) -> str:

@@ -46,7 +46,7 @@ def test_an_hourly_cron_previews_the_hour_so_far() -> None:
     fired_and_resolved(deps, "threshold.cpu_pct.0", MONDAY_9 - timedelta(hours=2))
     fired_and_resolved(deps, "threshold.error_rate_pct.0", MONDAY_9 + timedelta(minutes=10))
     text = preview(deps)
-    assert text.startswith("Capacity digest, Mon 30 Nov 09:40")
+    assert text.startswith("Hourly capacity digest, Mon 30 Nov 09:40")
     assert "Alerts since 09:00" in text and "Error rate" in text and "CPU" not in text
 
 

@@ -101,7 +101,7 @@ async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
         clock.now = MONDAY_9 + timedelta(hours=hour, seconds=1)
         await bot.scheduled()
     first, second = digests(slack)
-    assert first.startswith("Capacity digest, Mon 30 Nov 10:00")
+    assert first.startswith("Hourly capacity digest, Mon 30 Nov 10:00")
     assert "Alerts since 09:00" in first and "Error rate" in first and "CPU" not in first
     assert "No alerts fired or resolved since 10:00." in second
 
