@@ -307,6 +307,7 @@ def build_web_app(
             bolt_app,
             secret.get_secret_value() if secret else "",
             scope=lambda body: request_scope(deps.telemetry, body),
+            on_refuse=deps.telemetry.intake_refused,
         )
         web_app.router.add_post("/slack/events", intake.handle)
     web_app.add_routes(hooks.routes)
