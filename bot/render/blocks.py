@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Literal
 
+from bot.domain.values import Prose, shown
 from bot.render.text import cell_text, plain, render_text, table_lines
 from bot.reply import Action, Facts, Moment, Part, Reply, Section, Table, Text, Value
 
@@ -52,6 +53,7 @@ FALLBACK_MAX = 3000
 SHARE_ACTION_ID = "capacity_share"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MARK = re.compile("\x00([0-9]+)\x00")
 
 
 def escape(text: str) -> str:
@@ -60,8 +62,22 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`."""
-    return _BOLD.sub(r"*\1*", escape(text))
+    """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`; the moments
+    inside a Prose sentence in Slack's date formatting."""
+    if not isinstance(text, Prose) or not any(isinstance(p, Moment) for p in text.pieces):
+        return _BOLD.sub(r"*\1*", escape(text))
+    # Placeholders first, so a `**bold**` around a moment still pairs up and the date
+    # token's own characters are never escaped.
+    dates: list[str] = []
+    marked: list[str] = []
+    for piece in text.pieces:
+        if isinstance(piece, Moment):
+            marked.append(f"\x00{len(dates)}\x00")
+            dates.append(slack_date(piece))
+        else:
+            marked.append(escape(shown(piece).replace("\x00", "")))
+    bolded = _BOLD.sub(r"*\1*", "".join(marked))
+    return _MARK.sub(lambda m: dates[int(m[1])], bolded)
 
 
 def slack_date(moment: Moment) -> str:
@@ -74,7 +90,9 @@ def slack_date(moment: Moment) -> str:
 
 def value_mrkdwn(value: Value) -> str:
     """A fact's value as mrkdwn: a Moment with Slack's date formatting, the rest as text."""
-    return slack_date(value) if isinstance(value, Moment) else mrkdwn(cell_text(value))
+    if isinstance(value, Moment):
+        return slack_date(value)
+    return mrkdwn(value) if isinstance(value, Prose) else mrkdwn(cell_text(value))
 
 
 def _cut(text: str, limit: int) -> str:

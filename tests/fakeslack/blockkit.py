@@ -10,6 +10,7 @@ payload which passes here is one Slack would accept.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 SURFACES = ("message", "modal", "home")
@@ -17,6 +18,39 @@ SURFACES = ("message", "modal", "home")
 MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
 
 TEXT_TYPES = ("plain_text", "mrkdwn")
+# Slack's date formatting: `<!date^UNIX^FORMAT|fallback>` or `<!date^UNIX^FORMAT^LINK|fallback>`;
+# the format takes {date_num}, {date}, {date_short}, {date_long}, {date_pretty},
+# {date_short_pretty}, {date_long_pretty}, {time}, {time_secs}, {ago} and literal text.
+DATE_TOKEN = re.compile(
+    r"<!date\^(?P<ts>[0-9]{1,11})\^(?P<fmt>[^^|>]+)(?:\^(?P<link>[^|>]+))?\|(?P<fb>[^>]+)>"
+)
+DATE_WORDS = re.compile(r"\{([a-z_]+)\}")
+DATE_KEYS = frozenset(
+    [
+        "date_num",
+        "date",
+        "date_short",
+        "date_long",
+        "date_pretty",
+        "date_short_pretty",
+        "date_long_pretty",
+        "time",
+        "time_secs",
+        "ago",
+    ]
+)
+
+
+def bad_date_tokens(text: str) -> list[str]:
+    """Every `<!date...>` in `text` that Slack would not format (shown raw to readers)."""
+    bad = []
+    for start in (m.start() for m in re.finditer(r"<!date", text)):
+        found = DATE_TOKEN.match(text, start)
+        words = DATE_WORDS.findall(found["fmt"]) if found else []
+        if not found or not words or not set(words) <= DATE_KEYS:
+            bad.append(text[start : text.find(">", start) + 1 or len(text)])
+    return bad
+
 
 BLOCK_TYPES = (
     "section",
@@ -149,6 +183,9 @@ class _Checker:
         self.string(obj.get("text"), f"{pointer}/text", max_len=max_len, min_len=1, required=True)
         if kind == "mrkdwn" and "emoji" in obj:
             self.err("emoji is only allowed on plain_text", f"{pointer}/emoji")
+        if kind == "mrkdwn" and isinstance(obj.get("text"), str):
+            for bad in bad_date_tokens(obj["text"]):
+                self.err(f"malformed date token {bad[:80]!r}", f"{pointer}/text")
 
     def items(self, value: Any, pointer: str, *, max_items: int, min_items: int = 0) -> list[Any]:
         if not isinstance(value, list):
