@@ -38,7 +38,7 @@ def covers(inp: DigestInput) -> tuple[str, str]:
         return "Daily capacity digest", f"since {_short(since, inp.zone)}"
     # An hourly cron's slot is an hour; a preview part-way through it still knows its slot.
     name = "Hourly capacity digest" if _HOURISH[0] <= length <= _HOURISH[1] else "Capacity digest"
-    return name, f"since {since.astimezone(inp.zone):%H:%M}"
+    return name, f"since {since.astimezone(inp.zone):%H:%M %Z}"
 
 
 def title_label(name: str, now: datetime, zone: tzinfo) -> str:

@@ -36,7 +36,7 @@ MomentStyle = Literal["minute", "day", "short"]
 _FORMATS: dict[str, str] = {
     "minute": "%Y-%m-%d %H:%M %Z",  # 2026-11-27 10:00 UTC
     "day": "%a %d %b %Y",  # Fri 27 Nov 2026
-    "short": "%a %d %b %H:%M",  # Fri 27 Nov 10:00
+    "short": "%a %d %b %H:%M %Z",  # Fri 27 Nov 10:00 UTC
 }
 
 
@@ -62,7 +62,7 @@ def fmt_value(value: float | Decimal | None, unit: str = "", *, sign: bool = Fal
 
 def fmt_moment(at: datetime, zone: tzinfo = UTC, style: MomentStyle = "minute") -> str:
     """`at` in `zone`: `2026-11-27 10:00 UTC` (with the zone's abbreviation), or the digest's
-    `Fri 27 Nov 2026` and `Fri 27 Nov 10:00`."""
+    `Fri 27 Nov 2026` and `Fri 27 Nov 10:00 UTC`."""
     return at.astimezone(zone).strftime(_FORMATS[style])
 
 
@@ -124,7 +124,7 @@ class Prose(str):
         return (Prose, self.pieces)
 
     @staticmethod
-    def lines(separator: str, items: Iterable[str]) -> Prose:
+    def joined(separator: str, items: Iterable[str]) -> Prose:
         """`separator.join(items)` that keeps the moments inside Prose items."""
         pieces: list[str | Money | Quantity | Moment] = []
         for n, item in enumerate(items):

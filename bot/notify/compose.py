@@ -130,7 +130,7 @@ def _line(alert: AlertLine, kind: str, resolved_at: datetime | None, zone: tzinf
         lines.append(f"Action: {alert.action}")
     if alert.runbook_id:
         lines.append(f"Runbook: {alert.runbook_title} — `/capacity scenario {alert.runbook_id}`")
-    return Prose.lines("\n", lines)
+    return Prose.joined("\n", lines)
 
 
 _TITLES = {

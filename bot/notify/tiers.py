@@ -45,7 +45,7 @@ def built_notice(
     if watch is not None:
         lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
     reply = Reply(
-        title=f"{tier_label(plan, built)} {verb}", parts=(Text(Prose.lines("\n", lines)),)
+        title=f"{tier_label(plan, built)} {verb}", parts=(Text(Prose.joined("\n", lines)),)
     )
     payload = Payload(
         kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)

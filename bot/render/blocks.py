@@ -84,8 +84,11 @@ def slack_date(moment: Moment) -> str:
     """A moment in each reader's own zone (Slack's date formatting); the text after `|` is
     for clients that cannot, in the team's zone."""
     fallback = escape(cell_text(moment)).replace("|", "/")
-    tokens = "{date_short_pretty}" if moment.style == "day" else "{date_short_pretty} {time}"
-    return f"<!date^{int(moment.at.timestamp())}^{tokens}|{fallback}>"
+    return f"<!date^{int(moment.at.timestamp())}^{_date_tokens(moment)}|{fallback}>"
+
+
+def _date_tokens(moment: Moment) -> str:
+    return "{date_short_pretty}" if moment.style == "day" else "{date_short_pretty} {time}"
 
 
 def value_mrkdwn(value: Value) -> str:
@@ -159,14 +162,35 @@ def _table_fits(table: Table) -> bool:
     )
 
 
+def _date_element(moment: Moment) -> Block:
+    return {
+        "type": "date",
+        "timestamp": int(moment.at.timestamp()),
+        "format": _date_tokens(moment),
+        "fallback": cell_text(moment),
+    }
+
+
+def _cell(value: Value) -> Block:
+    """A table cell: raw text, or rich text when it holds a moment (each reader's zone)."""
+    pieces = value.pieces if isinstance(value, Prose) else (value,)
+    if not any(isinstance(p, Moment) for p in pieces):
+        return {"type": "raw_text", "text": _cut(cell_text(value), TABLE_CELL_MAX) or "–"}
+    elements = [
+        _date_element(p) if isinstance(p, Moment) else {"type": "text", "text": shown(p)}
+        for p in pieces
+        if isinstance(p, Moment) or shown(p)
+    ]
+    section = {"type": "rich_text_section", "elements": elements}
+    return {"type": "rich_text", "elements": [section]}
+
+
 def _table_block(table: Table) -> Block:
     count = len(table.columns)
 
-    def cells(row: tuple[Value, ...]) -> list[dict[str, str]]:
+    def cells(row: tuple[Value, ...]) -> list[Block]:
         padded = [*row, *([""] * (count - len(row)))][:count]
-        return [
-            {"type": "raw_text", "text": _cut(cell_text(c), TABLE_CELL_MAX) or "–"} for c in padded
-        ]
+        return [_cell(c) for c in padded]
 
     numeric = table.numeric or (False,) * count
     settings = [

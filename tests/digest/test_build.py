@@ -180,11 +180,11 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
 
     alerts = _cells(_table(reply, "Alerts this week"))
     assert alerts == (
-        ("API p95 above 1s", "Sun 22 Nov 10:00", "Sun 22 Nov 12:00", "2h"),
-        ("CPU > 70% for 1 hour", "Tue 24 Nov 10:00", "still firing", "—"),
+        ("API p95 above 1s", "Sun 22 Nov 10:00 UTC", "Sun 22 Nov 12:00 UTC", "2h"),
+        ("CPU > 70% for 1 hour", "Tue 24 Nov 10:00 UTC", "still firing", "—"),
     )
     firing = next(p for p in reply.parts if isinstance(p, Section) and p.heading == "Still firing")
-    assert firing.items == ("CPU > 70% for 1 hour: firing since Tue 24 Nov 10:00 (3d)",)
+    assert firing.items == ("CPU > 70% for 1 hour: firing since Tue 24 Nov 10:00 UTC (3d)",)
 
     assert "4 change(s) logged, cost change +$30.50/mo (3 of 4 priced)." in _texts(reply)
     changes = _cells(_table(reply, "Changes this week"))
@@ -256,7 +256,7 @@ def test_dates_are_shown_in_the_configured_zone(seeded: DigestInput) -> None:
     from zoneinfo import ZoneInfo
 
     reply = build_digest(replace(seeded, zone=ZoneInfo("Asia/Tokyo")))
-    assert _cells(_table(reply, "Alerts this week"))[0][1] == "Sun 22 Nov 19:00"
+    assert _cells(_table(reply, "Alerts this week"))[0][1] == "Sun 22 Nov 19:00 JST"
 
 
 # ---- bounded whatever the data holds ----------------------------------------------

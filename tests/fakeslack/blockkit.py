@@ -367,7 +367,37 @@ class _Checker:
         )
 
     def block_rich_text(self, b: dict[str, Any], p: str, surface: str) -> None:
-        self.items(b.get("elements"), f"{p}/elements", max_items=10_000)
+        self.rich_elements(b, p)
+
+    def rich_elements(self, b: dict[str, Any], p: str) -> None:
+        """Sections of text and date elements (the ones the bot sends) are checked."""
+        for s, section in enumerate(
+            self.items(b.get("elements"), f"{p}/elements", max_items=10_000)
+        ):
+            sp = f"{p}/elements/{s}"
+            if not isinstance(section, dict) or section.get("type") != "rich_text_section":
+                continue
+            for e, el in enumerate(
+                self.items(section.get("elements"), f"{sp}/elements", max_items=10_000)
+            ):
+                ep = f"{sp}/elements/{e}"
+                if not isinstance(el, dict):
+                    self.err("must be an object", ep)
+                elif el.get("type") == "text":
+                    self.string(el.get("text"), f"{ep}/text", max_len=10_000, min_len=1)
+                elif el.get("type") == "date":
+                    if not isinstance(el.get("timestamp"), int):
+                        self.err("timestamp must be an integer", f"{ep}/timestamp")
+                    words = DATE_WORDS.findall(str(el.get("format", "")))
+                    if not words or not set(words) <= DATE_KEYS:
+                        self.err("format must use Slack's date tokens", f"{ep}/format")
+                    self.string(
+                        el.get("fallback"),
+                        f"{ep}/fallback",
+                        max_len=1000,
+                        min_len=1,
+                        required=False,
+                    )
 
     def block_markdown(self, b: dict[str, Any], p: str, surface: str) -> None:
         if surface != "message":
@@ -397,7 +427,7 @@ class _Checker:
                     if not isinstance(cell.get("text"), str):
                         self.err("missing required field", f"{cp}/text")
                 elif cell.get("type") == "rich_text":
-                    self.items(cell.get("elements"), f"{cp}/elements", max_items=10_000)
+                    self.rich_elements(cell, cp)
                 else:
                     self.err(
                         f"table cells must be raw_text or rich_text; got {cell.get('type')!r}",
