@@ -107,9 +107,7 @@ def metric(args: list[str], ctx: Context) -> Reply:
         parts=(
             Text(
                 Prose(
-                    "At ",
-                    Moment(ctx.now, ctx.zone),
-                    ". The next evaluation checks it against the plan.",
+                    "At ", _when(ctx, ctx.now), ". The next evaluation checks it against the plan."
                 )
             ),
         ),
@@ -157,7 +155,7 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
             Text(
                 Prose(
                     f"{rules[rule_id].title}: no messages until ",
-                    Moment(until, ctx.zone),
+                    _when(ctx, until),
                     f" (by {who}).",
                 )
             ),
@@ -279,16 +277,13 @@ def status(args: list[str], ctx: Context) -> Reply:
         parts.append(firing)
         for source in store.metrics.sources():
             if not source.ok:
+                since = _when(ctx, source.checked_at)
                 notes.append(
-                    f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
-                    f"{source.error}"
+                    Prose(f"{source.name} pull failing since ", since, f": {source.error}")
                 )
             if source.skipped:
-                notes.append(
-                    f"{source.name} pull at {shown(_when(ctx, source.checked_at))} skipped "
-                    "(not stored): "
-                    f"{source.skipped}"
-                )
+                at, why = _when(ctx, source.checked_at), f" skipped (not stored): {source.skipped}"
+                notes.append(Prose(f"{source.name} pull at ", at, why))
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
