@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot.digest.data import DigestInput
 from bot.digest.schedule import period_key
-from bot.domain.values import fmt_moment
+from bot.domain.values import Moment, Prose, fmt_moment
 
 __all__ = ["covers", "span_words", "title_label"]
 
@@ -35,10 +35,10 @@ def covers(inp: DigestInput) -> tuple[str, str]:
     if length >= timedelta(days=6):
         return "Weekly capacity digest", "this week"
     if length >= timedelta(hours=20):
-        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
+        return "Daily capacity digest", Prose("since ", Moment(since, inp.zone, "short"))
     # An hourly cron's slot is an hour; a preview part-way through it still knows its slot.
     name = "Hourly capacity digest" if _HOURISH[0] <= length <= _HOURISH[1] else "Capacity digest"
-    return name, f"since {since.astimezone(inp.zone):%H:%M %Z}"
+    return name, Prose("since ", Moment(since, inp.zone, "time"))
 
 
 def title_label(name: str, now: datetime, zone: tzinfo) -> str:
@@ -48,7 +48,8 @@ def title_label(name: str, now: datetime, zone: tzinfo) -> str:
     return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
 
 
-def span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
+def span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> Prose:
+    """The span the digest covers, its moments kept for Block Kit."""
     if name.startswith("Weekly"):
-        return f"Week {_date(start, zone)} to {_date(now, zone)}"
-    return f"From {_short(start, zone)} to {_short(now, zone)}"
+        return Prose("Week ", Moment(start, zone, "day"), " to ", Moment(now, zone, "day"))
+    return Prose("From ", Moment(start, zone, "short"), " to ", Moment(now, zone, "short"))

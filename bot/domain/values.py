@@ -32,11 +32,12 @@ __all__ = [
 # are words and take a space: `850 users`.
 _SYMBOLS = frozenset({"%", "ms", "s", "KB", "MB", "GB", "TB"})
 
-MomentStyle = Literal["minute", "day", "short"]
+MomentStyle = Literal["minute", "day", "short", "time"]
 _FORMATS: dict[str, str] = {
     "minute": "%Y-%m-%d %H:%M %Z",  # 2026-11-27 10:00 UTC
     "day": "%a %d %b %Y",  # Fri 27 Nov 2026
     "short": "%a %d %b %H:%M %Z",  # Fri 27 Nov 10:00 UTC
+    "time": "%H:%M %Z",  # 10:00 UTC (an hourly digest's "since")
 }
 
 

@@ -88,7 +88,9 @@ def slack_date(moment: Moment) -> str:
 
 
 def _date_tokens(moment: Moment) -> str:
-    return "{date_short_pretty}" if moment.style == "day" else "{date_short_pretty} {time}"
+    if moment.style in ("day", "time"):
+        return "{date_short_pretty}" if moment.style == "day" else "{time}"
+    return "{date_short_pretty} {time}"
 
 
 def value_mrkdwn(value: Value) -> str:

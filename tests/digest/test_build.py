@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -309,3 +310,23 @@ def test_digest_speaks_of_demand_built_gap_and_the_built_budget(plan: Plan) -> N
     text = render_text(reply)
     assert "126% used, over by $25" in text  # $120 against Tier 1's $95
     assert "Next trigger to watch: MAU > 80,000, now 9,000 users" in text
+
+
+def test_the_digest_times_are_slack_dates_in_blocks_and_named_in_text(
+    seeded: DigestInput,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.render.blocks import render_message
+    from tests.fakeslack import validate_blocks
+
+    reply = build_digest(replace(seeded, zone=ZoneInfo("America/New_York")))
+    text = render_text(reply)
+    assert "firing since Tue 24 Nov 05:00 EST (3d)" in text
+    assert re.search(r"Week \w{3} \d\d Nov 2026 to \w{3} \d\d Nov 2026\. Trends", text)
+    message = render_message(reply)
+    assert validate_blocks(message["blocks"]) == []
+    blocks = str(message["blocks"])
+    since = int(datetime(2026, 11, 24, 10, 0, tzinfo=UTC).timestamp())
+    assert f"<!date^{since}^{{date_short_pretty}} {{time}}|Tue 24 Nov 05:00 EST>" in blocks
+    assert re.search(r"Week <!date\^\d+\^{date_short_pretty}\|", blocks)
