@@ -2,15 +2,20 @@
 
 `tier 2` depends only on the plan and the text, and rendering it to Block Kit costs more
 than everything else the bot does for a request (docs/PERFORMANCE.md), so the rendered
-message is kept, bounded, for the life of the process (the plan never changes under it).
+message is kept, bounded, for the life of the process (the plan never changes under it),
+and so is the ack's body already encoded as JSON (~5 KB: encoding it is the next cost).
+Answers that may read the store are computed on a worker thread, so a slow query never
+holds the event loop.
 """
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from typing import Any
 
 from bot.commands import Context, Router
+from bot.offload import in_thread
 from bot.render.blocks import render_message
 from bot.reply import Reply
 
@@ -21,23 +26,46 @@ class Answers:
     def __init__(self, router: Router, size: int = 256) -> None:
         self.router = router
         self.size = size
-        self._kept: OrderedDict[str, tuple[Reply, dict[str, Any]]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[Reply, dict[str, Any], str]] = OrderedDict()
+
+    def _compute(self, text: str, ctx: Context, share: bool) -> tuple[Reply, dict[str, Any]]:
+        reply = self.router.dispatch(text, ctx)
+        share = share and reply.effect is None and self.router.shareable(text)
+        return reply, render_message(reply, command=text, share=share)
+
+    def _kept_answer(
+        self, text: str, ctx: Context, share: bool
+    ) -> tuple[Reply, dict[str, Any], str | None]:
+        key = f"{int(share)}:{text.strip()}"
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            return kept
+        reply, message = self._compute(text, ctx, share)
+        if reply.error or not self.router.plan_only(text):
+            return reply, message, None
+        body = json.dumps({"response_type": "ephemeral", **message}, separators=(",", ":"))
+        self._kept[key] = (reply, message, body)
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return reply, message, body
 
     def answer(
         self, text: str, ctx: Context, *, share: bool = True
     ) -> tuple[Reply, dict[str, Any]]:
         """The Reply and its message. The Share button re-runs the text for the channel, so
         it is offered only on answers that neither have an effect nor write anything."""
-        key = f"{int(share)}:{text.strip()}"
-        kept = self._kept.get(key)
-        if kept is not None:
-            self._kept.move_to_end(key)
-            return kept[0], dict(kept[1])
-        reply = self.router.dispatch(text, ctx)
-        share = share and reply.effect is None and self.router.shareable(text)
-        message = render_message(reply, command=text, share=share)
-        if not reply.error and self.router.plan_only(text):
-            self._kept[key] = (reply, message)
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+        reply, message, _ = self._kept_answer(text, ctx, share)
         return reply, dict(message)
+
+    async def ack_body(self, text: str, ctx: Context) -> tuple[Reply, str]:
+        """The Reply and the ephemeral ack's JSON body. Plan-only answers come from the
+        cache on the loop (microseconds); anything else is computed on a worker thread."""
+        if self.router.plan_only(text):
+            reply, message, body = self._kept_answer(text, ctx, True)
+        else:
+            reply, message = await in_thread(self._compute, text, ctx, True)
+            body = None
+        if body is None:
+            body = json.dumps({"response_type": "ephemeral", **message}, separators=(",", ":"))
+        return reply, body

@@ -6,13 +6,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -33,11 +32,14 @@ from bot.digest.service import start_digest
 from bot.ingest import make_metrics_routes
 from bot.jobs import metrics_health, start_jobs
 from bot.listeners import register_all
+from bot.loop_lag import LoopLag
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 
+if TYPE_CHECKING:  # Socket Mode's handler is imported only when Socket Mode is used
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
 __all__ = [
-    "AsyncSocketModeHandler",
     "AsyncWebClient",
     "WebHooks",
     "build_app",
@@ -155,6 +157,8 @@ def build_socket_handler(
     bolt_app: AsyncApp, settings: Settings, client: AsyncWebClient
 ) -> AsyncSocketModeHandler:
     """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
     assert settings.app_token is not None
     return AsyncSocketModeHandler(
         bolt_app, settings.app_token.get_secret_value(), web_client=client
@@ -185,8 +189,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
+    lag = LoopLag()
 
     async def start(web_app: web.Application) -> None:
+        lag.start()
         workers.append(start_jobs(deps, poster, scheduler))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
@@ -202,13 +208,14 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
             scheduler.shutdown(wait=False)
         for task in list(background):
             task.cancel()
+        await lag.stop()
 
     return WebHooks(
         routes=list(make_metrics_routes(deps)),
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps)},
+        details={"metrics": lambda: metrics_health(deps), "loop": lag.health},
     )
 
 

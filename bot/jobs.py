@@ -7,7 +7,8 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from bot.monitor.model import Rule
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.decide import decide
 from bot.notify.deliver import Poster, Worker
+from bot.offload import in_thread
 from bot.prometheus import SOURCE, poll_prometheus
 
 if TYPE_CHECKING:
@@ -87,8 +89,15 @@ def evaluate_once(
     return result
 
 
-def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:
-    return deps.store.metrics.rollup_and_prune(now, timedelta(days=retention_days))
+def rollup_once(
+    deps: Deps,
+    now: datetime,
+    retention_days: int = 30,
+    pause: Callable[[float], None] = time.sleep,
+) -> tuple[int, int]:
+    """Blocking, seconds after a backfill: run it on a worker thread. It pauses between its
+    short transactions so that writers on other threads get the lock meanwhile."""
+    return deps.store.metrics.rollup_and_prune(now, timedelta(days=retention_days), pause=pause)
 
 
 def metrics_health(deps: Deps) -> dict[str, Any]:
@@ -123,8 +132,12 @@ def start_jobs(
     *,
     prometheus_every: int = 30,
     outbox_every: int = 3,
+    pause: Callable[[float], None] = time.sleep,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
+
+    Evaluation and the rollup run on worker threads (`pause` is the rollup's sleep
+    between its transactions), so the loop keeps answering Slack while they work.
 
     `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`.
     """
@@ -133,7 +146,7 @@ def start_jobs(
 
     async def tick() -> None:
         try:
-            evaluate_once(deps, deps.clock())
+            await in_thread(evaluate_once, deps, deps.clock())
         except Exception:
             log.exception("evaluation failed")
 
@@ -145,7 +158,8 @@ def start_jobs(
 
     async def rollup() -> None:
         try:
-            rollup_once(deps, deps.clock(), deps.settings.raw_retention_days)
+            days = deps.settings.raw_retention_days
+            await in_thread(rollup_once, deps, deps.clock(), days, pause)
         except Exception:
             log.exception("rollup failed")
 

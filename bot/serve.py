@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.app import (
-    AsyncSocketModeHandler,
     AsyncWebClient,
     build_app,
     build_client,
@@ -26,6 +26,9 @@ from bot.app import (
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.listeners.errors import drain_background
+
+if TYPE_CHECKING:
+    from bot.app import AsyncSocketModeHandler
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 

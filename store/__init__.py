@@ -1,9 +1,15 @@
 """All SQL lives here: small repositories over one sqlite_utils.Database."""
+# ruff: noqa: E402  (sqlite_utils is imported lean first; see store/_lean.py)
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import cast
+
+from store._lean import import_sqlite_utils
+
+import_sqlite_utils()  # before any module below imports it
 
 import sqlite_utils
 
@@ -11,7 +17,7 @@ from store import alerts, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
-from store.db import open_database
+from store.db import ThreadLocalDatabase, open_database
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
@@ -34,11 +40,15 @@ class Store:
     """The bot's database. Constructing it applies every pending migration (twice is a no-op).
 
     Each repository module owns its tables and its `MIGRATIONS` set; add new ones here.
+    Safe to use from any thread: each thread gets its own connection (`ThreadLocalDatabase`),
+    so slow work can run in a worker thread while the event loop keeps answering.
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
-        self.db: sqlite_utils.Database = open_database(path, self._migration_sets())
+        self._connections = ThreadLocalDatabase(path, self._migration_sets())
+        # Behaves as a Database on every thread (its own connection each).
+        self.db = cast(sqlite_utils.Database, self._connections)
         self.changes = ChangeStore(self.db)
         self.digests = DigestStore(self.db)
         self.metrics = MetricStore(self.db)
@@ -67,4 +77,4 @@ class Store:
         return True
 
     def close(self) -> None:
-        self.db.conn.close()
+        self._connections.close()

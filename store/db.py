@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-__all__ = ["CannotOpen", "check_path", "open_database"]
+__all__ = ["CannotOpen", "ThreadLocalDatabase", "check_path", "open_database"]
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -41,6 +44,19 @@ def check_path(path: str | Path) -> None:
         raise CannotOpen(path, "it is not an SQLite database")
 
 
+def _connect(target: str, *, uri: bool, wal: bool) -> sqlite_utils.Database:
+    # check_same_thread=False only so that close() may run on another thread at shutdown;
+    # each connection is otherwise used by the one thread that opened it.
+    conn = sqlite3.connect(target, timeout=10.0, check_same_thread=False, uri=uri)
+    db = sqlite_utils.Database(conn)
+    if wal:
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sqlite_utils.Database:
     """A Database over `path` (":memory:" for tests) with every migration set applied.
 
@@ -52,15 +68,7 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     try:
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: Bolt may run a listener in a worker thread; we never
-        # share a connection between threads at the same time (the store serialises writes).
-        conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
-        if not memory:
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=10000")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db = _connect(str(path), uri=False, wal=not memory)
     except OSError as exc:  # e.g. a parent that is a file, or no permission
         raise CannotOpen(path, exc.strerror or str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -68,3 +76,70 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     for migration_set in migrations:
         migration_set.apply(db)
     return db
+
+
+class ThreadLocalDatabase:
+    """A `sqlite_utils.Database` that is a different connection on every thread.
+
+    sqlite3 connections must not be used by two threads at once, and a transaction
+    belongs to its connection; so work handed to a worker thread (a rollup, an export)
+    runs on that thread's own connection and its own transactions, and WAL keeps the
+    loop's readers unblocked meanwhile. Attribute access and `db["table"]` go to the
+    calling thread's connection, opened on first use (migrations run once, on the first).
+
+    ":memory:" becomes a private in-memory database shared by this object's connections
+    (SQLite's memdb VFS), so tests see one database from every thread; it lives until
+    `close()`.
+    """
+
+    def __init__(self, path: str | Path, migrations: Iterable[Migrations] = ()) -> None:
+        self._path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[sqlite_utils.Database] = []
+        self._closed = False
+        if self._path == ":memory:":
+            self._target, self._uri, self._wal = (
+                f"file:/capacity-{uuid.uuid4().hex}?vfs=memdb",
+                True,
+                False,
+            )
+            first = _connect(self._target, uri=True, wal=False)
+            for migration_set in migrations:
+                migration_set.apply(first)
+        else:
+            self._target, self._uri, self._wal = self._path, False, True
+            first = open_database(path, migrations)
+        self._adopt(first)
+
+    def _adopt(self, db: sqlite_utils.Database) -> sqlite_utils.Database:
+        self._local.db = db
+        with self._lock:
+            self._open.append(db)
+        return db
+
+    def current(self) -> sqlite_utils.Database:
+        """This thread's Database, opened on first use."""
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            try:
+                db = self._adopt(_connect(self._target, uri=self._uri, wal=self._wal))
+            except sqlite3.DatabaseError as exc:
+                raise CannotOpen(self._path, str(exc)) from None
+        return db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current(), name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.current()[name]
+
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown, once the workers are idle)."""
+        with self._lock:
+            opened, self._open, self._closed = self._open, [], True
+        for db in opened:
+            db.conn.close()
+        self._local = threading.local()

@@ -12,6 +12,7 @@ from bot.digest.job import DigestResult, Posted, add_digest_job, catch_up, run_d
 from bot.digest.schedule import period_key
 from bot.digest.source import StoreDigestSource
 from bot.notify.decide import digest_payload
+from bot.offload import in_thread
 from bot.reply import Reply
 
 __all__ = ["GRACE", "Uploader", "start_digest"]
@@ -60,7 +61,7 @@ def start_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=source.digest_input,
+            build=lambda now: in_thread(source.digest_input, now),
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,

@@ -36,8 +36,9 @@ def register(app: AsyncApp, deps: Deps, *, answer_in_ack: bool = True) -> None:
             )
 
         if answer_in_ack:
-            reply, message = deps.answers.answer(text, ctx)
-            await ack(response_type="ephemeral", **message)
+            reply, body = await deps.answers.ack_body(text, ctx)
+            # A str is sent as it is; starting with "{", Bolt labels it application/json.
+            await ack(body)
             # Effects (open the log form, upload an export) need the Web API: after the ack,
             # inside the trigger id's 3 seconds.
             if reply.effect is not None:

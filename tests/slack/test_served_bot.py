@@ -76,6 +76,8 @@ async def test_healthz_reports_store_scheduler_and_metric_sources(
     assert resp.status == 200
     assert body["store"] is True and body["scheduler"] is True
     assert "metrics" in body
+    # The event loop's worst lag of the last minute, measured all along.
+    assert body["loop"]["lag_worst_ms"] >= 0 and body["loop"]["window_s"] == 60
 
 
 async def test_pushed_samples_become_a_warning_in_the_alerts_channel(
