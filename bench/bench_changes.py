@@ -23,7 +23,7 @@ from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.changes import ChangeDraft
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from store import Store
 from tests.slack.harness import GOOD, rig, view_submission
 

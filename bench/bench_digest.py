@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.digest.build import build_digest, chart_data
 from bot.digest.chart import draw_chart
 from bot.digest.data import AlertRecord, ChangeRecord, DigestInput
-from bot.monitor.model import Sample
-from bot.planfile import default_plan
+from bot.domain.monitoring import Sample
+from bot.planio.planfile import default_plan
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 METRICS = {

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Settings
 from bot.deps import build_deps
 from bot.digest.build import build_digest
-from bot.digest.source import StoreDigestSource
 from bot.domain.changes import ChangeDraft
+from bot.jobs.digest_source import StoreDigestSource
 from store import Store
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import Settings
 from bot.deps import build_deps
-from bot.ingest import make_metrics_routes
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
+from bot.web.ingest import make_metrics_routes
 from store import Store
 
 TOKEN = "bench-token"

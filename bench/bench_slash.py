@@ -40,10 +40,10 @@ def run_server(kind: str, port: int, api_url: str, pbr: bool) -> None:
     from aiohttp import web
     from slack_bolt.async_app import AsyncAck, AsyncApp
 
-    from bot.app import build_client, build_web_app
     from bot.config import Settings
     from bot.deps import build_deps
     from bot.serve import BotServer
+    from bot.slack.app import build_client, build_web_app
     from store import Store
 
     settings = Settings(

@@ -130,7 +130,7 @@ async def reload_plan() -> str:
 
     plan = load_plan(Path(os.environ["CAPACITY_PLAN"]))
     rules_from_plan(plan)
-    importlib.import_module("bot.answers").Answers(build_router())
+    importlib.import_module("bot.slack.answers").Answers(build_router())
     return "load_plan + rules_from_plan + Answers on the loop (no reload in the bot yet)"
 
 

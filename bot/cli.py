@@ -8,28 +8,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, load_settings
-from bot.planfile import PlanError
+from bot.planio.planfile import PlanError
 
 __all__ = ["main"]
 
 
 def _ask(args: argparse.Namespace) -> int:
     """Print one answer as plain text; exit 2 on bad input."""
-    from bot.terminal import ask
+    from bot.shell import ask
 
     return ask(" ".join(args.text), load_settings())
 
 
 def _shell(args: argparse.Namespace) -> int:
     """An interactive console: type `tier 2`, `help`, `quit`."""
-    from bot.terminal import shell
+    from bot.shell import shell
 
     return shell(load_settings())
 
 
 def _check_plan(args: argparse.Namespace) -> int:
     """Validate a plan file: every error with its location, then the warnings."""
-    from bot.terminal import check_plan
+    from bot.shell import check_plan
 
     return check_plan(args.path, load_settings())
 
@@ -40,7 +40,7 @@ def _import_changes(args: argparse.Namespace) -> int:
     Every row is checked first; one bad row (reported with its line) writes nothing.
     Rows already in the log are skipped, so importing the same file twice adds nothing.
     """
-    from bot.terminal import import_changes_file
+    from bot.shell import import_changes_file
 
     return import_changes_file(args.file, load_settings())
 
@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _digest(args: argparse.Namespace) -> int:
     """Print this week's digest as text; --chart PATH also writes its PNG chart."""
-    from bot.digest.preview import print_digest
+    from bot.shell import print_digest
 
     return print_digest(load_settings(), chart=args.chart)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answers import Answers
 from bot.commands import Context, Router, build_router
 from bot.config import ConfigError, Settings
 from bot.domain.plan import Plan
-from bot.planfile import load_plan
+from bot.planio.planfile import load_plan
+from bot.slack.answers import Answers
 from store import Store
 from store.db import CannotOpen, check_path
 
@@ -65,7 +65,7 @@ class Deps:
         return self._store
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
-        from bot.digest.source import StoreDigestSource  # it builds on Deps
+        from bot.jobs.digest_source import StoreDigestSource  # it builds on Deps
 
         return Context(
             plan=self.plan,

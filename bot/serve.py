@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.app import (
+from bot.config import Settings
+from bot.deps import Deps, build_deps
+from bot.slack.app import (
     AsyncWebClient,
     build_app,
     build_client,
@@ -23,12 +25,10 @@ from bot.app import (
     remember_auth_test,
     verify_token,
 )
-from bot.config import Settings
-from bot.deps import Deps, build_deps
-from bot.listeners.errors import drain_background
+from bot.slack.listeners.errors import drain_background
 
 if TYPE_CHECKING:
-    from bot.app import AsyncSocketModeHandler
+    from bot.slack.app import AsyncSocketModeHandler
 
 __all__ = ["BotServer", "configure_logging", "serve"]
 

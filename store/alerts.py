@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.monitor.model import AlertState
+from bot.domain.monitoring import AlertState
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "AlertMessage", "AlertStore", "Silence"]

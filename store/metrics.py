@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.monitor.model import Sample
+from bot.domain.monitoring import Sample
 from store import rollup
 from store.rollup import HOUR
 from store.tx import atomic

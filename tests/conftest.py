@@ -10,7 +10,7 @@ from bot.commands import Context, build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
-from bot.planfile import default_plan, load_plan
+from bot.planio.planfile import default_plan, load_plan
 from bot.render.text import render_text
 from store import Store
 

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from bot.domain.plan import Plan
-from bot.planfile import default_plan_text, parse_plan
+from bot.planio.planfile import default_plan_text, parse_plan
 
 __all__ = ["large_plan"]
 

@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from bot.app import build_web_app
 from bot.cli import _parser
 from bot.config import Settings
 from bot.deps import build_deps
+from bot.slack.app import build_web_app
 from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

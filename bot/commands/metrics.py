@@ -11,9 +11,9 @@ from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.domain.costs import current_tier, tier_costs
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
-from bot.monitor.model import Sample
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Facts, Part, Reply, Table, Text
 

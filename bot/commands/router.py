@@ -60,7 +60,7 @@ class Command:
     handler: Handler
     aliases: tuple[str, ...] = ()
     # The answer depends only on the plan and the text (no store, no clock, no user),
-    # so a front end may keep it: see bot/answers.py.
+    # so a front end may keep it: see bot/slack/answers.py.
     plan_only: bool = False
     # Running it changes something (records a sample, mutes a rule): never offer to
     # "share" it, which would run it again.

@@ -1,4 +1,4 @@
-"""The weekly digest: data in, a Reply out; scheduling, exactly-once, chart, job."""
+"""The weekly digest, pure: data in, a Reply out; headroom, schedule, chart."""
 
 from bot.digest.build import build_digest, chart_data
 from bot.digest.data import AlertRecord, ChangeRecord, DigestInput, DigestSource, empty_input

@@ -1,183 +1,51 @@
 """The weekly digest as a Reply: pure, every input passed in (`DigestInput`).
 
-Numbers first (`headroom`, `lead_time_for`), text second (`build_digest`), so the figures
+Numbers first (`bot.digest.headroom`), text second (`build_digest`), so the figures
 can be tested without parsing prose. Every table and list is capped so the digest fits
 Block Kit's limits whatever the data holds.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Literal
 
 from bot.digest.data import SAMPLE_WINDOW, WEEK, AlertRecord, ChangeRecord, DigestInput
+from bot.digest.headroom import (
+    RuleHeadroom,
+    Trends,
+    current_tier,
+    headroom,
+    latest_value,
+    parse_lead_time,
+    rule_headroom,
+)
 from bot.digest.schedule import period_key
-from bot.domain.costs import current_tier as domain_current_tier
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
+from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
-from bot.domain.rules import MetricRule, format_duration, parse_duration
-from bot.monitor.forecast import Trend, crossing, fit
-from bot.monitor.model import Sample, require_aware
+from bot.domain.rules import format_duration
+from bot.monitor.forecast import Trend
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
-    "DEFAULT_LEAD_TIME",
     "MAX_CELL",
     "MAX_ITEMS",
     "MAX_ROWS",
     "ChartData",
-    "RuleHeadroom",
     "build_digest",
     "chart_data",
-    "current_tier",
-    "headroom",
-    "lead_time_for",
-    "parse_lead_time",
 ]
 
-DEFAULT_LEAD_TIME = timedelta(weeks=4)
 # Block Kit: a section's text is at most 3,000 characters and a message 50 blocks; these
 # caps keep every part well inside that whatever the week held.
 MAX_ROWS = 20
 MAX_ITEMS = 15
 MAX_CELL = 150
 MAX_CHART_METRICS = 6
-# A crossing further out than this is not something a weekly digest should date.
-HORIZON = timedelta(days=5 * 365)
-
-Status = Literal["crossed", "crossing", "not approaching", "not enough data", "no data"]
-
-
-@dataclass(frozen=True)
-class RuleHeadroom:
-    """One next-tier trigger against the data."""
-
-    text: str
-    rule: MetricRule
-    value: float | None
-    distance: float | None  # how far the value may still move before the rule holds
-    distance_pct: float | None  # distance as a percentage of the threshold
-    trend: Trend | None
-    crosses_at: datetime | None
-    status: Status
-    lead_time: timedelta
-    at: datetime  # the `now` this was computed for
-
-    @property
-    def within_lead_time(self) -> bool:
-        """Crossed already, or forecast to cross before the lead time runs out."""
-        if self.status == "crossed":
-            return True
-        return self.crosses_at is not None and self.crosses_at - self.at <= self.lead_time
-
-
-def parse_lead_time(text: str) -> timedelta | None:
-    """`1 week` -> 7 days; `Immediate (auto-scale)` -> None; `3 days` -> 3 days."""
-    text = text.strip().lower()
-    if not text:
-        return None
-    try:
-        return timedelta(seconds=parse_duration(text))
-    except ValueError:
-        pass
-    match = re.search(r"(\d+(?:\.\d+)?)\s*([a-z]+)", text)
-    if match is None:
-        return None
-    try:
-        return timedelta(seconds=parse_duration(f"{match.group(1)} {match.group(2)}"))
-    except ValueError:
-        return None
-
-
-def lead_time_for(plan: Plan, metric: str) -> timedelta:
-    """The longest lead time the plan gives a scaling trigger on `metric`, else 4 weeks."""
-    found = [
-        lead
-        for trigger in plan.scaling_triggers
-        if trigger.rule.metric == metric
-        and (lead := parse_lead_time(trigger.lead_time)) is not None
-    ]
-    return max(found, default=DEFAULT_LEAD_TIME)
-
-
-def _latest(inp: DigestInput, metric: str) -> float | None:
-    found = inp.latest.get(metric)
-    if found is not None and math.isfinite(found[0]):
-        return found[0]
-    samples = [s for s in inp.samples.get(metric, ()) if s.at <= inp.now]
-    if samples:
-        return max(samples, key=lambda s: s.at).value
-    return None
-
-
-def current_tier(inp: DigestInput) -> tuple[int, float | None]:
-    """The tier the latest `mau` needs (0 when unknown) and that value."""
-    users = _latest(inp, inp.plan.users_metric)
-    if users is None:
-        return 0, None
-    return domain_current_tier(inp.plan, users), users
-
-
-def _distance(rule: MetricRule, value: float) -> float:
-    return rule.value - value if rule.op in (">", ">=") else value - rule.value
-
-
-Trends = dict[str, Trend | None]
-
-
-def _trend(inp: DigestInput, metric: str, now: datetime, trends: Trends) -> Trend | None:
-    # One fit per metric per digest: several rules often watch the same metric.
-    if metric not in trends:
-        samples = inp.samples.get(metric, ())
-        trends[metric] = fit(samples, now, SAMPLE_WINDOW) if samples else None
-    return trends[metric]
-
-
-def _rule_headroom(
-    inp: DigestInput, text: str, rule: MetricRule, now: datetime, trends: Trends
-) -> RuleHeadroom:
-    value = _latest(inp, rule.metric)
-    samples = inp.samples.get(rule.metric, ())
-    trend = _trend(inp, rule.metric, now, trends)
-    lead = lead_time_for(inp.plan, rule.metric)
-    distance = pct = None
-    if value is not None:
-        distance = _distance(rule, value)
-        pct = distance * 100 / abs(rule.value) if rule.value else None
-    crosses: datetime | None = None
-    status: Status
-    if value is not None and rule.holds(value):
-        status, crosses = "crossed", now
-    elif trend is None:
-        status = "not enough data" if samples or value is not None else "no data"
-    else:
-        crosses = crossing(trend, rule, now)
-        if crosses is None or crosses - now > HORIZON:
-            status, crosses = "not approaching", None
-        else:
-            status = "crossing"
-    return RuleHeadroom(text, rule, value, distance, pct, trend, crosses, status, lead, now)
-
-
-def headroom(inp: DigestInput, tier: int, trends: Trends | None = None) -> list[RuleHeadroom]:
-    """Every metric trigger of `tier` against the latest values and 28-day trends."""
-    trends = {} if trends is None else trends
-    plan = inp.plan
-    if not 1 <= tier <= plan.tier_count:
-        return []
-    now = require_aware(inp.now)
-    return [
-        _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
-        for trigger in plan.tier(tier).triggers
-        if trigger.rule is not None
-    ]
-
 
 # ---- formatting ------------------------------------------------------------------
 
@@ -300,7 +168,7 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     budget = tier_costs(inp.plan)[tier].total
     spent = inp.cost_this_month
     if spent is None:
-        latest = _latest(inp, inp.plan.cost_metric)
+        latest = latest_value(inp, inp.plan.cost_metric)
         spent = Decimal(str(round(latest, 2))) if latest is not None else None
     if spent is None:
         return Facts(
@@ -436,7 +304,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
         lead = parse_lead_time(trigger.lead_time)
         if lead is None:
             continue
-        h = _rule_headroom(inp, trigger.text, trigger.rule, now, trends)
+        h = rule_headroom(inp, trigger.text, trigger.rule, now, trends)
         if h.status == "crossed" or (h.crosses_at is not None and h.crosses_at - now <= lead):
             when = (
                 "already past" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.domain.monitoring import Sample
 from bot.monitor.forecast import Trend, forecast_value
-from bot.monitor.model import Sample
 
 __all__ = ["FORECAST_HORIZON", "MAX_METRICS", "PNG_MAGIC", "draw_chart"]
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Protocol
 
+from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
-from bot.monitor.model import Sample
 
 __all__ = [
     "SAMPLE_WINDOW",

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.monitor.model import require_aware
+from bot.domain.monitoring import require_aware
 
 __all__ = ["DEFAULT_GRACE", "last_fire_time", "missed_run", "period_key", "scheduled_times"]
 

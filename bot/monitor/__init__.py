@@ -1,9 +1,9 @@
 """Pure core of metric alerting and forecasting: no I/O, no clock (`now` is passed in)."""
 
+from bot.domain.monitoring import SEVERITIES, AlertState, Event, Rule, Sample
 from bot.monitor.evaluate import Evaluation, evaluate, silence
 from bot.monitor.forecast import Trend, crossing, fit, forecast_value
 from bot.monitor.group import Notification, group_events
-from bot.monitor.model import SEVERITIES, AlertState, Event, Rule, Sample
 
 __all__ = [
     "SEVERITIES",

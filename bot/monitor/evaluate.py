@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.monitor.model import AlertState, Event, EventKind, Rule, Sample, Status, require_aware
+from bot.domain.monitoring import AlertState, Event, EventKind, Rule, Sample, Status, require_aware
 
 __all__ = ["Evaluation", "evaluate", "silence"]
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.monitoring import Sample, require_aware
 from bot.domain.rules import MetricRule
-from bot.monitor.model import Sample, require_aware
 
 __all__ = ["Trend", "crossing", "fit", "forecast_value"]
 

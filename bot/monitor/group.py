@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.monitor.model import SEVERITIES, Event, EventKind, Rule, Severity
+from bot.domain.monitoring import SEVERITIES, Event, EventKind, Rule, Severity
 
 __all__ = ["Notification", "group_events"]
 

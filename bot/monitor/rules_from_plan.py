@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
-from bot.monitor.model import Rule
 
 __all__ = ["rules_from_plan", "runbook_for"]
 

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.notify.decide import Payload, load_payload, render_payload
+from bot.notify.compose import Payload, load_payload, render_payload
 from store import Store
 from store.outbox import OutboxRow
 

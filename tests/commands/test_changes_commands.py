@@ -8,23 +8,25 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.commands import build_router
+from bot.commands.change_form import (
+    confirmation,
+    delete_request,
+    edit_request,
+    saved_notice,
+    submit_change_form,
+)
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    confirmation,
-    delete_request,
-    edit_request,
     prepare_export,
     recent_changes_section,
-    saved_notice,
-    submit_change_form,
 )
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.changes import ChangeDraft
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from bot.reply import Reply, Table, Text
 from store import Store

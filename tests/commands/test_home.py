@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from bot.commands.home import home_reply
 from bot.domain.changes import ChangeDraft
-from bot.jobs import evaluate_once
-from bot.monitor.model import Sample
+from bot.domain.monitoring import Sample
+from bot.jobs.alerts import evaluate_once
 from bot.render.text import render_text
 from tests.metrics_helpers import T0, Clock, make_deps
 

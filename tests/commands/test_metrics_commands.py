@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from bot.commands import Context, build_router
 from bot.deps import Deps
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from tests.conftest import answer
 from tests.metrics_helpers import T0, Clock, make_deps

@@ -147,7 +147,7 @@ def test_a_command_that_breaks_answers_with_a_reference_not_a_traceback(
     from datetime import UTC, datetime
 
     from bot.commands import Command, Context
-    from bot.planfile import default_plan
+    from bot.planio.planfile import default_plan
 
     def broken(args: list[str], ctx: Context) -> Reply:
         raise ZeroDivisionError("secret internals")

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bot.digest.data import AlertRecord, ChangeRecord, DigestInput
+from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
-from bot.monitor.model import Sample
 
 # A Friday; the seeded week runs Fri 20 Nov to Fri 27 Nov 2026.
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -6,19 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from bot.digest.build import (
+from bot.digest.build import MAX_CELL, MAX_ITEMS, MAX_ROWS, build_digest, chart_data
+from bot.digest.data import AlertRecord, ChangeRecord, DigestInput, empty_input
+from bot.digest.headroom import (
     DEFAULT_LEAD_TIME,
-    MAX_CELL,
-    MAX_ITEMS,
-    MAX_ROWS,
-    build_digest,
-    chart_data,
     current_tier,
     headroom,
     lead_time_for,
     parse_lead_time,
 )
-from bot.digest.data import AlertRecord, ChangeRecord, DigestInput, empty_input
 from bot.domain.plan import Plan
 from bot.render.text import render_text
 from bot.reply import Facts, Reply, Section, Table, Text

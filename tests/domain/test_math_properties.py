@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.domain.costs import break_even, tier_costs, tier_for_users
 from bot.domain.plan import ComponentChange, Plan
 from bot.domain.sizing import compute_for, storage_for
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 
 money = st.decimals(min_value=-500, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
 

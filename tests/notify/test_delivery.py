@@ -13,11 +13,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.deps import Deps
-from bot.ingest import make_metrics_routes
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
+from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import TOKEN, Clock, make_deps

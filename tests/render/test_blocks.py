@@ -4,7 +4,7 @@ import pytest
 
 from bot.commands import Context, build_router
 from bot.domain.plan import Plan
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.blocks import (
     SHARE_ACTION_ID,
     escape,

@@ -21,7 +21,7 @@ async def main(db: str, api_url: str) -> None:
     from bot.commands import build_router
     from bot.config import Settings
     from bot.deps import Deps, utc_now
-    from bot.planfile import default_plan
+    from bot.planio.planfile import default_plan
 
     settings = Settings(signing_secret=SECRET, bot_token="xoxb-test")
     deps = Deps(settings, default_plan(), build_router(), utc_now, Store(db))

@@ -14,12 +14,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot import app as bot_app
 from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
+from bot.slack import app as bot_app
 from store import Store
 from tests.fakeslack import FakeSlack, interactivity_body, signed_headers, slash_command_body
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.changes import tier_options
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.blocks import render_message
 from bot.render.modals import DELETE_ACTION, EDIT_ACTION, FormMeta, change_modal
 from store import Store

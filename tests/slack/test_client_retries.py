@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_client
+from bot.slack.app import build_client
 from tests.fakeslack import FakeSlack, event_body
 from tests.slack.conftest import BotFactory, post_signed, settings_for
 

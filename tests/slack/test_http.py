@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.commands import build_router
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from bot.render.blocks import SHARE_ACTION_ID
 from tests.fakeslack import (
     FakeSlack,

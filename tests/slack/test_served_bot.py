@@ -11,8 +11,8 @@ import pytest
 
 from bot.config import Settings
 from bot.deps import Deps, build_deps
-from bot.digest.service import start_digest
-from bot.jobs import evaluate_once
+from bot.jobs.alerts import evaluate_once
+from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.serve import BotServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.listeners import errors
+from bot.slack.listeners import errors
 from tests.slack.conftest import BotFactory
 
 

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from bot.planfile import default_plan
+from bot.planio.planfile import default_plan
 from tests.fakeslack import FakeSlack, slash_command_payload, validate_blocks, validate_view
 from tests.render.test_blocks import command_texts
 from tests.slack.conftest import BotFactory, boom_router

@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.app import verify_token
 from bot.config import ConfigError, Settings
+from bot.slack.app import verify_token
 from tests.fakeslack import FakeSlack, slash_command_body
 from tests.slack.conftest import BotFactory, post_signed, settings_for
 from tests.slack.test_serve_process import free_port, spawn_serve

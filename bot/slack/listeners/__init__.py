@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import changes, commands, errors, home
+from bot.slack.listeners import changes, commands, errors, home
 
 __all__ = ["register_all"]
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.domain.checks import plan_warnings
-from bot.planfile import PlanError, default_plan_text, load_plan, parse_plan
+from bot.planio.planfile import PlanError, default_plan_text, load_plan, parse_plan
 
 
 def _broken(edit: str) -> str:

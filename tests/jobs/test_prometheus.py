@@ -16,8 +16,8 @@ import pytest
 from aiohttp import web
 
 from bot.domain.plan import Plan
-from bot.jobs import metrics_health
-from bot.prometheus import poll_prometheus, redact
+from bot.jobs.alerts import metrics_health
+from bot.jobs.prometheus import poll_prometheus, redact
 from store import Store
 from tests.metrics_helpers import Clock, make_deps
 
@@ -129,7 +129,7 @@ async def test_credentials_in_the_url_never_reach_the_log_or_healthz(
     clock = Clock()
     deps = make_deps(clock)
     url = "http://scraper:hunter2@127.0.0.1:1"
-    with caplog.at_level(logging.WARNING, logger="bot.prometheus"):
+    with caplog.at_level(logging.WARNING, logger="bot.jobs.prometheus"):
         await poll_prometheus(
             with_query(plan, "mau", "capacity_mau"), deps.store, url, clock, timeout=2
         )

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.deps import Deps
-from bot.ingest import MAX_BODY, make_metrics_routes
+from bot.web.ingest import MAX_BODY, make_metrics_routes
 from tests.metrics_helpers import T0, TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

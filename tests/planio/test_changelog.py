@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.changelog_io import (
+from bot.domain.changes import ChangeDraft
+from bot.domain.plan import Plan
+from bot.planio.changelog import (
     import_changes,
     parse_csv,
     parse_markdown_table,
     to_csv,
     to_markdown,
 )
-from bot.domain.changes import ChangeDraft
-from bot.domain.plan import Plan
 from store import Store
-from tests.cli.test_terminal import run
+from tests.test_shell import run
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 

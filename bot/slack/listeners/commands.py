@@ -8,10 +8,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.changes import handle_effect
-from bot.listeners.errors import in_background
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
+from bot.slack.listeners.changes import handle_effect
+from bot.slack.listeners.errors import in_background
 
 __all__ = ["register"]
 

@@ -16,23 +16,24 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands.change_form import (
+    confirmation,
+    delete_request,
+    edit_request,
+    saved_notice,
+    submit_change_form,
+)
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    confirmation,
-    delete_request,
-    edit_request,
     prepare_export,
     refusal,
-    saved_notice,
-    submit_change_form,
     today,
 )
 from bot.deps import Deps
 from bot.domain.changes import Change, tier_options
-from bot.listeners.errors import in_background
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -45,6 +46,7 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.slack.listeners.errors import in_background
 
 __all__ = ["handle_effect", "open_change_modal", "register"]
 

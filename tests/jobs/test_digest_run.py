@@ -11,7 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.digest.chart import PNG_MAGIC
 from bot.digest.data import DigestInput
-from bot.digest.job import JOB_ID, Posted, add_digest_job, catch_up, run_digest
+from bot.jobs.digest_run import JOB_ID, Posted, add_digest_job, catch_up, run_digest
 from bot.render.text import render_text
 from bot.reply import Reply
 from store import Store

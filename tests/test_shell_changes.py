@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from store import Store
-from tests.cli.test_terminal import run
+from tests.test_shell import run
 
 
 def test_shell_log_asks_each_field_reasks_bad_ones_and_stores(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.deps import Deps
-from bot.digest.job import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.digest.schedule import period_key
-from bot.digest.source import StoreDigestSource
-from bot.notify.decide import digest_payload
+from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
+from bot.jobs.digest_source import StoreDigestSource
+from bot.notify.compose import digest_payload
 from bot.offload import in_thread
 from bot.reply import Reply
 

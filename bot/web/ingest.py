@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.monitor.model import require_aware
+from bot.domain.monitoring import require_aware
 from bot.offload import in_thread
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.money import fmt_number
+from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.monitor.group import Notification
-from bot.monitor.model import Rule
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
 

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
+from bot.domain.monitoring import Rule
+from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
-from bot.monitor.model import Rule
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.decide import decide
+from bot.notify.compose import decide
 from bot.notify.deliver import Poster, Worker
 from bot.offload import in_thread
-from bot.prometheus import SOURCE, poll_prometheus
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -12,8 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
-from bot.monitor.model import Sample
 from store import Store
 
 __all__ = ["SOURCE", "PollResult", "poll_prometheus", "redact"]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.domain.plan import Plan
 from bot.monitor import Sample, evaluate, group_events
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.decide import decide, render_payload
+from bot.notify.compose import decide, render_payload
 from tests.fakeslack import validate_blocks
 from tests.metrics_helpers import T0
 

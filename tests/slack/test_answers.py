@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers import Answers
 from bot.commands import build_router
+from bot.slack.answers import Answers
 from tests.metrics_helpers import Clock, make_deps
 
 

@@ -28,13 +28,13 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
-from bot.digest.service import start_digest
-from bot.ingest import make_metrics_routes
-from bot.jobs import metrics_health, start_jobs
-from bot.listeners import register_all
-from bot.loop_lag import LoopLag
+from bot.jobs.alerts import metrics_health, start_jobs
+from bot.jobs.digest import start_digest
+from bot.jobs.loop_lag import LoopLag
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
+from bot.slack.listeners import register_all
+from bot.web.ingest import make_metrics_routes
 
 if TYPE_CHECKING:  # Socket Mode's handler is imported only when Socket Mode is used
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -1,4 +1,4 @@
-"""The terminal front end: one answer, an interactive shell, and the plan checker."""
+"""The terminal front end: one answer, an interactive shell, the plan checker, the digest."""
 
 from __future__ import annotations
 
@@ -9,23 +9,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands.change_form import submit_change_form
 from bot.commands.changes import (
     ExportChanges,
     OpenChangeModal,
     export_entries,
     export_files,
-    submit_change_form,
     today,
 )
+from bot.commands.digest import digest_input
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.digest.build import build_digest
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
-from bot.planfile import PlanError, load_plan
+from bot.jobs.digest_run import draw_digest_chart
+from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
 from bot.reply import Reply
 
-__all__ = ["ask", "check_plan", "import_changes_file", "log_change", "shell"]
+__all__ = ["ask", "check_plan", "import_changes_file", "log_change", "print_digest", "shell"]
 
 HISTORY = Path.home() / ".capacity_bot_history"
 
@@ -199,7 +202,7 @@ def import_changes_file(
     path: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     """`capacity-bot import-changes FILE`: 0 when imported; 1 on a bad row (nothing written)."""
-    from bot.changelog_io import import_changes, parse_file
+    from bot.planio.changelog import import_changes, parse_file
 
     source = Path(path)
     try:
@@ -218,4 +221,28 @@ def import_changes_file(
             err.write(f"  {problem}\n")
         return 1
     out.write(f"{source}: {result.added} added, {result.skipped} skipped (already in the log)\n")
+    return 0
+
+
+def print_digest(
+    settings: Settings,
+    chart: Path | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
+    deps = build_deps(settings)
+    try:
+        inp = digest_input(deps.context(user_id="terminal"))
+    finally:
+        deps.close()
+    if chart is not None:
+        try:
+            chart.write_bytes(draw_digest_chart(inp))
+        except ImportError:
+            err.write(
+                "capacity-bot: the chart needs matplotlib (pip install 'capacity-bot[chart]')\n"
+            )
+            return 1
+    out.write(render_text(build_digest(inp)))
     return 0

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 
-from bot.loop_lag import LAG_BUCKETS, LoopLag
+from bot.jobs.loop_lag import LAG_BUCKETS, LoopLag
 
 WAIT = 10.0  # a bound, not a timing
 

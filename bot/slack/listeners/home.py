@@ -9,8 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.home import home_reply
 from bot.deps import Deps
-from bot.listeners.errors import in_background
 from bot.render.blocks import render_home
+from bot.slack.listeners.errors import in_background
 
 __all__ = ["register"]
 

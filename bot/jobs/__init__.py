@@ -1,0 +1,1 @@
+"""Scheduled work: alert evaluation and delivery, the Prometheus pull, the weekly digest."""

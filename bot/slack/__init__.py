@@ -1,0 +1,1 @@
+"""The Slack front end: the Bolt app, its listeners and the answer cache."""

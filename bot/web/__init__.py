@@ -1,0 +1,1 @@
+"""HTTP routes beside Slack's: metric ingestion (later health and /metrics)."""
