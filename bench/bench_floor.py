@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (
     Child,
-    SlackThread,
+    SlackProcess,
     bare_args,
     bot_env,
     cpu_seconds,
@@ -85,7 +85,7 @@ async def load(port: int, concurrency: int, total: int) -> tuple[float, list[flo
 
 
 async def bench(rounds: int, profile: str | None) -> None:
-    with SlackThread() as slack, tempfile.TemporaryDirectory() as tmp:
+    with SlackProcess() as slack, tempfile.TemporaryDirectory() as tmp:
         ports = {"bare": free_port(), "bot": free_port()}
         wrap = (
             (lambda kind: [sys.executable, "-m", "cProfile", "-o", f"{profile}/{kind}.prof"])

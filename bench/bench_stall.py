@@ -13,7 +13,9 @@ window of the same pings:
 2. rollup: the hourly rollup job that follows (run now rather than at the top of the hour);
 3. export: `/capacity changes export` of the 100,000 entries, until the files are uploaded;
 4. digest: the weekly digest job with its chart, until it is queued;
-5. reload: the plan reloaded from its file (CAPACITY_PLAN = the default plan as YAML).
+5. reload: the plan reloaded from its file (CAPACITY_PLAN = the default plan as YAML);
+   the bot has no reload yet, so the control port does what one would, on the loop
+   ("reload") and with the file read and validated on a worker thread ("reload-thread").
 
 The served process is `python -m bot serve` wrapped (see `serve_wrapped`) only to add a
 control port that runs a scheduled job's own function on demand. Start to a healthy
@@ -45,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     ROOT,
     Child,
-    SlackThread,
+    SlackProcess,
     bare_args,
     bot_env,
     free_port,
@@ -64,7 +66,8 @@ CHANGES = 100_000
 INGEST_TOKEN = "bench-ingest"
 # The embedded default plan as a file (Markdown plans are another issue's work).
 PLAN_FILE = ROOT / "bot" / "data" / "default-plan.yaml"
-PHASES = ("ingest", "rollup", "export", "digest", "reload")
+PHASES = ("ingest", "rollup", "export", "digest", "reload", "reload-thread")
+ONLY = set(os.environ.get("BENCH_STALL_ONLY", ",".join(PHASES)).split(","))
 
 
 # -- the served process (child) -------------------------------------------------------------------
@@ -84,9 +87,39 @@ def serve_wrapped(control_port: int) -> None:
         keep.append(asyncio.ensure_future(control(self, control_port)))
 
     AsyncIOScheduler.start = start  # type: ignore[method-assign]
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: the GIL's hand-over period
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
+    if os.environ.get("BENCH_STALL_DIAGNOSE"):
+        diagnose(float(os.environ["BENCH_STALL_DIAGNOSE"]))
     from bot.cli import main
 
     sys.exit(main(["serve", "--host", "127.0.0.1"]))
+
+
+def diagnose(threshold: float) -> None:
+    """Log every stall over `threshold` seconds with every thread's innermost frames."""
+    import threading
+    import traceback
+
+    from bot.jobs import loop_lag
+
+    def running_on(loop: Any, thread_id: int, depth: int = 4) -> str:
+        lines = []
+        for ident, frame in sys._current_frames().items():
+            if ident == threading.get_ident():
+                continue
+            stack = traceback.extract_stack(frame)[-depth:]
+            where = (f"{f.name} ({f.filename.rsplit('/', 1)[-1]}:{f.lineno})" for f in stack)
+            lines.append(("loop: " if ident == thread_id else "other: ") + " -> ".join(where))
+        return "\n  ".join(lines)
+
+    loop_lag.running_on = running_on
+    original = loop_lag.LoopLag.__init__
+
+    def init(self: Any, **kwargs: Any) -> None:
+        original(self, **{**kwargs, "threshold": threshold, "interval": 0.01})
+
+    loop_lag.LoopLag.__init__ = init  # type: ignore[method-assign]
 
 
 async def control(scheduler: Any, port: int) -> None:
@@ -102,7 +135,7 @@ async def control(scheduler: Any, port: int) -> None:
 
     async def reload(request: web.Request) -> web.Response:
         started = time.perf_counter()
-        how = await reload_plan()
+        how = await reload_plan(request.query.get("thread") == "1")
         return web.json_response({"seconds": time.perf_counter() - started, "how": how})
 
     app = web.Application()
@@ -113,9 +146,9 @@ async def control(scheduler: Any, port: int) -> None:
     await web.TCPSite(runner, "127.0.0.1", port).start()
 
 
-async def reload_plan() -> str:
-    """The bot's own reload when it has one; else what one must do, on the loop: load and
-    validate the plan file, derive the rules, start a fresh answer cache."""
+async def reload_plan(on_thread: bool) -> str:
+    """No reload in the bot yet: what one must do, load and validate the plan file and
+    derive its rules, then start a fresh answer cache; on the loop, or on a thread."""
     import importlib
 
     from bot.commands import build_router
@@ -128,10 +161,16 @@ async def reload_plan() -> str:
             continue
     from bot.monitor.rules_from_plan import rules_from_plan
 
-    plan = load_plan(Path(os.environ["CAPACITY_PLAN"]))
-    rules_from_plan(plan)
+    def load() -> None:
+        rules_from_plan(load_plan(Path(os.environ["CAPACITY_PLAN"])))
+
+    if on_thread:
+        await asyncio.to_thread(load)
+    else:
+        load()
     importlib.import_module("bot.slack.answers").Answers(build_router())
-    return "load_plan + rules_from_plan + Answers on the loop (no reload in the bot yet)"
+    where = "a worker thread" if on_thread else "the loop"
+    return f"load_plan + rules_from_plan on {where}, a fresh Answers (no reload in the bot yet)"
 
 
 # -- load (here) -------------------------------------------------------------------------------
@@ -229,7 +268,7 @@ async def post_json(http: aiohttp.ClientSession, url: str) -> dict[str, Any]:
         return data
 
 
-async def start_metrics(http: aiohttp.ClientSession, slack: SlackThread) -> dict[str, float]:
+async def start_metrics(http: aiohttp.ClientSession, slack: SlackProcess) -> dict[str, float]:
     """Spawn to healthy and idle RSS: the plain CLI and the bare Bolt app, one after the other."""
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -253,7 +292,7 @@ async def start_metrics(http: aiohttp.ClientSession, slack: SlackThread) -> dict
 
 
 async def one_run(
-    http: aiohttp.ClientSession, slack: SlackThread, seeded: Path, bodies: list[bytes]
+    http: aiohttp.ClientSession, slack: SlackProcess, seeded: Path, bodies: list[bytes]
 ) -> dict[str, Any]:
     figures: dict[str, Any] = await start_metrics(http, slack)
     with tempfile.TemporaryDirectory() as tmp:
@@ -286,12 +325,12 @@ async def one_run(
                         assert resp.status == 200, (resp.status, await resp.text())
 
             async def export() -> None:
-                before = slack.count("files.completeUploadExternal")
+                before = await slack.count(http, "files.completeUploadExternal")
                 body, headers = signed_command("changes export")
                 async with http.post(pinger.url, data=body, headers=headers) as resp:
                     assert resp.status == 200
                 for _ in range(2400):  # at most two minutes
-                    if slack.count("files.completeUploadExternal") > before:
+                    if await slack.count(http, "files.completeUploadExternal") > before:
                         return
                     await asyncio.sleep(0.05)
                 raise TimeoutError("the export never arrived")
@@ -303,25 +342,31 @@ async def one_run(
             async def reload() -> None:
                 figures["reload_how"] = (await post_json(http, f"{control}/reload"))["how"]
 
+            async def reload_thread() -> None:
+                await post_json(http, f"{control}/reload?thread=1")
+
             work: dict[str, Callable[[], Awaitable[object]]] = {
                 "ingest": ingest,
                 "rollup": lambda: post_json(http, f"{control}/job/metrics.rollup"),
                 "export": export,
                 "digest": digest,
                 "reload": reload,
+                "reload-thread": reload_thread,
             }
             pinger.start()
             try:
-                for name in PHASES:
+                for name in [p for p in PHASES if p in ONLY]:
                     t0 = time.perf_counter()
                     await asyncio.sleep(IDLE)
                     t1 = time.perf_counter()
+                    rss_before = rss_mb(child.pid)
                     await work[name]()
                     t2 = time.perf_counter()
                     figures[name] = {
                         "idle": await pinger.window(t0, t1),
                         "work": await pinger.window(t1, t2),
                         "seconds": t2 - t1,
+                        "rss": (rss_before, rss_mb(child.pid)),
                     }
                 await asyncio.sleep(IDLE)
                 figures["rss_end_mb"] = rss_mb(child.pid)
@@ -336,18 +381,22 @@ def report(runs: list[dict[str, Any]]) -> None:
 
     print(f"\nack latency of a signed `/capacity tier 2` every {INTERVAL * 1000:.0f} ms, ms")
     print(f"median of {len(runs)} runs (idle = the {IDLE:.0f} s just before the work)")
-    head = f"{'work':<8}{'secs':>7}  {'idle p50/p99/max':>22}  {'during p50/p99/max':>22}  fails"
+    head = (
+        f"{'work':<14}{'secs':>6}  {'idle p50/p99/max':>22}  {'during p50/p99/max':>22}"
+        f"  fails  RSS MB before -> after"
+    )
     print(head)
-    for name in PHASES:
+    for name in [p for p in PHASES if p in ONLY]:
         idle = [percentiles(r[name]["idle"]) for r in runs]
         work = [percentiles(r[name]["work"]) for r in runs]
         fails = sum(1 for r in runs for x in r[name]["work"] if x == float("inf"))
         i = [med([p[k] for p in idle]) for k in range(3)]
         w = [med([p[k] for p in work]) for k in range(3)]
         secs = med([r[name]["seconds"] for r in runs])
+        rss = [med([r[name]["rss"][k] for r in runs]) for k in range(2)]
         print(
-            f"{name:<8}{secs:>7.2f}  {i[0]:>6.1f} {i[1]:>7.1f} {i[2]:>7.1f}  "
-            f"{w[0]:>6.1f} {w[1]:>7.1f} {w[2]:>7.1f}  {fails}"
+            f"{name:<14}{secs:>6.2f}  {i[0]:>6.1f} {i[1]:>7.1f} {i[2]:>7.1f}  "
+            f"{w[0]:>6.1f} {w[1]:>7.1f} {w[2]:>7.1f}  {fails:>5}  {rss[0]:.0f} -> {rss[1]:.0f}"
         )
     for key in (
         "bare_healthy_s",
@@ -359,12 +408,14 @@ def report(runs: list[dict[str, Any]]) -> None:
         "rss_end_mb",
     ):
         values = [r[key] for r in runs if key in r]
+        if not values:
+            continue
         print(f"{key:<22}{med(values):>9.2f}   runs: {', '.join(f'{v:.2f}' for v in values)}")
     print(f"reload: {runs[0].get('reload_how')}")
 
 
 async def bench(runs: int, json_path: str | None, days: int, changes: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, SlackThread() as slack:
+    with tempfile.TemporaryDirectory() as tmp, SlackProcess() as slack:
         # Seeding through the CLI takes a minute or more; the file is kept between runs.
         seeded = Path(tempfile.gettempdir()) / f"capacity-bench-{changes}-changes.db"
         if not seeded.exists():

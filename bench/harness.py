@@ -1,8 +1,8 @@
 """What the serving benchmarks share: child servers, a fake Slack on its own thread, and the
 signed `/capacity tier 2` request.
 
-The fake Slack runs on a thread with its own event loop so that receiving a large upload
-never delays the load generator's clock (latencies are measured on the main loop).
+The fake Slack runs in a process of its own so that receiving a large upload never delays
+the load generator's clock (latencies are measured on its loop).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import os
 import signal
 import socket
 import statistics
+import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,7 +33,7 @@ __all__ = [
     "ROOT",
     "SECRET",
     "Child",
-    "SlackThread",
+    "SlackProcess",
     "free_port",
     "percentiles",
     "rss_mb",
@@ -148,43 +148,61 @@ def bare_args(port: int, api_url: str) -> list[str]:
     return [sys.executable, script, "--port", str(port), "--api-url", api_url, "--secret", SECRET]
 
 
-class SlackThread:
-    """A FakeSlack serving from a thread of its own; `api_url` once entered."""
+class SlackProcess:
+    """A FakeSlack in a process of its own, so that receiving a 10 MB upload never holds
+    the load generator's GIL (that would show as latency of the server under test).
+    `count(method)` asks it, over HTTP, how many calls to `method` it has seen."""
 
     def __init__(self) -> None:
-        self.slack: FakeSlack | None = None
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._run, name="fake-slack", daemon=True)
+        self.proc: subprocess.Popen[str] | None = None
+        self.api_url = ""
+        self._control = ""
 
-    def _run(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            async with FakeSlack(bot_token=TOKEN) as slack:
-                self.slack = slack
-                self._ready.set()
-                await self._stop.wait()
-
-        asyncio.run(main())
-
-    def __enter__(self) -> SlackThread:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise TimeoutError("fake Slack did not start")
+    def __enter__(self) -> SlackProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--fake-slack"],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=str(ROOT),
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().split()
+        if len(line) != 2:
+            raise RuntimeError("the fake Slack did not start")
+        self.api_url, self._control = line
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
 
-    @property
-    def api_url(self) -> str:
-        assert self.slack is not None
-        return self.slack.api_url
+    async def count(self, http: aiohttp.ClientSession, method: str) -> int:
+        async with http.get(f"{self._control}/count/{method}") as resp:
+            return int(await resp.text())
 
-    def count(self, method: str) -> int:
-        assert self.slack is not None
-        return sum(1 for call in list(self.slack.calls) if call.method == method)
+
+def _serve_fake_slack() -> None:
+    from aiohttp import web
+
+    async def main() -> None:
+        async with FakeSlack(bot_token=TOKEN) as slack:
+
+            async def count(request: web.Request) -> web.Response:
+                method = request.match_info["method"]
+                return web.Response(text=str(sum(1 for c in slack.calls if c.method == method)))
+
+            app = web.Application()
+            app.router.add_get("/count/{method}", count)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            port = free_port()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            print(slack.api_url, f"http://127.0.0.1:{port}", flush=True)
+            await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--fake-slack"]:
+    _serve_fake_slack()
