@@ -16,17 +16,19 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.commands.digest import gather_digest_input
 from bot.config import Settings
-from bot.deps import build_deps
+from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
+from bot.digest.data import DigestInput
 from bot.domain.changes import ChangeDraft
-from bot.jobs.digest_source import StoreDigestSource
 from store import Store
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -50,14 +52,17 @@ def rss_mib() -> float:
     return pages * 4096 / 2**20
 
 
-class RawSource(StoreDigestSource):
-    """Baseline: every raw sample of the 28 days goes to the trend fit."""
+def bot_input(deps: Deps, now: datetime) -> DigestInput:
+    """What the bot does: the trend from hourly means."""
+    return gather_digest_input(deps.plan, deps.store, now, deps.settings.zone)
 
-    def digest_input(self, now: datetime):  # type: ignore[no-untyped-def]
-        inp = super().digest_input(now)
-        store = self.deps.store
-        samples = {m: store.metrics.window(m, now - timedelta(days=28), now) for m in inp.samples}
-        return type(inp)(**{**inp.__dict__, "samples": samples})
+
+def raw_input(deps: Deps, now: datetime) -> DigestInput:
+    """Baseline: every raw sample of the 28 days goes to the trend fit."""
+    inp = bot_input(deps, now)
+    store = deps.store
+    samples = {m: store.metrics.window(m, now - timedelta(days=28), now) for m in inp.samples}
+    return replace(inp, samples=samples)
 
 
 def main() -> None:
@@ -94,15 +99,15 @@ def main() -> None:
         results = {}
         # The bot's way first, so its RSS is not measured on the baseline's high-water mark.
         for name, source in (
-            ("hourly means (bot)", StoreDigestSource(deps)),
-            ("raw samples (baseline)", RawSource(deps)),
+            ("hourly means (bot)", bot_input),
+            ("raw samples (baseline)", raw_input),
         ):
             gc.collect()
             before = rss_mib()
             times = []
             for _ in range(args.repeat):
                 started = time.perf_counter()
-                reply = build_digest(source.digest_input(NOW))
+                reply = build_digest(source(deps, NOW))
                 times.append(time.perf_counter() - started)
             after = rss_mib()
             results[name] = statistics.median(times)

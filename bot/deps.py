@@ -1,4 +1,5 @@
-"""What every front end shares: settings, plan, router, store, clock."""
+"""What every front end and job shares: settings, plan, store, clock. Builds nothing above it:
+a front end that needs a router or an answer cache builds its own (bot.commands.build_router)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.commands import Context, Router, build_router
 from bot.config import ConfigError, Settings
+from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
-from bot.slack.answers import Answers
-from store import Store
+from store import AlertStore, ChangeStore, MetricStore, Outbox, Store
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -42,21 +42,37 @@ def open_store(path: Path | str) -> Store:
         raise ConfigError(f"CAPACITY_DB: {exc}") from None
 
 
+class _StoreOnUse:
+    """The commands' view of the store (`CommandStore`), opened when a command first reads
+    it: `ask "tier 2"` never creates a database file."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    @property
+    def changes(self) -> ChangeStore:
+        return self._deps.store.changes
+
+    @property
+    def metrics(self) -> MetricStore:
+        return self._deps.store.metrics
+
+    @property
+    def alerts(self) -> AlertStore:
+        return self._deps.store.alerts
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._deps.store.outbox
+
+
 @dataclass
 class Deps:
     settings: Settings
     plan: Plan
-    router: Router
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
-    _answers: Answers | None = field(default=None, repr=False)
-
-    @property
-    def answers(self) -> Answers:
-        if self._answers is None:
-            self._answers = Answers(self.router)
-        return self._answers
 
     @property
     def store(self) -> Store:
@@ -65,18 +81,14 @@ class Deps:
         return self._store
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
-        from bot.jobs.digest_source import StoreDigestSource  # it builds on Deps
-
+        """What a command may read, for one request by `user_id` in `channel_id`."""
         return Context(
             plan=self.plan,
             now=self.clock(),
             user_id=user_id,
             channel_id=channel_id,
-            services={
-                "deps": self,
-                "settings": self.settings,
-                "digest_source": StoreDigestSource(self),
-            },
+            settings=self.settings,
+            store=_StoreOnUse(self),
         )
 
     def close(self) -> None:
@@ -92,10 +104,4 @@ def build_deps(
         # Up front, so a front end that answers without the store when it is missing
         # (`metric` in `ask`) reports a bad path instead of "no database".
         check_db_path(settings.db_path)
-    return Deps(
-        settings=settings,
-        plan=load_plan(settings.plan_path),
-        router=build_router(),
-        clock=clock,
-        _store=store,
-    )
+    return Deps(settings=settings, plan=load_plan(settings.plan_path), clock=clock, _store=store)

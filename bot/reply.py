@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-__all__ = ["Action", "Facts", "Part", "Reply", "Section", "Table", "Text"]
+from bot.domain.values import Moment, Money, Quantity, Value
+
+__all__ = [
+    "Action",
+    "Effect",
+    "Facts",
+    "Moment",
+    "Money",
+    "Part",
+    "Quantity",
+    "Reply",
+    "Section",
+    "Table",
+    "Text",
+    "Value",
+]
 
 
 @dataclass(frozen=True)
@@ -19,13 +34,14 @@ class Text:
 class Facts:
     """Label/value pairs, shown side by side where the medium allows."""
 
-    pairs: tuple[tuple[str, str], ...]
+    pairs: tuple[tuple[str, Value], ...]
 
 
 @dataclass(frozen=True)
 class Table:
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    # Cells may be typed (Money, Quantity, Moment): each renderer formats them.
+    rows: tuple[tuple[Value, ...], ...]
     title: str = ""
     # Columns of figures read better right-aligned: one flag per column.
     numeric: tuple[bool, ...] = ()
@@ -49,6 +65,11 @@ class Action:
     style: Literal["primary", "danger"] | None = None
 
 
+class Effect:
+    """Something a front end should do besides showing the reply (open the log form, upload
+    an export); the commands that ask for one define its subclasses."""
+
+
 @dataclass(frozen=True)
 class Reply:
     title: str
@@ -56,8 +77,7 @@ class Reply:
     notes: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
     error: bool = False
-    # Something the front end should do besides showing text (e.g. open the log modal).
-    effect: Any = None
+    effect: Effect | None = None
     # Extra data a front end may need (e.g. paging cursor); never shown as such.
     meta: dict[str, str] = field(default_factory=dict)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.slack.app import (
@@ -52,6 +53,7 @@ class BotServer:
         port: int = 3000,
         client: AsyncWebClient | None = None,
         answer_in_ack: bool = True,
+        router: Router | None = None,
         # Measured (docs/PERFORMANCE.md): our listeners ack at once and hand slow work to
         # tasks, so answering without Bolt's 10 ms ack polling is ~13x faster at p50.
         process_before_response: bool = True,
@@ -64,6 +66,7 @@ class BotServer:
             deps,
             self.client,
             answer_in_ack=answer_in_ack,
+            router=router,
             process_before_response=process_before_response,
         )
         self.mode = "socket" if deps.settings.socket_mode else "http"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands import build_router
 from bot.commands.change_form import submit_change_form
 from bot.commands.changes import (
     ExportChanges,
@@ -21,9 +22,9 @@ from bot.commands.digest import digest_input
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
-from bot.jobs.digest_run import draw_digest_chart
 from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -40,7 +41,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     deps = build_deps(settings)
     try:
         ctx = deps.context(user_id=USER)
-        reply = deps.router.dispatch(text, ctx)
+        reply = build_router().dispatch(text, ctx)
         export = (
             export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
         )
@@ -145,6 +146,7 @@ def _readline_history() -> Callable[[], None]:
 
 def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     deps: Deps = build_deps(settings)
+    router = build_router()
     plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
@@ -167,7 +169,7 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
-            reply = deps.router.dispatch(text, deps.context(user_id=USER))
+            reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
                 out.write(render_text(reply) + "\n")
             out.flush()

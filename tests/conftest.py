@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.commands import Context, build_router
+from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
@@ -16,6 +17,7 @@ from store import Store
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+ROUTER = build_router()
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +31,15 @@ def plan() -> Plan:
     return default_plan()
 
 
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """The one store fixture: an empty in-memory database, migrated, closed afterwards.
+    Tests where durability is the point open a file in `tmp_path` instead."""
+    s = Store(":memory:")
+    yield s
+    s.close()
+
+
 @pytest.fixture(scope="session")
 def second_plan() -> Plan:
     return load_plan(DATA / "second-plan.yaml")
@@ -37,15 +48,9 @@ def second_plan() -> Plan:
 def answer(text: str, plan: Plan | None = None) -> str:
     """What `capacity-bot ask TEXT` prints, in-process (with an empty in-memory store)."""
     settings = Settings()
-    deps = Deps(settings, plan or default_plan(), build_router(), lambda: NOW, Store(":memory:"))
-    ctx = Context(
-        plan=deps.plan,
-        now=NOW,
-        user_id="U1",
-        services={"deps": deps, "settings": settings},
-    )
+    deps = Deps(settings, plan or default_plan(), lambda: NOW, Store(":memory:"))
     try:
-        return render_text(deps.router.dispatch(text, ctx))
+        return render_text(ROUTER.dispatch(text, deps.context(user_id="U1")))
     finally:
         deps.close()
 

@@ -26,7 +26,7 @@ from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.jobs.test_alerts import NullPoster
 from tests.metrics_helpers import TOKEN, Clock, make_deps
-from tests.slack.harness import NOW, rig
+from tests.slack.harness import GOOD, NOW, rig, view_submission
 
 WAIT = 10.0  # a bound, not a timing: only a loop that never answers reaches it
 
@@ -92,9 +92,9 @@ class HeldChanges:
         return getattr(self.inner, name)
 
 
-async def test_an_export_is_read_and_built_on_a_worker_thread(tmp_path: Path) -> None:
+async def test_an_export_of_an_in_memory_log_is_built_on_a_worker_thread() -> None:
     gate = Gate()
-    async with rig(store=Store(tmp_path / "capacity.db")) as r:
+    async with rig() as r:
         r.deps.store.changes = HeldChanges(r.deps.store.changes, gate)  # type: ignore[assignment]
         await r.slash("changes export")
         await gate.wait_reached()
@@ -106,6 +106,21 @@ async def test_an_export_is_read_and_built_on_a_worker_thread(tmp_path: Path) ->
     assert status == 200 and not gate.ran_out
     assert threading.get_ident() not in gate.threads
     assert sorted(f.name for f in files) == ["change-log.csv", "change-log.md"]
+
+
+async def test_an_export_of_a_database_file_is_built_in_another_process(tmp_path: Path) -> None:
+    gate = Gate()
+    async with rig(store=Store(tmp_path / "capacity.db")) as r:
+        await r.post_json(view_submission(GOOD))
+        # Nothing in this process reads the log for the export: the child opens the file.
+        r.deps.store.changes = HeldChanges(r.deps.store.changes, gate)  # type: ignore[assignment]
+        await r.slash("changes export")
+        files = await r.fake.wait_for(
+            lambda: [f for f in r.fake.files.values() if f.completed], timeout=WAIT * 3
+        )
+    assert not gate.reached.is_set()
+    markdown = next(f for f in files if f.name == "change-log.md")
+    assert markdown.data is not None and GOOD["change"].encode() in markdown.data
 
 
 async def test_a_full_ingest_batch_is_stored_on_a_worker_thread() -> None:

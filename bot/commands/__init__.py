@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.commands import changes, digest, metrics, plan, sizing
-from bot.commands.router import Command, CommandError, Context, Router
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
-
-
-# Commands that change something when run (`changes` can delete and restore entries).
-WRITES = frozenset({"log", "changes", "metric", "silence"})
 
 
 def build_router() -> Router:
@@ -23,17 +19,17 @@ def build_router() -> Router:
             "help",
             "Every command with an example",
             lambda args, ctx: router.help(),
-            plan_only=True,
+            reads=PLAN_ONLY,
         )
     )
     for module in (plan, sizing, changes, digest, metrics):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.
-                command = replace(command, handler=metrics.with_live_state(command.handler))
-            elif module in (plan, sizing):
-                command = replace(command, plan_only=True)
-            if command.name in WRITES:
-                command = replace(command, writes=True)
+                command = replace(
+                    command,
+                    handler=metrics.with_live_state(command.handler),
+                    reads=frozenset({"store", "clock", "settings"}),
+                )
             router.register(command)
     return router

@@ -9,13 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot.commands.router import Command, CommandError, Context
-from bot.config import Settings
+from bot.commands.router import refusal as router_refusal
+from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
-from bot.offload import in_child_process
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Reply, Table, Text
-from store import Store
+from bot.reply import Action, Effect, Reply, Table, Text
 
 __all__ = [
     "COMMANDS",
@@ -41,7 +40,7 @@ LIST_COLUMNS = ("#", "Date", "Change", "Reason", "Impact", "Cost/mo", "Tier", "B
 
 
 @dataclass(frozen=True)
-class OpenChangeModal:
+class OpenChangeModal(Effect):
     """Ask for a change: Slack opens the modal, the shell asks field by field."""
 
     prefill: str = ""
@@ -51,7 +50,7 @@ class OpenChangeModal:
 
 
 @dataclass(frozen=True)
-class ExportChanges:
+class ExportChanges(Effect):
     """Asks for the log as files. Only the request: the files are built after the answer
     (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
     prints the Markdown."""
@@ -69,7 +68,7 @@ class ExportFiles:
 
 
 @dataclass(frozen=True)
-class PostConfirmation:
+class PostConfirmation(Effect):
     """Show a stored entry's confirmation: replace the message `update` (channel, ts) when
     given; otherwise (or when that fails) post it to each of `targets` in turn until one
     takes it: the channel it was logged in, then a DM to the author."""
@@ -81,43 +80,26 @@ class PostConfirmation:
     targets: tuple[str, ...] = ()
 
 
-def _settings(ctx: Context) -> Settings:
-    settings: Settings = ctx.service("settings")
-    return settings
-
-
-def _store(ctx: Context) -> Store:
-    store: Store = ctx.service("deps").store
-    return store
+def _store(ctx: Context) -> CommandStore:
+    if ctx.store is None:
+        raise CommandError("The change log needs a database; run the bot with CAPACITY_DB.")
+    return ctx.store
 
 
 def today(ctx: Context) -> date:
     """Today where the team is (CAPACITY_TIMEZONE), not where the server is."""
-    settings = ctx.services.get("settings")
-    return ctx.now.astimezone(settings.zone).date() if settings else ctx.now.date()
+    return ctx.now.astimezone(ctx.zone).date()
 
 
 def may_write(ctx: Context) -> bool:
-    settings = ctx.services.get("settings")
-    return settings is None or settings.may_write(ctx.user_id)
+    return ctx.may_write
 
 
 def refusal(action: str = "log changes") -> Reply:
-    return Reply(
-        title="Only planners can do that",
-        parts=(
-            Text(
-                f"Only the capacity planners may {action}. Ask one of them, or ask an admin to "
-                "add you to CAPACITY_PLANNERS. You can still read the log: `/capacity changes`."
-            ),
-        ),
-        error=True,
-    )
+    return router_refusal(action, "You can still read the log: `/capacity changes`.")
 
 
 def log(args: list[str], ctx: Context) -> Reply:
-    if not may_write(ctx):
-        return refusal()
     prefill = " ".join(args)
     return Reply(
         title="Log a change",
@@ -248,27 +230,11 @@ def _build_export(ctx: Context) -> ExportFiles:
     return export_files(export_entries(ctx))
 
 
-def export_from_file(db_path: str) -> ExportFiles:
-    """The export, read from the database file at `db_path` (run in a child process)."""
-    store = Store(db_path)
-    try:
-        return export_files(store.changes.all())
-    finally:
-        store.close()
-
-
 async def prepare_export(ctx: Context) -> ExportFiles:
-    """Read and format the log away from the event loop: 100,000 entries take seconds.
-
-    In a child process (its own connection to the file): on a thread, the 100,000 objects
-    an export builds set off the garbage collector's full passes, each holding every
-    thread for 0.2-0.3 s, and the memory they took would stay with the bot. An in-memory
-    database (tests) cannot be opened from another process, so it is read on a thread.
-    """
-    path = _store(ctx).path
-    if path == ":memory:":
-        return await asyncio.to_thread(_build_export, ctx)
-    return await in_child_process(export_from_file, path)
+    """Read and format the log on a worker thread, so other requests are answered
+    meanwhile. (The Slack front end builds a large export in a child process instead:
+    see `bot.slack.listeners.changes`.)"""
+    return await asyncio.to_thread(_build_export, ctx)
 
 
 def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
@@ -324,7 +290,7 @@ def changes(args: list[str], ctx: Context) -> Reply:
     )
 
 
-def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
+def recent_changes_section(store: CommandStore, limit: int = 5) -> Table | Text:
     """The Home tab's "Recent changes": the five latest entries, as a Reply part."""
     found = store.changes.latest(limit)
     if not found:
@@ -339,7 +305,13 @@ def recent_changes_section(store: Store, limit: int = 5) -> Table | Text:
 
 COMMANDS = [
     Command(
-        "log", "log [TEXT]", "log Added 2nd API container", "Record a change (opens a form)", log
+        "log",
+        "log [TEXT]",
+        "log Added 2nd API container",
+        "Record a change (opens a form)",
+        log,
+        who="planners",
+        writes=True,
     ),
     Command(
         "changes",
@@ -347,5 +319,6 @@ COMMANDS = [
         "changes search pgbouncer",
         "The change log: latest entries, since a date, search, export",
         changes,
+        writes=True,
     ),
 ]

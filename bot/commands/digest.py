@@ -1,32 +1,79 @@
-"""`/capacity digest`: a preview of the weekly digest, only to the person who asked."""
+"""`/capacity digest`: a preview of the weekly digest, only to the person who asked; and the
+digest's data gathered from the store, for the preview and the scheduled job alike."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, tzinfo
+from datetime import datetime, tzinfo
 
 from bot.commands.router import Command, CommandError, Context
+from bot.context import CommandStore
 from bot.digest.build import build_digest
-from bot.digest.data import DigestInput, DigestSource, empty_input
+from bot.digest.data import (
+    SAMPLE_WINDOW,
+    WEEK,
+    AlertRecord,
+    ChangeRecord,
+    DigestInput,
+    empty_input,
+)
+from bot.domain.plan import Plan
+from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Reply
 
-__all__ = ["COMMANDS", "digest_input"]
+__all__ = ["COMMANDS", "digest_input", "gather_digest_input"]
 
 PREVIEW_NOTE = "Preview: only you can see this. The digest itself posts to the alerts channel."
 
 
-def _zone(ctx: Context) -> tzinfo:
-    settings = ctx.services.get("settings")
-    zone = getattr(settings, "zone", None)
-    return zone if isinstance(zone, tzinfo) else UTC
+def gather_digest_input(
+    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo
+) -> DigestInput:
+    """The digest's data from the store: samples, alerts of the week, changes. Reads only."""
+    metrics = {m.name for m in plan.metrics} | {r.metric for _, r in plan.metric_rules()}
+    latest = {}
+    samples = {}
+    for metric in sorted(metrics):
+        newest = store.metrics.latest(metric)
+        if newest is not None:
+            latest[metric] = (newest.value, newest.at)
+            samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
+    titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
+    week_start = now - WEEK
+    week = [
+        AlertRecord(
+            titles.get(m.rule_id, m.rule_id), datetime.fromisoformat(m.fired_at), m.resolved_at
+        )
+        for m in store.alerts.messages_since(week_start)
+    ]
+    firing = [
+        AlertRecord(titles.get(rule_id, rule_id), state.fired_at or now)
+        for rule_id, state in sorted(store.alerts.states().items())
+        if state.status == "firing"
+    ]
+    local_start = week_start.astimezone(zone).date()
+    changes = [
+        ChangeRecord(c.date, c.change, c.cost_change)
+        for c in store.changes.since(local_start)
+        if c.deleted_at is None
+    ]
+    return DigestInput(
+        plan=plan,
+        now=now,
+        zone=zone,
+        latest=latest,
+        samples=samples,
+        alerts_fired_resolved=week,
+        still_firing=firing,
+        changes=changes,
+    )
 
 
 def digest_input(ctx: Context) -> DigestInput:
-    """From the `digest_source` service when there is one, else the plan alone."""
-    source: DigestSource | None = ctx.services.get("digest_source")
-    if source is None:
-        return empty_input(ctx.plan, ctx.now, _zone(ctx))
-    return source.digest_input(ctx.now)
+    """From the store when there is one, else the plan alone."""
+    if ctx.store is None:
+        return empty_input(ctx.plan, ctx.now, ctx.zone)
+    return gather_digest_input(ctx.plan, ctx.store, ctx.now, ctx.zone)
 
 
 def digest(args: list[str], ctx: Context) -> Reply:
@@ -43,5 +90,6 @@ COMMANDS = (
         "digest",
         "A preview of the weekly digest, only to you",
         digest,
+        reads=frozenset({"clock", "settings", "store"}),
     ),
 )

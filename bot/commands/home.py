@@ -9,6 +9,7 @@ from bot.commands.metrics import firing_part, latest_values, next_tier_table, ti
 from bot.commands.router import Context, Router, apology_reply
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.values import fmt_moment
 from bot.reply import Facts, Part, Reply, Section
 
 __all__ = ["apology_reply", "home_reply"]
@@ -52,14 +53,13 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)
-    deps = ctx.services.get("deps")
-    if deps is not None:
-        parts.append(recent_changes_section(deps.store))
+    if ctx.store is not None:
+        parts.append(recent_changes_section(ctx.store))
     parts.append(
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )
     return Reply(
         title=f"{plan.product}: capacity",
         parts=tuple(parts),
-        notes=(f"Updated {ctx.now:%Y-%m-%d %H:%M} UTC.",),
+        notes=(f"Updated {fmt_moment(ctx.now, ctx.zone)}.",),
     )

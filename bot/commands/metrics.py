@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
+from bot.context import CommandStore
 from bot.domain.costs import current_tier, tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
+from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Facts, Part, Reply, Table, Text
 
@@ -31,16 +32,17 @@ log = logging.getLogger(__name__)
 MAX_SILENCE = timedelta(days=30)
 
 
-def _store(ctx: Context) -> Any | None:
+def _store(ctx: Context) -> CommandStore | None:
     """The store when this front end has one and it answers; None for plan-only answers."""
-    deps = ctx.services.get("deps")
-    if deps is None:
+    store = ctx.store
+    if store is None:
         return None
     try:
-        return deps.store
+        store.metrics  # noqa: B018 - a store opened on first use opens here
     except Exception:
         log.exception("store unavailable")
         return None
+    return store
 
 
 def _no_store(valid: str) -> Reply:
@@ -51,24 +53,12 @@ def _no_store(valid: str) -> Reply:
     )
 
 
-def _require_writer(ctx: Context, example: str) -> None:
-    settings = ctx.services.get("settings")
-    if settings is not None and not settings.may_write(ctx.user_id):
-        raise CommandError("Only planners (CAPACITY_PLANNERS) may do that.", example)
+def _when(ctx: Context, at: datetime | None) -> Moment | str:
+    return "—" if at is None else Moment(at, ctx.zone)
 
 
-def _when(at: datetime | None) -> str:
-    return "—" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
-
-
-def _shown(plan: Plan, metric: str, value: float | None) -> str:
-    if value is None:
-        return "no data"
-    unit = plan.unit(metric)
-    number = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${number}"
-    return f"{number}{unit}" if unit in ("%", "") else f"{number} {unit}"
+def _shown(plan: Plan, metric: str, value: float | None) -> Quantity:
+    return Quantity(value, plan.unit(metric))
 
 
 def metric(args: list[str], ctx: Context) -> Reply:
@@ -76,7 +66,6 @@ def metric(args: list[str], ctx: Context) -> Reply:
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) != 2:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
-    _require_writer(ctx, example)
     name, raw = args[0].lower(), args[1]
     if ctx.plan.metric(name) is None:
         raise CommandError(
@@ -88,11 +77,16 @@ def metric(args: list[str], ctx: Context) -> Reply:
     value = float(-amount if negative else amount)
     store = _store(ctx)
     if store is None:
-        return _no_store(f"{name} = {_shown(ctx.plan, name, value)} is a valid sample")
+        return _no_store(f"{name} = {shown(_shown(ctx.plan, name, value))} is a valid sample")
     store.metrics.add_batch([Sample(metric=name, at=ctx.now, value=value)])
     return Reply(
-        title=f"Recorded {name} = {_shown(ctx.plan, name, value)}",
-        parts=(Text(f"At {_when(ctx.now)}. The next evaluation checks it against the plan."),),
+        title=f"Recorded {name} = {shown(_shown(ctx.plan, name, value))}",
+        parts=(
+            Text(
+                f"At {fmt_moment(ctx.now, ctx.zone)}. "
+                "The next evaluation checks it against the plan."
+            ),
+        ),
     )
 
 
@@ -103,7 +97,6 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
-    _require_writer(ctx, example)
     rule_id, raw = args
     if rule_id not in rules:
         raise CommandError(
@@ -123,7 +116,12 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     store.alerts.silence(rule_id, until, who, ctx.now)
     return Reply(
         title=f"Silenced {rule_id} for {format_duration(seconds)}",
-        parts=(Text(f"{rules[rule_id].title}: no messages until {_when(until)} (by {who})."),),
+        parts=(
+            Text(
+                f"{rules[rule_id].title}: no messages until {fmt_moment(until, ctx.zone)} "
+                f"(by {who})."
+            ),
+        ),
         notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
     )
 
@@ -147,7 +145,7 @@ def next_tier_table(ctx: Context, number: int, latest: Mapping[str, Sample | Non
     if number >= len(plan.tiers):
         return Text("This is the plan's top tier.")
     nxt = plan.tier(number + 1)
-    rows = []
+    rows: list[tuple[Value, ...]] = []
     for trigger in nxt.triggers:
         if trigger.rule is None:
             rows.append((trigger.text, "—", "watch by hand"))
@@ -184,7 +182,7 @@ def firing_part(ctx: Context) -> Table | Text | None:
                 s.rule_id,
                 rules[s.rule_id].title,
                 _shown(ctx.plan, rules[s.rule_id].rule.metric, s.last_value),
-                _when(s.fired_at),
+                _when(ctx, s.fired_at),
             )
             for s in sorted(firing, key=lambda s: s.rule_id)
         ),
@@ -202,7 +200,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     costs = tier_costs(plan)
     name = costs[number].name
     missing = f" (no `{plan.users_metric}` sample yet)"
-    facts = [
+    facts: list[tuple[str, Value]] = [
         ("Current tier", f"{number}: {name}" + (missing if mau is None else "")),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{fmt_money(costs[number].total)}/mo"),
@@ -212,7 +210,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         over = cost.value - float(costs[number].total)
         verdict = "over budget" if over > 0 else "within budget"
         facts.append(
-            ("Cost this month", f"{_shown(plan, plan.cost_metric, cost.value)} ({verdict})")
+            ("Cost this month", f"{shown(_shown(plan, plan.cost_metric, cost.value))} ({verdict})")
         )
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
     notes: list[str] = []
@@ -224,7 +222,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         for source in store.metrics.sources():
             if not source.ok:
                 notes.append(
-                    f"{source.name} pull failing since {_when(source.checked_at)}: {source.error}"
+                    f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
+                    f"{source.error}"
                 )
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
@@ -255,8 +254,8 @@ def with_live_state(handler: Handler) -> Handler:
                     rule.id,
                     state.status if state else "inactive",
                     _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
-                    _when(state.since if state else None),
-                    f"until {_when(held.until)} by {held.by}" if held else "—",
+                    _when(ctx, state.since if state else None),
+                    f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
                 )
             )
         live = Table(
@@ -278,12 +277,22 @@ COMMANDS = (
         "Current tier, metrics against the next tier's triggers, firing alerts, budget",
         status,
     ),
-    Command("metric", "metric NAME VALUE", "metric mau 850", "Record a metric sample", metric),
+    Command(
+        "metric",
+        "metric NAME VALUE",
+        "metric mau 850",
+        "Record a metric sample",
+        metric,
+        who="planners",
+        writes=True,
+    ),
     Command(
         "silence",
         "silence RULE DURATION",
         "silence tier2.mau 2h",
         "Mute one alert rule's messages for a while",
         silence_cmd,
+        who="planners",
+        writes=True,
     ),
 )

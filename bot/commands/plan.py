@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.args import parse_count, parse_decimal, parse_tier
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
 from bot.reply import Facts, Reply, Section, Table, Text
@@ -333,12 +333,23 @@ COMMANDS = (
         "tiers",
         "All tiers side by side: users, cost, change, cost per user",
         tiers,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "tier", "tier N", "tier 2", "One tier's projection: triggers, changes, total cost", tier
+        "tier",
+        "tier N",
+        "tier 2",
+        "One tier's projection: triggers, changes, total cost",
+        tier,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "cost", "cost [USERS]", "cost 5000", "Cost per user per tier, or for a user count", cost
+        "cost",
+        "cost [USERS]",
+        "cost 5000",
+        "Cost per user per tier, or for a user count",
+        cost,
+        reads=PLAN_ONLY,
     ),
     Command(
         "breakeven",
@@ -347,9 +358,24 @@ COMMANDS = (
         "Paying customers to break even and for a healthy margin",
         breakeven,
         aliases=("break-even",),
+        reads=PLAN_ONLY,
     ),
-    Command("targets", "targets [TIER]", "targets 2", "Performance targets by tier", targets),
-    Command("triggers", "triggers", "triggers", "Scaling triggers and alert thresholds", triggers),
+    Command(
+        "targets",
+        "targets [TIER]",
+        "targets 2",
+        "Performance targets by tier",
+        targets,
+        reads=PLAN_ONLY,
+    ),
+    Command(
+        "triggers",
+        "triggers",
+        "triggers",
+        "Scaling triggers and alert thresholds",
+        triggers,
+        reads=PLAN_ONLY,
+    ),
     Command(
         "scenario",
         "scenario [NAME]",
@@ -357,5 +383,6 @@ COMMANDS = (
         "Disaster scenarios and their response steps",
         scenario,
         aliases=("scenarios",),
+        reads=PLAN_ONLY,
     ),
 )

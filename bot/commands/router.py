@@ -7,14 +7,24 @@ import logging
 import shlex
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from bot.domain.plan import Plan
+from bot.context import Context
 from bot.reply import Reply, Table, Text
 
-__all__ = ["Command", "CommandError", "Context", "Router", "apology_reply", "error_reply"]
+__all__ = [
+    "EVERYTHING",
+    "PLAN_ONLY",
+    "Command",
+    "CommandError",
+    "Context",
+    "Reads",
+    "Router",
+    "apology_reply",
+    "error_reply",
+    "refusal",
+]
 
 MAX_TEXT = 4000
 
@@ -30,41 +40,52 @@ class CommandError(Exception):
         self.example = example
 
 
-@dataclass
-class Context:
-    """What a command may read: the plan, the clock, who asked, and optional services."""
-
-    plan: Plan
-    now: datetime
-    user_id: str | None = None
-    channel_id: str | None = None
-    # Front ends attach what they have (store, monitor, settings); commands check.
-    services: dict[str, Any] = field(default_factory=dict)
-
-    def service(self, name: str) -> Any:
-        found = self.services.get(name)
-        if found is None:
-            raise CommandError(f"`{name}` is not available here; run the bot with a database.")
-        return found
-
-
 Handler = Callable[[list[str], Context], Reply]
+
+
+# What an answer may depend on besides the plan and the text: each names a field of Context.
+Reads = Literal["clock", "asker", "settings", "store"]
+EVERYTHING: frozenset[Reads] = frozenset({"clock", "asker", "settings", "store"})
+PLAN_ONLY: frozenset[Reads] = frozenset()
 
 
 @dataclass(frozen=True)
 class Command:
+    """A command and what it declares about itself. The router holds it to that: a command
+    that does not declare `store` gets a context without one, so a declaration cannot
+    silently be wrong, and the answer cache (bot/slack/answers.py) keeps exactly the answers
+    of commands that read nothing beyond the plan."""
+
     name: str
     usage: str  # `tier N`
     example: str  # `tier 2`
     summary: str
     handler: Handler
     aliases: tuple[str, ...] = ()
-    # The answer depends only on the plan and the text (no store, no clock, no user),
-    # so a front end may keep it: see bot/slack/answers.py.
-    plan_only: bool = False
+    # Until a command says otherwise it may read everything, and is never cached.
+    reads: frozenset[Reads] = EVERYTHING
     # Running it changes something (records a sample, mutes a rule): never offer to
     # "share" it, which would run it again.
     writes: bool = False
+    # Who may run it: "planners" are CAPACITY_PLANNERS (everyone when that is unset).
+    who: Literal["anyone", "planners"] = "anyone"
+
+    @property
+    def plan_only(self) -> bool:
+        """The answer depends only on the plan and the text, so a front end may keep it."""
+        return not self.reads
+
+    def narrow(self, ctx: Context) -> Context:
+        """`ctx` without what this command did not declare."""
+        if self.reads == EVERYTHING:
+            return ctx
+        return replace(
+            ctx,
+            store=ctx.store if "store" in self.reads else None,
+            settings=ctx.settings if "settings" in self.reads else None,
+            user_id=ctx.user_id if "asker" in self.reads else None,
+            channel_id=ctx.channel_id if "asker" in self.reads else None,
+        )
 
 
 def apology_reply(reference: str) -> Reply:
@@ -78,6 +99,19 @@ def apology_reply(reference: str) -> Reply:
             ),
         ),
         notes=(f"Reference: {reference}",),
+        error=True,
+    )
+
+
+def refusal(action: str, also: str = "") -> Reply:
+    """For someone who is not a planner: what they may not do, and how to become one."""
+    text = (
+        f"Only the capacity planners may {action}. Ask one of them, or ask an admin to "
+        "add you to CAPACITY_PLANNERS."
+    )
+    return Reply(
+        title="Only planners can do that",
+        parts=(Text(f"{text} {also}" if also else text),),
         error=True,
     )
 
@@ -136,7 +170,9 @@ class Router:
             command = self.find(words[0])
             if command is None:
                 return self._unknown(words[0])
-            return command.handler(words[1:], ctx)
+            if command.who == "planners" and not ctx.may_write:
+                return refusal(f"use `/capacity {command.name}`")
+            return command.handler(words[1:], command.narrow(ctx))
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
         except Exception:

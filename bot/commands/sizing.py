@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.args import parse_count, parse_decimal
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.money import fmt_number
 from bot.domain.sizing import ComputeEstimate, compute_for, connections_for, storage_for
 from bot.reply import Facts, Reply, Section, Text
@@ -125,7 +125,12 @@ def storage(args: list[str], ctx: Context) -> Reply:
 
 COMMANDS = (
     Command(
-        "compute", "compute RPS", "compute 100", "vCPUs and containers for a request rate", compute
+        "compute",
+        "compute RPS",
+        "compute 100",
+        "vCPUs and containers for a request rate",
+        compute,
+        reads=PLAN_ONLY,
     ),
     Command(
         "connections",
@@ -133,8 +138,14 @@ COMMANDS = (
         "connections 5",
         "Database connections needed, and whether a pooler is required",
         connections,
+        reads=PLAN_ONLY,
     ),
     Command(
-        "storage", "storage USERS", "storage 1000", "Files + database storage for USERS", storage
+        "storage",
+        "storage USERS",
+        "storage 1000",
+        "Files + database storage for USERS",
+        storage,
+        reads=PLAN_ONLY,
     ),
 )

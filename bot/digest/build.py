@@ -28,6 +28,7 @@ from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
+from bot.domain.values import Moment, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
@@ -55,30 +56,12 @@ def _clip(text: str, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _num(value: float) -> str:
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def _date(at: datetime, zone: tzinfo) -> str:
+    return fmt_moment(at, zone, "day")
 
 
-def _value(value: float, unit: str) -> str:
-    if unit == "$":
-        return f"-${_num(-value)}" if value < 0 else f"${_num(value)}"
-    return f"{_num(value)}{unit}" if unit in ("%", "ms", "GB", "s") else _num(value)
-
-
-def _signed(value: float, unit: str) -> str:
-    text = _value(abs(value), unit)
-    return f"+{text}" if value >= 0 else f"-{text}"
-
-
-def _day(at: datetime, zone: tzinfo) -> str:
-    return at.astimezone(zone).strftime("%a %d %b %Y")
-
-
-def _moment(at: datetime, zone: tzinfo) -> str:
-    return at.astimezone(zone).strftime("%a %d %b %H:%M")
+def _short(at: datetime, zone: tzinfo) -> str:
+    return fmt_moment(at, zone, "short")
 
 
 def _span(delta: timedelta) -> str:
@@ -92,14 +75,16 @@ def _span(delta: timedelta) -> str:
 
 def _table(
     columns: tuple[str, ...],
-    rows: Sequence[tuple[str, ...]],
+    rows: Sequence[tuple[Value, ...]],
     title: str = "",
     numeric: tuple[bool, ...] = (),
     total: int | None = None,
 ) -> Table:
     """At most MAX_ROWS rows, the last saying how many more; `total` when `rows` is a prefix."""
     total = len(rows) if total is None else total
-    shown = [tuple(_clip(c) for c in row) for row in rows[:MAX_ROWS]]
+    shown: list[tuple[Value, ...]] = [
+        tuple(_clip(c) if isinstance(c, str) else c for c in row) for row in rows[:MAX_ROWS]
+    ]
     if total > MAX_ROWS:
         more = total - (MAX_ROWS - 1)
         filler = ("",) * (len(columns) - 1)
@@ -115,25 +100,26 @@ def _section(heading: str, items: Sequence[str]) -> Section:
     return Section(heading, tuple(shown))
 
 
-def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[str, ...]:
+def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[Value, ...]:
     unit = plan.unit(h.rule.metric)
-    now_text = "no data" if h.value is None else _value(h.value, unit)
-    threshold = f"{h.rule.op} {_value(h.rule.value, unit)}"
+    now_text = "no data" if h.value is None else fmt_value(h.value, unit)
+    threshold = f"{h.rule.op} {fmt_value(h.rule.value, unit)}"
     if h.distance is None:
         room = "—"
     elif h.status == "crossed":
         room = "crossed"
     else:
-        room = _value(h.distance, unit)
+        room = fmt_value(h.distance, unit)
         if h.distance_pct is not None:
             room += f" ({h.distance_pct:.0f}%)"
     trend: str
     if h.trend is None:
         trend = h.status if h.status in ("no data", "not enough data") else "—"
     else:
-        trend = f"{_signed(h.trend.per_week, unit)}/wk"
+        trend = f"{fmt_value(h.trend.per_week, unit, sign=True)}/wk"
+    when: Value
     if h.status == "crossing" and h.crosses_at is not None:
-        when = _day(h.crosses_at, zone)
+        when = Moment(h.crosses_at, zone, "day")
     elif h.status == "crossed":
         when = "already crossed"
     else:
@@ -149,7 +135,7 @@ def _tier_part(
     if users is None:
         headline = f"Current tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
     else:
-        headline = f"Current tier: {label}, at {_num(users)} {inp.plan.users_metric}."
+        headline = f"Current tier: {label}, at {fmt_value(users)} {inp.plan.users_metric}."
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
     rows = headroom(inp, tier + 1, trends)
@@ -198,8 +184,8 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
         rows = [
             (
                 a.title,
-                _moment(a.fired_at, zone),
-                _moment(a.resolved_at, zone) if a.resolved_at else "still firing",
+                Moment(a.fired_at, zone, "short"),
+                Moment(a.resolved_at, zone, "short") if a.resolved_at else "still firing",
                 _span(a.resolved_at - a.fired_at) if a.resolved_at else "—",
             )
             for a in week[:MAX_ROWS]
@@ -217,7 +203,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
-            f"{a.title}: firing since {_moment(a.fired_at, zone)} ({_span(inp.now - a.fired_at)})"
+            f"{a.title}: firing since {_short(a.fired_at, zone)} ({_span(inp.now - a.fired_at)})"
             for a in firing
         ]
         parts.append(_section("Still firing", items))
@@ -266,7 +252,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
                 + (
                     "already crossed"
                     if h.status == "crossed" or h.crosses_at is None
-                    else f"forecast {_day(h.crosses_at, zone)}"
+                    else f"forecast {_date(h.crosses_at, zone)}"
                 )
                 + f", lead time {_span(h.lead_time)}"
                 for h in due
@@ -307,7 +293,9 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
         h = rule_headroom(inp, trigger.text, trigger.rule, now, trends)
         if h.status == "crossed" or (h.crosses_at is not None and h.crosses_at - now <= lead):
             when = (
-                "already past" if h.status == "crossed" else f"by {_day(h.crosses_at or now, zone)}"
+                "already past"
+                if h.status == "crossed"
+                else f"by {_date(h.crosses_at or now, zone)}"
             )
             scaling.append(
                 f"{trigger.action} ({trigger.text}, {when}; lead time {trigger.lead_time})"
@@ -333,7 +321,7 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"Week {_day(week_start, inp.zone)} to {_day(now, inp.zone)}. Trends are "
+        f"Week {_date(week_start, inp.zone)} to {_date(now, inp.zone)}. Trends are "
         f"least-squares fits over {SAMPLE_WINDOW.days} days of samples "
         "(like Prometheus predict_linear)."
     ]

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.digest.build import chart_data
+from bot.digest.data import DigestInput
 from bot.domain.monitoring import Sample
 from bot.monitor.forecast import Trend, forecast_value
 
-__all__ = ["FORECAST_HORIZON", "MAX_METRICS", "PNG_MAGIC", "draw_chart"]
+__all__ = ["FORECAST_HORIZON", "MAX_METRICS", "PNG_MAGIC", "draw_chart", "draw_digest_chart"]
 
 MAX_METRICS = 6
 FORECAST_HORIZON = timedelta(weeks=4)
@@ -90,3 +92,9 @@ def draw_chart(
     elif path_or_buffer is not None:
         path_or_buffer.write(data)
     return data
+
+
+def draw_digest_chart(inp: DigestInput) -> bytes:
+    """The chart for one digest input (ImportError when matplotlib is not installed)."""
+    data = chart_data(inp)
+    return draw_chart(data.series, data.thresholds, data.forecasts)

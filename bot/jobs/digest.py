@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.commands.digest import gather_digest_input
 from bot.deps import Deps
 from bot.digest.schedule import period_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
-from bot.jobs.digest_source import StoreDigestSource
 from bot.notify.compose import digest_payload
 from bot.offload import in_thread
 from bot.reply import Reply
@@ -40,7 +40,6 @@ def start_digest(
     settings = deps.settings
     zone = settings.zone
     channel = settings.alerts_channel or ""
-    source = StoreDigestSource(deps)
 
     async def run(fire_time: datetime) -> DigestResult:
         period = period_key(fire_time, zone)
@@ -61,7 +60,7 @@ def start_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=lambda now: in_thread(source.digest_input, now),
+            build=lambda now: in_thread(gather_digest_input, deps.plan, deps.store, now, zone),
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,

@@ -16,8 +16,8 @@ from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.digest.build import build_digest, chart_data
-from bot.digest.chart import draw_chart
+from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.digest.data import DigestInput
 from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, period_key
 from bot.offload import in_child_process
@@ -30,7 +30,6 @@ __all__ = [
     "Posted",
     "add_digest_job",
     "catch_up",
-    "draw_digest_chart",
     "run_digest",
 ]
 
@@ -71,12 +70,6 @@ async def _resolve(value: MaybeAwaitable[T]) -> T:
     if inspect.isawaitable(value):
         return cast(T, await value)
     return cast(T, value)
-
-
-def draw_digest_chart(inp: DigestInput) -> bytes:
-    """The chart for one digest input (ImportError when matplotlib is not installed)."""
-    data = chart_data(inp)
-    return draw_chart(data.series, data.thresholds, data.forecasts)
 
 
 async def run_digest(

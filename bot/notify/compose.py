@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.money import fmt_number
 from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
+from bot.domain.values import fmt_moment, fmt_value
 from bot.monitor.group import Notification
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -76,27 +76,16 @@ class OutboxItem:
         return self.payload.model_dump_json()
 
 
-def _value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no data"
-    shown = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${shown}"
-    if unit in ("%", ""):
-        return f"{shown}{unit}"
-    return f"{shown} {unit}"
-
-
 def _line(alert: AlertLine, kind: str, resolved_at: datetime | None) -> str:
     if resolved_at is not None:
         return (
-            f"✅ ~{alert.title}~ — resolved {resolved_at:%Y-%m-%d %H:%M} UTC "
-            f"(`{alert.metric}` now {_value(alert.value, alert.unit)})"
+            f"✅ ~{alert.title}~ — resolved {fmt_moment(resolved_at)} "
+            f"(`{alert.metric}` now {fmt_value(alert.value, alert.unit)})"
         )
     icon = "⚪" if kind == "nodata" else _ICON.get(alert.severity, "🟡")
     held = format_duration(int(alert.held_seconds))
-    value = _value(alert.value, alert.unit)
-    threshold = f"threshold {alert.op} {_value(alert.threshold, alert.unit)}"
+    value = fmt_value(alert.value, alert.unit)
+    threshold = f"threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}"
     if kind == "nodata":
         state = f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
     else:
@@ -162,8 +151,8 @@ def _resolution_reply(alert: AlertLine, at: datetime) -> Payload:
         title=f"Resolved: {alert.title}",
         parts=(
             Text(
-                f"`{alert.metric}` is back to {_value(alert.value, alert.unit)} "
-                f"(threshold {alert.op} {_value(alert.threshold, alert.unit)}) "
+                f"`{alert.metric}` is back to {fmt_value(alert.value, alert.unit)} "
+                f"(threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}) "
                 f"after {held}."
             ),
         ),

@@ -27,6 +27,7 @@ later `next_attempt_at` and is tried again on a later pass: never dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -91,6 +92,9 @@ class Worker:
         self._recovered = False
         self._in_flight = False
         self._stopping = False
+        # Set whenever no request is in flight, so `drain` waits for it without polling.
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def recover(self) -> list[int]:
         """Park rows a previous process left `sending` (see the module docstring)."""
@@ -121,17 +125,16 @@ class Worker:
         """Whether a request to Slack has been sent and not yet answered and recorded."""
         return self._in_flight
 
-    async def drain(self, timeout: float = 5.0, poll: float = 0.02) -> bool:
+    async def drain(self, timeout: float = 5.0) -> bool:
         """Stop taking rows and let a request in flight finish (at most `timeout` s).
 
         After this a cancelled run leaves nothing `sending` unless the timeout ran out
         (returns False); rows waiting for a retry are already back in the queue.
         """
         self._stopping = True
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._in_flight and loop.time() < deadline:
-            await asyncio.sleep(poll)
+        if self._in_flight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), timeout)
         if self._in_flight:
             log.warning("outbox: a delivery was still in flight after %.1f s", timeout)
         return not self._in_flight
@@ -147,6 +150,7 @@ class Worker:
         for attempt in range(self.tries):
             self.store.outbox.mark_sending(row.id, new_attempt=attempt == 0)
             self._in_flight = True
+            self._idle.clear()
             try:
                 channel, ts = await self._send(row, payload)
             except Exception as exc:
@@ -170,6 +174,7 @@ class Worker:
                 return True
             finally:
                 self._in_flight = False
+                self._idle.set()
             await self.sleep(delay)
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it

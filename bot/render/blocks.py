@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Literal
 
-from bot.render.text import plain, render_text, table_lines
-from bot.reply import Action, Facts, Part, Reply, Section, Table, Text
+from bot.render.text import cell_text, plain, render_text, table_lines
+from bot.reply import Action, Facts, Moment, Part, Reply, Section, Table, Text, Value
 
 __all__ = [
     "MAX_BLOCKS",
@@ -26,6 +26,8 @@ __all__ = [
     "render_home",
     "render_message",
     "render_modal",
+    "slack_date",
+    "value_mrkdwn",
 ]
 
 Surface = Literal["message", "modal", "home"]
@@ -60,6 +62,19 @@ def escape(text: str) -> str:
 def mrkdwn(text: str) -> str:
     """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`."""
     return _BOLD.sub(r"*\1*", escape(text))
+
+
+def slack_date(moment: Moment) -> str:
+    """A moment in each reader's own zone (Slack's date formatting); the text after `|` is
+    for clients that cannot, in the team's zone."""
+    fallback = escape(cell_text(moment)).replace("|", "/")
+    tokens = "{date_short_pretty}" if moment.style == "day" else "{date_short_pretty} {time}"
+    return f"<!date^{int(moment.at.timestamp())}^{tokens}|{fallback}>"
+
+
+def value_mrkdwn(value: Value) -> str:
+    """A fact's value as mrkdwn: a Moment with Slack's date formatting, the rest as text."""
+    return slack_date(value) if isinstance(value, Moment) else mrkdwn(cell_text(value))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -129,9 +144,11 @@ def _table_fits(table: Table) -> bool:
 def _table_block(table: Table) -> Block:
     count = len(table.columns)
 
-    def cells(row: tuple[str, ...]) -> list[dict[str, str]]:
+    def cells(row: tuple[Value, ...]) -> list[dict[str, str]]:
         padded = [*row, *([""] * (count - len(row)))][:count]
-        return [{"type": "raw_text", "text": _cut(plain(c), TABLE_CELL_MAX) or "–"} for c in padded]
+        return [
+            {"type": "raw_text", "text": _cut(cell_text(c), TABLE_CELL_MAX) or "–"} for c in padded
+        ]
 
     numeric = table.numeric or (False,) * count
     settings = [
@@ -147,7 +164,10 @@ def _table_block(table: Table) -> Block:
 
 def _facts(facts: Facts) -> list[Block]:
     fields = [
-        {"type": "mrkdwn", "text": _cut(f"*{escape(plain(label))}*\n{mrkdwn(value)}", FIELD_MAX)}
+        {
+            "type": "mrkdwn",
+            "text": _cut(f"*{escape(plain(label))}*\n{value_mrkdwn(value)}", FIELD_MAX),
+        }
         for label, value in facts.pairs
     ]
     return [

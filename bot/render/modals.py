@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.changes import CHANGE_MAX, Change
+from bot.render.blocks import escape
 
 __all__ = [
     "CHANGE_MODAL",
@@ -205,10 +206,6 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def change_message(change: Change, *, cost: str = "", verb: str = "logged") -> dict[str, Any]:
     """The confirmation posted in the channel, with Edit and Delete (or a deleted notice)."""
     fallback = f"Change #{change.id} {verb}: {change.date.isoformat()} {change.change}"
@@ -219,7 +216,7 @@ def change_message(change: Change, *, cost: str = "", verb: str = "logged") -> d
                 {
                     "type": "section",
                     "text": _mrkdwn(
-                        f"~{_esc(change.change)[:2900]}~\n_Deleted by <@{change.deleted_by}>._"
+                        f"~{escape(change.change)[:2900]}~\n_Deleted by <@{change.deleted_by}>._"
                     ),
                 }
             ],
@@ -232,9 +229,9 @@ def change_message(change: Change, *, cost: str = "", verb: str = "logged") -> d
         fields.append(_mrkdwn(f"*Cost*\n{cost}/mo"))
     if change.tier is not None:
         fields.append(_mrkdwn(f"*Tier*\n{'baseline' if change.tier == 0 else change.tier}"))
-    body = f"*{_esc(change.change)}*\n*Reason:* {_esc(change.reason)}"
+    body = f"*{escape(change.change)}*\n*Reason:* {escape(change.reason)}"
     if change.impact:
-        body += f"\n*Impact:* {_esc(change.impact)}"
+        body += f"\n*Impact:* {escape(change.impact)}"
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _mrkdwn(f":memo: Change #{change.id} {verb}")},
         {"type": "section", "text": _mrkdwn(body[:3000]), "fields": fields},

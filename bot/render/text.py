@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.reply import Facts, Part, Reply, Section, Table, Text
+from bot.domain.values import shown
+from bot.reply import Facts, Part, Reply, Section, Table, Text, Value
 
-__all__ = ["plain", "render_text", "table_lines"]
+__all__ = ["cell_text", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -16,11 +17,17 @@ def plain(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
+def cell_text(value: Value) -> str:
+    """A cell or fact value as text: typed values through the one formatter, in the zone
+    they carry (the team's)."""
+    return plain(value) if isinstance(value, str) else shown(value)
+
+
 def table_lines(table: Table) -> list[str]:
     """An aligned table; numeric columns right-aligned."""
     rows = [
         tuple(plain(c) for c in table.columns),
-        *(tuple(plain(c) for c in r) for r in table.rows),
+        *(tuple(cell_text(c) for c in r) for r in table.rows),
     ]
     count = len(table.columns)
     widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)]
@@ -44,7 +51,7 @@ def _part(part: Part) -> list[str]:
         return [plain(part.text)]
     if isinstance(part, Facts):
         width = max((len(label) for label, _ in part.pairs), default=0)
-        return [f"{label + ':':<{width + 1}} {plain(value)}" for label, value in part.pairs]
+        return [f"{label + ':':<{width + 1}} {cell_text(value)}" for label, value in part.pairs]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []
         return head + table_lines(part)

@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.jobs.alerts import metrics_health, start_jobs
@@ -33,6 +34,7 @@ from bot.jobs.digest import start_digest
 from bot.jobs.loop_lag import LoopLag
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
+from bot.slack.front import build_front
 from bot.slack.listeners import register_all
 from bot.web.ingest import make_metrics_routes
 
@@ -137,6 +139,7 @@ def build_app(
     *,
     answer_in_ack: bool = True,
     process_before_response: bool = False,
+    router: Router | None = None,
 ) -> AsyncApp:
     settings = deps.settings
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
@@ -149,7 +152,7 @@ def build_app(
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
-    register_all(app, deps, answer_in_ack=answer_in_ack)
+    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
     return app
 
 

@@ -32,6 +32,7 @@ from bot.reply import Reply, Table, Text
 from store import Store
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+ROUTER = build_router()
 
 
 @pytest.fixture
@@ -39,7 +40,6 @@ def deps() -> Iterator[Deps]:
     d = Deps(
         Settings(planners=frozenset({"UPLAN"})),
         default_plan(),
-        build_router(),
         lambda: NOW,
         Store(":memory:"),
     )
@@ -48,7 +48,7 @@ def deps() -> Iterator[Deps]:
 
 
 def ask(deps: Deps, text: str, user: str = "UPLAN") -> Reply:
-    return deps.router.dispatch(text, deps.context(user_id=user, channel_id="C1"))
+    return ROUTER.dispatch(text, deps.context(user_id=user, channel_id="C1"))
 
 
 def fill(deps: Deps, n: int) -> None:

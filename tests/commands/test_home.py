@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bot.commands import build_router
 from bot.commands.home import home_reply
 from bot.domain.changes import ChangeDraft
 from bot.domain.monitoring import Sample
@@ -15,7 +16,7 @@ from tests.metrics_helpers import T0, Clock, make_deps
 
 def test_home_without_data_shows_the_baseline_and_tier_one_triggers() -> None:
     deps = make_deps(Clock())
-    text = render_text(home_reply(deps.context("U1"), deps.router))
+    text = render_text(home_reply(deps.context("U1"), build_router()))
     assert "Current tier: 0: MVP Baseline" in text
     assert "$35 of $40/mo budget (line items)" in text
     assert "Monthly active users (MAU) > 800" in text and "no data" in text
@@ -37,7 +38,7 @@ def test_home_with_live_data_shows_tier_cost_alerts_and_changes() -> None:
         date=date(2026, 11, 26), change="Added read replica", reason="p95", cost_change=Decimal(15)
     )
     deps.store.changes.add(draft, "U1", "C1", "k1", clock())
-    text = render_text(home_reply(deps.context("U1"), deps.router))
+    text = render_text(home_reply(deps.context("U1"), build_router()))
     assert "Current tier: 2: 100x Growth" in text
     assert "Users now:    8,412" in text
     assert "$430 of $415/mo budget" in text and "$15 over" in text

@@ -15,7 +15,7 @@ from tests.metrics_helpers import T0, Clock, make_deps
 
 
 def ask(deps: Deps, text: str, user: str = "U_PLANNER") -> str:
-    return render_text(deps.router.dispatch(text, deps.context(user_id=user)))
+    return render_text(build_router().dispatch(text, deps.context(user_id=user)))
 
 
 def test_metric_records_a_sample() -> None:

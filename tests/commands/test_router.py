@@ -159,3 +159,30 @@ def test_a_command_that_breaks_answers_with_a_reference_not_a_traceback(
     assert reply.error and "Reference" in text
     assert "secret internals" not in text and "Traceback" not in text
     assert "broken now" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_who_may_run_a_command_is_its_declaration_and_the_router_holds_to_it() -> None:
+    from datetime import UTC, datetime
+
+    from bot.commands import Command, Context
+    from bot.config import Settings
+    from bot.planio.planfile import default_plan
+
+    ran: list[str | None] = []
+
+    def record(args: list[str], ctx: Context) -> Reply:
+        ran.append(ctx.user_id)
+        return Reply(title="done")
+
+    router = build_router()
+    router.register(Command("rec", "rec", "rec", "Records", record, who="planners"))
+    settings = Settings(planners=frozenset({"UPLAN"}))
+
+    def ctx(user: str) -> Context:
+        return Context(default_plan(), datetime.now(UTC), user_id=user, settings=settings)
+
+    refused = router.dispatch("rec", ctx("USTRANGER"))
+    assert refused.error and "CAPACITY_PLANNERS" in render_text(refused) and ran == []
+    assert router.dispatch("rec", ctx("UPLAN")).title == "done" and ran == ["UPLAN"]
+    planners_only = {c.name for c in build_router().commands if c.who == "planners"}
+    assert planners_only == {"log", "metric", "silence"}

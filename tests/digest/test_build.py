@@ -16,7 +16,7 @@ from bot.digest.headroom import (
     parse_lead_time,
 )
 from bot.domain.plan import Plan
-from bot.render.text import render_text
+from bot.render.text import cell_text, render_text
 from bot.reply import Facts, Reply, Section, Table, Text
 from tests.digest.conftest import DAY, NOW, daily
 
@@ -25,8 +25,13 @@ def _table(reply: Reply, title: str) -> Table:
     return next(p for p in reply.parts if isinstance(p, Table) and p.title.startswith(title))
 
 
+def _cells(table: Table) -> tuple[tuple[str, ...], ...]:
+    """The table as the text renderer writes its cells (dates in the digest's zone)."""
+    return tuple(tuple(cell_text(c) for c in row) for row in table.rows)
+
+
 def _rows(reply: Reply, title: str) -> dict[str, tuple[str, ...]]:
-    return {row[0]: row for row in _table(reply, title).rows}
+    return {row[0]: row for row in _cells(_table(reply, title))}
 
 
 def _texts(reply: Reply) -> list[str]:
@@ -57,13 +62,25 @@ def test_rising_metric_shows_its_hand_computed_crossing_date(plan: Plan) -> None
     assert h.distance_pct == pytest.approx(15)
     assert h.crosses_at == NOW + timedelta(days=6)
     row = _rows(build_digest(inp), "Headroom")["Database connections > 80 (80% of limit)"]
-    assert row[1:] == ("68", "> 80", "12 (15%)", "+14/wk", "Thu 03 Dec 2026")
+    assert row[1:] == (
+        "68 connections",
+        "> 80 connections",
+        "12 connections (15%)",
+        "+14 connections/wk",
+        "Thu 03 Dec 2026",
+    )
 
 
 def test_flat_metric_is_not_approaching(plan: Plan) -> None:
     inp = _one_metric(plan, "db_connections", daily("db_connections", 50, 0))
     row = _rows(build_digest(inp), "Headroom")["Database connections > 80 (80% of limit)"]
-    assert row[1:] == ("50", "> 80", "30 (38%)", "+0/wk", "not approaching")
+    assert row[1:] == (
+        "50 connections",
+        "> 80 connections",
+        "30 connections (38%)",
+        "+0 connections/wk",
+        "not approaching",
+    )
 
 
 def test_falling_metric_is_not_approaching(plan: Plan) -> None:
@@ -139,10 +156,10 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     assert _texts(reply)[0] == "Current tier: Tier 0 (MVP Baseline), at 90 mau."
     rows = _rows(reply, "Headroom to Tier 1: 10x Growth")
     assert rows["Monthly active users (MAU) > 800"][1:] == (
-        "90",
-        "> 800",
-        "710 (89%)",
-        "+0/wk",
+        "90 users",
+        "> 800 users",
+        "710 users (89%)",
+        "+0 users/wk",
         "not approaching",
     )
     assert rows["Database connections > 80 (80% of limit)"][5] == "Thu 03 Dec 2026"
@@ -156,7 +173,7 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
         "Against budget": "81% used, $7.50 left",
     }
 
-    alerts = _table(reply, "Alerts this week").rows
+    alerts = _cells(_table(reply, "Alerts this week"))
     assert alerts == (
         ("API p95 above 1s", "Sun 22 Nov 10:00", "Sun 22 Nov 12:00", "2h"),
         ("CPU > 70% for 1 hour", "Tue 24 Nov 10:00", "still firing", "—"),
@@ -165,7 +182,7 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     assert firing.items == ("CPU > 70% for 1 hour: firing since Tue 24 Nov 10:00 (3d)",)
 
     assert "4 change(s) logged, cost change +$30.50/mo (3 of 4 priced)." in _texts(reply)
-    changes = _table(reply, "Changes this week").rows
+    changes = _cells(_table(reply, "Changes this week"))
     assert changes[2] == ("2026-11-25", "Bigger API container", "+$20.50/mo")
     assert changes[3] == ("2026-11-26", "Rotated keys", "—")
 
@@ -175,7 +192,7 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     assert start.items == (
         "Database connections > 80 (80% of limit): forecast Thu 03 Dec 2026, lead time 7d",
     )
-    plan_changes = _table(reply, "Tier 1: 10x Growth: infrastructure changes").rows
+    plan_changes = _cells(_table(reply, "Tier 1: 10x Growth: infrastructure changes"))
     assert [r[3] for r in plan_changes] == ["+$20/mo", "+$15/mo", "+$10/mo", "+$10/mo"]
     assert "**Total new cost**: $40/mo -> $95/mo (+$55/mo, +137%)" in _texts(reply)
     scaling = next(
@@ -218,7 +235,7 @@ def test_current_tier_follows_mau_and_the_top_tier_has_nothing_next(plan: Plan) 
 
 def test_plan_alone_reads_no_data_everywhere(plan: Plan) -> None:
     reply = build_digest(empty_input(plan, NOW, UTC))
-    for row in _table(reply, "Headroom").rows:
+    for row in _cells(_table(reply, "Headroom")):
         assert row[1] == "no data" and row[5] == "no data"
     assert "Chart missing" not in render_text(reply)
 
@@ -232,7 +249,7 @@ def test_dates_are_shown_in_the_configured_zone(seeded: DigestInput) -> None:
     from zoneinfo import ZoneInfo
 
     reply = build_digest(replace(seeded, zone=ZoneInfo("Asia/Tokyo")))
-    assert _table(reply, "Alerts this week").rows[0][1] == "Sun 22 Nov 19:00"
+    assert _cells(_table(reply, "Alerts this week"))[0][1] == "Sun 22 Nov 19:00"
 
 
 # ---- bounded whatever the data holds ----------------------------------------------
@@ -248,13 +265,13 @@ def test_parts_stay_bounded_with_huge_inputs(seeded: DigestInput) -> None:
     for part in reply.parts:
         if isinstance(part, Table):
             assert len(part.rows) <= MAX_ROWS
-            assert all(len(c) <= MAX_CELL for row in part.rows for c in row)
+            assert all(len(cell_text(c)) <= MAX_CELL for row in part.rows for c in row)
         if isinstance(part, Section):
             assert len(part.items) <= MAX_ITEMS
             assert all(len(i) <= MAX_CELL for i in part.items)
         if isinstance(part, Text):
             assert len(part.text) <= 3000
-    assert _table(reply, "Changes this week").rows[-1][0] == "… and 9,981 more"
+    assert _cells(_table(reply, "Changes this week"))[-1][0] == "… and 9,981 more"
     assert "10,000 change(s) logged, cost change +$10,000/mo." in _texts(reply)
     assert len(reply.parts) <= 20
 

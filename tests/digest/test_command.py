@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.commands import Context, build_router
-from bot.digest.data import DigestInput
+from bot.domain.changes import ChangeDraft
 from bot.domain.plan import Plan
 from bot.render.text import render_text
+from store import Store
 from tests.digest.conftest import NOW, seeded_week
-
-
-class SeededSource:
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.asked: list[datetime] = []
-
-    def digest_input(self, now: datetime) -> DigestInput:
-        self.asked.append(now)
-        return seeded_week(self.plan)
 
 
 def test_digest_command_without_a_source_reads_no_data(plan: Plan) -> None:
@@ -32,12 +22,20 @@ def test_digest_command_without_a_source_reads_no_data(plan: Plan) -> None:
     assert "Preview: only you can see this" in text
 
 
-def test_digest_command_uses_the_digest_source(plan: Plan) -> None:
-    source = SeededSource(plan)
-    ctx = Context(plan=plan, now=NOW, user_id="U1", services={"digest_source": source})
+def test_digest_command_reads_the_week_from_the_store(plan: Plan) -> None:
+    store = Store(":memory:")
+    week = seeded_week(plan)
+    for samples in week.samples.values():
+        store.metrics.add_batch(samples)
+    for change in week.changes:
+        draft = ChangeDraft(
+            date=change.date, change=change.change, reason="test", cost_change=change.cost_change
+        )
+        store.changes.add(draft, "U1", "C1", change.change, NOW)
+    ctx = Context(plan=plan, now=NOW, user_id="U1", store=store)
     text = render_text(build_router().dispatch("/capacity digest", ctx))
-    assert source.asked == [NOW]
-    assert "Thu 03 Dec 2026" in text and "$32.50" in text
+    # db_connections rises 14 a week from 68 towards tier 1's trigger of 80.
+    assert "Dedicated Redis" in text and "Thu 03 Dec 2026" in text
 
 
 def test_digest_command_takes_no_arguments(plan: Plan) -> None:

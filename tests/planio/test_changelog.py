@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from bot.domain.changes import ChangeDraft
 from bot.domain.plan import Plan
 from bot.planio.changelog import (
@@ -30,11 +28,6 @@ def example_table(template: str) -> str:
     match = re.search(r"(\|.*\|\n)+", section)
     assert match
     return match.group(0)
-
-
-@pytest.fixture
-def store() -> Store:
-    return Store(":memory:")
 
 
 def test_the_templates_example_imports_and_exports_to_the_same_table(

@@ -18,13 +18,12 @@ from tests.slack.harness import SECRET, build_app, web_app
 
 
 async def main(db: str, api_url: str) -> None:
-    from bot.commands import build_router
     from bot.config import Settings
     from bot.deps import Deps, utc_now
     from bot.planio.planfile import default_plan
 
     settings = Settings(signing_secret=SECRET, bot_token="xoxb-test")
-    deps = Deps(settings, default_plan(), build_router(), utc_now, Store(db))
+    deps = Deps(settings, default_plan(), utc_now, Store(db))
     runner = web.AppRunner(web_app(build_app(api_url, deps)), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

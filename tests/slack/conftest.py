@@ -51,9 +51,9 @@ async def make_bot(slack: FakeSlack) -> AsyncIterator[BotFactory]:
     ) -> BotServer:
         deps = build_deps(settings_for(slack, socket=socket), store=Store(":memory:"))
         deps.clock = lambda: NOW
-        if router is not None:
-            deps.router = router
-        server = BotServer(deps, host="127.0.0.1", port=0, answer_in_ack=answer_in_ack)
+        server = BotServer(
+            deps, host="127.0.0.1", port=0, answer_in_ack=answer_in_ack, router=router
+        )
         await server.start()
         started.append(server)
         return server

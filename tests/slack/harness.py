@@ -14,7 +14,6 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import build_router
 from bot.config import Settings
 from bot.deps import Deps
 from bot.planio.planfile import default_plan
@@ -81,7 +80,6 @@ async def rig(
         deps = Deps(
             Settings(planners=planners, signing_secret=SECRET, bot_token="xoxb-test"),
             default_plan(),
-            build_router(),
             lambda: NOW,
             store or Store(":memory:"),
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands import build_router
+from bot.commands import Command, Context, build_router
+from bot.commands.router import PLAN_ONLY
+from bot.reply import Reply
 from bot.slack.answers import Answers
 from tests.metrics_helpers import Clock, make_deps
 
@@ -52,7 +54,7 @@ def test_the_kept_answers_are_bounded() -> None:
 def test_share_is_offered_only_where_running_again_is_harmless() -> None:
     deps = make_deps(Clock())
     ctx = deps.context("U1")
-    answers = Answers(deps.router)
+    answers = Answers(build_router())
 
     def has_share(text: str) -> bool:
         return "capacity_share" in str(answers.answer(text, ctx)[1]["blocks"])
@@ -62,3 +64,27 @@ def test_share_is_offered_only_where_running_again_is_harmless() -> None:
     assert "capacity_share" not in str(recorded[1]["blocks"])
     assert not has_share("silence tier2.mau 2h")
     assert deps.store.metrics.count() == 1
+
+
+def _store_reader(args: list[str], ctx: Context) -> Reply:
+    count = ctx.store.metrics.count() if ctx.store is not None else "no store"
+    return Reply(title=f"samples: {count}")
+
+
+def test_the_cache_follows_what_a_command_declares_it_reads() -> None:
+    router = build_router()
+    # Declared as reading the store: answered afresh each time.
+    router.register(Command("count", "count", "count", "Samples stored", _store_reader))
+    # Declared plan-only although it reaches for the store: it is given none, so the
+    # kept answer cannot go stale.
+    router.register(
+        Command("wrong", "wrong", "wrong", "Misdeclared", _store_reader, reads=PLAN_ONLY)
+    )
+    deps = make_deps(Clock())
+    answers = Answers(router)
+    ctx = deps.context("U1")
+    assert answers.answer("count", ctx)[0].title == "samples: 0"
+    assert answers.answer("wrong", ctx)[0].title == "samples: no store"
+    deps.store.metrics.add_rows([("mau", Clock()().timestamp(), 5)])
+    assert answers.answer("count", ctx)[0].title == "samples: 1"
+    assert answers.answer("wrong", ctx)[0].title == "samples: no store"

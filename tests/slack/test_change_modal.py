@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands import build_router
 from bot.domain.changes import tier_options
 from bot.planio.planfile import default_plan
 from bot.render.blocks import render_message
@@ -267,7 +268,7 @@ async def test_the_more_page_renders_like_the_first_page() -> None:
         await r.post_json(block_action("changes_more", "changes 10 offset 10", response_url=url))
         [page] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
         ctx = r.deps.context(user_id="U1", channel_id="C1")
-        expected = render_message(r.deps.router.dispatch("changes 10 offset 10", ctx))
+        expected = render_message(build_router().dispatch("changes 10 offset 10", ctx))
         assert page.blocks == expected["blocks"]
 
 

@@ -77,7 +77,7 @@ async def test_any_typed_text_reaches_the_router(
     status, answer = await post_signed(http, bot, slash_command_body(text))
     assert status == 200
     assert validate_blocks(answer["blocks"], "message") == []
-    expected = bot.deps.router.dispatch(text, bot.deps.context("U1", "C1"))
+    expected = build_router().dispatch(text, bot.deps.context("U1", "C1"))
     assert answer["blocks"][0]["text"]["text"].endswith(expected.title[:100])
     rendered = blocks_text(answer["blocks"])
     assert "<@U123>" not in rendered  # echoed input never pings anyone

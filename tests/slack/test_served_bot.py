@@ -137,7 +137,7 @@ async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp
     text = html.unescape(posts[0].text)
     # 1,060 users: past tier 1's trigger (MAU > 800), short of tier 2's (MAU > 8,000).
     assert "Current tier: Tier 1: 10x Growth, at 1,060 mau" in text
-    assert "MAU > 8,000" in text and "+140/wk" in text
+    assert "MAU > 8,000" in text and "+140 users/wk" in text
     assert "Chart missing" not in posts[0].text
     charts = [f for f in slack.files.values() if f.name.endswith(".png")]
     assert len(charts) == 1 and charts[0].data.startswith(b"\x89PNG")

@@ -29,13 +29,6 @@ def draft(n: int = 1, **fields: object) -> ChangeDraft:
     return ChangeDraft.model_validate(values)
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    s = Store(":memory:")
-    yield s
-    s.close()
-
-
 def test_add_returns_the_entry_with_exact_negative_money(store: Store) -> None:
     change, created = store.changes.add(
         draft(cost_change=Decimal("-25.50"), tier=2), "U1", "C1", "k1", NOW

@@ -13,11 +13,6 @@ from store import Store
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store(":memory:")
-
-
 def s(metric: str, minutes: float, value: float) -> Sample:
     return Sample(metric=metric, at=T0 + timedelta(minutes=minutes), value=value)
 

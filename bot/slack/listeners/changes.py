@@ -28,11 +28,9 @@ from bot.commands.changes import (
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    prepare_export,
     refusal,
     today,
 )
-from bot.deps import Deps
 from bot.domain.changes import Change, tier_options
 from bot.render.blocks import render_message
 from bot.render.modals import (
@@ -46,9 +44,18 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.slack.front import Front
 from bot.slack.listeners.errors import in_background
 
-__all__ = ["handle_effect", "open_change_modal", "register"]
+__all__ = [
+    "change_submitted",
+    "delete_clicked",
+    "edit_clicked",
+    "handle_effect",
+    "more_clicked",
+    "open_change_modal",
+    "register",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +63,7 @@ log = logging.getLogger(__name__)
 async def open_change_modal(
     client: AsyncWebClient,
     trigger_id: str,
-    deps: Deps,
+    front: Front,
     *,
     prefill: str = "",
     channel_id: str | None = None,
@@ -64,7 +71,7 @@ async def open_change_modal(
     message_ts: str | None = None,
 ) -> None:
     """Open the log form (or the edit form for `change`) with a fresh idempotency key."""
-    ctx = deps.context(channel_id=channel_id)
+    ctx = front.context(channel_id=channel_id)
     meta = FormMeta(
         channel_id=channel_id,
         key=uuid.uuid4().hex,
@@ -72,7 +79,7 @@ async def open_change_modal(
         message_ts=message_ts,
     )
     view = change_modal(
-        today=today(ctx), tiers=tier_options(deps.plan), meta=meta, prefill=prefill, change=change
+        today=today(ctx), tiers=tier_options(ctx.plan), meta=meta, prefill=prefill, change=change
     )
     await client.views_open(trigger_id=trigger_id, view=view)
 
@@ -104,7 +111,7 @@ async def post_confirmation(client: AsyncWebClient, effect: PostConfirmation) ->
 async def handle_effect(
     reply: Reply,
     client: AsyncWebClient,
-    deps: Deps,
+    front: Front,
     *,
     trigger_id: str | None,
     channel_id: str | None,
@@ -119,7 +126,7 @@ async def handle_effect(
         await open_change_modal(
             client,
             trigger_id,
-            deps,
+            front,
             prefill=effect.prefill,
             channel_id=channel_id,
             change=effect.change,
@@ -127,7 +134,7 @@ async def handle_effect(
         )
         return True
     if isinstance(effect, ExportChanges):
-        files = await prepare_export(deps.context(user_id=user_id, channel_id=channel_id))
+        files = await front.export(front.context(user_id=user_id, channel_id=channel_id))
         await client.files_upload_v2(
             channel=channel_id or user_id,
             initial_comment=f"Change log: {files.count} entries",
@@ -151,110 +158,132 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str]:
     return channel, body["user"]["id"]
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.view(CHANGE_MODAL)
-    async def change_submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        user = body["user"]["id"]
-        meta = FormMeta.load(view.get("private_metadata", ""))
-        ctx = deps.context(user_id=user, channel_id=meta.channel_id)
-        fields = read_change_form(view.get("state", {}).get("values", {}))
-        outcome = submit_change_form(
-            ctx, fields, key=f"{view.get('id', '')}:{meta.key}", change_id=meta.change_id
-        )
-        if outcome.refused:
-            await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
-            return
-        if outcome.errors:
-            await ack(response_action="errors", errors=outcome.errors)
-            return
-        await ack()  # the entry is committed: acking now can lose nothing
-        effect = confirmation(
-            outcome, user_id=user, channel_id=meta.channel_id, message_ts=meta.message_ts
-        )
-        if effect is None:
-            return
+async def change_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    front: Front,
+) -> None:
+    user = body["user"]["id"]
+    meta = FormMeta.load(view.get("private_metadata", ""))
+    ctx = front.context(user_id=user, channel_id=meta.channel_id)
+    fields = read_change_form(view.get("state", {}).get("values", {}))
+    outcome = submit_change_form(
+        ctx, fields, key=f"{view.get('id', '')}:{meta.key}", change_id=meta.change_id
+    )
+    if outcome.refused:
+        await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
+        return
+    if outcome.errors:
+        await ack(response_action="errors", errors=outcome.errors)
+        return
+    await ack()  # the entry is committed: acking now can lose nothing
+    effect = confirmation(
+        outcome, user_id=user, channel_id=meta.channel_id, message_ts=meta.message_ts
+    )
+    if effect is None:
+        return
 
-        async def tell_saved(reference: str) -> None:
-            # No response_url on a form: an ephemeral where it was logged, else a DM.
-            message = render_message(saved_notice(effect.change, effect.verb, reference))
-            if meta.channel_id:
-                try:
-                    await client.chat_postEphemeral(channel=meta.channel_id, user=user, **message)
-                    return
-                except SlackApiError as exc:
-                    log.info("saved notice in %s failed (%s)", meta.channel_id, exc)
-            await client.chat_postMessage(channel=user, **message)
+    async def tell_saved(reference: str) -> None:
+        # No response_url on a form: an ephemeral where it was logged, else a DM.
+        message = render_message(saved_notice(effect.change, effect.verb, reference))
+        if meta.channel_id:
+            try:
+                await client.chat_postEphemeral(channel=meta.channel_id, user=user, **message)
+                return
+            except SlackApiError as exc:
+                log.info("saved notice in %s failed (%s)", meta.channel_id, exc)
+        await client.chat_postMessage(channel=user, **message)
 
-        in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
+    in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
 
-    async def carry_out(
-        reply: Reply, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        channel, user = _where(body)
-        if reply.effect is None:
-            await respond(
-                response_type="ephemeral", replace_original=False, **render_message(reply)
-            )
-            return
-        await handle_effect(
-            reply,
-            client,
-            deps,
-            trigger_id=body.get("trigger_id"),
-            channel_id=channel,
-            user_id=user,
-        )
 
-    @app.action(EDIT_ACTION)
-    async def edit_clicked(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        channel, user = _where(body)
-        reply = edit_request(
-            deps.context(user_id=user, channel_id=channel),
-            str(body["actions"][0].get("value", "")),
-            message_ts=(body.get("message") or {}).get("ts"),
-        )
-        await ack()
-        in_background(carry_out(reply, body, client, respond), body, respond)
+async def _carry_out(
+    reply: Reply,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    front: Front,
+) -> None:
+    channel, user = _where(body)
+    if reply.effect is None:
+        await respond(response_type="ephemeral", replace_original=False, **render_message(reply))
+        return
+    await handle_effect(
+        reply,
+        client,
+        front,
+        trigger_id=body.get("trigger_id"),
+        channel_id=channel,
+        user_id=user,
+    )
 
-    @app.action(DELETE_ACTION)
-    async def delete_clicked(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        channel, user = _where(body)
-        # Deleted before the ack: a failure here is answered by the error handler, and an
-        # ack means the entry is deleted.
-        reply = delete_request(
-            deps.context(user_id=user, channel_id=channel),
-            str(body["actions"][0].get("value", "")),
-            channel_id=channel,
-            message_ts=(body.get("message") or {}).get("ts"),
-        )
-        await ack()
-        effect = reply.effect
-        if not isinstance(effect, PostConfirmation):
-            in_background(carry_out(reply, body, client, respond), body, respond)
-            return
 
-        async def tell_deleted(reference: str) -> None:
-            message = render_message(saved_notice(effect.change, effect.verb, reference))
-            await respond(response_type="ephemeral", replace_original=False, **message)
+async def edit_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    front: Front,
+) -> None:
+    channel, user = _where(body)
+    reply = edit_request(
+        front.context(user_id=user, channel_id=channel),
+        str(body["actions"][0].get("value", "")),
+        message_ts=(body.get("message") or {}).get("ts"),
+    )
+    await ack()
+    in_background(_carry_out(reply, body, client, respond, front), body, respond)
 
-        in_background(carry_out(reply, body, client, respond), body, respond, on_error=tell_deleted)
 
-    @app.action(MORE_ACTION)
-    async def more_clicked(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        channel, user = _where(body)
+async def delete_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    front: Front,
+) -> None:
+    channel, user = _where(body)
+    # Deleted before the ack: a failure here is answered by the error handler, and an
+    # ack means the entry is deleted.
+    reply = delete_request(
+        front.context(user_id=user, channel_id=channel),
+        str(body["actions"][0].get("value", "")),
+        channel_id=channel,
+        message_ts=(body.get("message") or {}).get("ts"),
+    )
+    await ack()
+    effect = reply.effect
+    if not isinstance(effect, PostConfirmation):
+        in_background(_carry_out(reply, body, client, respond, front), body, respond)
+        return
 
-        async def page() -> None:
-            ctx = deps.context(user_id=user, channel_id=channel)
-            reply = deps.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
-            await respond(
-                response_type="ephemeral", replace_original=False, **render_message(reply)
-            )
+    async def tell_deleted(reference: str) -> None:
+        message = render_message(saved_notice(effect.change, effect.verb, reference))
+        await respond(response_type="ephemeral", replace_original=False, **message)
 
-        in_background(page(), body, respond)
+    in_background(
+        _carry_out(reply, body, client, respond, front), body, respond, on_error=tell_deleted
+    )
+
+
+async def more_clicked(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, front: Front
+) -> None:
+    await ack()
+    channel, user = _where(body)
+
+    async def page() -> None:
+        ctx = front.context(user_id=user, channel_id=channel)
+        reply = front.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
+        await respond(response_type="ephemeral", replace_original=False, **render_message(reply))
+
+    in_background(page(), body, respond)
+
+
+def register(app: AsyncApp) -> None:
+    app.view(CHANGE_MODAL)(change_submitted)
+    app.action(EDIT_ACTION)(edit_clicked)
+    app.action(DELETE_ACTION)(delete_clicked)
+    app.action(MORE_ACTION)(more_clicked)

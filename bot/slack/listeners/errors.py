@@ -12,11 +12,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
 
-from bot.commands.home import apology_reply
-from bot.deps import Deps
+from bot.commands.router import apology_reply
 from bot.render.blocks import render_message, render_modal
 
-__all__ = ["apologise", "drain_background", "in_background", "register", "request_summary"]
+__all__ = [
+    "apologise",
+    "drain_background",
+    "in_background",
+    "on_error",
+    "register",
+    "request_summary",
+]
 
 log = logging.getLogger("capacity_bot.slack")
 
@@ -104,26 +110,27 @@ async def drain_background(timeout: float = 5.0) -> int:
     return len(pending)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    async def on_error(
-        error: Exception,
-        body: dict[str, Any],
-        response: BoltResponse | None,
-        respond: AsyncRespond | None,
-    ) -> BoltResponse | None:
-        if response is None:  # already acknowledged: answer through response_url
-            await apologise(error, body or {}, respond)
-            return None
-        # Not acknowledged yet: apologise in the ack itself, in the form the surface takes.
-        apology = apology_reply(_log(error, body or {}))
-        if (body or {}).get("type") == "view_submission":
-            # A form answers with a view, not a message: replace it with the apology.
-            view = render_modal(apology, title="Sorry")
-            answer: dict[str, Any] = {"response_action": "update", "view": view}
-        else:
-            answer = {"response_type": "ephemeral", **render_message(apology)}
-        return BoltResponse(
-            status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
-        )
+async def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    respond: AsyncRespond | None,
+) -> BoltResponse | None:
+    if response is None:  # already acknowledged: answer through response_url
+        await apologise(error, body or {}, respond)
+        return None
+    # Not acknowledged yet: apologise in the ack itself, in the form the surface takes.
+    apology = apology_reply(_log(error, body or {}))
+    if (body or {}).get("type") == "view_submission":
+        # A form answers with a view, not a message: replace it with the apology.
+        view = render_modal(apology, title="Sorry")
+        answer: dict[str, Any] = {"response_action": "update", "view": view}
+    else:
+        answer = {"response_type": "ephemeral", **render_message(apology)}
+    return BoltResponse(
+        status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
+    )
 
+
+def register(app: AsyncApp) -> None:
     app.error(on_error)
