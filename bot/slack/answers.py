@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from bot.commands import Context, Router
@@ -58,13 +59,18 @@ class Answers:
         reply, message, _ = self._kept_answer(text, ctx, share)
         return reply, dict(message)
 
-    async def ack_body(self, text: str, ctx: Context) -> tuple[Reply, str]:
-        """The Reply and the ephemeral ack's JSON body. Plan-only answers come from the
-        cache on the loop (microseconds); anything else is computed on a worker thread."""
+    async def ack_body(self, text: str, context: Callable[[], Context]) -> tuple[Reply, str]:
+        """The Reply and the ephemeral ack's JSON body. A kept answer costs a dict lookup
+        (`context` is not even called); other plan-only answers are computed on the loop
+        (well under a millisecond) and kept; anything else, which may read the store, is
+        computed on a worker thread."""
+        kept = self._kept.get(f"1:{text.strip()}")
+        if kept is not None:
+            return kept[0], kept[2]
         if self.router.plan_only(text):
-            reply, message, body = self._kept_answer(text, ctx, True)
+            reply, message, body = self._kept_answer(text, context(), True)
         else:
-            reply, message = await in_thread(self._compute, text, ctx, True)
+            reply, message = await in_thread(self._compute, text, context(), True)
             body = None
         if body is None:
             body = json.dumps({"response_type": "ephemeral", **message}, separators=(",", ":"))

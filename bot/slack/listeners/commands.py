@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.context import Context
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
 from bot.slack.front import Front
@@ -14,6 +15,10 @@ from bot.slack.listeners.changes import handle_effect
 from bot.slack.listeners.errors import in_background
 
 __all__ = ["capacity", "register", "share"]
+
+
+def context(front: Front, command: dict[str, Any]) -> Context:
+    return front.context(command.get("user_id"), command.get("channel_id"))
 
 
 async def capacity(
@@ -24,7 +29,6 @@ async def capacity(
     front: Front,
 ) -> None:
     text = str(command.get("text") or "")
-    ctx = front.context(command.get("user_id"), command.get("channel_id"))
 
     async def effect(reply: Reply) -> None:
         await handle_effect(
@@ -37,7 +41,7 @@ async def capacity(
         )
 
     if front.answer_in_ack:
-        reply, body = await front.answers.ack_body(text, ctx)
+        reply, body = await front.answers.ack_body(text, lambda: context(front, command))
         # A str is sent as it is; starting with "{", Bolt labels it application/json.
         await ack(body)
         # Effects (open the log form, upload an export) need the Web API: after the ack,
@@ -47,7 +51,7 @@ async def capacity(
         return
 
     async def answer() -> None:
-        reply, message = front.answers.answer(text, ctx)
+        reply, message = front.answers.answer(text, context(front, command))
         await respond(response_type="ephemeral", **message)
         await effect(reply)
 
