@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.digest.build import build_digest, chart_data
-from bot.digest.chart import draw_chart
+from bot.digest.build import build_digest
+from bot.digest.chart import draw_digest_chart
 from bot.digest.data import AlertRecord, ChangeRecord, DigestInput
+from bot.digest.panels import chart_panels
 from bot.domain.monitoring import Sample
 from bot.planio.planfile import default_plan
 
@@ -113,14 +114,13 @@ def main() -> None:
 
     def with_chart() -> None:
         build_digest(inp)
-        data = chart_data(inp)
-        draw_chart(data.series, data.thresholds, data.forecasts)
+        draw_digest_chart(inp)
 
     # Memory of one chart: import matplotlib and draw once, measured around it.
     gc.collect()
     before = rss_mb()
-    data = chart_data(inp)
-    png = draw_chart(data.series, data.thresholds, data.forecasts)
+    panels = chart_panels(inp)
+    png = draw_digest_chart(inp)
     gc.collect()
     after = rss_mb()
 
@@ -138,7 +138,7 @@ def main() -> None:
     print(f"build digest, no chart: {plain * 1000:.0f} ms (median of {args.repeat})")
     print(f"build digest + chart:   {charted * 1000:.0f} ms (median of {args.repeat})")
     print(f"ratio with/without chart: {charted / plain:.1f}x")
-    print(f"chart: {len(png):,} bytes PNG, {len(data.series)} metrics")
+    print(f"chart: {len(png):,} bytes PNG, {len(panels)} panels")
     print(
         f"RSS around the first chart: {before:.0f} MiB before, {after:.0f} MiB after "
         f"(+{after - before:.0f} MiB, matplotlib import included); "

@@ -5,13 +5,30 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = [
+    "PAGERDUTY_URL",
+    "ConfigError",
+    "Settings",
+    "SmtpServer",
+    "load_settings",
+    "parse_smtp_url",
+]
 
 # Environment variable -> field name. Anything not listed here is never read.
 _VARIABLES = {
@@ -28,13 +45,64 @@ _VARIABLES = {
     "CAPACITY_PLANNERS": "planners",
     "CAPACITY_PROMETHEUS_URL": "prometheus_url",
     "CAPACITY_RAW_RETENTION_DAYS": "raw_retention_days",
+    "CAPACITY_ALERTS_CHANNEL_P0": "alerts_channel_p0",
+    "CAPACITY_ALERTS_CHANNEL_P2": "alerts_channel_p2",
+    "CAPACITY_PAGERDUTY_ROUTING_KEY": "pagerduty_routing_key",
+    "CAPACITY_PAGERDUTY_URL": "pagerduty_url",
+    "CAPACITY_SMTP_URL": "smtp_url",
+    "CAPACITY_EMAIL_FROM": "email_from",
+    "CAPACITY_EMAIL_TO": "email_to",
     "PORT": "port",
 }
 _FIELDS = {field: variable for variable, field in _VARIABLES.items()}
+PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
+_EMAIL = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
 
 
 class ConfigError(Exception):
     """One clear line naming the variable that is wrong."""
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where p2 alerts are mailed. `implicit_tls` for smtps://; otherwise STARTTLS, which
+    is required whenever there are credentials (a password never crosses in the clear)."""
+
+    host: str
+    port: int
+    username: str | None = field(default=None)
+    password: str | None = field(default=None, repr=False)
+    implicit_tls: bool = False
+
+    @property
+    def tls_required(self) -> bool:
+        return self.implicit_tls or self.username is not None
+
+    def describe(self) -> str:
+        """Host and port only: never the credentials."""
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{self.host}:{self.port}"
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """`smtp://user:pass@host:587` or `smtps://host:465`; ValueError naming what is wrong
+    (never echoing the URL, which may hold a password)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("must start with smtp:// or smtps://, e.g. smtp://user:pass@mail:587")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port that is not a number") from None
+    if not parts.hostname:
+        raise ValueError("names no host, e.g. smtp://user:pass@mail.example.com:587")
+    implicit = parts.scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or (465 if implicit else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        implicit_tls=implicit,
+    )
 
 
 class Settings(BaseModel):
@@ -54,6 +122,15 @@ class Settings(BaseModel):
     prometheus_url: str | None = None
     raw_retention_days: int = Field(default=30, ge=1, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
+    # Routes by severity (bot/monitor/routes.py): a Slack channel for p0/p2 alerts that go
+    # to Slack, PagerDuty for p0 and email for p2.
+    alerts_channel_p0: str | None = None
+    alerts_channel_p2: str | None = None
+    pagerduty_routing_key: SecretStr | None = None
+    pagerduty_url: str = PAGERDUTY_URL
+    smtp_url: SecretStr | None = None
+    email_from: str | None = None
+    email_to: tuple[str, ...] = ()
 
     @field_validator("api_url")
     @classmethod
@@ -61,6 +138,46 @@ class Settings(BaseModel):
         if not re.match(r"^https?://", value):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("pagerduty_url")
+    @classmethod
+    def _pagerduty_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"must be an http(s) URL such as {PAGERDUTY_URL}")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("email_from")
+    @classmethod
+    def _email_from(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value.strip()):
+            raise ValueError(f"{value!r} is not an email address such as capacity@example.com")
+        return value.strip() if value else value
+
+    @field_validator("email_to", mode="before")
+    @classmethod
+    def _email_to(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(a for a in re.split(r"[\s,;]+", value) if a)
+        for address in value:
+            if not _EMAIL.match(address):
+                raise ValueError(
+                    f"{address!r} is not an email address; list them like a@x.com,b@x.com"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _email_complete(self) -> Settings:
+        if self.smtp_url is not None and not (self.email_from and self.email_to):
+            missing = "email_from" if not self.email_from else "email_to"
+            raise ValueError(f"{missing}: must be set when CAPACITY_SMTP_URL is")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +215,15 @@ class Settings(BaseModel):
         return ZoneInfo(self.timezone)
 
     @property
+    def smtp(self) -> SmtpServer | None:
+        return parse_smtp_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
+
+    def slack_channel(self, severity: str) -> str:
+        """The channel for alerts of `severity` that go to Slack."""
+        own = {"p0": self.alerts_channel_p0, "p2": self.alerts_channel_p2}.get(severity)
+        return own or self.alerts_channel or ""
+
+    @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
 
@@ -133,6 +259,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return Settings.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        variable = _FIELDS.get(str(first["loc"][0]), str(first["loc"][0]))
         message = str(first["msg"]).removeprefix("Value error, ")
+        field = str(first["loc"][0]) if first["loc"] else message.partition(":")[0]
+        if not first["loc"]:  # a check across fields names its field first
+            message = message.partition(": ")[2]
+        variable = _FIELDS.get(field, field)
         raise ConfigError(f"{variable}: {message}") from None

@@ -8,6 +8,7 @@ None where there are no team settings (then: UTC, and everyone may write).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -15,8 +16,10 @@ from typing import Protocol
 from bot.domain.plan import Plan
 from store.alerts import AlertStore
 from store.changes import ChangeStore
+from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import TierStore
 
 __all__ = ["CommandStore", "Context", "TeamSettings"]
 
@@ -44,6 +47,14 @@ class CommandStore(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def delivery(self) -> DeliveryStore: ...
+
+    @property
+    def tiers(self) -> TierStore: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ a front end that needs a router or an answer cache builds its own (bot.commands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
-from store import AlertStore, ChangeStore, MetricStore, Outbox, Store
+from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -64,6 +65,17 @@ class _StoreOnUse:
     @property
     def outbox(self) -> Outbox:
         return self._deps.store.outbox
+
+    @property
+    def tiers(self) -> TierStore:
+        return self._deps.store.tiers
+
+    @property
+    def delivery(self) -> DeliveryStore:
+        return self._deps.store.delivery
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self._deps.store.transaction()
 
 
 @dataclass

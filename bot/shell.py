@@ -25,6 +25,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
+from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -192,7 +193,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         for problem in exc.problems:
             out.write(f"  error: {problem}\n")
         return 1
-    warnings = plan_warnings(plan)
+    warnings = plan_warnings(plan) + route_warnings(plan, settings)
     out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:

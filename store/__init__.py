@@ -13,24 +13,29 @@ import_sqlite_utils()  # before any module below imports it
 
 import sqlite_utils
 
-from store import alerts, metrics, outbox
+from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.db import ThreadLocalDatabase, open_database
+from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
+from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
+from store.tiers import TierStore
 from store.tx import atomic
 
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DeliveryStore",
     "DigestStore",
     "MetricStore",
     "Outbox",
     "Store",
+    "TierStore",
     "atomic",
     "open_database",
 ]
@@ -54,6 +59,8 @@ class Store:
         self.metrics = MetricStore(self.db)
         self.alerts = AlertStore(self.db)
         self.outbox = Outbox(self.db)
+        self.tiers = TierStore(self.db)
+        self.delivery = DeliveryStore(self.db)
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -63,6 +70,8 @@ class Store:
             metrics.MIGRATIONS,
             alerts.MIGRATIONS,
             outbox.MIGRATIONS,
+            TIERS_MIGRATIONS,
+            delivery.MIGRATIONS,
         ]
 
     def transaction(self) -> AbstractContextManager[None]:

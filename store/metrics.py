@@ -148,6 +148,32 @@ class MetricStore:
         ).fetchall()
         return [Sample(metric=metric, at=_dt(at), value=value) for at, value in rows]
 
+    def hourly_extremes(
+        self, metric: str, since: datetime, until: datetime
+    ) -> list[tuple[datetime, float, float]]:
+        """(hour, min, max) per hour: the rollups, and raw samples for hours not rolled up yet.
+
+        What a forecast of peaks (or lows) needs: 672 rows for 28 days, whatever the rate.
+        """
+        start = int(_ts(since)) // HOUR * HOUR
+        end = _ts(until)
+        hours: dict[int, tuple[float, float]] = {}
+        for hour, low, high in self.db.execute(
+            "SELECT hour, min, max FROM sample_rollups"
+            " WHERE metric = ? AND hour >= ? AND hour <= ?",
+            [metric, start, end],
+        ).fetchall():
+            hours[int(hour)] = (low, high)
+        rolled = max(hours, default=start - HOUR)
+        for hour, low, high in self.db.execute(
+            "SELECT CAST(at / 3600 AS INTEGER) * 3600, min(value), max(value) FROM samples"
+            " WHERE metric = ? AND at >= ? AND at <= ? GROUP BY 1",
+            [metric, max(_ts(since), rolled), end],
+        ).fetchall():
+            old = hours.get(int(hour))
+            hours[int(hour)] = (low, high) if old is None else (min(old[0], low), max(old[1], high))
+        return [(_dt(h), lo, hi) for h, (lo, hi) in sorted(hours.items())]
+
     def rollups(self, metric: str, since: datetime, until: datetime) -> list[Rollup]:
         rows = self.db.execute(
             "SELECT hour, min, max, mean, last, count FROM sample_rollups"

@@ -40,6 +40,13 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_route(db: sqlite_utils.Database) -> None:
+    # Rows queued before routes existed were all for Slack, and are still delivered there.
+    if "route" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN route TEXT NOT NULL DEFAULT 'slack'")
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
@@ -54,10 +61,13 @@ class OutboxRow:
     # Progress inside a multi-call delivery (a resolution edits, then replies).
     step: str | None
     last_error: str | None
+    # Where it goes: slack, pagerduty or email (bot/monitor/routes.py).
+    route: str = "slack"
 
 
 _COLUMNS = (
-    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step, last_error"
+    "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step,"
+    " last_error, route"
 )
 
 
@@ -76,6 +86,7 @@ class Outbox:
         payload_json: str,
         now: datetime,
         alerts: Iterable[tuple[str, str]] = (),
+        route: str = "slack",
     ) -> bool:
         """Queue a notification; False when that dedup_key was queued before (never twice).
 
@@ -84,8 +95,8 @@ class Outbox:
         with atomic(self.db.conn):
             cur = self.db.conn.execute(
                 "INSERT OR IGNORE INTO outbox (dedup_key, kind, payload, created_at,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp()],
+                " next_attempt_at, route) VALUES (?, ?, ?, ?, ?, ?)",
+                [dedup_key, kind, payload_json, now.timestamp(), now.timestamp(), route],
             )
             if cur.rowcount != 1:
                 return False

@@ -91,3 +91,13 @@ def test_a_crontab_the_scheduler_would_refuse_stops_start_up_with_one_line() -> 
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "CAPACITY_DIGEST_CRON" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_shell_records_the_built_tier_for_slack_to_see(tmp_path: Path) -> None:
+    db = str(tmp_path / "capacity.db")
+    done = run("shell", stdin="built 1\nquit\n", CAPACITY_DB=db)
+    assert done.returncode == 0 and "Built tier: Tier 1: 10x Growth" in done.stdout
+    shown = run("ask", "built", CAPACITY_DB=db)
+    assert "Built: Tier 1: 10x Growth" in shown.stdout and "recorded by" in shown.stdout
+    log = run("ask", "changes", CAPACITY_DB=db)
+    assert "Tier 1: 10x Growth built (was Tier 0)" in log.stdout

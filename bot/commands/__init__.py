@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import changes, digest, metrics, plan, sizing
+from bot.commands import changes, digest, metrics, plan, sizing, tiers
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
 
 __all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
@@ -22,7 +22,7 @@ def build_router() -> Router:
             reads=PLAN_ONLY,
         )
     )
-    for module in (plan, sizing, changes, digest, metrics):
+    for module in (plan, sizing, changes, digest, metrics, tiers):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.

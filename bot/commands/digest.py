@@ -18,6 +18,7 @@ from bot.digest.data import (
     empty_input,
 )
 from bot.domain.plan import Plan
+from bot.domain.tiers import with_built
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Reply
 
@@ -27,19 +28,26 @@ PREVIEW_NOTE = "Preview: only you can see this. The digest itself posts to the a
 
 
 def gather_digest_input(
-    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo
+    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo, since: datetime | None = None
 ) -> DigestInput:
-    """The digest's data from the store: samples, alerts of the week, changes. Reads only."""
+    """The digest's data from the store: samples, and the alerts and changes since `since`
+    (the previous cron slot; a week by default). Reads only.
+
+    The plan carries the built tier a planner recorded; `extremes` (hourly min and max) let
+    the digest forecast from daily peaks or lows."""
+    plan = with_built(plan, store.tiers.built_tier())
     metrics = {m.name for m in plan.metrics} | {r.metric for _, r in plan.metric_rules()}
     latest = {}
     samples = {}
+    extremes = {}
     for metric in sorted(metrics):
         newest = store.metrics.latest(metric)
         if newest is not None:
             latest[metric] = (newest.value, newest.at)
             samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
+            extremes[metric] = store.metrics.hourly_extremes(metric, now - SAMPLE_WINDOW, now)
     titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
-    week_start = now - WEEK
+    week_start = since or now - WEEK
     week = [
         AlertRecord(
             titles.get(m.rule_id, m.rule_id), datetime.fromisoformat(m.fired_at), m.resolved_at
@@ -63,9 +71,11 @@ def gather_digest_input(
         zone=zone,
         latest=latest,
         samples=samples,
+        extremes=extremes,
         alerts_fired_resolved=week,
         still_firing=firing,
         changes=changes,
+        since=since,
     )
 
 

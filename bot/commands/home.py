@@ -5,8 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.changes import recent_changes_section
-from bot.commands.metrics import firing_part, latest_values, next_tier_table, tier_now
+from bot.commands.metrics import (
+    delivery_part,
+    firing_part,
+    latest_values,
+    next_tier_table,
+    tier_now,
+)
 from bot.commands.router import Context, Router, apology_reply
+from bot.commands.tiers import live_plan, tier_facts
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.values import fmt_moment
@@ -18,16 +25,16 @@ __all__ = ["apology_reply", "home_reply"]
 def home_reply(ctx: Context, router: Router) -> Reply:
     """The Home tab: where we stand (live where there is data), what comes next, the
     alerts firing, the latest changes, and the commands."""
-    plan = ctx.plan
+    plan = live_plan(ctx)
     latest = latest_values(ctx)
     number = tier_now(ctx, latest)
-    here = tier_costs(plan)[number]
+    here = tier_costs(plan)[plan.built_tier]
     budget = here.total
     cost = latest.get(plan.cost_metric)
     if cost is not None:
         month_cost = Decimal(str(round(cost.value, 2)))
         spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget"
-    elif number == 0:
+    elif plan.built_tier == 0:
         # No cost metric yet: the baseline's own line items are the best figure we have.
         month_cost = sum((item.cost for item in plan.baseline.line_items), Decimal(0))
         spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget (line items)"
@@ -39,7 +46,7 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     parts: list[Part] = [
         Facts(
             pairs=(
-                ("Current tier", f"{number}: {here.name}"),
+                *tier_facts(ctx, plan, latest),
                 (
                     "Users now",
                     fmt_number(round(users.value)) if users else f"no `{plan.users_metric}` yet",
@@ -48,8 +55,11 @@ def home_reply(ctx: Context, router: Router) -> Reply:
                 ("Budget", f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"),
             )
         ),
-        next_tier_table(ctx, number, latest),
+        next_tier_table(ctx, max(number, plan.built_tier), latest),
     ]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)

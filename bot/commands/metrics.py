@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
+from bot.commands.tiers import live_plan, tier_facts
+from bot.config import Settings
 from bot.context import CommandStore
-from bot.domain.costs import current_tier, tier_costs
-from bot.domain.money import fmt_money
-from bot.domain.monitoring import Sample
+from bot.domain.costs import current_tier
+from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
+from bot.domain.tiers import budget
 from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
+from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.reply import Facts, Part, Reply, Table, Text
+from bot.monitor.staleness import STALE_PREFIX, stale_rule
+from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
     "COMMANDS",
+    "delivery_part",
     "firing_part",
     "latest_values",
     "next_tier_table",
@@ -92,7 +99,9 @@ def metric(args: list[str], ctx: Context) -> Reply:
 
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
+    stale_after = timedelta(seconds=ctx.plan.stale_after)
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
     if len(args) != 2:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
@@ -168,7 +177,7 @@ def firing_part(ctx: Context) -> Table | Text | None:
     store = _store(ctx)
     if store is None:
         return None
-    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
+    rules = {r.id: r for r in rules_from_plan(live_plan(ctx))}
     firing = [
         s for s in store.alerts.states().values() if s.status == "firing" and s.rule_id in rules
     ]
@@ -189,30 +198,48 @@ def firing_part(ctx: Context) -> Table | Text | None:
     )
 
 
+def delivery_part(ctx: Context) -> Section | None:
+    """Why alerts may not reach anyone (the bot not in the channel, a route not
+    configured), each with its fix; None when every route works or we cannot tell."""
+    settings = ctx.settings
+    if not isinstance(settings, Settings):  # route settings come only with the real ones
+        return None
+    store = _store(ctx)
+    try:
+        problems = store.delivery.problems() if store is not None else []
+        lines = delivery_lines(delivery_report(ctx.plan, settings, problems))
+    except Exception:
+        log.exception("delivery report failed")
+        return None
+    return Section("Alert delivery", tuple(lines)) if lines else None
+
+
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise CommandError("`status` takes nothing after it.", "status")
-    plan = ctx.plan
+    plan = live_plan(ctx)
     store = _store(ctx)
     latest = latest_values(ctx)
     mau = latest.get(plan.users_metric)
     number = tier_now(ctx, latest)
-    costs = tier_costs(plan)
-    name = costs[number].name
-    missing = f" (no `{plan.users_metric}` sample yet)"
+    built = budget(plan)
     facts: list[tuple[str, Value]] = [
-        ("Current tier", f"{number}: {name}" + (missing if mau is None else "")),
+        *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
-        ("Budget", f"{fmt_money(costs[number].total)}/mo"),
+        ("Budget", f"{fmt_money(built)}/mo (Tier {plan.built_tier}, built)"),
     ]
     cost = latest.get(plan.cost_metric)
     if cost is not None:
-        over = cost.value - float(costs[number].total)
+        over = cost.value - float(built)
+        used = f"{fmt_number(round(cost.value * 100 / float(built)))}%, " if built else ""
         verdict = "over budget" if over > 0 else "within budget"
-        facts.append(
-            ("Cost this month", f"{shown(_shown(plan, plan.cost_metric, cost.value))} ({verdict})")
-        )
-    parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, number, latest)]
+        spent = shown(_shown(plan, plan.cost_metric, cost.value))
+        facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
+    watched = max(number, plan.built_tier)
+    parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:
@@ -228,14 +255,16 @@ def status(args: list[str], ctx: Context) -> Reply:
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
-    return Reply(title=f"Capacity status: Tier {number}", parts=tuple(parts), notes=tuple(notes))
+    title = f"Capacity status: Tier {number}, Tier {plan.built_tier} built"
+    return Reply(title=title, parts=tuple(parts), notes=tuple(notes))
 
 
 def with_live_state(handler: Handler) -> Handler:
     """`triggers` from the plan, plus each rule's live state when a store is at hand."""
 
     def triggers(args: list[str], ctx: Context) -> Reply:
-        reply = handler(args, ctx)
+        plan = live_plan(ctx)
+        reply = handler(args, replace(ctx, plan=plan))
         store = _store(ctx)
         if store is None or reply.error:
             return reply
@@ -245,17 +274,30 @@ def with_live_state(handler: Handler) -> Handler:
         except Exception:
             log.exception("alert states unavailable")
             return reply
-        rows = []
-        for rule in rules_from_plan(ctx.plan):
+        rows: list[tuple[Value, ...]] = []
+        stale = [r for r in states if r.startswith(STALE_PREFIX) and states[r].status == "firing"]
+        reported = {r.removeprefix(STALE_PREFIX) for r in states if r.startswith(STALE_PREFIX)}
+        for rule in rules_from_plan(plan):
             state = states.get(rule.id)
             held = silences.get(rule.id)
             rows.append(
                 (
                     rule.id,
-                    state.status if state else "inactive",
-                    _shown(ctx.plan, rule.rule.metric, state.last_value if state else None),
+                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported),
+                    _shown(plan, rule.rule.metric, state.last_value if state else None),
                     _when(ctx, state.since if state else None),
                     f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
+                )
+            )
+        for rule_id in sorted(stale):
+            state = states[rule_id]
+            rows.append(
+                (
+                    rule_id,
+                    "stopped reporting",
+                    _shown(plan, rule_id.removeprefix(STALE_PREFIX), state.last_value),
+                    _when(ctx, state.since),
+                    "—",
                 )
             )
         live = Table(
@@ -264,9 +306,22 @@ def with_live_state(handler: Handler) -> Handler:
             rows=tuple(rows),
         )
         notes = (*reply.notes, "`/capacity silence RULE 2h` mutes a rule's messages.")
-        return Reply(title=reply.title, parts=(*reply.parts, live), notes=notes)
+        tiers = Facts(tuple(tier_facts(ctx, plan, latest_values(ctx))))
+        return Reply(title=reply.title, parts=(tiers, *reply.parts, live), notes=notes)
 
     return triggers
+
+
+def _state_text(rule: Rule, state: AlertState | None, built: int, reported: bool) -> str:
+    """`no data` for a metric that never reported; a built tier's trigger says so."""
+    if not rule.active:
+        return f"inactive (Tier {built} built)"
+    if state is None:
+        return "inactive"
+    if state.status == "nodata":
+        ever = reported or state.last_sample_at is not None
+        return "no data (stopped reporting)" if ever else "no data"
+    return state.status
 
 
 COMMANDS = (
@@ -274,7 +329,8 @@ COMMANDS = (
         "status",
         "status",
         "status",
-        "Current tier, metrics against the next tier's triggers, firing alerts, budget",
+        "Demand and built tier, metrics against the next tier's triggers, firing alerts,"
+        " cost against the built tier's budget",
         status,
     ),
     Command(

@@ -6,6 +6,7 @@ from bot.commands.args import parse_count, parse_decimal, parse_tier
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.tiers import relative_threshold
 from bot.reply import Facts, Reply, Section, Table, Text
 
 __all__ = ["COMMANDS"]
@@ -258,6 +259,7 @@ def triggers(args: list[str], ctx: Context) -> Reply:
                 tuple(
                     f"{t.name}: {t.text or t.rule.describe(plan.unit(t.rule.metric))}"
                     f" ({t.severity}{', ' + t.tool if t.tool else ''})"
+                    + relative_threshold(plan, t.rule)
                     for t in plan.thresholds
                 ),
             )

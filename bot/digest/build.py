@@ -28,8 +28,9 @@ from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
+from bot.domain.tiers import gap_text, next_trigger
 from bot.domain.values import Moment, Value, fmt_moment, fmt_value
-from bot.monitor.forecast import Trend
+from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
 __all__ = [
@@ -119,7 +120,7 @@ def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[Value, ...
         trend = f"{fmt_value(h.trend.per_week, unit, sign=True)}/wk"
     when: Value
     if h.status == "crossing" and h.crosses_at is not None:
-        when = Moment(h.crosses_at, zone, "day")
+        when = f"{fmt_moment(h.crosses_at, zone, 'day')} (from daily {stat_for(h.rule)})"
     elif h.status == "crossed":
         when = "already crossed"
     else:
@@ -133,9 +134,14 @@ def _tier_part(
     plan = inp.plan
     label = tier_label(plan, tier)
     if users is None:
-        headline = f"Current tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
+        headline = f"Demand tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
     else:
-        headline = f"Current tier: {label}, at {fmt_value(users)} {inp.plan.users_metric}."
+        headline = f"Demand tier: {label}, at {fmt_value(users)} {inp.plan.users_metric}."
+    headline += f" Built: {tier_label(plan, plan.built_tier)}."
+    if tier > plan.built_tier:
+        headline += f" {gap_text(plan, tier, plan.built_tier, users)}."
+    watch = next_trigger(plan, tier, {m: v for m, (v, _) in inp.latest.items()})
+    tier = max(tier, plan.built_tier)
     if tier >= plan.tier_count:
         return headline, [Text("This is the plan's largest tier: there is no next tier to watch.")]
     rows = headroom(inp, tier + 1, trends)
@@ -147,10 +153,13 @@ def _tier_part(
         title=f"Headroom to {tier_label(plan, tier + 1)}",
         numeric=(False, True, True, True, True, False),
     )
-    return headline, [table]
+    mine = [_headroom_row(h, plan, inp.zone) for h in rows if watch and h.text == watch.text]
+    said = [Text(f"Next trigger to watch: {r[0]}, now {r[1]}: {r[5]}.") for r in mine[:1]]
+    return headline, [table, *said]
 
 
 def _cost_part(inp: DigestInput, tier: int) -> Facts:
+    tier = inp.plan.built_tier  # the budget in force is the built tier's
     budget = tier_costs(inp.plan)[tier].total
     spent = inp.cost_this_month
     if spent is None:
@@ -176,6 +185,17 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
     return Facts(tuple(pairs))
 
 
+def _covers(inp: DigestInput) -> tuple[str, str]:
+    """(the digest's name, the time it covers as words): a weekly digest says "this week",
+    a daily one "since Sun 29 Nov 09:00", an hourly one "since 08:00"."""
+    since = inp.since
+    if since is None or inp.now - since >= timedelta(days=6):
+        return "Weekly capacity digest", "this week"
+    if inp.now - since >= timedelta(hours=20):
+        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
+    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
+
+
 def _alert_parts(inp: DigestInput) -> list[Part]:
     zone = inp.zone
     parts: list[Part] = []
@@ -194,12 +214,12 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             _table(
                 ("Alert", "Fired", "Resolved", "Lasted"),
                 rows,
-                title="Alerts this week",
+                title=f"Alerts {_covers(inp)[1]}",
                 total=len(week),
             )
         )
     else:
-        parts.append(Text("No alerts fired or resolved this week."))
+        parts.append(Text(f"No alerts fired or resolved {_covers(inp)[1]}."))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
@@ -213,7 +233,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text("No changes logged this week.")]
+        return [Text(f"No changes logged {_covers(inp)[1]}.")]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -232,7 +252,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
         _table(
             ("Date", "Change", "Cost change"),
             rows,
-            title="Changes this week",
+            title=f"Changes {_covers(inp)[1]}",
             numeric=(False, False, True),
             total=len(changes),
         ),
@@ -243,6 +263,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     plan = inp.plan
     zone = inp.zone
     parts: list[Part] = []
+    tier = max(tier, plan.built_tier)
     if tier < plan.tier_count:
         nxt = tier + 1
         due = [h for h in headroom(inp, nxt, trends) if h.within_lead_time]
@@ -305,13 +326,26 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     return parts
 
 
+def _label(name: str, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return period_key(now, zone)
+    return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
+
+
+def _span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
+    if name.startswith("Weekly"):
+        return f"Week {_date(start, zone)} to {_date(now, zone)}"
+    return f"From {_short(start, zone)} to {_short(now, zone)}"
+
+
 def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
     tier, users = current_tier(inp)
     trends: Trends = {}
     headline, tier_parts = _tier_part(inp, tier, users, trends)
-    week_start = now - WEEK
+    week_start = inp.since or now - WEEK
+    name, _ = _covers(inp)
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
@@ -321,14 +355,14 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"Week {_date(week_start, inp.zone)} to {_date(now, inp.zone)}. Trends are "
-        f"least-squares fits over {SAMPLE_WINDOW.days} days of samples "
-        "(like Prometheus predict_linear)."
+        f"{_span_words(name, week_start, now, inp.zone)}. Trends are "
+        f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
+        "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"Weekly capacity digest: {inp.plan.product}, {period_key(now, inp.zone)}",
+        title=f"{name}: {inp.plan.product}, {_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )
@@ -346,6 +380,7 @@ class ChartData:
 def chart_data(inp: DigestInput) -> ChartData:
     """The next tier's trigger metrics that have samples, with thresholds and trends."""
     tier, _ = current_tier(inp)
+    tier = max(tier, inp.plan.built_tier)
     rows = headroom(inp, tier + 1) if tier < inp.plan.tier_count else []
     series: dict[str, list[Sample]] = {}
     thresholds: dict[str, float] = {}

@@ -57,6 +57,9 @@ class DigestInput:
     latest: Mapping[str, tuple[float, datetime]] = field(default_factory=dict)
     # The last 28 days of samples per metric (older ones are ignored by the fit).
     samples: Mapping[str, Sequence[Sample]] = field(default_factory=dict)
+    # (hour, min, max) per metric over the same 28 days: forecasts use daily peaks (a `>`
+    # rule) or lows (a `<` rule); without it they come from `samples`.
+    extremes: Mapping[str, Sequence[tuple[datetime, float, float]]] = field(default_factory=dict)
     # Alerts that fired or resolved during the week.
     alerts_fired_resolved: Sequence[AlertRecord] = ()
     # Alerts firing at `now`.
@@ -67,6 +70,8 @@ class DigestInput:
     cost_this_month: Decimal | None = None
     # Set by the job when the chart could not be drawn or uploaded.
     chart_missing: bool = False
+    # Start of the time this digest covers (the previous cron slot); None is a week.
+    since: datetime | None = None
 
 
 class DigestSource(Protocol):

@@ -14,7 +14,7 @@ from bot.domain.costs import current_tier as domain_current_tier
 from bot.domain.monitoring import require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule, parse_duration
-from bot.monitor.forecast import Trend, crossing, fit
+from bot.monitor.forecast import Stat, Trend, crossing, daily, fit, hourly_from_samples, stat_for
 
 __all__ = [
     "DEFAULT_LEAD_TIME",
@@ -111,15 +111,20 @@ def _distance(rule: MetricRule, value: float) -> float:
     return rule.value - value if rule.op in (">", ">=") else value - rule.value
 
 
-Trends = dict[str, Trend | None]
+Trends = dict[tuple[str, Stat], Trend | None]
 
 
-def _trend(inp: DigestInput, metric: str, now: datetime, trends: Trends) -> Trend | None:
-    # One fit per metric per digest: several rules often watch the same metric.
-    if metric not in trends:
-        samples = inp.samples.get(metric, ())
-        trends[metric] = fit(samples, now, SAMPLE_WINDOW) if samples else None
-    return trends[metric]
+def _trend(inp: DigestInput, rule: MetricRule, now: datetime, trends: Trends) -> Trend | None:
+    # One fit per metric and statistic per digest: several rules often watch one metric.
+    # A `>` rule is forecast from daily peaks, a `<` rule from daily lows.
+    key = (rule.metric, stat_for(rule))
+    if key not in trends:
+        hourly = inp.extremes.get(rule.metric)
+        if hourly is None:
+            hourly = hourly_from_samples(inp.samples.get(rule.metric, ()))
+        points = daily(hourly, key[1])
+        trends[key] = fit(points, now, SAMPLE_WINDOW) if points else None
+    return trends[key]
 
 
 def rule_headroom(
@@ -127,7 +132,7 @@ def rule_headroom(
 ) -> RuleHeadroom:
     value = latest_value(inp, rule.metric)
     samples = inp.samples.get(rule.metric, ())
-    trend = _trend(inp, rule.metric, now, trends)
+    trend = _trend(inp, rule, now, trends)
     lead = lead_time_for(inp.plan, rule.metric)
     distance = pct = None
     if value is not None:

@@ -1,8 +1,10 @@
-"""When the digest is due, and which period a run belongs to.
+"""When the digest is due, and which slot a run belongs to.
 
-Pure apart from APScheduler's `CronTrigger`, which only computes times. A period is the
-ISO week of the scheduled local time (`2026-W48`): one digest per week, whatever time the
-run actually started and however many processes tried.
+Pure apart from APScheduler's `CronTrigger`, which only computes times. A slot is one
+scheduled time of CAPACITY_DIGEST_CRON in the team's zone, keyed by that local time with
+its offset (`2026-11-30T09:00+01:00`): one digest per slot, whatever time the run actually
+started and however many processes tried, covering the time since the slot before.
+Before slots, a digest was keyed by its ISO week (`2026-W48`); such keys are still read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.monitoring import require_aware
 
-__all__ = ["DEFAULT_GRACE", "last_fire_time", "missed_run", "period_key", "scheduled_times"]
+__all__ = [
+    "DEFAULT_GRACE",
+    "last_fire_time",
+    "missed_run",
+    "period_key",
+    "previous_fire_time",
+    "scheduled_times",
+    "slot_key",
+]
 
 DEFAULT_GRACE = timedelta(hours=12)
 # A cron firing every minute over a long window would otherwise build a huge list.
@@ -25,6 +35,16 @@ def period_key(fire_time: datetime, zone: tzinfo) -> str:
     local = require_aware(fire_time).astimezone(zone)
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def slot_key(fire_time: datetime, zone: tzinfo) -> str:
+    """The scheduled local time with its offset, e.g. `2026-11-30T09:00+01:00` (the offset
+    keeps the two 02:30s of a daylight-saving night apart)."""
+    return require_aware(fire_time).astimezone(zone).isoformat(timespec="minutes")
+
+
+def _is_week_key(key: str) -> bool:
+    return len(key) == 8 and key[4:6] == "-W"
 
 
 def _trigger(cron: str, zone: tzinfo) -> CronTrigger:
@@ -55,6 +75,16 @@ def last_fire_time(
     return times[-1] if times else None
 
 
+def previous_fire_time(cron: str, zone: tzinfo, fire_time: datetime) -> datetime | None:
+    """The slot before `fire_time` (a week back at most for a weekly cron; 40 days for rarer
+    ones), or None when the cron never fired in that window."""
+    for within in (timedelta(days=8), timedelta(days=40)):
+        found = last_fire_time(cron, zone, fire_time - timedelta(microseconds=1), within)
+        if found is not None:
+            return found
+    return None
+
+
 def missed_run(
     cron: str,
     zone: tzinfo,
@@ -64,13 +94,15 @@ def missed_run(
 ) -> datetime | None:
     """The scheduled time of a digest missed while we were down, if it is still worth posting.
 
-    A run scheduled within `grace` before `now` whose period was not posted is returned;
-    older ones are skipped (a Monday digest on Wednesday is noise), and so is a period
-    already posted.
+    A slot scheduled within `grace` before `now` that was not posted is returned; older
+    ones are skipped (a Monday digest on Wednesday is noise), and so is a slot already
+    posted. A last digest keyed by its ISO week (before slots) covers its whole week.
     """
     fire = last_fire_time(cron, zone, now, within=grace)
-    if fire is None:
+    if fire is None or last_posted_period is None:
+        return fire
+    if last_posted_period == slot_key(fire, zone):
         return None
-    if period_key(fire, zone) == last_posted_period:
+    if _is_week_key(last_posted_period) and last_posted_period == period_key(fire, zone):
         return None
     return fire

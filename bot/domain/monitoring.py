@@ -35,7 +35,7 @@ def _to_utc(value: datetime) -> datetime:
 # Naive datetimes are rejected: a silent local-time guess would shift every `for` window.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
-RuleKind = Literal["tier_trigger", "scaling", "threshold"]
+RuleKind = Literal["tier_trigger", "scaling", "threshold", "stale"]
 Severity = Literal["p0", "p1", "p2"]
 Status = Literal["inactive", "pending", "firing", "nodata"]
 EventKind = Literal["firing", "resolved", "reminder", "nodata"]
@@ -71,9 +71,15 @@ class Rule(_Frozen):
     rule: MetricRule
     title: str
     action: str | None = None
-    severity: Severity = "p2"
+    # Picks the route: p0 PagerDuty, p1 the alerts channel, p2 email (bot/monitor/routes.py).
+    severity: Severity = "p1"
     runbook: str | None = None
     tier: int | None = None
+    # False for a tier trigger at or below the built tier: it is evaluated no more, and an
+    # alert it raised resolves (the tier it warned about is in place).
+    active: bool = True
+    # Reminders while firing; a tier gap is weeks of planned work, said once.
+    remind: bool = True
 
 
 class AlertState(_Frozen):
@@ -110,3 +116,5 @@ class Event(_Frozen):
     held_for_seconds: float
     # Identifies the alert the event belongs to, so a delivery layer can thread/edit.
     fired_at: UtcDatetime | None = None
+    # Why a resolution happened when it is not the value: "built" (the tier is in place).
+    reason: str | None = None

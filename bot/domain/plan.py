@@ -82,6 +82,8 @@ class TierTrigger(_Model):
 
     text: str = Field(min_length=1)
     rule: MetricRule | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class ComponentChange(_Model):
@@ -193,6 +195,8 @@ class ScalingTrigger(_Model):
     action: str
     lead_time: str = ""
     runbook: str | None = None
+    # Picks the route (alert_channels): p1 is the alerts channel.
+    severity: Severity = "p1"
 
 
 class AutoScaling(_Model):
@@ -287,6 +291,8 @@ class Plan(_Model):
     users_metric: str = "mau"
     # The metric that reports this month's infrastructure cost, against the tier's budget.
     cost_metric: str = "cost_usd"
+    # The tier whose infrastructure is in place; `/capacity built N` records a newer one.
+    built_tier: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -306,6 +312,13 @@ class Plan(_Model):
                         f"{where}.metric: unknown metric {rule.metric!r}; "
                         f"declare it under metrics (known: {', '.join(sorted(known))})"
                     )
+        if self.built_tier > len(self.tiers):
+            raise ValueError(
+                f"built_tier: the plan has tiers 0 to {len(self.tiers)}, not {self.built_tier}"
+            )
+        for where, rule in self.metric_rules():
+            if rule.of_budget and not where.startswith("thresholds["):
+                raise ValueError(f"{where}: only an alert threshold may be relative to the budget")
         ids = [s.id for s in self.scenarios]
         if len(set(ids)) != len(ids):
             raise ValueError("scenarios: two scenarios share an id")

@@ -8,7 +8,17 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 __all__ = ["OPS", "Duration", "MetricRule", "format_duration", "parse_duration"]
 
@@ -90,8 +100,40 @@ Duration = Annotated[
 ]
 
 
+_TEXT_RULE = re.compile(
+    r"^\s*(?P<metric>[a-z][a-z0-9_]*)\s*(?P<op>>=|<=|>|<)\s*(?P<value>-?\d+(?:\.\d+)?)"
+    r"\s*(?P<pct>%\s*of\s+budget)?(?:\s+for\s+(?P<for>.+?))?\s*$"
+)
+
+
+def _rule_from_text(data: Any) -> Any:
+    """`cost_usd > 150% of budget` or `cpu_pct > 70 for 1h`: the same rule as the mapping."""
+    if not isinstance(data, str):
+        return data
+    match = _TEXT_RULE.match(data.lower())
+    if match is None:
+        raise ValueError(
+            f"{data!r} is not a rule; write it like `cpu_pct > 70 for 1h`"
+            " or `cost_usd > 150% of budget`"
+        )
+    out: dict[str, Any] = {
+        "metric": match["metric"],
+        "op": match["op"],
+        "value": float(match["value"]),
+        "of_budget": match["pct"] is not None,
+    }
+    if match["for"]:
+        out["for"] = match["for"]
+    return out
+
+
 class MetricRule(BaseModel):
-    """`metric op value` held for `for` seconds, e.g. cpu_pct > 70 for 1h."""
+    """`metric op value` held for `for` seconds, e.g. cpu_pct > 70 for 1h.
+
+    With `of_budget`, `value` is a percentage of the built tier's monthly budget
+    (`cost_usd > 150% of budget`), so a cost threshold follows the tier that is built;
+    `against_budget` turns it into the absolute rule the monitor evaluates.
+    """
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
@@ -99,14 +141,41 @@ class MetricRule(BaseModel):
     op: Op
     value: float
     for_seconds: Duration = Field(default=0, alias="for")
+    of_budget: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_form(cls, data: Any) -> Any:
+        return _rule_from_text(data)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Editors validating a plan must accept the text form too.
+        text = {"type": "string", "examples": ["cpu_pct > 70 for 1h", "cost_usd > 150% of budget"]}
+        return {"anyOf": [handler(core_schema), text]}
 
     def holds(self, observed: float) -> bool:
         """Whether one observed value meets the condition (the `for` is the caller's)."""
+        if self.of_budget:
+            raise ValueError("a rule relative to the budget needs `against_budget` first")
         return OPS[self.op](observed, self.value)
 
+    def against_budget(self, budget: float) -> MetricRule:
+        """The absolute rule for a tier whose budget is `budget` (itself when absolute)."""
+        if not self.of_budget:
+            return self
+        return self.model_copy(update={"value": self.value * budget / 100, "of_budget": False})
+
     def describe(self, unit: str = "") -> str:
-        """`cpu_pct > 70% for 1h`."""
-        value = f"{self.value:g}{unit}" if unit in ("%", "ms", "GB", "s") else f"{self.value:g}"
+        """`cpu_pct > 70% for 1h`; `cost_usd > 150% of budget`."""
+        if self.of_budget:
+            value = f"{self.value:g}% of budget"
+        elif unit in ("%", "ms", "GB", "s"):
+            value = f"{self.value:g}{unit}"
+        else:
+            value = f"{self.value:g}"
         text = f"{self.metric} {self.op} {value}"
         if self.for_seconds:
             text += f" for {format_duration(self.for_seconds)}"

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
+from bot.domain.costs import current_tier
 from bot.domain.monitoring import Rule
+from bot.domain.plan import Plan
+from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
-from bot.monitor import AlertState, Evaluation, Sample, evaluate, group_events, silence
+from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.notify.compose import decide
+from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
+from bot.notify.compose import OutboxItem
 from bot.notify.deliver import Poster, Worker
+from bot.notify.dispatch import routed_items
+from bot.notify.tiers import built_notice, demand_notice
 from bot.offload import in_thread
 
 if TYPE_CHECKING:
@@ -65,28 +72,67 @@ def evaluate_once(
 
     Every write of the tick (states and outbox rows) is one transaction.
     """
-    rules = rules_from_plan(deps.plan)
     store = deps.store
+    plan = with_built(deps.plan, store.tiers.built_tier())
+    rules = rules_from_plan(plan)
     previous = store.alerts.states()
     for rule_id, held in store.alerts.silences(now).items():
         base = previous.get(rule_id) or AlertState(rule_id=rule_id)
         previous[rule_id] = silence(base, held.until, held.by)
     samples = load_samples(deps, rules, previous, now)
+    stale_after = timedelta(seconds=plan.stale_after)
     result = evaluate(
-        rules,
-        samples,
-        previous,
-        now,
-        repeat_interval=repeat_interval,
-        stale_after=timedelta(seconds=deps.plan.stale_after),
+        rules, samples, previous, now, repeat_interval=repeat_interval, stale_after=stale_after
     )
-    channel = deps.settings.alerts_channel or ""
-    items = decide(group_events(result.events, rules), rules, deps.plan, channel, now)
+    # A metric that went quiet is one warning of its own, not a note on every alert of it.
+    watched = sorted({r.rule.metric for r in rules if r.active})
+    seen = {m: store.metrics.latest(m) for m in {*watched, plan.users_metric}}
+    last_seen = {m: (s.at, s.value) for m, s in seen.items() if s is not None}
+    quiet = staleness(watched, last_seen, previous, now, stale_after)
+    quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
+    every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
+    events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
+    routes = routes_for(plan, deps.settings)
+    items = routed_items(events, every_rule, plan, routes, now)
+    # Tier news goes where p1 warnings go: the alerts channel.
+    channel = deps.settings.slack_channel("p1")
+    notices, marks = _tier_notices(deps, plan, seen, channel, now)
+    items.extend(notices)
+    states = {**result.states, **quiet.states}
     with store.transaction():
-        store.alerts.save_states(result.states, now)
+        store.alerts.save_states(states, now)
+        for name, value in marks.items():
+            store.tiers.set_mark(name, value)
         for item in items:
-            store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now, item.alerts)
-    return result
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
+            )
+    return Evaluation(states=states, events=events)
+
+
+def _tier_notices(
+    deps: Deps, plan: Plan, seen: Mapping[str, Sample | None], channel: str, now: datetime
+) -> tuple[list[OutboxItem], dict[str, int]]:
+    """One message when the built tier changes, and one when demand reaches a tier that is
+    already built (above the built tier, the users trigger's own warning says it)."""
+    store = deps.store
+    items: list[OutboxItem] = []
+    newest = seen.get(plan.users_metric)
+    users = newest.value if newest else None
+    latest = {m: (s.value if s else None) for m, s in seen.items()}
+    announced = store.tiers.mark("built")
+    was = deps.plan.built_tier if announced is None else announced
+    if plan.built_tier != was:
+        record = store.tiers.built()
+        mine = record is not None and record.tier == plan.built_tier
+        by = record.by if record is not None and mine else None
+        at = record.at if record is not None and mine else None
+        items.append(built_notice(plan, was, users, by, channel, now, latest, at))
+    demand = current_tier(plan, users)
+    reached = store.tiers.mark("demand")
+    if reached is not None and reached < demand <= plan.built_tier:
+        items.append(demand_notice(plan, users, channel, now, latest))
+    return items, {"built": plan.built_tier, "demand": max(demand, reached or 0)}
 
 
 def rollup_once(
@@ -132,16 +178,17 @@ def start_jobs(
     *,
     prometheus_every: int = 30,
     outbox_every: int = 3,
+    routes: Mapping[str, Poster] | None = None,
     pause: Callable[[float], None] = time.sleep,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
 
+    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`;
+    `routes` the other configured posters (`bot.notify.posters.route_posters`).
     Evaluation and the rollup run on worker threads (`pause` is the rollup's sleep
     between its transactions), so the loop keeps answering Slack while they work.
-
-    `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`.
     """
-    worker = Worker(deps.store, poster, deps.clock)
+    worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
     async def tick() -> None:

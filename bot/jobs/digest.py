@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from bot.commands.digest import gather_digest_input
 from bot.deps import Deps
-from bot.digest.schedule import period_key
+from bot.digest.schedule import previous_fire_time, slot_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.notify.compose import digest_payload
 from bot.offload import in_thread
@@ -33,16 +33,18 @@ def start_digest(
 ) -> Callable[[], Awaitable[datetime | None]]:
     """Add the digest's cron job; returns the start-up catch-up for a digest missed while down.
 
-    The period is claimed in the database first (one digest per week, whatever restarts
-    or second processes do); the message itself goes through the outbox under the key
-    `digest:PERIOD`, so delivery retries and restarts cannot post it twice either.
+    Each cron slot is claimed in the database first (one digest a slot, whatever
+    restarts or second processes do) and covers the time since the slot before; the
+    message itself goes through the outbox under the key `digest:SLOT`, so delivery
+    retries and restarts cannot post it twice either.
     """
     settings = deps.settings
     zone = settings.zone
     channel = settings.alerts_channel or ""
 
     async def run(fire_time: datetime) -> DigestResult:
-        period = period_key(fire_time, zone)
+        period = slot_key(fire_time, zone)
+        since = previous_fire_time(settings.digest_cron, zone, fire_time)
 
         def post(reply: Reply, chart_ref: str | None) -> Posted:
             now = deps.clock()
@@ -52,15 +54,18 @@ def start_digest(
 
         async def upload(png: bytes, period: str) -> str | None:
             assert uploader is not None
+            stamp = fire_time.astimezone(zone).strftime("%Y-%m-%d-%H%M")
             return await uploader.upload(
-                channel, png, f"capacity-digest-{period}.png", f"Capacity digest {period}"
+                channel, png, f"capacity-digest-{stamp}.png", f"Capacity digest {period}"
             )
 
         result = await run_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=lambda now: in_thread(gather_digest_input, deps.plan, deps.store, now, zone),
+            build=lambda now: in_thread(
+                gather_digest_input, deps.plan, deps.store, now, zone, since
+            ),
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.digest.data import DigestInput
-from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, period_key
+from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, slot_key
 from bot.offload import in_child_process
 from bot.reply import Reply
 
@@ -83,7 +83,7 @@ async def run_digest(
     fire_time: datetime | None = None,
     draw: Callable[[DigestInput], bytes] | None = None,
 ) -> DigestResult:
-    """Post the digest of `fire_time`'s period (default `now`) unless someone already has.
+    """Post the digest of `fire_time`'s slot (default `now`) unless someone already has.
 
     Order: claim -> gather -> chart (draw + upload; any failure only adds the "chart
     missing" note) -> post -> mark posted. A failure to gather or post releases the
@@ -93,7 +93,7 @@ async def run_digest(
     rendering take ~0.5 s of CPU and ~50 MB that a long-running bot should not keep), or
     by `draw` on a worker thread when one is given.
     """
-    period = period_key(fire_time or now, zone)
+    period = slot_key(fire_time or now, zone)
     if not claims.claim(period, now):
         log.info("digest %s already claimed; not posting again", period)
         return DigestResult(period, "already_claimed")

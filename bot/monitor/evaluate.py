@@ -135,6 +135,9 @@ def _step(
         base = prev.model_copy(update={"silenced_until": None, "silenced_by": None})
     alerting = prev.fired_at is not None  # firing, or nodata after firing
 
+    if not rule.active:
+        return _retired(base, samples, now, alerting, silenced)
+
     if not samples or now - samples[-1].at > cfg.stale_after:
         return _nodata(base, now, alerting, silenced)
 
@@ -144,7 +147,7 @@ def _step(
 
     if cond and alerting:
         state = _move(base, "firing", now, cleared_since=None, **observed)
-        return _remind(state, now, cfg, silenced)
+        return _remind(state, now, cfg, silenced, rule.remind)
 
     if cond:
         run, breaker = _run_start(samples, True, rule, cfg.stale_after)
@@ -169,7 +172,7 @@ def _step(
         cleared = _continued(run, breaker, prev.cleared_since, prev, cfg.stale_after)
         if now - cleared < cfg.hold_down:
             state = _move(base, "firing", now, cleared_since=cleared, **observed)
-            return _remind(state, now, cfg, silenced)
+            return _remind(state, now, cfg, silenced, rule.remind)
         # Only announce a resolution for an alert somebody was told about.
         told = prev.last_notified_at is not None and not silenced
         event = None
@@ -214,14 +217,30 @@ def _nodata(
     return new, _event("nodata", new, now) if announce else None
 
 
+def _retired(
+    state: AlertState, samples: list[Sample], now: datetime, alerting: bool, silenced: bool
+) -> tuple[AlertState, Event | None]:
+    """A rule of a built tier: inactive whatever the value, and its alert resolves."""
+    observed: dict[str, object] = {}
+    if samples:
+        observed = {"last_value": samples[-1].value, "last_sample_at": samples[-1].at}
+    told = alerting and state.last_notified_at is not None and not silenced
+    event = None
+    if told:
+        event = _event("resolved", state, now, value=state.last_value, reason="built")
+    return _cleared(state, now, **observed), event
+
+
 def _remind(
-    state: AlertState, now: datetime, cfg: _Config, silenced: bool
+    state: AlertState, now: datetime, cfg: _Config, silenced: bool, remind: bool = True
 ) -> tuple[AlertState, Event | None]:
     if silenced:
         return state, None
     if state.last_notified_at is None:
         # Fired under a silence that has since ended: the first announcement is still owed.
         kind: EventKind = "firing"
+    elif not remind:
+        return state, None
     elif now - state.last_notified_at >= cfg.repeat_interval:
         kind = "reminder"
     else:
@@ -237,6 +256,7 @@ def _event(
     *,
     value: float | None = None,
     until: datetime | None = None,
+    reason: str | None = None,
 ) -> Event:
     start = state.active_since or state.fired_at or now
     end = until or now
@@ -247,4 +267,5 @@ def _event(
         at=now,
         held_for_seconds=max(0.0, (end - start).total_seconds()),
         fired_at=state.fired_at,
+        reason=reason,
     )

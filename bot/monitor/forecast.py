@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.rules import MetricRule
 
-__all__ = ["Trend", "crossing", "fit", "forecast_value"]
+__all__ = [
+    "Forecast",
+    "Stat",
+    "Trend",
+    "crossing",
+    "daily",
+    "fit",
+    "forecast_rule",
+    "forecast_value",
+    "hourly_from_samples",
+    "stat_for",
+]
+
+# A `>` rule is crossed by the day's peak, not its mean: a metric peaking near its
+# threshold crosses it weeks before its average does. A `<` rule, by the day's low.
+Stat = Literal["peaks", "lows"]
 
 _WEEK = 7 * 24 * 3600
 
@@ -83,3 +100,57 @@ def crossing(trend: Trend, rule: MetricRule, now: datetime) -> datetime | None:
     except OverflowError:
         # Further out than datetime can say: for planning, that is "not approaching".
         return None
+
+
+def stat_for(rule: MetricRule) -> Stat:
+    """Which daily statistic forecasts `rule`: peaks for `>`/`>=`, lows for `<`/`<=`."""
+    return "peaks" if rule.op in (">", ">=") else "lows"
+
+
+def daily(hourly: Sequence[tuple[datetime, float, float]], stat: Stat) -> list[Sample]:
+    """One point a UTC day from (hour, min, max) rows: the day's peak or low, at its hour."""
+    days: dict[date, tuple[datetime, float]] = {}
+    pick = max if stat == "peaks" else min
+    for hour, low, high in hourly:
+        value = high if stat == "peaks" else low
+        if not math.isfinite(value):
+            continue
+        key = hour.astimezone(UTC).date()
+        best = days.get(key)
+        if best is None or pick(best[1], value) != best[1]:
+            days[key] = (hour, value)
+    return [Sample(metric="-", at=at, value=v) for _, (at, v) in sorted(days.items())]
+
+
+def hourly_from_samples(samples: Sequence[Sample]) -> list[tuple[datetime, float, float]]:
+    """(hour, min, max) rows from raw samples, for callers holding samples, not rollups."""
+    hours: dict[datetime, list[float]] = defaultdict(list)
+    for s in samples:
+        hours[s.at.replace(minute=0, second=0, microsecond=0)].append(s.value)
+    return [(h, min(v), max(v)) for h, v in sorted(hours.items())]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """When a rule's condition is forecast to hold, and from which daily statistic."""
+
+    stat: Stat
+    trend: Trend | None
+    crosses_at: datetime | None
+
+    @property
+    def basis(self) -> str:
+        """`from daily peaks`: what every surface says beside a forecast date."""
+        return f"from daily {self.stat}"
+
+
+def forecast_rule(
+    rule: MetricRule,
+    hourly: Sequence[tuple[datetime, float, float]],
+    now: datetime,
+    window: timedelta = timedelta(days=28),
+) -> Forecast:
+    """The crossing of `rule` from a trend of its daily peaks (or lows) over `window`."""
+    stat = stat_for(rule)
+    trend = fit(daily(hourly, stat), now, window)
+    return Forecast(stat, trend, crossing(trend, rule, now) if trend else None)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
+from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import Rule
-from bot.domain.plan import Plan
+from bot.domain.plan import MonitorThreshold, Plan
+from bot.domain.rules import MetricRule
+from bot.domain.tiers import budget
 
 __all__ = ["rules_from_plan", "runbook_for"]
 
@@ -24,6 +28,9 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
     for another metric never renames an alert (its stored state and silences survive):
     `tier2.mau`, `scaling.cpu_pct.0`, `threshold.api_p95_ms.0`. Auto-scaling rules are
     left out: the platform acts on them, nobody needs a message.
+
+    Tier triggers at or below `plan.built_tier` are inactive, and a threshold relative to
+    the budget is measured against the built tier's budget.
     """
     rules: list[Rule] = []
     for number, tier in enumerate(plan.tiers, start=1):
@@ -41,10 +48,13 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     rule=trigger.rule,
                     title=f"approaching Tier {number}: {trigger.text}",
                     action=f"Plan the move to Tier {number} ({tier.name}):"
-                    f" `/capacity tier {number}`",
-                    severity="p2",
+                    f" `/capacity tier {number}`; once it is in place,"
+                    f" `/capacity built {number}`",
+                    severity=trigger.severity,
                     runbook=runbook_for(plan, metric, None),
                     tier=number,
+                    active=number > plan.built_tier,
+                    remind=False,
                 )
             )
     scaling: Counter[str] = Counter()
@@ -62,7 +72,7 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
                     if scaling_trigger.lead_time
                     else ""
                 ),
-                severity="p2",
+                severity=scaling_trigger.severity,
                 runbook=runbook_for(plan, metric, scaling_trigger.runbook),
             )
         )
@@ -70,12 +80,12 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
     thresholds: Counter[str] = Counter()
     for threshold in plan.thresholds:
         metric = threshold.rule.metric
-        detail = threshold.text or threshold.rule.describe(plan.unit(metric))
+        rule, detail = _threshold_rule(plan, threshold)
         rules.append(
             Rule(
                 id=f"threshold.{metric}.{thresholds[metric]}",
                 kind="threshold",
-                rule=threshold.rule,
+                rule=rule,
                 title=f"{threshold.name} {detail}",
                 action=f"Check {threshold.tool}" if threshold.tool else None,
                 severity=threshold.severity,
@@ -84,3 +94,17 @@ def rules_from_plan(plan: Plan) -> list[Rule]:
         )
         thresholds[metric] += 1
     return rules
+
+
+def _threshold_rule(plan: Plan, threshold: MonitorThreshold) -> tuple[MetricRule, str]:
+    """The rule to evaluate and how its title states it; a relative one names the budget."""
+    rule = threshold.rule
+    if not rule.of_budget:
+        return rule, threshold.text or rule.describe(plan.unit(rule.metric))
+    built = budget(plan)
+    absolute = rule.against_budget(float(built))
+    limit = fmt_money(Decimal(str(round(absolute.value, 2))))
+    return absolute, (
+        f"{rule.op} {limit}/mo ({fmt_number(rule.value)}% of the Tier {plan.built_tier}"
+        f" budget, {fmt_money(built)}/mo)"
+    )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
+from bot.domain.tiers import gap_text
 from bot.domain.values import fmt_moment, fmt_value
 from bot.monitor.group import Notification
 from bot.render.blocks import render_message
@@ -50,6 +51,9 @@ class AlertLine(BaseModel):
     runbook_id: str | None = None
     runbook_title: str | None = None
     severity: str = "p2"
+    # The rule's kind ("stale" is worded differently) and why it resolved ("built").
+    kind: str = ""
+    reason: str | None = None
 
 
 class Payload(BaseModel):
@@ -70,6 +74,8 @@ class OutboxItem:
     payload: Payload
     # (rule_id, fired_at) of each alert a firing message announces.
     alerts: tuple[tuple[str, str], ...]
+    # slack, pagerduty or email (bot/monitor/routes.py)
+    route: str = "slack"
 
     @property
     def payload_json(self) -> str:
@@ -86,7 +92,9 @@ def _line(alert: AlertLine, kind: str, resolved_at: datetime | None) -> str:
     held = format_duration(int(alert.held_seconds))
     value = fmt_value(alert.value, alert.unit)
     threshold = f"threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}"
-    if kind == "nodata":
+    if alert.kind == "stale":
+        state = f"no `{alert.metric}` sample for {held}; the last was {value}"
+    elif kind == "nodata":
         state = f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
     else:
         state = f"`{alert.metric}` is {value} ({threshold}), held for {held}"
@@ -145,17 +153,28 @@ def render_payload(
     )
 
 
-def _resolution_reply(alert: AlertLine, at: datetime) -> Payload:
+def _resolution_text(alert: AlertLine, built: int) -> str:
     held = format_duration(int(alert.held_seconds))
+    if alert.reason == "built":
+        return (
+            f"Tier {built} is built, so this trigger no longer applies "
+            f"(`{alert.metric}` {fmt_value(alert.value, alert.unit)}, open for {held})."
+        )
+    if alert.reason == "unwatched":
+        return f"No active rule watches `{alert.metric}` any more."
+    if alert.kind == "stale":
+        return f"`{alert.metric}` is reporting again: {fmt_value(alert.value, alert.unit)}."
+    return (
+        f"`{alert.metric}` is back to {fmt_value(alert.value, alert.unit)} "
+        f"(threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}) "
+        f"after {held}."
+    )
+
+
+def _resolution_reply(alert: AlertLine, at: datetime, built: int = 0) -> Payload:
     reply = Reply(
         title=f"Resolved: {alert.title}",
-        parts=(
-            Text(
-                f"`{alert.metric}` is back to {fmt_value(alert.value, alert.unit)} "
-                f"(threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}) "
-                f"after {held}."
-            ),
-        ),
+        parts=(Text(_resolution_text(alert, built)),),
     )
     return Payload(
         kind="resolved",
@@ -180,6 +199,13 @@ def decide(
     items: list[OutboxItem] = []
     for note in notifications:
         lines = []
+        # Several users triggers at once: the highest states the gap, the rest as written.
+        top = max(
+            (r.tier or 0 for e in note.events if (r := by_id.get(e.rule_id)) and _users(r, plan)),
+            default=None,
+        )
+        if note.kind not in ("firing", "reminder"):
+            top = None  # a resolution names the trigger; its text says why it resolved
         for event in note.events:
             rule = by_id.get(event.rule_id)
             if rule is None:
@@ -188,7 +214,7 @@ def decide(
                 AlertLine(
                     rule_id=rule.id,
                     fired_at=event.fired_at.isoformat() if event.fired_at else "-",
-                    title=rule.title,
+                    title=_title(rule, plan, event.value, top),
                     metric=rule.rule.metric,
                     unit=plan.unit(rule.rule.metric),
                     value=event.value,
@@ -199,17 +225,32 @@ def decide(
                     runbook_id=rule.runbook,
                     runbook_title=scenarios.get(rule.runbook) if rule.runbook else None,
                     severity=rule.severity,
+                    kind=rule.kind,
+                    reason=event.reason,
                 )
             )
         if not lines:
             continue
         if note.kind == "resolved":
-            payload = _resolution_reply(lines[0], now).model_copy(update={"channel": channel})
+            payload = _resolution_reply(lines[0], now, plan.built_tier).model_copy(
+                update={"channel": channel}
+            )
         else:
             payload = render_payload(note.kind, channel, lines, now)
         announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
         items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
     return items
+
+
+def _users(rule: Rule, plan: Plan) -> bool:
+    return rule.kind == "tier_trigger" and bool(rule.tier) and rule.rule.metric == plan.users_metric
+
+
+def _title(rule: Rule, plan: Plan, value: float | None, top: int | None) -> str:
+    """A users trigger speaks of the gap between the tier demanded and the tier built."""
+    if _users(rule, plan) and rule.tier is not None and rule.tier == top:
+        return gap_text(plan, rule.tier, plan.built_tier, value)
+    return rule.title
 
 
 def load_payload(text: str) -> Payload:

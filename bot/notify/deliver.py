@@ -15,6 +15,8 @@ recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page
 be taken back, while a lost firing message is made good by the reminder after the repeat
 interval (the alert state already says it was announced). The window is one HTTP call.
 Each post carries its dedup key as message metadata, so an operator can check.
+PagerDuty and email rows are sent again instead (`resend_safe`): PagerDuty folds a second
+event with the same dedup key into the same incident, and email is at least once.
 
 Within one run, failures where Slack refused the request (429 honouring Retry-After, 5xx,
 ratelimited) are retried with exponential backoff; a timeout or dropped connection is
@@ -29,11 +31,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload, render_payload
+from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
 
@@ -46,22 +50,6 @@ class DeliveryFailure(Protocol):
     retryable: bool
     retry_after: float | None
     code: str
-
-
-class Poster(Protocol):
-    async def post(
-        self,
-        channel: str,
-        text: str,
-        blocks: list[dict[str, Any]],
-        *,
-        thread_ts: str | None = None,
-        dedup_key: str | None = None,
-    ) -> tuple[str, str]: ...
-
-    async def update(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None: ...
 
 
 class _Deferred(Exception):
@@ -77,13 +65,15 @@ class Worker:
         poster: Poster,
         clock: Callable[[], datetime],
         *,
+        routes: Mapping[str, Poster] | None = None,
         tries: int = 4,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.store = store
-        self.poster = poster
+        # `poster` is Slack's; `routes` adds the configured others (pagerduty, email).
+        self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
         self.tries = tries
         self.base_delay = base_delay
@@ -97,9 +87,17 @@ class Worker:
         self._idle.set()
 
     def recover(self) -> list[int]:
-        """Park rows a previous process left `sending` (see the module docstring)."""
+        """Park rows a previous process left `sending` (see the module docstring); a route
+        whose poster says a resend is safe (PagerDuty's dedup key; email, which is at least
+        once) gets them queued again instead."""
         parked = []
         for row in self.store.outbox.by_status("sending"):
+            if getattr(self.posters.get(row.route), "resend_safe", False):
+                self.store.outbox.mark_failed(
+                    row.id, "process stopped during delivery; sent again", self.clock()
+                )
+                log.info("outbox row %s (%s) is sent again after a restart", row.id, row.route)
+                continue
             self.store.outbox.mark_unknown(
                 row.id, "process stopped during delivery; maybe posted, not re-sent"
             )
@@ -158,6 +156,8 @@ class Worker:
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
                 log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
+                if getattr(exc, "needs_person", False):
+                    self._report(row, payload, str(getattr(exc, "code", "") or exc))
                 if not retryable or attempt == self.tries - 1 or self._stopping:
                     break
                 after = getattr(exc, "retry_after", None)
@@ -171,6 +171,9 @@ class Worker:
                     if row.kind == "firing":
                         pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
                         self.store.alerts.record_messages(pairs, row.id, channel, ts)
+                    cleared = self.store.delivery.clear(row.route, payload.channel)
+                if cleared:
+                    log.info("%s delivery to %s works again", row.route, payload.channel)
                 return True
             finally:
                 self._in_flight = False
@@ -179,10 +182,30 @@ class Worker:
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
-        if last is not None and not getattr(last, "retryable", False):
+        if getattr(last, "needs_person", False):
+            # Soon after someone fixes it (invites the bot), the backlog goes out.
+            retry_in = min(300.0, retry_in)
+        elif last is not None and not getattr(last, "retryable", False):
             retry_in = 3600.0
         self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
         return False
+
+    def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
+        """A failure only a person can fix: stored for /healthz, `status` and Home, and
+        logged at WARNING once (not at every retry) until a delivery there works again."""
+        try:
+            news = self.store.delivery.report(row.route, payload.channel, reason, self.clock())
+        except Exception:  # reporting must never stop delivery
+            log.exception("could not record a delivery problem")
+            return
+        if news:
+            log.warning(
+                "%s cannot deliver to %s (%s): %s",
+                ROUTE_NAMES.get(row.route, row.route),
+                payload.channel,
+                reason,
+                fix_for(row.route, reason, payload.channel),
+            )
 
     def _waiting_for_original(self, payload: Payload) -> bool:
         alert = payload.alerts[0]
@@ -190,55 +213,55 @@ class Worker:
         return found is None and self.store.outbox.pending_for_alert(alert.rule_id, alert.fired_at)
 
     async def _send(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
+        poster = self.posters.get(row.route)
+        if poster is None:
+            raise DeliveryError(
+                f"the {row.route} route is not configured",
+                retryable=False,
+                code="route_not_configured",
+                needs_person=True,
+            )
+        reply_to: Sent | None = None
         if row.kind in ("resolved", "nodata"):
-            return await self._follow_up(row, payload)
-        return await self.poster.post(
-            payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-        )
+            reply_to = await self._original(row, payload, poster)
+        sent = await poster.send(Message(row.kind, row.dedup_key, payload, reply_to))
+        return sent.target, sent.ref
 
-    async def _follow_up(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
-        """Resolution: edit the original message to show it resolved, then reply in its
-        thread. Nodata: reply in the thread. Without an original, post in the channel."""
+    async def _original(self, row: OutboxRow, payload: Payload, poster: Poster) -> Sent | None:
+        """The alert's first message, for a follow-up to answer. A resolution first shows
+        it resolved (Slack edits it), once: only the reply needs the guard."""
         alert = payload.alerts[0]
         original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
         if original is None:
-            return await self.poster.post(
-                payload.channel, payload.text, payload.blocks, dedup_key=row.dedup_key
-            )
+            return None
+        sent = Sent(original.channel, original.ts)
         if row.kind == "resolved" and row.step != "edited":
             self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, self.clock())
-            await self._edit_original(original.outbox_id, original.channel, original.ts)
-            # Editing twice shows the same thing, so only the reply below needs a guard.
+            await self._edit_original(original.outbox_id, sent, poster)
             self.store.outbox.mark_step(row.id, "edited", None, None)
-        return await self.poster.post(
-            original.channel,
-            payload.text,
-            payload.blocks,
-            thread_ts=original.ts,
-            dedup_key=row.dedup_key,
-        )
+        return sent
 
-    async def _edit_original(self, outbox_id: int, channel: str, ts: str) -> None:
+    async def _edit_original(self, outbox_id: int, sent: Sent, poster: Poster) -> None:
         first = self.store.outbox.get(outbox_id)
         if first is None:
             return
         original = load_payload(first.payload)
         resolved = {
             m.rule_id: m.resolved_at
-            for m in self.store.alerts.messages_of(channel, ts)
+            for m in self.store.alerts.messages_of(sent.target, sent.ref)
             if m.resolved_at is not None
         }
         again = render_payload(
             original.kind,
-            channel,
+            sent.target,
             original.alerts,
             datetime.fromisoformat(original.at),
             resolved,
         )
         try:
-            await self.poster.update(channel, ts, again.text, again.blocks)
+            await poster.mark_resolved(sent, again)
         except Exception as exc:
             if getattr(exc, "code", "") in ("message_not_found", "cant_update_message"):
-                log.warning("original alert message %s gone; replying anyway", ts)
+                log.warning("original alert message %s gone; replying anyway", sent.ref)
                 return
             raise

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-__all__ = ["DeliveryError", "SlackPoster", "make_client"]
+from bot.notify.poster import DeliveryError, Message, Sent
+
+if TYPE_CHECKING:
+    from bot.notify.compose import Payload
+
+__all__ = ["NEEDS_PERSON", "DeliveryError", "SlackPoster", "make_client"]
 
 # Slack errors worth trying again: the request was refused before anything was posted.
 _RETRYABLE = {
@@ -19,17 +24,17 @@ _RETRYABLE = {
     "request_timeout",
 }
 
-
-class DeliveryError(Exception):
-    """A failed call; `retryable` when another attempt may succeed."""
-
-    def __init__(
-        self, message: str, *, retryable: bool, retry_after: float | None = None, code: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.code = code
+# Errors no retry fixes: a person must invite the bot, fix the channel or the token.
+NEEDS_PERSON = {
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "not_authed",
+    "missing_scope",
+}
 
 
 def make_client(token: str, base_url: str, timeout: int = 10) -> AsyncWebClient:
@@ -45,7 +50,11 @@ def _error(exc: Exception) -> DeliveryError:
         retry_after = float(after) if after else None
         retryable = status == 429 or status >= 500 or code in _RETRYABLE
         return DeliveryError(
-            f"slack {status} {code}", retryable=retryable, retry_after=retry_after, code=code
+            f"slack {status} {code}",
+            retryable=retryable,
+            retry_after=retry_after,
+            code=code,
+            needs_person=code in NEEDS_PERSON,
         )
     # Timeouts and dropped connections: the request may or may not have arrived.
     return DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True, code="transport")
@@ -54,8 +63,25 @@ def _error(exc: Exception) -> DeliveryError:
 class SlackPoster:
     """chat.postMessage and chat.update, with failures as DeliveryError."""
 
+    route = "slack"
+
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+
+    async def send(self, message: Message) -> Sent:
+        """A follow-up replies in the original's thread; anything else posts in the channel."""
+        payload, original = message.payload, message.reply_to
+        channel, ts = await self.post(
+            original.target if original else payload.channel,
+            payload.text,
+            payload.blocks,
+            thread_ts=original.ref if original else None,
+            dedup_key=message.key,
+        )
+        return Sent(channel, ts)
+
+    async def mark_resolved(self, original: Sent, payload: Payload) -> None:
+        await self.update(original.target, original.ref, payload.text, payload.blocks)
 
     async def post(
         self,

@@ -33,6 +33,8 @@ from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.jobs.loop_lag import LoopLag
 from bot.notify.deliver import Worker
+from bot.notify.health import delivery_health
+from bot.notify.posters import route_posters
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack.front import build_front
 from bot.slack.listeners import register_all
@@ -196,7 +198,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
 
     async def start(web_app: web.Application) -> None:
         lag.start()
-        workers.append(start_jobs(deps, poster, scheduler))
+        routes = route_posters(deps.settings)
+        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         missed = start_digest(deps, poster, scheduler)
         scheduler.start()
         task = asyncio.ensure_future(missed())
@@ -218,7 +221,11 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         on_startup=[start],
         on_cleanup=[stop],
         checks={"scheduler": lambda: scheduler.running},
-        details={"metrics": lambda: metrics_health(deps), "loop": lag.health},
+        details={
+            "metrics": lambda: metrics_health(deps),
+            "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
+            "loop": lag.health,
+        },
     )
 
 

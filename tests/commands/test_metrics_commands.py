@@ -73,11 +73,13 @@ def test_status_shows_tier_next_triggers_alerts_and_budget() -> None:
     )
     evaluate_once(deps, clock() + timedelta(seconds=1))
     out = ask(deps, "status")
-    assert "Capacity status: Tier 1" in out
+    assert "Capacity status: Tier 1, Tier 0 built" in out
     assert "Triggers for Tier 2" in out and "MAU > 8,000" in out
     assert "API p95 > 800ms" in out and "MET" in out
     assert "Firing alerts" in out and "tier1.api_p95_ms" in out
-    assert "$95/mo" in out and "over budget" in out
+    # Cost is measured against the budget of the tier that is built, not the one demanded.
+    assert "Budget:                $40/mo (Tier 0, built)" in out
+    assert "$120 of $40/mo (300%, over budget)" in out
 
 
 def plan_only(text: str) -> str:
@@ -86,7 +88,7 @@ def plan_only(text: str) -> str:
 
 
 def test_plan_only_answers_work_without_a_store() -> None:
-    assert "Capacity status: Tier 0" in plan_only("status")
+    assert "Capacity status: Tier 0, Tier 0 built" in plan_only("status")
     assert "Nothing recorded" in plan_only("metric mau 850")
     assert "Live state" not in plan_only("triggers")
     assert "Live state" in answer("triggers")

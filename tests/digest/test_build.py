@@ -16,6 +16,7 @@ from bot.digest.headroom import (
     parse_lead_time,
 )
 from bot.domain.plan import Plan
+from bot.domain.tiers import with_built
 from bot.render.text import cell_text, render_text
 from bot.reply import Facts, Reply, Section, Table, Text
 from tests.digest.conftest import DAY, NOW, daily
@@ -67,7 +68,7 @@ def test_rising_metric_shows_its_hand_computed_crossing_date(plan: Plan) -> None
         "> 80 connections",
         "12 connections (15%)",
         "+14 connections/wk",
-        "Thu 03 Dec 2026",
+        "Thu 03 Dec 2026 (from daily peaks)",
     )
 
 
@@ -153,7 +154,9 @@ def test_lead_time_comes_from_the_plans_scaling_trigger_on_that_metric(plan: Pla
 def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     reply = build_digest(seeded)
     assert reply.title == "Weekly capacity digest: Flight-school SaaS, 2026-W48"
-    assert _texts(reply)[0] == "Current tier: Tier 0 (MVP Baseline), at 90 mau."
+    assert _texts(reply)[0] == (
+        "Demand tier: Tier 0 (MVP Baseline), at 90 mau. Built: Tier 0 (MVP Baseline)."
+    )
     rows = _rows(reply, "Headroom to Tier 1: 10x Growth")
     assert rows["Monthly active users (MAU) > 800"][1:] == (
         "90 users",
@@ -162,7 +165,9 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
         "+0 users/wk",
         "not approaching",
     )
-    assert rows["Database connections > 80 (80% of limit)"][5] == "Thu 03 Dec 2026"
+    assert rows["Database connections > 80 (80% of limit)"][5] == (
+        "Thu 03 Dec 2026 (from daily peaks)"
+    )
     assert rows["API response time p95 > 1s"][5] == "not approaching"
     assert rows["Storage > 40GB"][5] == "not enough data"
 
@@ -286,3 +291,20 @@ def test_chart_data_takes_next_tier_metrics_with_samples(seeded: DigestInput) ->
 def test_naive_now_is_rejected(plan: Plan) -> None:
     with pytest.raises(ValueError):
         build_digest(empty_input(plan, datetime(2026, 11, 27), UTC))
+
+
+def test_digest_speaks_of_demand_built_gap_and_the_built_budget(plan: Plan) -> None:
+    built = with_built(plan, 1)
+    inp = _one_metric(built, "db_cpu_pct", daily("db_cpu_pct", 20, 1), mau=9000)
+    inp = replace(inp, cost_this_month=Decimal(120))
+    reply = build_digest(inp)
+    assert _texts(reply)[0] == (
+        "Demand tier: Tier 2: 100x Growth, at 9,000 mau. Built: Tier 1: 10x Growth. "
+        "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 1 is built: "
+        "plan the Tier 2 changes (+$320/mo)."
+    )
+    # Headroom past both tiers, and cost against the budget of the tier that is built.
+    assert _table(reply, "Headroom to Tier 3")
+    text = render_text(reply)
+    assert "126% used, over by $25" in text  # $120 against Tier 1's $95
+    assert "Next trigger to watch: MAU > 80,000, now 9,000 users" in text

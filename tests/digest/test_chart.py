@@ -25,7 +25,7 @@ def test_chart_of_the_seeded_week_is_a_valid_png(seeded: DigestInput, tmp_path: 
     assert png.startswith(PNG_MAGIC)
     assert target.read_bytes() == png
     height, width, channels = _decode(png)
-    assert width == 1000 and height == 520 and channels in (3, 4)  # 2 x 2 small multiples
+    assert width == 800 and height == 4 * 320 and channels in (3, 4)  # one panel a metric
 
 
 def test_chart_writes_to_a_buffer_and_caps_at_six_metrics() -> None:
@@ -35,7 +35,7 @@ def test_chart_writes_to_a_buffer_and_caps_at_six_metrics() -> None:
     png = draw_chart(series, {m: 50.0 for m in series}, trends, buffer)
     assert buffer.getvalue() == png
     height, width, _ = _decode(png)
-    assert (width, height) == (1000, 780)  # 3 rows of 2: six metrics, not nine
+    assert (width, height) == (800, 6 * 320)  # six metrics, not nine
 
 
 def test_chart_without_data_still_draws() -> None:

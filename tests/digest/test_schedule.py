@@ -78,8 +78,13 @@ def test_grace_edge_and_custom_grace() -> None:
     assert missed_run(CRON, BERLIN, None, MONDAY_9 + timedelta(hours=2), timedelta(hours=1)) is None
 
 
-def test_a_posted_period_is_not_missed() -> None:
+def test_a_posted_slot_is_not_missed() -> None:
+    assert missed_run(CRON, BERLIN, "2026-11-30T09:00+01:00", MONDAY_9 + timedelta(hours=1)) is None
+
+
+def test_a_digest_keyed_by_its_week_before_slots_still_counts_as_posted() -> None:
     assert missed_run(CRON, BERLIN, "2026-W49", MONDAY_9 + timedelta(hours=1)) is None
+    assert missed_run(CRON, BERLIN, "2026-W48", MONDAY_9 + timedelta(hours=1)) == MONDAY_9
 
 
 def test_last_fire_time_finds_the_newest_slot() -> None:
@@ -87,3 +92,16 @@ def test_last_fire_time_finds_the_newest_slot() -> None:
     assert last_fire_time(CRON, BERLIN, MONDAY_9 - timedelta(seconds=1)) == MONDAY_9 - timedelta(
         days=7
     )
+
+
+def test_slot_keys_are_local_times_with_their_offset() -> None:
+    from bot.digest.schedule import previous_fire_time, slot_key
+
+    assert slot_key(MONDAY_9, BERLIN) == "2026-11-30T09:00+01:00"
+    # The two 02:30s of the night clocks go back are two slots, not one.
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
+    assert slot_key(first, BERLIN) == "2026-10-25T02:30+02:00"
+    assert slot_key(second, BERLIN) == "2026-10-25T02:30+01:00"
+    assert previous_fire_time("0 9 * * *", BERLIN, MONDAY_9) == MONDAY_9 - timedelta(days=1)
+    assert previous_fire_time(CRON, BERLIN, MONDAY_9) == MONDAY_9 - timedelta(days=7)

@@ -49,7 +49,11 @@ async def _run(store: Store, slack: FakeSlack, seeded: DigestInput, now: datetim
         build=lambda _now: seeded,
         post=slack.post,
         upload_chart=slack.upload,
+        fire_time=NOW,  # the slot: a later start of the same slot is the same digest
     )
+
+
+SLOT = "2026-11-27T10:00+00:00"
 
 
 async def test_digest_posts_with_its_chart_and_is_recorded(seeded: DigestInput) -> None:
@@ -57,9 +61,9 @@ async def test_digest_posts_with_its_chart_and_is_recorded(seeded: DigestInput) 
     result = await _run(store, slack, seeded)
     assert result.status == "posted" and not result.chart_missing
     assert slack.uploads[0].startswith(PNG_MAGIC)
-    assert slack.posts[0][1] == "F-2026-W48"
+    assert slack.posts[0][1] == f"F-{SLOT}"
     assert "Chart missing" not in render_text(slack.posts[0][0])
-    assert store.digests.last_posted() == "2026-W48"
+    assert store.digests.last_posted() == SLOT
 
 
 async def test_upload_failure_still_posts_with_chart_missing_note(seeded: DigestInput) -> None:
@@ -69,7 +73,7 @@ async def test_upload_failure_still_posts_with_chart_missing_note(seeded: Digest
     (reply, chart) = slack.posts[0]
     assert chart is None
     assert any(n.startswith("Chart missing") for n in reply.notes)
-    assert store.digests.last_posted() == "2026-W48"
+    assert store.digests.last_posted() == SLOT
 
 
 async def test_chart_that_cannot_be_drawn_still_posts(seeded: DigestInput) -> None:
@@ -90,7 +94,7 @@ async def test_chart_that_cannot_be_drawn_still_posts(seeded: DigestInput) -> No
     assert result.status == "posted" and result.chart_missing and not slack.uploads
 
 
-async def test_second_run_of_the_period_does_not_post(seeded: DigestInput) -> None:
+async def test_second_run_of_the_slot_does_not_post(seeded: DigestInput) -> None:
     store, slack = Store(), FakeSlack()
     await _run(store, slack, seeded)
     again = await _run(store, slack, seeded, NOW + timedelta(hours=1))
@@ -114,7 +118,7 @@ async def test_failed_post_releases_the_claim_so_a_retry_posts(seeded: DigestInp
     assert retry.status == "posted" and len(slack.posts) == 1
 
 
-async def test_period_follows_the_scheduled_time_not_the_late_start(seeded: DigestInput) -> None:
+async def test_slot_follows_the_scheduled_time_not_the_late_start(seeded: DigestInput) -> None:
     store, slack = Store(), FakeSlack()
     sunday_late = datetime(2026, 11, 29, 23, 59, tzinfo=UTC)
     result = await run_digest(
@@ -125,7 +129,7 @@ async def test_period_follows_the_scheduled_time_not_the_late_start(seeded: Dige
         post=slack.post,
         fire_time=sunday_late,
     )
-    assert result.period == "2026-W48"
+    assert result.period == "2026-11-29T23:59+00:00"
     assert result.chart_missing  # no uploader given
 
 
@@ -136,11 +140,10 @@ async def test_catch_up_runs_a_missed_digest_within_grace_only() -> None:
     async def func(fire: datetime) -> None:
         ran.append(fire)
 
-    assert await catch_up("0 9 * * mon", BERLIN, "2026-W48", monday_9 + timedelta(hours=3), func)
+    last = "2026-11-23T09:00+01:00"  # the week before's slot
+    assert await catch_up("0 9 * * mon", BERLIN, last, monday_9 + timedelta(hours=3), func)
     assert ran == [monday_9]
-    skipped = await catch_up(
-        "0 9 * * mon", BERLIN, "2026-W48", monday_9 + timedelta(hours=13), func
-    )
+    skipped = await catch_up("0 9 * * mon", BERLIN, last, monday_9 + timedelta(hours=13), func)
     assert skipped is None and ran == [monday_9]
 
 

@@ -149,8 +149,9 @@ async def test_three_rules_firing_together_post_one_message(slack: FakeSlack) ->
     evaluate_once(deps, clock())
     await worker_for(deps, slack).run_once()
     (message,) = slack.messages_in(CHANNEL)
-    for tier in (1, 2, 3):
+    for tier in (1, 2):
         assert f"approaching Tier {tier}" in (message.text or "")
+    assert "Demand is at Tier 3 (MAU 90,000 &gt; 80,000), Tier 0 is built" in (message.text or "")
 
 
 async def test_a_silenced_rule_stays_quiet(slack: FakeSlack) -> None:
@@ -175,7 +176,7 @@ async def test_reminders_every_repeat_interval(slack: FakeSlack) -> None:
     deps = make_deps(clock)
     worker = worker_for(deps, slack)
     for _ in range(9 * 6):  # nine hours, a sample and a tick every ten minutes
-        push(deps, "mau", 900)
+        push(deps, "error_rate_pct", 5)
         evaluate_once(deps, clock())
         await worker.run_once()
         clock.advance(minutes=10)
@@ -183,6 +184,19 @@ async def test_reminders_every_repeat_interval(slack: FakeSlack) -> None:
     assert len(texts) == 3
     assert texts[0].startswith("Capacity warning") and texts[1].startswith("Still firing")
     assert texts[2].startswith("Still firing")  # at 4h and at 8h
+
+
+async def test_a_tier_gap_is_said_once_not_every_four_hours(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    for _ in range(9 * 6):
+        push(deps, "mau", 900)
+        evaluate_once(deps, clock())
+        await worker.run_once()
+        clock.advance(minutes=10)
+    (message,) = slack.messages_in(CHANNEL)
+    assert "Demand is at Tier 1 (MAU 900 &gt; 800), Tier 0 is built" in (message.text or "")
 
 
 def queued_alert(deps: Deps) -> int:
@@ -242,21 +256,18 @@ async def test_a_stop_while_waiting_to_retry_loses_nothing(
     assert again.store.outbox.counts() == {"sent": 1}
 
 
-class _HeldPoster:
+class _HeldPoster(SlackPoster):
     """Posts through `inner` once `release` is set: a request in flight at shutdown."""
 
     def __init__(self, inner: SlackPoster) -> None:
-        self.inner = inner
+        super().__init__(inner.client)
         self.started = asyncio.Event()
         self.release = asyncio.Event()
 
     async def post(self, *args: Any, **kwargs: Any) -> tuple[str, str]:
         self.started.set()
         await self.release.wait()
-        return await self.inner.post(*args, **kwargs)
-
-    async def update(self, *args: Any, **kwargs: Any) -> None:
-        await self.inner.update(*args, **kwargs)
+        return await super().post(*args, **kwargs)
 
 
 async def test_drain_lets_a_request_in_flight_finish(slack: FakeSlack) -> None:

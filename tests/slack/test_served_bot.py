@@ -17,6 +17,7 @@ from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from bot.serve import BotServer
 from store import Store
+from tests.digest.test_forecast_peaks import spiky
 from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import Clock
 
@@ -101,8 +102,7 @@ async def test_pushed_samples_become_a_warning_in_the_alerts_channel(
         return [t for t in texts if t.startswith("Capacity warning")]
 
     (text,) = await slack.wait_for(warnings, timeout=10)
-    assert "approaching Tier 2: MAU > 8,000" in text
-    assert "9,000" in text
+    assert "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 0 is built" in text
 
 
 def _digest_deps(slack: FakeSlack, clock: Clock, path: str) -> Deps:
@@ -136,8 +136,10 @@ async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp
     assert len(posts) == 1
     text = html.unescape(posts[0].text)
     # 1,060 users: past tier 1's trigger (MAU > 800), short of tier 2's (MAU > 8,000).
-    assert "Current tier: Tier 1: 10x Growth, at 1,060 mau" in text
+    assert "Demand tier: Tier 1: 10x Growth, at 1,060 mau" in text
     assert "MAU > 8,000" in text and "+140 users/wk" in text
+    # Both tiers, and a crossing date that says which statistic it was forecast from.
+    assert "Built: Tier 0 (MVP Baseline)" in text and "(from daily peaks)" in text
     assert "Chart missing" not in posts[0].text
     charts = [f for f in slack.files.values() if f.name.endswith(".png")]
     assert len(charts) == 1 and charts[0].data.startswith(b"\x89PNG")
@@ -149,6 +151,22 @@ async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp
     await _deliver(again)
     assert len([m for m in slack.messages_in(ALERTS) if not m.files]) == 1
     again.close()
+
+
+async def test_posted_digest_dates_a_peaking_metric_from_its_peaks(
+    slack: FakeSlack, tmp_path
+) -> None:
+    clock = Clock(MONDAY)
+    deps = _digest_deps(slack, clock, str(tmp_path / "capacity.db"))
+    spiky(deps, MONDAY)  # p95 ~300ms all day, a daily peak rising 10ms a day to 970ms
+    poster = SlackPoster(make_client(slack.bot_token, slack.api_url))
+    await start_digest(deps, poster, _NoScheduler())()
+    await _deliver(deps)
+    (post,) = [m for m in slack.messages_in(ALERTS) if not m.files]
+    text = html.unescape(post.text)
+    # Peaks reach 1,000ms three days after today's 970ms; the mean never gets near it.
+    assert "Thu 03 Dec 2026 (from daily peaks)" in text
+    deps.close()
 
 
 async def test_digest_still_goes_out_when_the_chart_upload_fails(

@@ -1,0 +1,122 @@
+"""What each panel of the digest chart shows, in words a reader knows. Pure.
+
+A panel is titled with the plan's description of its metric ("Monthly active users"),
+its axis carries the unit, its threshold line says which rule it is and its value, and
+the forecast's crossing date is given when there is one. The last panel is the month's
+cost against the budget of the tier the team pays for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.digest.build import chart_data, current_tier, headroom
+from bot.digest.data import SAMPLE_WINDOW, DigestInput
+from bot.domain.costs import tier_costs
+from bot.domain.money import fmt_money, fmt_number
+from bot.domain.monitoring import Sample, require_aware
+from bot.domain.plan import Plan
+from bot.monitor.forecast import Trend
+
+__all__ = ["MAX_PANELS", "Panel", "budget_tier", "chart_panels", "metric_title"]
+
+# Four metrics and the cost: each panel stays readable when Slack shows the image 400 px wide.
+MAX_PANELS = 4
+_TITLE_MAX = 44
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    # The axis label: `users`, `ms`, `$/mo`.
+    unit: str
+    samples: Sequence[Sample]
+    threshold: float | None = None
+    # `Tier 1 trigger: MAU > 800`, `Budget $40/mo (Tier 0)`.
+    threshold_label: str | None = None
+    trend: Trend | None = None
+    crosses_at: datetime | None = None
+
+
+def metric_title(plan: Plan, metric: str) -> tuple[str, str]:
+    """(title, unit) from the plan: `("Monthly active users", "users")`; the metric's own
+    name when the plan does not describe it."""
+    found = plan.metric(metric)
+    title = found.description if found and found.description else metric
+    if len(title) > _TITLE_MAX:
+        title = title[: _TITLE_MAX - 1].rstrip() + "…"
+    unit = found.unit if found else ""
+    return title, ("$/mo" if unit == "$" and metric == plan.cost_metric else unit)
+
+
+def budget_tier(inp: DigestInput) -> int:
+    """The tier whose budget the month's cost is held against.
+
+    The tier demand has reached until the built tier (the infrastructure in place) is
+    known to the plan; then that one: switch here, nowhere else.
+    """
+    built = getattr(inp.plan, "built_tier", None)
+    return built if isinstance(built, int) else current_tier(inp)[0]
+
+
+def _threshold_value(value: float, unit: str) -> str:
+    shown = fmt_number(round(value, 2))
+    return f"{shown}{unit}" if unit in ("%", "ms", "GB") else shown
+
+
+def _cost_panel(inp: DigestInput, start: datetime) -> Panel | None:
+    plan = inp.plan
+    samples = [s for s in inp.samples.get(plan.cost_metric, ()) if start <= s.at <= inp.now]
+    if not samples:
+        return None
+    tier = budget_tier(inp)
+    budget = tier_costs(plan)[tier].total
+    title, unit = metric_title(plan, plan.cost_metric)
+    return Panel(
+        title=title,
+        unit=unit,
+        samples=samples,
+        threshold=float(budget),
+        threshold_label=f"Budget {fmt_money(budget)}/mo (Tier {tier})",
+    )
+
+
+def chart_panels(inp: DigestInput) -> list[Panel]:
+    """The next tier's trigger metrics that have samples (at most four), then the cost."""
+    data = chart_data(inp)
+    tier, _ = current_tier(inp)
+    rows = {h.rule.metric: h for h in headroom(inp, tier + 1)} if tier < inp.plan.tier_count else {}
+    panels: list[Panel] = []
+    for metric, samples in list(data.series.items())[:MAX_PANELS]:
+        title, unit = metric_title(inp.plan, metric)
+        row = rows.get(metric)
+        label = None
+        if row is not None:
+            rule = row.rule
+            # The plan's own words ("MAU > 800") when short enough to sit on the line.
+            words = (
+                row.text
+                if len(row.text) <= 28
+                else (
+                    f"{rule.metric} {rule.op} {_threshold_value(rule.value, inp.plan.unit(metric))}"
+                )
+            )
+            label = f"Tier {tier + 1} trigger: {words}"
+        crossing = row.crosses_at if row is not None and row.status == "crossing" else None
+        panels.append(
+            Panel(
+                title=title,
+                unit=unit,
+                samples=samples,
+                threshold=data.thresholds.get(metric),
+                threshold_label=label,
+                trend=data.forecasts.get(metric),
+                crosses_at=crossing,
+            )
+        )
+    cost = _cost_panel(inp, require_aware(inp.now) - SAMPLE_WINDOW)
+    if cost is not None:
+        panels.append(cost)
+    return panels

@@ -1,0 +1,74 @@
+"""The one message that says the built tier changed. Pure: no I/O, `now` passed in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.costs import current_tier, tier_label
+from bot.domain.money import fmt_money
+from bot.domain.plan import Plan
+from bot.domain.tiers import budget, gap_text, next_trigger
+from bot.domain.values import fmt_moment
+from bot.notify.compose import OutboxItem, Payload
+from bot.render.blocks import render_message
+from bot.reply import Reply, Text
+
+__all__ = ["built_notice", "demand_notice"]
+
+
+def built_notice(
+    plan: Plan,
+    previous: int,
+    users: float | None,
+    by: str | None,
+    channel: str,
+    now: datetime,
+    latest: dict[str, float | None] | None = None,
+    recorded_at: datetime | None = None,
+) -> OutboxItem:
+    """`plan.built_tier` is newly in force (it was `previous`): what that changes.
+
+    Keyed by the record (or the plan file's change), not by the tick, so two processes
+    on one database queue it once."""
+    built = plan.built_tier
+    demand = current_tier(plan, users)
+    verb = "is built" if built > previous else "is the built tier again"
+    who = f"Recorded by <@{by}>" if by else "From the plan file"
+    lines = [
+        f"{who}, {fmt_moment(now)} (was Tier {previous}).",
+        gap_text(plan, demand, built, users) + ".",
+        f"Budget now {fmt_money(budget(plan))}/mo; triggers of Tier {built} and below"
+        " are inactive and their alerts resolve.",
+    ]
+    watch = next_trigger(plan, demand, latest or {plan.users_metric: users})
+    if watch is not None:
+        lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
+    reply = Reply(title=f"{tier_label(plan, built)} {verb}", parts=(Text("\n".join(lines)),))
+    payload = Payload(
+        kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
+    )
+    source = recorded_at.isoformat() if recorded_at else f"plan:{now:%Y-%m-%dT%H:%M}"
+    return OutboxItem(f"built:{previous}->{built}:{source}", "built", payload, ())
+
+
+def demand_notice(
+    plan: Plan,
+    users: float | None,
+    channel: str,
+    now: datetime,
+    latest: dict[str, float | None] | None = None,
+) -> OutboxItem:
+    """Demand reached a tier that is already built: said once, nothing to plan (keyed by
+    the tier and the built tier, so it is never queued twice)."""
+    demand = current_tier(plan, users)
+    lines = [gap_text(plan, demand, plan.built_tier, users) + "."]
+    watch = next_trigger(plan, demand, latest or {plan.users_metric: users})
+    if watch is not None:
+        lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
+    reply = Reply(
+        title=f"Demand reached {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
+    )
+    payload = Payload(
+        kind="demand", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
+    )
+    return OutboxItem(f"demand:{demand}:built{plan.built_tier}", "demand", payload, ())

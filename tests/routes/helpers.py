@@ -1,0 +1,57 @@
+"""A plan whose rules carry each severity, deps over it, and a worker with every route."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from bot.deps import Deps
+from bot.domain.plan import Plan
+from bot.jobs.alerts import evaluate_once
+from bot.monitor import Sample
+from bot.notify.deliver import Worker
+from bot.notify.posters import route_posters
+from bot.notify.slack import SlackPoster, make_client
+from tests.fakeslack import FakeSlack
+from tests.metrics_helpers import Clock, make_deps
+
+CHANNEL = "C_ALERTS"
+
+
+def with_severities(plan: Plan, **severity: str) -> Plan:
+    """The plan with threshold severities changed by metric: `error_rate_pct="p0"`."""
+    thresholds = tuple(
+        t.model_copy(update={"severity": severity.get(t.rule.metric, t.severity)})
+        for t in plan.thresholds
+    )
+    return plan.model_copy(update={"thresholds": thresholds})
+
+
+def routed_deps(clock: Clock, *, severities: dict[str, str], **settings: Any) -> Deps:
+    deps = make_deps(clock, **settings)
+    deps.plan = with_severities(deps.plan, **severities)
+    return deps
+
+
+class Sleeps(list[float]):
+    """The worker's sleep seam: records the backoff instead of waiting it out."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def worker_for(deps: Deps, slack: FakeSlack, tls: ssl.SSLContext | None = None) -> Worker:
+    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
+    routes = route_posters(deps.settings, tls=tls)
+    return Worker(deps.store, poster, deps.clock, routes=routes, sleep=Sleeps())
+
+
+async def hold(
+    deps: Deps, worker: Worker, clock: Clock, metric: str, value: float, minutes: int
+) -> None:
+    """`value` every minute for `minutes`, evaluating and delivering each minute."""
+    for _ in range(minutes):
+        deps.store.metrics.add_batch([Sample(metric=metric, at=clock(), value=value)])
+        evaluate_once(deps, clock())
+        await worker.run_once()
+        clock.advance(minutes=1)
