@@ -118,7 +118,9 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     # moved out of the collector's sight, every later full collection scans only what
     # requests and jobs allocate (a pause of milliseconds instead of tens: it holds the
     # event loop, whichever thread set it off).
+    gc.collect()  # start-up's own garbage first, or it would be kept for good
     gc.freeze()
+    gc.enable()  # off during start-up (bot.cli)
     if server.mode == "socket":
         log.info("capacity-bot: Socket Mode connected; GET /healthz on %s:%d", host, server.port)
     else:

@@ -101,6 +101,15 @@ class LoopLag:
             "threshold_ms": round(self.threshold * 1000),
         }
 
+    def histogram(self) -> tuple[list[tuple[float, int]], float, int]:
+        """For /metrics (`capacity_bot_loop_lag_seconds`): cumulative counts per upper
+        bound, the last one +Inf, then the sum of all lags and their number."""
+        cumulative, running = [], 0
+        for bound, count in zip((*LAG_BUCKETS, float("inf")), self.buckets, strict=True):
+            running += count
+            cumulative.append((bound, running))
+        return cumulative, self.total, self.count
+
     async def _measure(self) -> None:
         while True:
             asked = self.clock() + self.interval

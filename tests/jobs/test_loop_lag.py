@@ -46,6 +46,10 @@ def test_every_measurement_lands_in_one_bucket_and_reaches_the_observers() -> No
     assert lag.buckets[LAG_BUCKETS.index(0.05)] == 1
     assert lag.buckets[-1] == 1  # over the largest bound
     assert abs(lag.total - 7.031) < 1e-9
+    buckets, total, count = lag.histogram()
+    assert buckets[0] == (0.005, 1) and buckets[-1] == (float("inf"), 3)
+    assert [n for _, n in buckets] == sorted(n for _, n in buckets)  # cumulative
+    assert total == lag.total and count == 3
 
 
 class _Flag(logging.Handler):
