@@ -79,7 +79,8 @@ async def test_slack_is_answered_while_the_rollup_of_a_backfill_runs(tmp_path: P
 
 
 class HeldChanges:
-    """The change store, but `all()` (what an export reads) waits at the gate first."""
+    """The change store, but `all()` (what an export reads) and `latest()` (what
+    `changes` reads) wait at the gate first."""
 
     def __init__(self, inner: Any, gate: Gate) -> None:
         self.inner, self.gate = inner, gate
@@ -88,8 +89,25 @@ class HeldChanges:
         self.gate.hold()
         return self.inner.all(**kwargs)
 
+    def latest(self, *args: Any) -> Any:
+        self.gate.hold()
+        return self.inner.latest(*args)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+async def test_an_answer_that_reads_the_store_is_computed_on_a_worker_thread() -> None:
+    gate = Gate()
+    async with rig() as r:
+        r.deps.store.changes = HeldChanges(r.deps.store.changes, gate)  # type: ignore[assignment]
+        reading = asyncio.create_task(r.slash("changes"))
+        await gate.wait_reached()
+        status, body = await r.slash("tier 2")
+        gate.answered.set()
+        changes_status, _ = await reading
+    assert status == 200 and "Tier 2" in json.dumps(body) and changes_status == 200
+    assert not gate.ran_out and threading.get_ident() not in gate.threads
 
 
 async def test_an_export_of_an_in_memory_log_is_built_on_a_worker_thread() -> None:
