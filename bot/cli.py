@@ -1,4 +1,7 @@
-"""The command line: serve, shell, ask, check-plan, import-changes, digest. Each a few lines."""
+"""The command line: serve, shell, ask, check-plan, import-changes, digest, manifest, doctor.
+
+Each a few lines over one library call; its docstring is its --help.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +63,47 @@ def _digest(args: argparse.Namespace) -> int:
     return print_digest(load_settings(), chart=args.chart)
 
 
+def _manifest(args: argparse.Namespace) -> int:
+    """Print the Slack app manifest: Socket Mode, or HTTP mode at --url https://HOST."""
+    from bot.commands import build_router
+    from bot.slack.manifest import ManifestError, render_manifest
+
+    words = [command.usage.split()[0] for command in build_router().commands]
+    try:
+        sys.stdout.write(render_manifest(words, args.url))
+    except ManifestError as exc:
+        print(f"capacity-bot: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """Check a deployment: token, scopes, alerts channel, mode, plan, database, ingest token,
+    alert routes, Prometheus. One line each, ok or the fix; exit 0 when all pass, else 1."""
+    from bot.doctor.run import doctor
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"fix  configuration  {exc}")
+        return 1
+    return doctor(settings)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("capacity-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="capacity-bot", description="Your capacity plan, live in Slack and in a terminal."
     )
+    parser.add_argument("--version", action="version", version=f"capacity-bot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help=_serve.__doc__, description=_serve.__doc__)
@@ -99,6 +139,17 @@ def _parser() -> argparse.ArgumentParser:
     digest = commands.add_parser("digest", help=_digest.__doc__, description=_digest.__doc__)
     digest.add_argument("--chart", type=Path, default=None, help="write the chart PNG here")
     digest.set_defaults(run=_digest)
+
+    manifest = commands.add_parser(
+        "manifest", help=_manifest.__doc__, description=_manifest.__doc__
+    )
+    manifest.add_argument(
+        "--url", default=None, help="HTTP mode: the public https:// address of the bot"
+    )
+    manifest.set_defaults(run=_manifest)
+
+    doctor = commands.add_parser("doctor", help=_doctor.__doc__, description=_doctor.__doc__)
+    doctor.set_defaults(run=_doctor)
     return parser
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +53,8 @@ _VARIABLES = {
     "CAPACITY_EMAIL_FROM": "email_from",
     "CAPACITY_EMAIL_TO": "email_to",
     "PORT": "port",
+    "LOG_LEVEL": "log_level",
+    "LOG_FORMAT": "log_format",
 }
 _FIELDS = {field: variable for variable, field in _VARIABLES.items()}
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -131,6 +133,8 @@ class Settings(BaseModel):
     smtp_url: SecretStr | None = None
     email_from: str | None = None
     email_to: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("api_url")
     @classmethod
@@ -138,6 +142,19 @@ class Settings(BaseModel):
         if not re.match(r"^https?://", value):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        level = str(value).strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format(cls, value: Any) -> Any:
+        return str(value).strip().lower()
 
     @field_validator("pagerduty_url")
     @classmethod
@@ -226,6 +243,24 @@ class Settings(BaseModel):
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold, for scrubbing logs: the tokens and secrets, and
+        the password (or whole user info) of any URL setting with credentials in it."""
+        found: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+                found.append(value)
+            if isinstance(value, str) and "://" in value:
+                parts = urlsplit(value)
+                if parts.password:
+                    found.append(parts.password)
+                    found.append(unquote(parts.password))
+                if parts.username and parts.password is None and "@" in parts.netloc:
+                    found.append(parts.username)  # a token given as the user, e.g. https://KEY@host
+        return [s for s in found if s]
 
     def may_write(self, user_id: str | None) -> bool:
         """Planners only, when CAPACITY_PLANNERS is set; everyone otherwise."""

@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import load_plan
+from bot.telemetry import Telemetry
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 
@@ -85,6 +86,14 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
+    _telemetry: Telemetry | None = field(default=None, repr=False)
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """The app's own metrics (GET /metrics); made on first use, one per Deps."""
+        if self._telemetry is None:
+            self._telemetry = Telemetry()
+        return self._telemetry
 
     @property
     def store(self) -> Store:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot import logs
 from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
@@ -61,7 +62,7 @@ class BotServer:
         self.deps = deps
         self.host = host
         self.port = port
-        self.client = client or build_client(deps.settings)
+        self.client = client or build_client(deps.settings, deps.telemetry.api_call)
         self.bolt_app = build_app(
             deps,
             self.client,
@@ -70,11 +71,9 @@ class BotServer:
             process_before_response=process_before_response,
         )
         self.mode = "socket" if deps.settings.socket_mode else "http"
+        self.hooks = default_hooks(deps, self.client)
         self.web_app = build_web_app(
-            deps,
-            None if self.mode == "socket" else self.bolt_app,
-            default_hooks(deps, self.client),
-            mode=self.mode,
+            deps, None if self.mode == "socket" else self.bolt_app, self.hooks, mode=self.mode
         )
         self._runner: web.AppRunner | None = None
         self.socket: AsyncSocketModeHandler | None = None
@@ -82,7 +81,10 @@ class BotServer:
     async def start(self) -> None:
         # Once, before serving: a refused token or unreachable Slack stops here with one
         # line (ConfigError), and no request waits for auth.test later.
-        remember_auth_test(self.bolt_app, await verify_token(self.deps.settings))
+        auth = await verify_token(self.deps.settings)
+        remember_auth_test(self.bolt_app, auth)
+        if self.hooks.health is not None:
+            self.hooks.health.auth = auth  # its first refresh needs no second auth.test
         self._runner = web.AppRunner(self.web_app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -93,7 +95,7 @@ class BotServer:
             self.port = sockets[0].getsockname()[1]
         if self.mode == "socket":
             # Created here, inside the running loop.
-            self.socket = build_socket_handler(self.bolt_app, self.deps.settings, self.client)
+            self.socket = build_socket_handler(self.bolt_app, self.deps, self.client)
             await self.socket.connect_async()
 
     async def stop(self) -> None:
@@ -136,15 +138,15 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     return 0
 
 
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # APScheduler logs every run of every job at INFO (the outbox runs every 3 s).
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+def configure_logging(settings: Settings | None = None) -> None:
+    """LOG_LEVEL and LOG_FORMAT, with every secret of `settings` scrubbed from the lines."""
+    settings = settings or Settings()
+    logs.configure_logging(settings.log_level, settings.log_format, settings.secret_values())
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
-    configure_logging()
+    configure_logging(settings)
     deps = build_deps(settings)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))

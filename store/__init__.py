@@ -21,6 +21,7 @@ from store.db import ThreadLocalDatabase, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
+from store.health import DatabaseStatus, inspect_database
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
@@ -30,6 +31,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
     "MetricStore",
@@ -73,6 +75,11 @@ class Store:
             TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
         ]
+
+    @classmethod
+    def inspect(cls, path: str | Path) -> DatabaseStatus:
+        """Whether `path` can serve (writable, migrations known), without migrating it."""
+        return inspect_database(path, cls._migration_sets())
 
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""

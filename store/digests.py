@@ -106,3 +106,8 @@ class DigestStore:
             "ORDER BY posted_at DESC, period DESC LIMIT 1"
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def last_posted_at(self) -> datetime | None:
+        """When the newest digest was posted, None before the first."""
+        row = self.db.execute("SELECT max(posted_at) FROM digests").fetchone()
+        return None if row is None else _at(row[0])

@@ -181,3 +181,10 @@ class Outbox:
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def oldest_waiting(self) -> datetime | None:
+        """When the oldest row not yet delivered (queued or sending) was queued."""
+        row = self.db.execute(
+            "SELECT min(created_at) FROM outbox WHERE status IN ('queued', 'sending')"
+        ).fetchone()
+        return None if row is None or row[0] is None else datetime.fromtimestamp(row[0], UTC)

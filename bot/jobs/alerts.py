@@ -218,7 +218,8 @@ def start_jobs(
     if url and any(m.query for m in deps.plan.metrics):
 
         async def prometheus() -> None:
-            await poll_prometheus(deps.plan, deps.store, url, deps.clock)
+            result = await poll_prometheus(deps.plan, deps.store, url, deps.clock)
+            deps.telemetry.samples_ingested.labels(source="prometheus").inc(result.stored)
 
         scheduler.add_job(
             prometheus, "interval", seconds=prometheus_every, id=f"metrics.{SOURCE}", **common

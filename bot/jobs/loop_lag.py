@@ -19,10 +19,10 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["LAG_BUCKETS", "LoopLag", "running_on"]
+__all__ = ["LAG_BUCKETS", "LagCollector", "LoopLag", "running_on"]
 
 log = logging.getLogger("capacity_bot.loop")
 
@@ -156,3 +156,27 @@ class LoopLag:
         if self._watchdog is not None:
             await asyncio.to_thread(self._watchdog.join, 2.0)
             self._watchdog = None
+
+
+class LagCollector:
+    """`capacity_bot_loop_lag_seconds`, a histogram, for /metrics (a prometheus-client
+    collector, read at scrape time)."""
+
+    def __init__(self, lag: LoopLag) -> None:
+        self.lag = lag
+
+    def describe(self) -> list[Any]:
+        return []
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import HistogramMetricFamily
+        from prometheus_client.utils import floatToGoString
+
+        buckets, total, _ = self.lag.histogram()
+        yield HistogramMetricFamily(
+            "capacity_bot_loop_lag_seconds",
+            "How late the event loop ran a task that asked to run (every 0.1 s): what a "
+            "request arriving then waited before anything of it ran.",
+            buckets=[(floatToGoString(bound), count) for bound, count in buckets],
+            sum_value=total,
+        )

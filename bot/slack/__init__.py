@@ -1,1 +1,1 @@
-"""The Slack front end: the Bolt app, its listeners and the answer cache."""
+"""The Slack front end: the Bolt app, its listeners, the answer cache and the app manifest."""

@@ -29,16 +29,22 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.commands import Router
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
+from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
-from bot.jobs.loop_lag import LoopLag
+from bot.jobs.loop_lag import LagCollector, LoopLag
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.posters import route_posters
-from bot.notify.slack import SlackPoster, make_client
+from bot.notify.slack import SlackPoster
+from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
 from bot.slack.listeners import register_all
+from bot.slack.middleware import client_middleware, request_scope
+from bot.slack.probe import outside_checks
+from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
+from bot.web.metrics import make_metrics_route
 
 if TYPE_CHECKING:  # Socket Mode's handler is imported only when Socket Mode is used
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -72,9 +78,11 @@ def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
     ]
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
+def build_client(settings: Settings, observe: Observer | None = None) -> AsyncWebClient:
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retry_handlers())
+    return MeteredWebClient(
+        token=token, base_url=settings.api_url, retry_handlers=retry_handlers(), observe=observe
+    )
 
 
 async def verify_token(
@@ -148,25 +156,36 @@ def build_app(
     if not secret and not settings.socket_mode:
         # Bolt would fail inside its verification middleware on every request instead.
         raise ConfigError("SLACK_SIGNING_SECRET must be set to serve over HTTP")
+    client = client or build_client(settings, deps.telemetry.api_call)
+    # The token, not the client: given a client, Bolt still reads SLACK_BOT_TOKEN from the
+    # environment itself and warns at every start that it is unused. Its own client then
+    # takes our Web API URL and retries (its authorization falls back to auth.test through
+    # it), and every listener gets `client` itself from the middleware.
     app = AsyncApp(
-        client=client or build_client(settings),
+        token=client.token,
         signing_secret=secret,
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
+    app.client.base_url = client.base_url
+    app.client.retry_handlers = client.retry_handlers
+    app.use(client_middleware(client))
     register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
     return app
 
 
 def build_socket_handler(
-    bolt_app: AsyncApp, settings: Settings, client: AsyncWebClient
+    bolt_app: AsyncApp, deps: Deps, client: AsyncWebClient
 ) -> AsyncSocketModeHandler:
     """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from bot.slack.socket_mode import ObservedSocketModeHandler
 
-    assert settings.app_token is not None
-    return AsyncSocketModeHandler(
-        bolt_app, settings.app_token.get_secret_value(), web_client=client
+    assert deps.settings.app_token is not None
+    return ObservedSocketModeHandler(
+        bolt_app,
+        deps.settings.app_token.get_secret_value(),
+        web_client=client,
+        telemetry=deps.telemetry,
     )
 
 
@@ -182,29 +201,59 @@ class WebHooks:
     on_startup: list[AppCallback] = field(default_factory=list)
     on_cleanup: list[AppCallback] = field(default_factory=list)
     checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
-    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down).
+    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down); a detail
+    # with "ok": false makes the status "degraded", still a 200.
     details: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # The outside checks /healthz reports; serve seeds it with its start-up auth.test.
+    health: HealthCache | None = None
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     """What the served app runs beside Slack: metric ingestion, and the scheduler with
     rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
     # Notifications own their retries (the outbox worker), so their client has none.
-    poster = SlackPoster(make_client(client.token or "", deps.settings.api_url))
+    poster = SlackPoster(
+        MeteredWebClient(
+            token=client.token or "",
+            base_url=deps.settings.api_url,
+            timeout=10,
+            retry_handlers=[],
+            observe=deps.telemetry.api_call,
+        )
+    )
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
     lag = LoopLag()
+    deps.telemetry.add_collector("loop_lag", LagCollector(lag))
+
+    async def outside(auth: Any) -> list[Check]:
+        # A running bot's connection proves its mode: no apps.connections.open every 5 min.
+        return await outside_checks(
+            deps.settings, deps.plan, deps.telemetry.api_call, auth=auth, mode=False
+        )
+
+    health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
         lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         missed = start_digest(deps, poster, scheduler)
+        scheduler.add_job(
+            health.refresh,
+            "interval",
+            seconds=REFRESH_EVERY,
+            id="health.refresh",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
         scheduler.start()
-        task = asyncio.ensure_future(missed())
-        background.add(task)
-        task.add_done_callback(background.discard)
+        for work in (missed(), health.refresh()):
+            task = asyncio.ensure_future(work)
+            background.add(task)
+            task.add_done_callback(background.discard)
 
     async def stop(web_app: web.Application) -> None:
         if scheduler.running:
@@ -224,8 +273,10 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         details={
             "metrics": lambda: metrics_health(deps),
             "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
+            "outside": health.detail,
             "loop": lag.health,
         },
+        health=health,
     )
 
 
@@ -245,14 +296,21 @@ def build_web_app(
             try:
                 body[name] = detail()
             except Exception as exc:  # a detail must never turn health into a 500
-                body[name] = {"error": type(exc).__name__}
+                body[name] = {"ok": False, "error": type(exc).__name__}
+        degraded = [k for k, v in body.items() if isinstance(v, dict) and v.get("ok") is False]
+        if ok and degraded:
+            body["status"] = "degraded"
+            body["degraded"] = degraded
         return web.json_response(body, status=200 if ok else 503)
 
     web_app.router.add_get("/healthz", healthz)
+    web_app.add_routes(make_metrics_route(deps))
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:
-            bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+            bolt_request = await to_bolt_request(request)
+            with request_scope(deps.telemetry, bolt_request.body):
+                bolt_response = await bolt_app.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)
 
         web_app.router.add_post("/slack/events", slack_events)

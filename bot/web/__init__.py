@@ -1,1 +1,1 @@
-"""HTTP routes beside Slack's: metric ingestion (later health and /metrics)."""
+"""HTTP routes beside Slack's: metric ingestion, health and /metrics."""

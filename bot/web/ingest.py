@@ -147,6 +147,12 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
     retention = timedelta(days=deps.settings.raw_retention_days)
 
     async def post_metrics(request: web.Request) -> web.Response:
+        response = await _post_metrics(request)
+        if response.status >= 400:
+            deps.telemetry.samples_refused.labels(status=str(response.status)).inc()
+        return response
+
+    async def _post_metrics(request: web.Request) -> web.Response:
         secret = deps.settings.ingest_token
         if secret is None:
             raise web.HTTPNotFound()
@@ -189,6 +195,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
                 f"{where}: {first['msg']}; expected {_EXAMPLE}",
             )
         stored = deps.store.metrics.add_rows(rows)
+        deps.telemetry.samples_ingested.labels(source="api").inc(stored)
         return web.json_response({"ok": True, "stored": stored})
 
     return [web.post("/api/metrics", post_metrics)]

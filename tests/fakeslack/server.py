@@ -39,6 +39,30 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 TEAM_ID = "T0FAKE"
 APP_ID = "A0FAKE"
+# What a token is granted when a test does not say: every scope the bot could ask for.
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "channels:read",
+    "groups:read",
+    "channels:history",
+    "groups:history",
+    "channels:join",
+    "users:read",
+    "reactions:write",
+)
+# The scope Slack checks per method (one of them, for conversations.*), as its docs list.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
+    "conversations.info": ("channels:read", "groups:read"),
+    "conversations.history": ("channels:history", "groups:history"),
+}
 
 
 # -- recorded state ------------------------------------------------------------------------------
@@ -244,12 +268,19 @@ class FakeSlack:
         app_token: str = "xapp-test",
         *,
         channels: dict[str, str] | None = None,
+        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
+        not_member: set[str] | None = None,
     ) -> None:
         """``channels`` maps id -> name. If given, other channel ids answer channel_not_found;
-        if omitted, any channel id is accepted."""
+        if omitted, any channel id is accepted. ``scopes`` are what the bot token was
+        granted: sent back in every response's ``x-oauth-scopes`` header as Slack does, and
+        enforced (``missing_scope``) for the methods in METHOD_SCOPES. ``not_member``: the
+        channels the bot has not been invited to (``is_member`` false)."""
         self.bot_token = bot_token
         self.app_token = app_token
         self.channels: dict[str, str] | None = dict(channels) if channels is not None else None
+        self.scopes = tuple(scopes)
+        self.not_member: set[str] = set(not_member or ())
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port: int = 0
@@ -267,7 +298,7 @@ class FakeSlack:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = web.Application(client_max_size=1024**3)
         app.router.add_post("/api/{method}", self._handle_api)
         app.router.add_get("/api/{method}", self._handle_api)
@@ -276,7 +307,7 @@ class FakeSlack:
         app.router.add_get("/socket/{n}", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._site = web.TCPSite(self._runner, "127.0.0.1", port)
         await self._site.start()
         server = self._site._server
         assert server is not None
@@ -506,6 +537,7 @@ class FakeSlack:
                 call.response = body
                 return web.json_response(body, status=fault.status, headers=headers)
             self._check_token(method, call.token)
+            self._check_scope(method, call.token)
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 raise SlackApiFault("unknown_method")
@@ -521,7 +553,22 @@ class FakeSlack:
         finally:
             self._notify()
         call.response = body
-        return web.json_response(body)
+        headers: dict[str, str] = {}
+        if call.token == self.bot_token:
+            # Slack answers every call made with a token with the scopes it holds.
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
+            accepted = METHOD_SCOPES.get(method)
+            if accepted:
+                headers["x-accepted-oauth-scopes"] = ",".join(accepted)
+        return web.json_response(body, headers=headers)
+
+    def _check_scope(self, method: str, token: str | None) -> None:
+        accepted = METHOD_SCOPES.get(method)
+        if token != self.bot_token or not accepted or set(accepted) & set(self.scopes):
+            return
+        raise SlackApiFault(
+            "missing_scope", needed=",".join(accepted), provided=",".join(self.scopes)
+        )
 
     def _require_channel(self, params: dict[str, Any], key: str = "channel") -> str:
         channel = params.get(key)
@@ -648,7 +695,7 @@ class FakeSlack:
                 "is_im": channel.startswith("D"),
                 "is_private": channel.startswith("G"),
                 "is_archived": False,
-                "is_member": True,
+                "is_member": channel not in self.not_member,
                 "created": 1700000000,
             }
         }

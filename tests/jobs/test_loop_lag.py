@@ -6,7 +6,9 @@ import asyncio
 import logging
 import threading
 
-from bot.jobs.loop_lag import LAG_BUCKETS, LoopLag
+from prometheus_client import CollectorRegistry, generate_latest
+
+from bot.jobs.loop_lag import LAG_BUCKETS, LagCollector, LoopLag
 
 WAIT = 10.0  # a bound, not a timing
 
@@ -50,6 +52,19 @@ def test_every_measurement_lands_in_one_bucket_and_reaches_the_observers() -> No
     assert buckets[0] == (0.005, 1) and buckets[-1] == (float("inf"), 3)
     assert [n for _, n in buckets] == sorted(n for _, n in buckets)  # cumulative
     assert total == lag.total and count == 3
+
+
+def test_metrics_show_the_lag_as_a_histogram() -> None:
+    lag = LoopLag(clock=Clock())
+    for value in (0.001, 0.03, 7.0):
+        lag.observe(value)
+    registry = CollectorRegistry()
+    registry.register(LagCollector(lag))
+    text = generate_latest(registry).decode()
+    assert 'capacity_bot_loop_lag_seconds_bucket{le="0.005"} 1.0' in text
+    assert 'capacity_bot_loop_lag_seconds_bucket{le="0.05"} 2.0' in text
+    assert 'capacity_bot_loop_lag_seconds_bucket{le="+Inf"} 3.0' in text
+    assert "capacity_bot_loop_lag_seconds_count 3.0" in text
 
 
 class _Flag(logging.Handler):

@@ -80,6 +80,8 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
         _, err = await proc.communicate()
         log = err.decode()
         assert "HTTP mode" in log and "stopped" in log
+        # A normal start warns about nothing (Bolt's "token unused" included).
+        assert " WARNING " not in log and " ERROR " not in log, log
         assert slack.bot_token not in log and SECRET not in log
     finally:
         if proc.returncode is None:

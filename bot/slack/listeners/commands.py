@@ -13,6 +13,7 @@ from bot.reply import Reply
 from bot.slack.front import Front
 from bot.slack.listeners.changes import handle_effect
 from bot.slack.listeners.errors import in_background
+from bot.slack.middleware import count_command
 
 __all__ = ["capacity", "register", "share"]
 
@@ -42,6 +43,7 @@ async def capacity(
 
     if front.answer_in_ack:
         reply, body = await front.answers.ack_body(text, lambda: context(front, command))
+        count_command(front.deps.telemetry, front.router, text, reply)
         # A str is sent as it is; starting with "{", Bolt labels it application/json.
         await ack(body)
         # Effects (open the log form, upload an export) need the Web API: after the ack,
@@ -52,6 +54,7 @@ async def capacity(
 
     async def answer() -> None:
         reply, message = front.answers.answer(text, context(front, command))
+        count_command(front.deps.telemetry, front.router, text, reply)
         await respond(response_type="ephemeral", **message)
         await effect(reply)
 
