@@ -17,7 +17,7 @@ window of the same pings:
    the bot has no reload yet, so the control port does what one would, on the loop
    ("reload") and with the file read and validated on a worker thread ("reload-thread").
 
-The served process is `python -m bot serve` wrapped (see `serve_wrapped`) only to add a
+The served process is `python -m bot serve` wrapped (bench/stall_server.py) only to add a
 control port that runs a scheduled job's own function on demand. Start to a healthy
 /healthz and idle RSS are taken from the plain CLI, beside a bare Bolt app, every run.
 Figures printed are medians over runs. Every loop is bounded; nothing leaves 127.0.0.1.
@@ -68,109 +68,6 @@ INGEST_TOKEN = "bench-ingest"
 PLAN_FILE = ROOT / "bot" / "data" / "default-plan.yaml"
 PHASES = ("ingest", "rollup", "export", "digest", "reload", "reload-thread")
 ONLY = set(os.environ.get("BENCH_STALL_ONLY", ",".join(PHASES)).split(","))
-
-
-# -- the served process (child) -------------------------------------------------------------------
-
-
-def serve_wrapped(control_port: int) -> None:
-    """`capacity-bot serve`, plus a control server on `control_port` in the same loop:
-    POST /job/ID awaits the scheduler job's own function (what APScheduler would run),
-    POST /reload re-reads and re-validates the plan file."""
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-    original = AsyncIOScheduler.start
-    keep: list[Any] = []
-
-    def start(self: AsyncIOScheduler, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        keep.append(asyncio.ensure_future(control(self, control_port)))
-
-    AsyncIOScheduler.start = start  # type: ignore[method-assign]
-    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: the GIL's hand-over period
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
-    if os.environ.get("BENCH_STALL_DIAGNOSE"):
-        diagnose(float(os.environ["BENCH_STALL_DIAGNOSE"]))
-    from bot.cli import main
-
-    sys.exit(main(["serve", "--host", "127.0.0.1"]))
-
-
-def diagnose(threshold: float) -> None:
-    """Log every stall over `threshold` seconds with every thread's innermost frames."""
-    import threading
-    import traceback
-
-    from bot.jobs import loop_lag
-
-    def running_on(loop: Any, thread_id: int, depth: int = 4) -> str:
-        lines = []
-        for ident, frame in sys._current_frames().items():
-            if ident == threading.get_ident():
-                continue
-            stack = traceback.extract_stack(frame)[-depth:]
-            where = (f"{f.name} ({f.filename.rsplit('/', 1)[-1]}:{f.lineno})" for f in stack)
-            lines.append(("loop: " if ident == thread_id else "other: ") + " -> ".join(where))
-        return "\n  ".join(lines)
-
-    loop_lag.running_on = running_on
-    original = loop_lag.LoopLag.__init__
-
-    def init(self: Any, **kwargs: Any) -> None:
-        original(self, **{**kwargs, "threshold": threshold, "interval": 0.01})
-
-    loop_lag.LoopLag.__init__ = init  # type: ignore[method-assign]
-
-
-async def control(scheduler: Any, port: int) -> None:
-    from aiohttp import web
-
-    async def job(request: web.Request) -> web.Response:
-        found = scheduler.get_job(request.match_info["id"])
-        if found is None:
-            return web.json_response({"jobs": [j.id for j in scheduler.get_jobs()]}, status=404)
-        started = time.perf_counter()
-        await found.func(*found.args, **found.kwargs)
-        return web.json_response({"seconds": time.perf_counter() - started})
-
-    async def reload(request: web.Request) -> web.Response:
-        started = time.perf_counter()
-        how = await reload_plan(request.query.get("thread") == "1")
-        return web.json_response({"seconds": time.perf_counter() - started, "how": how})
-
-    app = web.Application()
-    app.router.add_post("/job/{id}", job)
-    app.router.add_post("/reload", reload)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-
-
-async def reload_plan(on_thread: bool) -> str:
-    """No reload in the bot yet: what one must do, load and validate the plan file and
-    derive its rules, then start a fresh answer cache; on the loop, or on a thread."""
-    import importlib
-
-    from bot.commands import build_router
-
-    for name in ("bot.planio.planfile", "bot.planfile"):
-        try:
-            load_plan = importlib.import_module(name).load_plan
-            break
-        except (ImportError, AttributeError):
-            continue
-    from bot.monitor.rules_from_plan import rules_from_plan
-
-    def load() -> None:
-        rules_from_plan(load_plan(Path(os.environ["CAPACITY_PLAN"])))
-
-    if on_thread:
-        await asyncio.to_thread(load)
-    else:
-        load()
-    importlib.import_module("bot.slack.answers").Answers(build_router())
-    where = "a worker thread" if on_thread else "the loop"
-    return f"load_plan + rules_from_plan on {where}, a fresh Answers (no reload in the bot yet)"
 
 
 # -- load (here) -------------------------------------------------------------------------------
@@ -307,8 +204,11 @@ async def one_run(
             CAPACITY_INGEST_TOKEN=INGEST_TOKEN,
             CAPACITY_RAW_RETENTION_DAYS="366",  # else a year's backfill is refused
             CAPACITY_DIGEST_CRON="0 0 1 1 *",  # never due during the run: no catch-up
+            # BENCH_STALL_DIAGNOSE, BENCH_SWITCH_INTERVAL: for bench/stall_server.py
+            **{k: v for k, v in os.environ.items() if k.startswith("BENCH_")},
         )
-        me = [sys.executable, str(Path(__file__).resolve()), "--serve", str(control_port)]
+        me = [sys.executable, str(Path(__file__).resolve().parent / "stall_server.py")]
+        me.append(str(control_port))
         async with Child(me, env) as child:
             await wait_healthy(http, port, child)
             pinger = Pinger(http, port)
@@ -448,12 +348,8 @@ def main() -> None:
     parser.add_argument("--json", help="also write every run's raw figures here")
     parser.add_argument("--days", type=int, default=365, help="days of samples to post")
     parser.add_argument("--changes", type=int, default=CHANGES, help="change-log entries")
-    parser.add_argument("--serve", type=int, metavar="CONTROL_PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve_wrapped(args.serve)
-    else:
-        asyncio.run(bench(args.runs, args.json, args.days, args.changes))
+    asyncio.run(bench(args.runs, args.json, args.days, args.changes))
 
 
 if __name__ == "__main__":
