@@ -1,4 +1,5 @@
-"""The command line: serve, shell, ask, check-plan, import-changes, digest, manifest, doctor.
+"""The command line: serve, shell, ask, check-plan, import-plan, export-plan, plan-diff,
+plan-schema, import-changes, digest, manifest, doctor.
 
 Each a few lines over one library call; its docstring is its --help.
 """
@@ -61,6 +62,39 @@ def _digest(args: argparse.Namespace) -> int:
     from bot.shell import print_digest
 
     return print_digest(load_settings(), chart=args.chart)
+
+
+def _import_plan(args: argparse.Namespace) -> int:
+    """Read a filled-in copy of the template (Markdown) as a plan and write it as YAML.
+
+    Warnings (texts that stay text triggers) go to stderr. A part that cannot be read is
+    an error with its line and what was expected: exit 1 and nothing written.
+    """
+    from bot.plan_cli import import_plan
+
+    return import_plan(args.doc, args.output)
+
+
+def _export_plan(args: argparse.Namespace) -> int:
+    """Write the plan as the template's document with live figures (totals computed, the
+    latest samples, the stored change log); import-plan reads it back to the same plan."""
+    from bot.plan_cli import export_plan
+
+    return export_plan(load_settings(), args.output)
+
+
+def _plan_diff(args: argparse.Namespace) -> int:
+    """Print what changed between two plans (YAML or Markdown), one change a line."""
+    from bot.plan_cli import plan_diff_files
+
+    return plan_diff_files(args.old, args.new)
+
+
+def _plan_schema(args: argparse.Namespace) -> int:
+    """Print the plan's JSON Schema, for editors (yaml-language-server)."""
+    from bot.plan_cli import plan_schema
+
+    return plan_schema()
 
 
 def _manifest(args: argparse.Namespace) -> int:
@@ -136,6 +170,25 @@ def _parser() -> argparse.ArgumentParser:
         "file", help="a .md file with a | Date | Change | Reason | Impact | table, or .csv"
     )
     imp.set_defaults(run=_import_changes)
+    imp_plan = commands.add_parser(
+        "import-plan", help=_import_plan.__doc__, description=_import_plan.__doc__
+    )
+    imp_plan.add_argument("doc", help="the filled-in template, e.g. capacity-plan.md")
+    imp_plan.add_argument("-o", "--output", default=None, help="write the YAML here")
+    imp_plan.set_defaults(run=_import_plan)
+    exp_plan = commands.add_parser(
+        "export-plan", help=_export_plan.__doc__, description=_export_plan.__doc__
+    )
+    exp_plan.add_argument("-o", "--output", default=None, help="write the document here")
+    exp_plan.set_defaults(run=_export_plan)
+    diff = commands.add_parser("plan-diff", help=_plan_diff.__doc__, description=_plan_diff.__doc__)
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.set_defaults(run=_plan_diff)
+    schema = commands.add_parser(
+        "plan-schema", help=_plan_schema.__doc__, description=_plan_schema.__doc__
+    )
+    schema.set_defaults(run=_plan_schema)
     digest = commands.add_parser("digest", help=_digest.__doc__, description=_digest.__doc__)
     digest.add_argument("--chart", type=Path, default=None, help="write the chart PNG here")
     digest.set_defaults(run=_digest)

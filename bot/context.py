@@ -66,6 +66,10 @@ class Context:
     channel_id: str | None = None
     settings: TeamSettings | None = None
     store: CommandStore | None = None
+    # Where the live plan came from ("" = the embedded default) and how often it was
+    # reloaded (1 = as started): what `/capacity plan` shows.
+    plan_source: str = ""
+    plan_version: int = 1
 
     @property
     def zone(self) -> tzinfo:

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
-from bot.planio.planfile import load_plan
+from bot.planio.planfile import file_stamp, load_plan
 from bot.telemetry import Telemetry
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
@@ -86,6 +86,9 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Opened on first use so `ask "tier 2"` never creates a database file.
     _store: Store | None = field(default=None, repr=False)
+    # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
+    plan_version: int = 1
+    plan_stamp: tuple[int, int] | None = None
     _telemetry: Telemetry | None = field(default=None, repr=False)
 
     @property
@@ -110,6 +113,8 @@ class Deps:
             channel_id=channel_id,
             settings=self.settings,
             store=_StoreOnUse(self),
+            plan_source=str(self.settings.plan_path or ""),
+            plan_version=self.plan_version,
         )
 
     def close(self) -> None:
@@ -125,4 +130,11 @@ def build_deps(
         # Up front, so a front end that answers without the store when it is missing
         # (`metric` in `ask`) reports a bad path instead of "no database".
         check_db_path(settings.db_path)
-    return Deps(settings=settings, plan=load_plan(settings.plan_path), clock=clock, _store=store)
+    stamp = file_stamp(settings.plan_path)  # before reading: a save in between is seen
+    return Deps(
+        settings=settings,
+        plan=load_plan(settings.plan_path),
+        clock=clock,
+        _store=store,
+        plan_stamp=stamp,
+    )

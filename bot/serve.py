@@ -18,6 +18,8 @@ from bot import logs
 from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
+from bot.domain.checks import plan_warnings
+from bot.jobs.plan_reload import reload_from_signal
 from bot.slack.app import (
     AsyncWebClient,
     build_app,
@@ -114,6 +116,7 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, lambda: reload_from_signal(deps))
     server = BotServer(deps, host=host, port=port)
     await server.start()
     # What start-up built (modules, the plan, Bolt's app) lives as long as the process:
@@ -147,7 +150,10 @@ def configure_logging(settings: Settings | None = None) -> None:
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
     settings.require_for_serve()
     configure_logging(settings)
-    deps = build_deps(settings)
+    deps = build_deps(settings)  # a plan with errors stops here (PlanError, exit 1)
+    for warning in plan_warnings(deps.plan):
+        # The template's own plan has three (its figures disagree); not worth a WARNING.
+        log.info("plan warning: %s", warning)
     try:
         return asyncio.run(run(deps, host=host, port=port or settings.port))
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 import uuid
@@ -19,6 +20,7 @@ from bot.commands.changes import (
     today,
 )
 from bot.commands.digest import digest_input
+from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
@@ -27,6 +29,7 @@ from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fie
 from bot.domain.checks import plan_warnings
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
+from bot.reload import carry_out_reload
 from bot.render.text import render_text
 from bot.reply import Reply
 
@@ -46,19 +49,38 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         export = (
             export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
         )
+        planned = _plan_effect(reply, deps)
     finally:
         deps.close()
     if reply.error:
         err.write(render_text(reply))
-        return 2
+        # A fault of ours is not bad input: scripts tell the two apart by the exit code.
+        return 1 if "fault" in reply.meta else 2
     if export is not None:
         out.write(export.markdown)
         return 0
+    if isinstance(planned, str):
+        out.write(planned)
+        return 0
+    if planned is not None:
+        # A refused reload is the plan file's fault, not the typed text's.
+        (err if planned.error else out).write(render_text(planned))
+        return 1 if planned.error else 0
     if isinstance(reply.effect, OpenChangeModal):
-        err.write("`log` asks for each field: run it in `capacity-bot shell`.\n")
+        # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
+        err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
         return 2
     out.write(render_text(reply))
     return 0
+
+
+def _plan_effect(reply: Reply, deps: Deps) -> str | Reply | None:
+    """`plan export` (the document) and `plan reload` (its outcome) in a terminal."""
+    if isinstance(reply.effect, ExportPlan):
+        return asyncio.run(plan_document(deps.context(user_id=USER)))
+    if isinstance(reply.effect, ReloadPlan):
+        return carry_out_reload(deps, USER, record=False)
+    return None
 
 
 def _read(prompt: str, stdin: TextIO, out: TextIO) -> str:
@@ -124,6 +146,10 @@ def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: 
         return True
     if isinstance(reply.effect, ExportChanges):
         out.write(export_files(export_entries(deps.context(user_id=USER))).markdown + "\n")
+        return True
+    planned = _plan_effect(reply, deps)
+    if planned is not None:
+        out.write(planned if isinstance(planned, str) else render_text(planned) + "\n")
         return True
     return False
 
@@ -194,6 +220,12 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
             out.write(f"  error: {problem}\n")
         return 1
     warnings = plan_warnings(plan) + route_warnings(plan, settings)
+    if source is not None and Path(source).suffix.lower() in (".md", ".markdown"):
+        from bot.planio.document import import_document
+
+        # What the document's wording could not say as rules, by line.
+        text = Path(source).read_text(encoding="utf-8")
+        warnings = [*import_document(text, str(source)).warnings, *warnings]
     out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
@@ -230,10 +262,14 @@ def import_changes_file(
 def print_digest(
     settings: Settings,
     chart: Path | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Write the digest as text to `out`; with `chart`, also the PNG there. Exit status."""
+    # Looked up when called, not at import: whoever imported this module first may have
+    # had another sys.stdout (a test runner's capture).
+    out = out or sys.stdout
+    err = err or sys.stderr
     deps = build_deps(settings)
     try:
         inp = digest_input(deps.context(user_id="terminal"))

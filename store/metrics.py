@@ -67,6 +67,15 @@ def m002_rollup_dirty(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m003_source_skipped(db: sqlite_utils.Database) -> None:
+    # Samples a pull fetched but refused (outside the metric's range in the plan), so
+    # /healthz and `status` can say what was skipped while the pull itself works.
+    columns = {r[1] for r in db.execute("PRAGMA table_info(metric_sources)").fetchall()}
+    if "skipped" not in columns:
+        db.execute("ALTER TABLE metric_sources ADD COLUMN skipped TEXT")
+
+
 @dataclass(frozen=True)
 class Rollup:
     metric: str
@@ -87,6 +96,8 @@ class SourceStatus:
     checked_at: datetime
     last_ok_at: datetime | None
     error: str | None
+    # What the last pull fetched but did not store, and why ("cpu_pct: 150% is above ...").
+    skipped: str | None = None
 
 
 def _ts(at: datetime) -> float:
@@ -198,22 +209,26 @@ class MetricStore:
         kwargs = {} if pause is None else {"pause": pause}
         return rollup.rollup_and_prune(self.db.conn, _ts(now), retention.total_seconds(), **kwargs)
 
-    def record_source(self, name: str, now: datetime, error: str | None = None) -> None:
+    def record_source(
+        self, name: str, now: datetime, error: str | None = None, skipped: str | None = None
+    ) -> None:
         ok = error is None
         with atomic(self.db.conn):
             self.db.conn.execute(
-                "INSERT INTO metric_sources (name, ok, checked_at, last_ok_at, error)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ok = excluded.ok,"
+                "INSERT INTO metric_sources (name, ok, checked_at, last_ok_at, error, skipped)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ok = excluded.ok,"
                 " checked_at = excluded.checked_at, error = excluded.error,"
+                " skipped = excluded.skipped,"
                 " last_ok_at = coalesce(excluded.last_ok_at, metric_sources.last_ok_at)",
-                [name, int(ok), _ts(now), _ts(now) if ok else None, error],
+                [name, int(ok), _ts(now), _ts(now) if ok else None, error, skipped],
             )
 
     def sources(self) -> Sequence[SourceStatus]:
         rows = self.db.execute(
-            "SELECT name, ok, checked_at, last_ok_at, error FROM metric_sources ORDER BY name"
+            "SELECT name, ok, checked_at, last_ok_at, error, skipped FROM metric_sources"
+            " ORDER BY name"
         ).fetchall()
         return [
-            SourceStatus(r[0], bool(r[1]), _dt(r[2]), _dt(r[3]) if r[3] else None, r[4])
+            SourceStatus(r[0], bool(r[1]), _dt(r[2]), _dt(r[3]) if r[3] else None, r[4], r[5])
             for r in rows
         ]

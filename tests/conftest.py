@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from bot.commands import build_router
 from bot.config import Settings
@@ -14,6 +17,22 @@ from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan, load_plan
 from bot.render.text import render_text
 from store import Store
+
+# Property and fuzz suites: each @settings names its own max_examples (its budget, sized to
+# stay within about a minute on 2 cores). The profile sets what they share: CI (env CI set,
+# as .ci/run does) is derandomized so a red run reproduces, with no example database
+# carried between runs and no deadline (a shared runner's pauses are not our bugs).
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

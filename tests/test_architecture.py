@@ -27,13 +27,15 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py", "bot/offload.py")),
     (3, ("bot/commands/", "bot/notify/")),
     (4, ("bot/deps.py", "bot/doctor/")),
+    # what every front end and job may do to the shared Deps: swap in a reloaded plan
+    (5, ("bot/reload.py",)),
     # front ends and scheduled work, side by side
-    (5, ("bot/slack/", "bot/shell.py", "bot/web/", "bot/jobs/")),
+    (6, ("bot/slack/", "bot/shell.py", "bot/plan_cli.py", "bot/web/", "bot/jobs/")),
     # wiring: builds and connects, each on the one below
-    (6, ("bot/slack/app.py", "bot/doctor/run.py")),
-    (7, ("bot/serve.py",)),
-    (8, ("bot/cli.py",)),
-    (9, ("bot/__main__.py",)),
+    (7, ("bot/slack/app.py", "bot/doctor/run.py")),
+    (8, ("bot/serve.py",)),
+    (9, ("bot/cli.py",)),
+    (10, ("bot/__main__.py",)),
 )
 
 # The store speaks domain objects: it may import nothing else of ours.

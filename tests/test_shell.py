@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import DATA
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:

@@ -76,3 +76,18 @@ def test_a_fresh_capacity_db_in_a_new_directory_is_created(tmp_path: Path) -> No
     done = run("ask", "changes", CAPACITY_DB=str(db))
     assert done.returncode == 0, done.stderr
     assert db.exists()
+
+
+def test_shell_log_refuses_an_ambiguous_cost_and_reads_the_corrected_one(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    # `-25,50` was once stored as -$2,550/mo; `²` as a tier crashed the prompt.
+    typed = "log Added a cache\n\n\nbecause\n\n-25,50\n-$25.50/mo\n²\n１\n"
+    done = run("shell", stdin=typed, CAPACITY_DB=str(db))
+    assert done.returncode == 0, done.stderr
+    assert "`-25,50` is ambiguous: write -25.50 or -2,550." in done.stdout
+    assert "`²` is not a plain digit; write `2`" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    store = Store(db)
+    [change] = store.changes.all()
+    assert (str(change.cost_change), change.tier) == ("-25.50", 1)
+    store.close()

@@ -16,6 +16,7 @@ from bot.commands.changes import (
 )
 from bot.commands.router import Context
 from bot.domain.changes import Change, content_key, validate_change_fields
+from bot.domain.numbers import NumberError, parse_whole
 from bot.reply import Reply, Text
 
 __all__ = [
@@ -105,8 +106,10 @@ def saved_notice(change: Change, verb: str, reference: str) -> Reply:
 
 
 def _entry_id(value: str) -> int | None:
-    text = value.lstrip("#")
-    return int(text) if text.isdigit() else None
+    try:
+        return parse_whole(value, "entry number")
+    except NumberError:
+        return None
 
 
 def edit_request(ctx: Context, value: str, *, message_ts: str | None = None) -> Reply:

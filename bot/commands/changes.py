@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.commands.args import extra_words, parse_position
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.router import refusal as router_refusal
 from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
+from bot.domain.numbers import NumberError, ascii_digits
 from bot.planio.changelog import to_csv, to_markdown
 from bot.reply import Action, Effect, Reply, Table, Text
 
@@ -101,9 +103,10 @@ def refusal(action: str = "log changes") -> Reply:
 
 def log(args: list[str], ctx: Context) -> Reply:
     prefill = " ".join(args)
+    filled = f" with “{prefill[:60]}” as the change" if prefill else ""
     return Reply(
         title="Log a change",
-        parts=(Text("Opening the change-log form…"),),
+        parts=(Text(f"Opening the change-log form{filled}…"),),
         effect=OpenChangeModal(prefill=prefill),
     )
 
@@ -139,11 +142,12 @@ def _table(changes: list[Change]) -> Table:
 
 
 def _page_size(word: str) -> int:
-    if not word.isdigit() or not 1 <= int(word) <= MAX_PAGE:
+    count = parse_position(word, "changes 25")
+    if count is None or not 1 <= count <= MAX_PAGE:
         raise CommandError(
             f"`{word[:20]}` is not a number of entries; show 1 to {MAX_PAGE}.", "changes 25"
         )
-    return int(word)
+    return count
 
 
 def _latest(ctx: Context, limit: int, offset: int) -> Reply:
@@ -169,7 +173,9 @@ def _latest(ctx: Context, limit: int, offset: int) -> Reply:
 
 def _since(ctx: Context, word: str, offset: int = 0) -> Reply:
     try:
-        day = date.fromisoformat(word)
+        day = date.fromisoformat(ascii_digits(word))
+    except NumberError as exc:
+        raise CommandError(exc.message, "changes since 2025-09-01") from None
     except ValueError:
         raise CommandError(
             f"`{word[:30]}` is not a date; write it as YYYY-MM-DD.", "changes since 2025-09-01"
@@ -241,9 +247,13 @@ def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:
     verb = "restore" if restore else "delete"
     if not may_write(ctx):
         return refusal(f"{verb} changes")
-    if len(words) != 1 or not words[0].lstrip("#").isdigit():
-        raise CommandError(f"Say which entry to {verb} by its number.", f"changes {verb} 3")
-    change_id = int(words[0].lstrip("#"))
+    example = f"changes {verb} 3"
+    if len(words) > 1:
+        raise extra_words(f"changes {verb}", words[1:], "one entry number", example)
+    found = parse_position(words[0], example) if words else None
+    if found is None:
+        raise CommandError(f"Say which entry to {verb} by its number.", example)
+    change_id = found
     store = _store(ctx).changes
     by = ctx.user_id or "unknown"
     done = (
@@ -263,24 +273,33 @@ def changes(args: list[str], ctx: Context) -> Reply:
     if not words:
         return _latest(ctx, PAGE, 0)
     if head == "since":
-        if len(words) == 4 and words[2].lower() == "offset" and words[3].isdigit():
-            return _since(ctx, words[1], int(words[3]))
+        example = "changes since 2025-09-01"
+        if len(words) == 4 and words[2].lower() == "offset":
+            offset = parse_position(words[3], example)
+            if offset is not None:
+                return _since(ctx, words[1], offset)
+        if len(words) > 2:
+            raise extra_words("changes since", words[2:], "one date", example)
         if len(words) != 2:
-            raise CommandError("`changes since` takes one date.", "changes since 2025-09-01")
+            raise CommandError("`changes since` takes one date.", example)
         return _since(ctx, words[1])
     if head == "search":
         if len(words) < 2:
             raise CommandError("Say what to search for.", "changes search pgbouncer")
         return _search(ctx, words[1:])
     if head == "export":
+        if len(words) > 1:
+            raise extra_words("changes export", words[1:], "nothing after it", "changes export")
         return _export(ctx)
     if head in ("delete", "restore"):
         return _delete(ctx, words[1:], restore=head == "restore")
     limit, rest = PAGE, words
-    if head.isdigit():
+    if parse_position(head, "changes 25") is not None:
         limit, rest = _page_size(head), words[1:]
-    if len(rest) == 2 and rest[0].lower() == "offset" and rest[1].isdigit():
-        return _latest(ctx, limit, int(rest[1]))
+    if len(rest) == 2 and rest[0].lower() == "offset":
+        offset = parse_position(rest[1], "changes 25")
+        if offset is not None:
+            return _latest(ctx, limit, offset)
     if not rest:
         return _latest(ctx, limit, 0)
     raise CommandError(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from bot.commands.router import Command, CommandError, Context
+from bot.commands.args import extra_words
+from bot.commands.router import Command, Context
 from bot.context import CommandStore
 from bot.digest.build import build_digest
 from bot.digest.data import (
@@ -88,7 +89,7 @@ def digest_input(ctx: Context) -> DigestInput:
 
 def digest(args: list[str], ctx: Context) -> Reply:
     if args:
-        raise CommandError("`digest` takes nothing after it.", "digest")
+        raise extra_words("digest", args, "nothing after it", "digest")
     reply = build_digest(digest_input(ctx))
     return replace(reply, notes=(*reply.notes, PREVIEW_NOTE))
 

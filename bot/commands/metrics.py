@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.commands.args import parse_decimal
+from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import live_plan, tier_facts
 from bot.config import Settings
@@ -15,6 +15,7 @@ from bot.context import CommandStore
 from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import AlertState, Rule, Sample
+from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
@@ -71,17 +72,32 @@ def _shown(plan: Plan, metric: str, value: float | None) -> Quantity:
 def metric(args: list[str], ctx: Context) -> Reply:
     example = "metric mau 850"
     names = ", ".join(m.name for m in ctx.plan.metrics)
-    if len(args) != 2:
+    if len(args) > 2:
+        raise extra_words("metric", args[2:], "a metric name and a value", example, after=args[1])
+    if not args:
         raise CommandError(f"Give a metric name and a value; the plan's metrics: {names}.", example)
-    name, raw = args[0].lower(), args[1]
-    if ctx.plan.metric(name) is None:
+    name = args[0].lower()
+    found = ctx.plan.metric(name)
+    if found is not None and len(args) == 1:
+        raise CommandError(f"Give a value for `{name}` too.", f"metric {name} 1")
+    if found is None:
         raise CommandError(
             f"`{name[:40]}` is not a metric in the plan; use one of {names}.", example
         )
-    # The same number syntax as every other command (`1,000`, `10k`, `$25`), and `%`.
-    negative = raw.startswith("-")
-    amount = parse_decimal(raw.lstrip("-").rstrip("%"), "the value", example, allow_zero=True)
-    value = float(-amount if negative else amount)
+    # The number grammar every command uses; `$` and `/mo` for money, `%` for percentages.
+    amount = parse_decimal(
+        args[1],
+        "the value",
+        example,
+        allow_zero=True,
+        signed=True,
+        money=found.unit == "$",
+        percent=found.unit == "%",
+    )
+    value = float(amount)
+    problem = found.range_problem(value)
+    if problem is not None:
+        raise CommandError(f"Not recorded: {problem} ({name} takes {found.range_text()}).", example)
     store = _store(ctx)
     if store is None:
         return _no_store(f"{name} = {shown(_shown(ctx.plan, name, value))} is a valid sample")
@@ -102,15 +118,24 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
     stale_after = timedelta(seconds=ctx.plan.stale_after)
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
     rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
-    if len(args) != 2:
+    if len(args) > 2:
+        raise extra_words("silence", args[2:], "a rule id and a duration", example)
+    if not args:
         raise CommandError(
             "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
         )
-    rule_id, raw = args
+    rule_id = args[0]
+    if rule_id in rules and len(args) == 1:
+        raise CommandError(f"Say for how long to silence `{rule_id}`.", f"silence {rule_id} 2h")
     if rule_id not in rules:
         raise CommandError(
             f"No rule `{rule_id[:60]}`; ids look like {', '.join(list(rules)[:4])}.", example
         )
+    raw = args[1]
+    try:
+        raw = ascii_digits(raw)  # `２h` reads as 2h; `²h` is refused with the plain form
+    except NumberError as exc:
+        raise CommandError(exc.message, example) from None
     try:
         seconds = parse_duration(raw)
     except ValueError as exc:
@@ -216,7 +241,7 @@ def delivery_part(ctx: Context) -> Section | None:
 
 def status(args: list[str], ctx: Context) -> Reply:
     if args:
-        raise CommandError("`status` takes nothing after it.", "status")
+        raise extra_words("status", args, "nothing after it", "status")
     plan = live_plan(ctx)
     store = _store(ctx)
     latest = latest_values(ctx)
@@ -251,6 +276,12 @@ def status(args: list[str], ctx: Context) -> Reply:
                 notes.append(
                     f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
                     f"{source.error}"
+                )
+            if source.skipped:
+                notes.append(
+                    f"{source.name} pull at {shown(_when(ctx, source.checked_at))} skipped "
+                    "(not stored): "
+                    f"{source.skipped}"
                 )
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:

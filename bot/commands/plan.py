@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.args import parse_count, parse_decimal, parse_tier
+from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
+from bot.commands.baseline import baseline
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
@@ -14,7 +15,7 @@ __all__ = ["COMMANDS"]
 
 def _no_args(name: str, args: list[str]) -> None:
     if args:
-        raise CommandError(f"`{name}` takes nothing after it.", name)
+        raise extra_words(name, args, "nothing after it", name)
 
 
 def tiers(args: list[str], ctx: Context) -> Reply:
@@ -60,9 +61,13 @@ def tiers(args: list[str], ctx: Context) -> Reply:
 
 def tier(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
-    if len(args) != 1:
-        raise CommandError(f"Say which tier: 1 to {plan.tier_count}.", "tier 2")
+    if not args:
+        raise CommandError(f"Say which tier: 0 (the baseline) to {plan.tier_count}.", "tier 2")
+    if len(args) > 1:
+        raise extra_words("tier", args[1:], "one tier number", "tier 2")
     number = parse_tier(args[0], plan.tier_count, "tier 2")
+    if number == 0:
+        return baseline(plan)
     info = plan.tier(number)
     cost = tier_costs(plan)[number]
     previous = "Current" if number == 1 else f"Tier {number - 1}"
@@ -108,7 +113,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
 def cost(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if len(args) > 1:
-        raise CommandError("`cost` takes one user count at most.", "cost 5000")
+        raise extra_words("cost", args[1:], "one user count at most", "cost 5000", after=args[0])
     if args:
         users = parse_count(args[0], "the user count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
@@ -165,8 +170,10 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     pricing = plan.pricing
     if len(args) > 1:
-        raise CommandError("`breakeven` takes one price at most.", "breakeven 30")
-    price = parse_decimal(args[0], "the price", "breakeven 30") if args else pricing.price
+        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
+    price = (
+        parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else pricing.price
+    )
     rows = []
     for row in break_even(plan, price):
         rows.append(
@@ -214,10 +221,9 @@ def targets(args: list[str], ctx: Context) -> Reply:
         return Reply(title="Performance targets", parts=(Text("The plan sets no targets."),))
     names = ["Tier 0"] + [f"Tier {n}" for n in range(1, plan.tier_count + 1)]
     if len(args) > 1:
-        raise CommandError("`targets` takes one tier at most.", "targets 2")
+        raise extra_words("targets", args[1:], "one tier at most", "targets 2")
     if args:
-        raw = args[0].lower().removeprefix("tier")
-        number = 0 if raw == "0" else parse_tier(args[0], plan.tier_count, "targets 2")
+        number = parse_tier(args[0], plan.tier_count, "targets 2")
         pairs = tuple(
             (t.metric, t.values[number] if number < len(t.values) else "—") for t in plan.targets
         )
@@ -289,8 +295,9 @@ def scenario(args: list[str], ctx: Context) -> Reply:
         )
     wanted = " ".join(args).lower()
     found = None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(plan.scenarios):
-        found = plan.scenarios[int(wanted) - 1]
+    index = parse_position(wanted, f"scenario {plan.scenarios[0].id}")
+    if index is not None and 1 <= index <= len(plan.scenarios):
+        found = plan.scenarios[index - 1]
     for candidate in plan.scenarios:
         if found is None and (wanted == candidate.id or wanted in candidate.title.lower()):
             found = candidate

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.context import Context
+from bot.domain.numbers import separate_words
 from bot.reply import Reply, Table, Text
 
 __all__ = [
@@ -89,7 +90,8 @@ class Command:
 
 
 def apology_reply(reference: str) -> Reply:
-    """What a person sees when something broke on our side: short, with a reference."""
+    """What a person sees when something broke on our side: short, with a reference.
+    `meta["fault"]` tells a front end it was our fault, not the input (`ask` exits 1)."""
     return Reply(
         title="Sorry, something went wrong",
         parts=(
@@ -100,6 +102,7 @@ def apology_reply(reference: str) -> Reply:
         ),
         notes=(f"Reference: {reference}",),
         error=True,
+        meta={"fault": reference},
     )
 
 
@@ -208,7 +211,9 @@ class Router:
 
 
 def split_words(text: str) -> list[str]:
-    text = text.strip()
+    # Any Unicode space separates words: a no-break space from a phone keyboard or pasted
+    # text must not glue `tier` and `2` into one unknown word (shlex knows ASCII only).
+    text = separate_words(text).strip()
     if len(text) > MAX_TEXT:
         raise CommandError(
             f"That is {len(text):,} characters; a command is at most {MAX_TEXT:,}.", "help"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.commands.args import parse_count, parse_decimal
+from bot.commands.args import extra_words, parse_count, parse_decimal
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.money import fmt_number
 from bot.domain.sizing import ComputeEstimate, compute_for, connections_for, storage_for
@@ -24,7 +24,9 @@ def _need(estimate: ComputeEstimate) -> str:
 
 
 def compute(args: list[str], ctx: Context) -> Reply:
-    if len(args) != 1:
+    if len(args) > 1:
+        raise extra_words("compute", args[1:], "one request rate", "compute 100", after=args[0])
+    if not args:
         raise CommandError("Give a request rate in requests per second.", "compute 100")
     rps = parse_decimal(args[0].removesuffix("rps"), "the request rate", "compute 100")
     formula = ctx.plan.formulas.compute
@@ -57,7 +59,11 @@ def compute(args: list[str], ctx: Context) -> Reply:
 
 
 def connections(args: list[str], ctx: Context) -> Reply:
-    if not 1 <= len(args) <= 2:
+    if len(args) > 2:
+        raise extra_words(
+            "connections", args[2:], "a container count and a worker count", "connections 5 3"
+        )
+    if not args:
         raise CommandError(
             "Give the number of API containers, and optionally workers.", "connections 5"
         )
@@ -108,7 +114,9 @@ def connections(args: list[str], ctx: Context) -> Reply:
 
 
 def storage(args: list[str], ctx: Context) -> Reply:
-    if len(args) != 1:
+    if len(args) > 1:
+        raise extra_words("storage", args[1:], "one user count", "storage 1000", after=args[0])
+    if not args:
         raise CommandError("Give a number of users.", "storage 1000")
     users = parse_count(args[0], "the user count", "storage 1000")
     formula = ctx.plan.formulas.storage

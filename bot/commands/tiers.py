@@ -7,8 +7,9 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.commands.args import extra_words, parse_tier
 from bot.commands.changes import today
-from bot.commands.router import Command, CommandError, Context, refusal
+from bot.commands.router import Command, Context, refusal
 from bot.context import CommandStore
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
@@ -108,7 +109,7 @@ def built(args: list[str], ctx: Context) -> Reply:
     example = "built 1"
     plan = live_plan(ctx)
     if len(args) > 1:
-        raise CommandError("Give one tier number, or nothing to see the built tier.", example)
+        raise extra_words("built", args[1:], "one tier number, or nothing", example)
     store = _store(ctx)
     latest: dict[str, Sample | None] = {}
     if store is not None:
@@ -119,14 +120,8 @@ def built(args: list[str], ctx: Context) -> Reply:
             parts=(Facts(tuple(tier_facts(ctx, plan, latest))),),
             notes=("Planners record a newer one with `/capacity built N`.",),
         )
-    raw = args[0].strip().lower().removeprefix("tier")
-    if not raw.isdigit() or int(raw) > plan.tier_count:
-        shown = args[0][:30]
-        raise CommandError(
-            f"`{shown}` is not a tier of the plan: give 0 (the baseline) to {plan.tier_count}.",
-            example,
-        )
-    number = int(raw)
+    # The grammar every tier number goes through: `built ²` is refused with `2`, not a crash.
+    number = parse_tier(args[0], plan.tier_count, example)
     if not ctx.may_write:
         return refusal("record the built tier", "Anyone may see it with `/capacity built`.")
     if store is None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.numbers import NumberError, ascii_digits, parse_number, parse_whole, shown
 from bot.domain.plan import Plan
 
 __all__ = [
@@ -78,27 +78,13 @@ class AuditEntry(BaseModel):
     detail: str = ""
 
 
-_COST = re.compile(r"^([+-]?)\$?([0-9][0-9,_]*(?:\.[0-9]+)?|\.[0-9]+)$")
-
-
 def parse_cost(text: str) -> Decimal:
-    """`+$10/mo`, `-5.50`, `$1,200` -> an exact Decimal; ValueError otherwise."""
-    raw = text.strip().lower().replace(" ", "")
-    for suffix in ("/month", "/mo", "amonth"):
-        raw = raw.removesuffix(suffix)
-    if raw.startswith("-$") or raw.startswith("+$"):
-        raw = raw[0] + raw[2:]
-    elif raw.startswith("$-") or raw.startswith("$+"):
-        raw = raw[1] + raw[2:]
-    match = _COST.match(raw)
-    if not match:
-        raise ValueError(text)
-    try:
-        value = Decimal(match.group(1) + match.group(2).replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise ValueError(text) from None
+    """`+$10/mo`, `-5.50`, `$1,200` -> an exact Decimal; NumberError (a ValueError) otherwise."""
+    value = parse_number(text, signed=True, money=True, scale=True)
     if abs(value) > Decimal(10) ** 12:
-        raise ValueError(text)
+        raise NumberError(text, f"`{shown(text)}` is larger than any monthly amount.", "large")
+    if -value.as_tuple().exponent > 6:  # type: ignore[operator]
+        raise NumberError(text, f"`{shown(text)}` has more than 6 decimal places.", "places")
     return value
 
 
@@ -136,7 +122,9 @@ def validate_change_fields(
         day = today
     else:
         try:
-            day = date.fromisoformat(_text(raw, "date"))
+            day = date.fromisoformat(ascii_digits(_text(raw, "date")))
+        except NumberError as exc:
+            errors["date"] = exc.message
         except ValueError:
             errors["date"] = (
                 f"`{_text(raw, 'date')[:30]}` is not a date; write it as YYYY-MM-DD, "
@@ -174,9 +162,11 @@ def validate_change_fields(
     elif _text(raw, "cost_change"):
         try:
             cost = parse_cost(_text(raw, "cost_change"))
-        except ValueError:
+        except NumberError as exc:
             errors["cost_change"] = (
-                f"`{_text(raw, 'cost_change')[:30]}` is not a monthly amount; "
+                exc.message
+                if exc.kind in ("ambiguous", "grouping", "digit", "places", "large")
+                else f"`{shown(_text(raw, 'cost_change'))}` is not a monthly amount; "
                 "write a number such as `10`, `+$10` or `-25.50`."
             )
 
@@ -188,11 +178,17 @@ def validate_change_fields(
     if tier_text in ("baseline", "base"):
         tier_text = "0"
     if tier_text:
-        if tier_text.isdigit() and 0 <= int(tier_text) <= plan.tier_count:
-            tier = int(tier_text)
-        else:
+        try:
+            number = parse_whole(tier_text, "tier")
+        except NumberError as exc:
+            number = None
+            if exc.kind == "digit":
+                errors["tier"] = exc.message
+        if number is not None and 0 <= number <= plan.tier_count:
+            tier = number
+        elif "tier" not in errors:
             errors["tier"] = (
-                f"The plan has no tier `{tier_text[:20]}`; choose 0 (baseline) to "
+                f"The plan has no tier `{shown(tier_text, 20)}`; choose 0 (baseline) to "
                 f"{plan.tier_count}, or leave it empty."
             )
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.domain.agreement import disagreements
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.sizing import rps_per_vcpu, storage_for
 
-__all__ = ["plan_warnings"]
+__all__ = ["plan_errors", "plan_warnings"]
+
+
+def plan_errors(plan: Plan) -> list[str]:
+    """Contradictions that make the plan unsafe to serve: people would read one rule
+    while the bot watches another."""
+    return disagreements(plan)[0]
 
 
 def plan_warnings(plan: Plan) -> list[str]:
@@ -60,6 +67,7 @@ def plan_warnings(plan: Plan) -> list[str]:
             warnings.append(
                 f"breaking_points[{index}].to_tier: the plan has no tier {point.to_tier}"
             )
+    warnings += disagreements(plan)[1]
     if not plan.metrics and plan.metric_rules():
         warnings.append("metrics: no metrics are declared, so rule metric names are not checked")
     return warnings

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.metric import Metric
 from bot.domain.rules import Duration, MetricRule
 
 __all__ = [
@@ -43,15 +44,6 @@ Money = Decimal
 class _Model(BaseModel):
     # A typo in a plan file must be an error with its location, not silently ignored.
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Metric(_Model):
-    """A number capacity-bot can watch; rules and samples name it."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    description: str
-    unit: str = ""
-    query: str | None = None  # PromQL, when the metric is pulled from Prometheus
 
 
 class LineItem(_Model):

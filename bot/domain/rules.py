@@ -54,7 +54,8 @@ _UNITS = {
     "week": 604800,
     "weeks": 604800,
 }
-_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
+# [0-9], not \d: `\d` also matches `٢` and `𝟚`, which float() would read silently.
+_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
 
 
 def parse_duration(value: Any) -> int:
@@ -95,7 +96,8 @@ def format_duration(seconds: int) -> str:
 
 Duration = Annotated[
     int,
-    BeforeValidator(parse_duration),
+    # Editors see what people write: seconds, or text such as 30m, 1h, 2d.
+    BeforeValidator(parse_duration, json_schema_input_type=int | str),
     PlainSerializer(format_duration, return_type=str),
 ]
 

@@ -159,6 +159,8 @@ def metrics_health(deps: Deps) -> dict[str, Any]:
                 "ok": s.ok,
                 "checked_at": s.checked_at.isoformat(),
                 "last_ok_at": s.last_ok_at.isoformat() if s.last_ok_at else None,
+                # Our own words about plan metrics (never the source's error text).
+                **({"skipped": s.skipped} if s.skipped else {}),
             }
             for s in deps.store.metrics.sources()
         }

@@ -36,6 +36,8 @@ def redact(text: str) -> str:
 class PollResult:
     stored: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    # Values fetched but outside the metric's range in the plan: not stored.
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -75,7 +77,7 @@ async def poll_prometheus(
     recorded (`store.metrics.sources()`, shown by `/healthz` and `status`).
     """
     result = PollResult()
-    queries = [(m.name, m.query) for m in plan.metrics if m.query]
+    queries = [(m, m.query) for m in plan.metrics if m.query]
     if not queries:
         return result
     url = base_url.rstrip("/") + "/api/v1/query"
@@ -83,7 +85,8 @@ async def poll_prometheus(
     http = session or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
     samples: list[Sample] = []
     try:
-        for name, query in queries:
+        for metric, query in queries:
+            name = metric.name
             try:
                 async with http.get(
                     url, params={"query": query}, timeout=aiohttp.ClientTimeout(total=timeout)
@@ -97,6 +100,10 @@ async def poll_prometheus(
                 continue
             if found is None or not math.isfinite(found[1]):
                 continue  # no series yet: not an error, just nothing to store
+            problem = metric.range_problem(found[1])
+            if problem is not None:
+                result.skipped[name] = problem
+                continue
             at = datetime.fromtimestamp(found[0], UTC)
             samples.append(Sample(metric=name, at=at, value=found[1]))
     finally:
@@ -107,5 +114,8 @@ async def poll_prometheus(
     error = "; ".join(f"{k}: {v}" for k, v in result.errors.items()) or None
     if error:
         log.warning("prometheus poll at %s failed: %s", redact(base_url), error)
-    store.metrics.record_source(SOURCE, clock(), error)
+    skipped = "; ".join(result.skipped.values()) or None
+    if skipped:
+        log.warning("prometheus poll skipped values outside the plan's ranges: %s", skipped)
+    store.metrics.record_source(SOURCE, clock(), error, skipped)
     return result

@@ -1,1 +1,2 @@
-"""The plan and its change log in and out of files (YAML plan, Markdown table, CSV)."""
+"""The plan and its change log in and out of files: the YAML plan, the filled-in template
+(Markdown), the change-log table and CSV."""

@@ -2,60 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from bot.domain.checks import plan_errors
 from bot.domain.plan import Plan
+from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 
-__all__ = ["PlanError", "default_plan", "default_plan_text", "load_plan", "parse_plan"]
-
-
-@dataclass(frozen=True)
-class PlanError(Exception):
-    """A plan that cannot be used; `problems` are `location: message` lines."""
-
-    source: str
-    problems: tuple[str, ...]
-
-    def __str__(self) -> str:
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        return f"{self.source}: the plan is not valid:\n{lines}"
-
-
-def default_plan_text() -> str:
-    return (resources.files("bot") / "data" / "default-plan.yaml").read_text(encoding="utf-8")
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(top level)"
-
-
-def _describe(error: Any) -> str:
-    loc = _location(tuple(error["loc"]))
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling and indentation)"
-    # A model-level check names its own location inside the message.
-    if ": " in message and loc == "(top level)":
-        return message
-    return f"{loc}: {message}"
+__all__ = [
+    "PlanError",
+    "default_plan",
+    "default_plan_text",
+    "describe_error",
+    "file_stamp",
+    "load_plan",
+    "parse_plan",
+]
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """Validate YAML text as a plan, raising PlanError with every problem located."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -63,10 +33,33 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
         raise PlanError(source, (f"{where}: {problem}",)) from None
     if not isinstance(data, dict):
         raise PlanError(source, ("(top level): a plan is a YAML mapping of sections",))
+    from bot.planio.derive import derive_rules
+
+    fallback = (
+        []
+        if source == "default plan"
+        else [(m.name, m.unit, m.description) for m in default_plan().metrics]
+    )
+    derive_rules(data, fallback)
     try:
-        return Plan.model_validate(data)
+        plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(source, tuple(_describe(e) for e in exc.errors())) from None
+        raise PlanError(source, tuple(describe_error(e) for e in exc.errors())) from None
+    errors = plan_errors(plan)
+    if errors:
+        raise PlanError(source, tuple(errors))
+    return plan
+
+
+def file_stamp(path: str | Path | None) -> tuple[int, int] | None:
+    """What tells a changed plan file apart: modification time and size."""
+    if path is None:
+        return None
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def load_plan(path: str | Path | None = None) -> Plan:
@@ -78,6 +71,11 @@ def load_plan(path: str | Path | None = None) -> Plan:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanError(str(file), (f"cannot read the file: {exc.strerror}",)) from None
+    if file.suffix.lower() in (".md", ".markdown"):
+        # The filled-in template itself: warnings are check-plan's to print.
+        from bot.planio.document import import_document
+
+        return import_document(text, str(file)).plan
     return parse_plan(text, str(file))
 
 

@@ -7,7 +7,7 @@ import re
 from bot.domain.values import shown
 from bot.reply import Facts, Part, Reply, Section, Table, Text, Value
 
-__all__ = ["cell_text", "plain", "render_text", "table_lines"]
+__all__ = ["cell_text", "display_width", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -15,6 +15,20 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 def plain(text: str) -> str:
     """Drop `**bold**` marks; keep everything else as written."""
     return _BOLD.sub(r"\1", text)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: 2 for CJK and most emoji, 0 for combining marks."""
+    # Imported here: only the terminal needs it, and Slack answers stay import-light.
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return len(text) if width < 0 else width  # control characters: count them as one each
+
+
+def _pad(cell: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(cell))
+    return gap + cell if right else cell + gap
 
 
 def cell_text(value: Value) -> str:
@@ -30,7 +44,9 @@ def table_lines(table: Table) -> list[str]:
         *(tuple(cell_text(c) for c in r) for r in table.rows),
     ]
     count = len(table.columns)
-    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)]
+    widths = [
+        max(display_width(row[i]) if i < len(row) else 0 for row in rows) for i in range(count)
+    ]
     numeric = table.numeric or (False,) * count
 
     def line(row: tuple[str, ...]) -> str:
@@ -38,7 +54,7 @@ def table_lines(table: Table) -> list[str]:
         for i in range(count):
             cell = row[i] if i < len(row) else ""
             right = i < len(numeric) and numeric[i]
-            cells.append(cell.rjust(widths[i]) if right else cell.ljust(widths[i]))
+            cells.append(_pad(cell, widths[i], right))
         return "  ".join(cells).rstrip()
 
     out = [line(rows[0]), "  ".join("-" * w for w in widths)]
@@ -50,8 +66,11 @@ def _part(part: Part) -> list[str]:
     if isinstance(part, Text):
         return [plain(part.text)]
     if isinstance(part, Facts):
-        width = max((len(label) for label, _ in part.pairs), default=0)
-        return [f"{label + ':':<{width + 1}} {cell_text(value)}" for label, value in part.pairs]
+        width = max((display_width(label) for label, _ in part.pairs), default=0)
+        return [
+            f"{_pad(label + ':', width + 1, False)} {cell_text(value)}"
+            for label, value in part.pairs
+        ]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []
         return head + table_lines(part)
@@ -66,7 +85,7 @@ def _part(part: Part) -> list[str]:
 
 def render_text(reply: Reply) -> str:
     lines = [("Error: " if reply.error else "") + plain(reply.title)]
-    lines.append("=" * min(len(lines[0]), 72))
+    lines.append("=" * min(display_width(lines[0]), 72))
     for part in reply.parts:
         lines.extend(_part(part))
         lines.append("")

@@ -33,6 +33,7 @@ from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
 from bot.jobs.loop_lag import LagCollector, LoopLag
+from bot.jobs.plan_reload import start_plan_jobs
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.posters import route_posters
@@ -118,7 +119,7 @@ async def verify_token(
             after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
                 "retry-after"
             )
-            if after and str(after).isdigit():
+            if after and str(after).isascii() and str(after).isdigit():  # not "²"
                 wait = min(float(after), 10.0)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -210,7 +211,8 @@ class WebHooks:
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     """What the served app runs beside Slack: metric ingestion, and the scheduler with
-    rule evaluation, the outbox worker, rollups, the Prometheus poller and the digest."""
+    rule evaluation, the outbox worker, rollups, the Prometheus poller, the digest and the
+    plan file's poll."""
     # Notifications own their retries (the outbox worker), so their client has none.
     poster = SlackPoster(
         MeteredWebClient(
@@ -239,6 +241,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))
+        start_plan_jobs(deps, scheduler)
         missed = start_digest(deps, poster, scheduler)
         scheduler.add_job(
             health.refresh,

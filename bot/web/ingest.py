@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.monitoring import require_aware
+from bot.domain.plan import Metric
 from bot.offload import in_thread
 
 if TYPE_CHECKING:
@@ -75,15 +77,22 @@ def _parse_at(raw: Any, now: float) -> float:
 
 
 def parse_rows(
-    body: Any, known: set[str], now: datetime, *, retention: timedelta = timedelta(days=30)
+    body: Any,
+    known: set[str],
+    now: datetime,
+    *,
+    retention: timedelta = timedelta(days=30),
+    metrics: Iterable[Metric] = (),
 ) -> list[tuple[str, float, float]]:
     """(metric, unix seconds, value) of every sample in a request body, or SampleError
     naming the first bad one. Checked by hand, not per-sample pydantic: this is the hot
     path of ingestion (see docs/PERFORMANCE.md).
 
     A sample older than the raw `retention` window is refused: the next rollup would
-    prune it, so storing it would only pretend to keep it.
+    prune it, so storing it would only pretend to keep it. A value outside its metric's
+    range (`metrics`: the plan's, with `min`/`max`) is refused, naming the range.
     """
+    ranges = {m.name: (m, *m.bounds) for m in metrics}
     now_ts = require_aware(now).timestamp()
     limit = now_ts + MAX_FUTURE.total_seconds()
     oldest = now_ts - retention.total_seconds()
@@ -113,6 +122,13 @@ def parse_rows(
             raise SampleError(index, "value out of range") from None
         if not finite:
             raise SampleError(index, "value must be finite (not NaN or infinity)")
+        bounded = ranges.get(metric)
+        if bounded is not None:
+            declared, low, high = bounded
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise SampleError(
+                    index, f"{declared.range_problem(value)} ({declared.range_text()})"
+                )
         try:
             at = _parse_at(raw.get("at"), now_ts)
         except ValueError as exc:
@@ -144,6 +160,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
     """
 
     known = {m.name for m in deps.plan.metrics}
+    metrics = deps.plan.metrics
     retention = timedelta(days=deps.settings.raw_retention_days)
 
     async def post_metrics(request: web.Request) -> web.Response:
@@ -184,7 +201,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, f"body is not JSON: {exc}")
         try:
-            rows = parse_rows(body, known, deps.clock(), retention=retention)
+            rows = parse_rows(body, known, deps.clock(), retention=retention, metrics=metrics)
         except SampleError as exc:
             return _error(422, str(exc), index=exc.index, reason=exc.reason)
         except ValidationError as exc:

@@ -28,7 +28,7 @@ def test_metric_records_a_sample() -> None:
 def test_metric_rejects_unknown_names_and_non_finite_values() -> None:
     deps = make_deps(Clock())
     assert "not a metric in the plan" in ask(deps, "metric users 5")
-    assert "finite" in ask(deps, "metric mau inf")
+    assert "`inf` is not a number" in ask(deps, "metric mau inf")
     assert "not a number" in ask(deps, "metric mau lots")
     assert deps.store.metrics.count() == 0
 

@@ -66,7 +66,7 @@ def test_every_command_answers_from_the_plan(command: str, expected: list[str]) 
     [
         ("tier 9", "There is no tier 9: the plan has tiers 1, 2, 3", "tier 2"),
         ("tier two", "`two` is not a tier number", "tier 2"),
-        ("tier", "Say which tier: 1 to 3", "tier 2"),
+        ("tier", "Say which tier: 0 (the baseline) to 3", "tier 2"),
         ("compute -5", "must be more than zero", "compute 100"),
         ("compute lots", "`lots` is not a number", "compute 100"),
         ("connections 2.5", "whole number", "connections 5"),

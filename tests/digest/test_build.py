@@ -153,7 +153,7 @@ def test_lead_time_comes_from_the_plans_scaling_trigger_on_that_metric(plan: Pla
 
 def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     reply = build_digest(seeded)
-    assert reply.title == "Weekly capacity digest: Flight-school SaaS, 2026-W48"
+    assert reply.title == "Weekly capacity digest: our product, 2026-W48"
     assert _texts(reply)[0] == (
         "Demand tier: Tier 0 (MVP Baseline), at 90 mau. Built: Tier 0 (MVP Baseline)."
     )

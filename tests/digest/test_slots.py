@@ -82,10 +82,10 @@ async def test_a_daily_cron_posts_a_digest_every_day(slack: FakeSlack, tmp_path:
         await bot.scheduled()
     posted = digests(slack)
     assert len(posted) == 7
-    assert posted[0].startswith("Daily capacity digest: Flight-school SaaS, Mon 30 Nov 2026")
+    assert posted[0].startswith("Daily capacity digest: our product, Mon 30 Nov 2026")
     assert "No alerts fired or resolved since Sun 29 Nov 09:00." in posted[0]
     assert "From Sun 29 Nov 09:00 to Mon 30 Nov 09:00" in posted[0]
-    assert posted[6].startswith("Daily capacity digest: Flight-school SaaS, Sun 06 Dec 2026")
+    assert posted[6].startswith("Daily capacity digest: our product, Sun 06 Dec 2026")
 
 
 async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
@@ -105,7 +105,7 @@ async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
         clock.now = MONDAY_9 + timedelta(hours=hour, seconds=1)
         await bot.scheduled()
     first, second = digests(slack)
-    assert first.startswith("Capacity digest: Flight-school SaaS, Mon 30 Nov 10:00")
+    assert first.startswith("Capacity digest: our product, Mon 30 Nov 10:00")
     assert "Alerts since 09:00" in first and "Error rate" in first and "CPU" not in first
     assert "No alerts fired or resolved since 10:00." in second
 

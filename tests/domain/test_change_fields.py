@@ -41,6 +41,14 @@ def test_an_empty_date_means_today(plan: Plan) -> None:
         ("cost_change", "1e9999", "not a monthly amount"),
         ("tier", "9", "no tier"),
         ("tier", "-1", "no tier"),
+        ("cost_change", "-25,50", "`-25,50` is ambiguous: write -25.50 or -2,550."),
+        ("cost_change", "1,5k", "`1,5k` is ambiguous"),
+        ("cost_change", "$1,00/mo", "`$1,00/mo` is ambiguous: write $1.00/mo or $100/mo."),
+        ("cost_change", "1_000", "not a monthly amount"),
+        ("cost_change", "٣", "write `3`"),
+        ("tier", "²", "`²` is not a plain digit; write `2`"),
+        ("tier", "٣", "write `3`"),
+        ("date", "٢٠٢٦-١١-٢٠", "write `2026-11-20`"),
     ],
 )
 def test_each_bad_field_gets_its_own_message(
@@ -59,7 +67,17 @@ def test_a_date_exactly_a_year_ahead_is_allowed(plan: Plan) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("10", "10"), ("-25.50", "-25.50"), ("+$10/mo", "10"), ("-$1,200", "-1200"), ("$0.5", "0.5")],
+    [
+        ("10", "10"),
+        ("-25.50", "-25.50"),
+        ("+$10/mo", "10"),
+        ("-$1,200", "-1200"),
+        ("$0.5", "0.5"),
+        ("-$2,550/mo", "-2550"),
+        ("1.5k", "1500"),
+        ("−25.50", "-25.50"),
+        ("＋＄１０", "10"),
+    ],
 )
 def test_costs_are_read_exactly(text: str, value: str) -> None:
     assert parse_cost(text) == Decimal(value)

@@ -9,12 +9,14 @@ import pytest
 
 from bot.domain.costs import break_even, cost_per_user, tier_costs
 from bot.domain.money import fmt_money, fmt_percent
+from bot.domain.numbers import parse_number
 from bot.domain.plan import Plan
 from bot.domain.sizing import compute_for, connections_for, rps_per_vcpu, storage_for
 
 
 def _money(text: str) -> Decimal:
-    return Decimal(text.replace("$", "").replace(",", ""))
+    # The template's own figures read by the bot's one number grammar.
+    return parse_number(text, money=True)
 
 
 def test_tier_total_lines_match_template_exactly(plan: Plan, template: str) -> None:
@@ -144,7 +146,7 @@ def test_storage_examples_match_template(plan: Plan, template: str) -> None:
     )
     assert len(written) == 3
     for users, files, db, total in written:
-        estimate = storage_for(plan.formulas.storage, int(users.replace(",", "")))
+        estimate = storage_for(plan.formulas.storage, int(parse_number(users)))
         assert (estimate.files_gb, estimate.database_gb, estimate.total_gb) == (
             Decimal(files),
             Decimal(db),

@@ -73,7 +73,10 @@ def test_every_surface_writes_money_the_same_way() -> None:
     from tests.conftest import answer
 
     assert "Recorded revenue_usd = $81.60" in answer("metric revenue_usd 81.6")
-    assert "Recorded revenue_usd = -$5" in answer("metric revenue_usd -5")
+    # Money is never negative by default (metric ranges); the refusal writes it the same way.
+    assert "Not recorded: -$5 is below revenue_usd's minimum of $0" in answer(
+        "metric revenue_usd -5"
+    )
     line = AlertLine(
         rule_id="r",
         fired_at=AT.isoformat(),

@@ -135,7 +135,7 @@ def test_only_planners_record_the_built_tier() -> None:
     deps = make_deps(Clock(), planners="U_PLANNER")
     assert "Only planners" in ask(deps, "built 1", user="U_OTHER")
     assert deps.store.tiers.built() is None
-    assert "not a tier of the plan" in ask(deps, "built 9")
+    assert "There is no tier 9: the plan has tiers 1, 2, 3" in ask(deps, "built 9")
     assert "Tier 1" in ask(deps, "built 1")
 
 

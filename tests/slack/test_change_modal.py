@@ -79,7 +79,10 @@ async def test_a_submission_is_stored_and_confirmed_in_the_channel() -> None:
         ("change", "x" * 151, "150 characters"),
         ("reason", "", "Say why"),
         ("cost_change", "lots", "not a monthly amount"),
+        # Once read as -$2,550/mo: the form, like every front end, uses the number grammar.
+        ("cost_change", "-25,50", "`-25,50` is ambiguous: write -25.50 or -2,550."),
         ("tier", "7", "no tier"),
+        ("tier", "²", "write `2`"),
     ],
 )
 async def test_each_invalid_field_is_answered_with_its_error(

@@ -207,3 +207,23 @@ async def test_healthz_reports_the_store(make_bot: BotFactory, http: aiohttp.Cli
     bot.deps.store.close()
     async with http.get(f"http://127.0.0.1:{bot.port}/healthz") as resp:
         assert resp.status == 503
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("tier\u00a02", "+337%"),  # a no-break space from a phone keyboard
+        ("tier 0", "Monthly budget"),
+        ("tier ²", "write `2` in digits 0-9"),
+        ("breakeven 25,50", "`25,50` is ambiguous: write 25.50 or 2,550."),
+        ("metric cpu_pct 150", "maximum of 100%"),
+    ],
+)
+async def test_typed_numbers_over_slack_read_or_refuse_as_in_the_shell(
+    make_bot: BotFactory, http: aiohttp.ClientSession, text: str, shown: str
+) -> None:
+    bot = await make_bot()
+    status, answer = await post_signed(http, bot, slash_command_body(text))
+    assert status == 200
+    assert shown in blocks_text(answer["blocks"]), answer
+    assert "Sorry" not in blocks_text(answer["blocks"])

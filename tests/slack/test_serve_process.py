@@ -24,9 +24,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def spawn_serve(slack: FakeSlack, tmp_path: Path, port: int) -> asyncio.subprocess.Process:
+async def spawn_serve(
+    slack: FakeSlack, tmp_path: Path, port: int, extra: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
     """`python -m bot serve` on 127.0.0.1:port against the fake Slack, in a bare environment."""
     env = {
+        **(extra or {}),
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -101,3 +104,66 @@ def test_scheduler_chatter_is_not_logged_at_info() -> None:
     finally:
         root.setLevel(levels[0])
         scheduler.setLevel(levels[1])
+
+
+async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_path: Path) -> None:
+    """Served from the filled-in template itself; SIGHUP applies a good edit and refuses a
+    bad one (the old plan stays live, the errors are in the log)."""
+    template = (ROOT / "tests" / "data" / "capacity-planning-template.md").read_text()
+    row = "| Monitoring | Basic logs | APM (Datadog/New Relic) | +$50/mo |"
+    assert row in template
+    document = tmp_path / "capacity-plan.md"
+    document.write_text(template)
+    port = free_port()
+    proc = await spawn_serve(slack, tmp_path, port, {"CAPACITY_PLAN": str(document)})
+    base = f"http://127.0.0.1:{port}"
+
+    async def tier_two(http: aiohttp.ClientSession) -> str:
+        body = slash_command_body("tier 2")
+        headers = signed_headers(SECRET, body)
+        async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
+            return str((await resp.json())["text"])
+
+    async def answer_with(http: aiohttp.ClientSession, fragment: str) -> str:
+        for _ in range(100):  # bounded: 10 s
+            text = await tier_two(http)
+            if fragment in text:
+                return text
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"never answered with {fragment}: {text}")
+
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
+            await wait_healthy(http, base)
+            await answer_with(http, "$95/mo -&gt; $415/mo")
+            document.write_text(template.replace(row, row.replace("+$50/mo", "+$85/mo")))
+            proc.send_signal(signal.SIGHUP)
+            await answer_with(http, "$95/mo -&gt; $450/mo")
+            document.write_text(template.replace("**Pricing**: $25/mo per instructor", "?"))
+            proc.send_signal(signal.SIGHUP)
+            for _ in range(20):
+                await asyncio.sleep(0.1)
+            assert "$95/mo -&gt; $450/mo" in await tier_two(http)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        _, err = await proc.communicate()
+        log = err.decode()
+        assert "plan reloaded (version 2)" in log
+        assert "the plan was refused; the old plan stays live" in log
+        assert "expected `**Pricing**: $25/mo per instructor`" in log
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
+    for _ in range(200):  # bounded: 20 s
+        try:
+            async with http.get(f"{base}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("serve never became healthy")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,22 @@ def test_hourly_means_keep_the_trend_of_minute_samples() -> None:
     hourly = fit(points, T0)
     assert raw is not None and hourly is not None
     assert hourly.per_week == pytest.approx(raw.per_week, rel=1e-6)
+
+
+def test_a_database_from_before_skipped_samples_opens_with_its_sources(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Store(path)
+    old.metrics.record_source("prometheus", T0, "down")
+    # As the schema stood before m003: no `skipped` column, the migration not yet applied.
+    old.db.execute("ALTER TABLE metric_sources DROP COLUMN skipped")
+    old.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_source_skipped'")
+    old.db.conn.commit()
+    old.close()
+    store = Store(path)
+    try:
+        (source,) = store.metrics.sources()
+        assert source.error == "down" and source.skipped is None
+        store.metrics.record_source("prometheus", T0, None, "cpu_pct: 150% is above 100%")
+        assert store.metrics.sources()[0].skipped == "cpu_pct: 150% is above 100%"
+    finally:
+        store.close()

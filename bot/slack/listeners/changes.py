@@ -31,7 +31,9 @@ from bot.commands.changes import (
     refusal,
     today,
 )
+from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
 from bot.domain.changes import Change, tier_options
+from bot.reload import carry_out_reload
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -146,6 +148,22 @@ async def handle_effect(
         return True
     if isinstance(effect, PostConfirmation):
         await post_confirmation(client, effect)
+        return True
+    if isinstance(effect, ExportPlan):
+        ctx = front.context(user_id=user_id, channel_id=channel_id)
+        document = await plan_document(ctx)
+        await client.files_upload_v2(
+            channel=channel_id or user_id,
+            initial_comment=f"Capacity plan: {ctx.plan.product} (version {ctx.plan_version})",
+            file_uploads=[{"content": document, "filename": effect.filename}],
+        )
+        return True
+    if isinstance(effect, ReloadPlan) and user_id:
+        message = render_message(carry_out_reload(front.deps, user_id))
+        if channel_id:
+            await client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
+        else:
+            await client.chat_postMessage(channel=user_id, **message)
         return True
     return False
 

@@ -42,7 +42,9 @@ async def capacity(
         )
 
     if front.answer_in_ack:
-        reply, body = await front.answers.ack_body(text, lambda: context(front, command))
+        reply, body = await front.answers.ack_body(
+            text, front.deps.plan, lambda: context(front, command)
+        )
         count_command(front.deps.telemetry, front.router, text, reply)
         # A str is sent as it is; starting with "{", Bolt labels it application/json.
         await ack(body)

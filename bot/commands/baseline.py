@@ -1,0 +1,44 @@
+"""`tier 0`: the baseline, where the product stands now (the template's "Current Scale")."""
+
+from __future__ import annotations
+
+from bot.domain.costs import cost_per_user, tier_label
+from bot.domain.money import fmt_money, fmt_number
+from bot.domain.plan import Plan
+from bot.reply import Facts, Reply, Section, Table, Text
+
+__all__ = ["baseline"]
+
+
+def baseline(plan: Plan) -> Reply:
+    """Tier 0: where the product stands now, as the plan's baseline section says."""
+    base = plan.baseline
+    items = base.line_items
+    parts: list[Text | Facts | Table | Section] = [
+        Text(f"**Monthly budget**: {fmt_money(base.budget)}/mo"),
+        Facts(
+            pairs=(
+                ("Users", base.users_note or fmt_number(base.users)),
+                ("Requests", base.requests_note or f"{fmt_number(base.requests_per_day)}/day"),
+                ("Storage", base.storage_note or f"{fmt_number(base.storage_gb)}GB"),
+                ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
+                ("Cost per user", cost_per_user(base.budget, base.users).monthly_text()),
+            )
+        ),
+    ]
+    if items:
+        parts.append(
+            Table(
+                title="Line items",
+                columns=("Service", "Cost", "Note"),
+                rows=tuple((i.name, f"{fmt_money(i.cost)}/mo", i.note) for i in items),
+                numeric=(False, True, False),
+            )
+        )
+    if base.constraints:
+        parts.append(Section("Constraints", base.constraints))
+    return Reply(
+        title=tier_label(plan, 0),
+        parts=tuple(parts),
+        notes=("`/capacity tier 1` shows the first growth tier.",),
+    )

@@ -1,0 +1,129 @@
+"""`/capacity plan [export | reload]`: the plan's source and version, its document, a reload.
+
+The command returns data; the front ends carry out the effect (upload or print the
+document, load the plan file again) because both act on more than a command may read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.commands.router import Command, CommandError, Context, refusal
+from bot.domain.money import fmt_number
+from bot.reply import Effect, Facts, Reply, Section, Text
+
+__all__ = [
+    "COMMANDS",
+    "ExportPlan",
+    "ReloadPlan",
+    "plan_document",
+    "reload_reply",
+    "source_name",
+]
+
+
+@dataclass(frozen=True)
+class ExportPlan(Effect):
+    """Asks for the plan as the template's document with live figures: uploaded in Slack,
+    printed by the shell; built after the answer (it reads the store, renders every section)."""
+
+    filename: str = "capacity-plan.md"
+
+
+@dataclass(frozen=True)
+class ReloadPlan(Effect):
+    """Asks to load CAPACITY_PLAN again; the front end answers with `reload_reply`."""
+
+
+async def plan_document(ctx: Context) -> str:
+    """The live document for `ExportPlan`: the plan with the store's figures, if any."""
+    from bot.planio.doc_write import Live, export_document
+    from bot.planio.live import plan_document as render
+
+    if ctx.store is None:
+        return export_document(ctx.plan, Live(today=ctx.now.date().isoformat()))
+    return await render(ctx.plan, ctx.store, ctx.now)
+
+
+def source_name(source: str) -> str:
+    return source or "the embedded default plan"
+
+
+def reload_reply(
+    applied: bool, version: int, errors: Sequence[str], changes: Sequence[str]
+) -> Reply:
+    """What the person who reloaded is told."""
+    if not applied:
+        return Reply(
+            title="Plan not reloaded: the old plan stays live",
+            parts=(Section("Errors", tuple(errors[:20])),),
+            notes=("Fix the file and run `/capacity plan reload` again.",),
+            error=True,
+        )
+    if not changes:
+        return Reply(
+            title=f"Plan reloaded: no changes (version {version})",
+            parts=(Text("The file says what the live plan says."),),
+        )
+    return Reply(
+        title=f"Plan reloaded (version {version})",
+        parts=(Section("What changed", tuple(changes)),),
+        notes=("The diff is posted to the alerts channel and recorded in the change log.",),
+    )
+
+
+def _show(ctx: Context) -> Reply:
+    plan = ctx.plan
+    return Reply(
+        title=f"Capacity plan: {plan.product}",
+        parts=(
+            Facts(
+                pairs=(
+                    ("Source", source_name(ctx.plan_source)),
+                    ("Version", f"{ctx.plan_version} (1 = as started; +1 per reload)"),
+                    ("Last updated", plan.last_updated or "not set"),
+                    (
+                        "Tiers",
+                        f"{plan.tier_count} (up to {fmt_number(plan.tiers[-1].users)} users)",
+                    ),
+                    ("Rules watched", str(len(plan.metric_rules()))),
+                )
+            ),
+        ),
+        notes=("`/capacity plan export` sends the live document; `plan reload` loads it again.",),
+    )
+
+
+def plan(args: list[str], ctx: Context) -> Reply:
+    if not args:
+        return _show(ctx)
+    word = args[0].lower()
+    if len(args) > 1 or word not in ("export", "reload"):
+        shown = " ".join(args)[:40]
+        raise CommandError(f"`plan` takes `export` or `reload`, not `{shown}`.", "plan export")
+    if word == "export":
+        return Reply(
+            title="Capacity plan document",
+            parts=(Text("The plan as the template's document, with live figures."),),
+            effect=ExportPlan(),
+        )
+    if not ctx.may_write:
+        return refusal("reload the plan", "You can still read it: `/capacity plan export`.")
+    return Reply(
+        title="Reloading the plan",
+        parts=(Text(f"Loading {source_name(ctx.plan_source)} again; the result follows."),),
+        effect=ReloadPlan(),
+    )
+
+
+COMMANDS = (
+    Command(
+        "plan",
+        "plan [export | reload]",
+        "plan export",
+        "The plan's source and version; the live document; reload it (planners)",
+        plan,
+        writes=True,
+    ),
+)

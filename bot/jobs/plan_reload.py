@@ -1,0 +1,70 @@
+"""Scheduled plan work: the plan's change log stored at start, the plan file polled for
+changes, and SIGHUP; each reloads through `bot.reload`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.deps import Deps
+from bot.planio.planfile import file_stamp
+from bot.reload import ReloadOutcome, reload_plan, seed_change_log
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+__all__ = ["poll_plan_file", "reload_from_signal", "start_plan_jobs"]
+
+log = logging.getLogger(__name__)
+
+
+def poll_plan_file(deps: Deps, now: datetime) -> ReloadOutcome | None:
+    """Reload when the plan file changed on disk; errors go to the log, the old plan stays."""
+    stamp = file_stamp(deps.settings.plan_path)
+    if stamp is None or stamp == deps.plan_stamp:
+        return None
+    outcome = reload_plan(deps, by="a change of the plan file", now=now)
+    if not outcome.applied:
+        # Not again until the file changes once more.
+        deps.plan_stamp = stamp
+        log.error(
+            "plan file changed but was refused; the old plan stays live:\n  %s",
+            "\n  ".join(outcome.errors),
+        )
+    return outcome
+
+
+def reload_from_signal(deps: Deps) -> ReloadOutcome:
+    """SIGHUP: reload; the person who sent it reads the log."""
+    outcome = reload_plan(deps, by="SIGHUP", now=deps.clock())
+    if not outcome.applied:
+        log.error(
+            "SIGHUP: the plan was refused; the old plan stays live:\n  %s",
+            "\n  ".join(outcome.errors),
+        )
+    return outcome
+
+
+def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: float = 5.0) -> None:
+    """The plan's change log into the store (once), and the poll of the plan file."""
+    seed_change_log(deps.plan, deps.store, deps.clock())
+    if deps.settings.plan_path is None:
+        return
+
+    async def poll() -> None:
+        try:
+            poll_plan_file(deps, deps.clock())
+        except Exception:
+            log.exception("plan reload failed")
+
+    scheduler.add_job(
+        poll,
+        "interval",
+        seconds=every,
+        id="plan.reload",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )

@@ -1,0 +1,63 @@
+"""The live figures an exported document shows: latest samples and the stored change log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.money import fmt_number
+from bot.domain.plan import ChangeLogEntry, Plan
+from bot.planio.doc_write import Live, export_document
+from store.changes import ChangeStore
+from store.metrics import MetricStore
+from store.tiers import TierStore
+
+__all__ = ["Readings", "live_figures", "plan_document"]
+
+
+class Readings(Protocol):
+    """What the live figures are read from (`store.Store` is one)."""
+
+    @property
+    def metrics(self) -> MetricStore: ...
+
+    @property
+    def changes(self) -> ChangeStore: ...
+
+    @property
+    def tiers(self) -> TierStore: ...
+
+
+def _value(value: float, unit: str) -> str:
+    text = fmt_number(round(value, 2))
+    if unit == "$":
+        return f"${text}"
+    return f"{text}{unit}" if unit in ("%", "ms", "GB", "s") else f"{text} {unit}".strip()
+
+
+def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
+    """Latest sample of each plan metric (with its time), every stored change, the built tier."""
+    samples = []
+    for metric in plan.metrics:
+        latest = store.metrics.latest(metric.name)
+        if latest is not None:
+            at = latest.at.strftime("%Y-%m-%d %H:%M UTC")
+            samples.append((metric.description, f"{_value(latest.value, metric.unit)} ({at})"))
+    changes = tuple(
+        ChangeLogEntry(date=c.date.isoformat(), change=c.change, reason=c.reason, impact=c.impact)
+        for c in reversed(store.changes.all())
+    )
+    return Live(
+        today=now.date().isoformat(),
+        samples=tuple(samples),
+        changes=changes or None,
+        built_tier=store.tiers.built_tier(),
+    )
+
+
+async def plan_document(plan: Plan, store: Readings, now: datetime) -> str:
+    """The live document: figures read here (the store stays on the loop's thread), the
+    rendering in a worker thread, so other requests are answered meanwhile."""
+    live = live_figures(plan, store, now)
+    return await asyncio.to_thread(export_document, plan, live)

@@ -1,0 +1,137 @@
+"""Load the plan again without a restart: what `/capacity plan reload`, SIGHUP and a changed
+plan file all do.
+
+A plan that fails check-plan is refused and the old one stays live. A good one is
+applied at once (the next evaluation, answer, Home and digest all read the new plan),
+alerts of rules it no longer has are resolved "removed by reload", and the diff goes to
+the alerts channel (outbox) and into the change log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.commands.plan_doc import reload_reply, source_name
+from bot.deps import Deps
+from bot.domain.changes import ChangeDraft, content_key
+from bot.domain.plan import Plan
+from bot.monitor.plan_diff import plan_diff, summary
+from bot.monitor.routes import routes_for
+from bot.monitor.rules_from_plan import rules_from_plan
+from bot.notify.reload import diff_item, removed_items
+from bot.planio.planfile import PlanError, file_stamp, load_plan
+from bot.reply import Reply
+from store import Store
+
+__all__ = [
+    "ReloadOutcome",
+    "carry_out_reload",
+    "plan_source",
+    "reload_plan",
+    "seed_change_log",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    applied: bool
+    version: int
+    errors: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
+
+
+def plan_source(deps: Deps) -> str:
+    return source_name(str(deps.settings.plan_path or ""))
+
+
+def seed_change_log(plan: Plan, store: Store, now: datetime) -> int:
+    """The plan's own change-log table into the stored log, once: an entry already there
+    (same content) is skipped, so restarts and reloads add nothing twice."""
+    rows = []
+    for entry in plan.change_log:
+        try:
+            day = datetime.fromisoformat(entry.date).date()
+            draft = ChangeDraft(
+                date=day, change=entry.change, reason=entry.reason or "-", impact=entry.impact
+            )
+        except ValueError:
+            log.warning("plan change log: %s is not a usable entry; skipped", entry.date)
+            continue
+        rows.append((draft, "plan", None, content_key(draft, "plan")))
+    if not rows:
+        return 0
+    added, _skipped = store.changes.add_many(rows, now)
+    return added
+
+
+def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> ReloadOutcome:
+    """Load CAPACITY_PLAN again; apply it when it passes check-plan.
+
+    `record=False` (a shell's own copy of the plan) only swaps the plan: the running bot
+    records its reload itself, so the shared store gets the diff, the closed alerts and the
+    change-log entry once.
+    """
+    try:
+        new = load_plan(deps.settings.plan_path)
+    except PlanError as exc:
+        return ReloadOutcome(False, deps.plan_version, errors=exc.problems)
+    deps.plan_stamp = file_stamp(deps.settings.plan_path)
+    old = deps.plan
+    changes = plan_diff(old, new)
+    if new == old:
+        return ReloadOutcome(True, deps.plan_version)
+    version = deps.plan_version + 1
+    if record:
+        _record(deps, old, new, changes, version, by, now)
+    # Switched in one assignment on the event loop's thread: a request sees old or new.
+    deps.plan = new  # answer caches see another plan and start afresh
+    deps.plan_version = version
+    log.info("plan reloaded (version %d) by %s: %s", version, by, summary(changes))
+    return ReloadOutcome(True, version, changes=tuple(changes))
+
+
+def _record(
+    deps: Deps, old: Plan, new: Plan, changes: list[str], version: int, by: str, now: datetime
+) -> None:
+    """One transaction: alerts of dropped rules closed, the diff queued for the alerts
+    channel, the reload and the new plan's own change log in the stored log."""
+    kept = {r.id for r in rules_from_plan(new)}
+    store = deps.store
+    states = store.alerts.states()
+    routes = routes_for(old, deps.settings)
+    closing = removed_items(rules_from_plan(old), kept, states, old, routes, now)
+    channel = deps.settings.alerts_channel or ""
+    announce = diff_item(changes, plan_source(deps), version, by, channel, now)
+    draft = ChangeDraft(
+        date=now.astimezone(deps.settings.zone).date(),
+        change=f"Plan reloaded (version {version})",
+        reason=f"Reloaded by {by} from {plan_source(deps)}"[:3000],
+        impact=summary(changes)[:3000],
+    )
+    with store.transaction():
+        if closing:
+            closed = {item.payload.alerts[0].rule_id for item in closing}
+            store.alerts.save_states({k: v for k, v in states.items() if k not in closed}, now)
+        for item in closing:
+            store.outbox.enqueue(
+                item.dedup_key, item.kind, item.payload_json, now, route=item.route
+            )
+        store.outbox.enqueue(announce.dedup_key, announce.kind, announce.payload_json, now)
+        store.changes.add(draft, by, None, f"plan-reload:{version}:{now.isoformat()}", now)
+        seed_change_log(new, store, now)
+
+
+def carry_out_reload(deps: Deps, user_id: str | None, *, record: bool = True) -> Reply:
+    """`/capacity plan reload` after the ack (Slack), or at the prompt (a shell's own plan,
+    `record=False`)."""
+    who = f"<@{user_id}>" if user_id and user_id != "terminal" else "the terminal"
+    outcome = reload_plan(deps, by=who, now=deps.clock(), record=record)
+    reply = reload_reply(outcome.applied, outcome.version, outcome.errors, outcome.changes)
+    if record or not outcome.applied:
+        return reply
+    note = "This reloaded the shell's plan; a running bot reloads by itself when the file changes."
+    return replace(reply, notes=(note,))
