@@ -195,12 +195,14 @@ async def one_run(
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "capacity.db"
         shutil.copy(seeded, db)
+        plan_file = Path(tmp) / "plan.yaml"
+        shutil.copy(PLAN_FILE, plan_file)
         port, control_port = free_port(), free_port()
         env = bot_env(
             slack.api_url,
             port,
             CAPACITY_DB=str(db),
-            CAPACITY_PLAN=str(PLAN_FILE),
+            CAPACITY_PLAN=str(plan_file),
             CAPACITY_INGEST_TOKEN=INGEST_TOKEN,
             CAPACITY_RAW_RETENTION_DAYS="366",  # else a year's backfill is refused
             CAPACITY_DIGEST_CRON="0 0 1 1 *",  # never due during the run: no catch-up
@@ -240,7 +242,15 @@ async def one_run(
                 figures["rss_after_digest_mb"] = rss_mb(child.pid)
 
             async def reload() -> None:
-                figures["reload_how"] = (await post_json(http, f"{control}/reload"))["how"]
+                # The bot's own reload when it has one: the plan file changes (a metric's
+                # description), and the job that polls the file for changes runs.
+                text = plan_file.read_text()
+                plan_file.write_text(text.replace("Monthly active users", "Active users", 1))
+                try:
+                    await post_json(http, f"{control}/job/plan.reload")
+                    figures["reload_how"] = "the bot's plan.reload job, the file changed"
+                except RuntimeError:
+                    figures["reload_how"] = (await post_json(http, f"{control}/reload"))["how"]
 
             async def reload_thread() -> None:
                 await post_json(http, f"{control}/reload?thread=1")
