@@ -60,7 +60,12 @@ from harness import (
 INTERVAL = 0.05
 IDLE = 2.0
 BATCH = 10_000
-METRICS = {"mau": (850.0, 2.0), "cpu_pct": (40.0, 0.5), "api_p95_ms": (300.0, 5.0)}
+# name: (start, step, lowest, highest): a random walk kept inside the plan's range.
+METRICS = {
+    "mau": (850.0, 2.0, 0.0, 1e7),
+    "cpu_pct": (40.0, 0.5, 0.0, 95.0),
+    "api_p95_ms": (300.0, 5.0, 50.0, 700.0),
+}
 MINUTES = 365 * 24 * 60
 CHANGES = 100_000
 INGEST_TOKEN = "bench-ingest"
@@ -125,11 +130,11 @@ def ingest_bodies(end: float, minutes: int = MINUTES) -> list[bytes]:
     """A year of one-minute samples for METRICS, ending at `end`, as request bodies."""
     rng = random.Random(14)
     rows: list[str] = []
-    for metric, (level, step) in METRICS.items():
+    for metric, (level, step, lowest, highest) in METRICS.items():
         value = level
         start = int(end) // 60 * 60 - minutes * 60
         for i in range(minutes):
-            value = max(0.0, value + rng.uniform(-step, step * 1.01))
+            value = min(highest, max(lowest, value + rng.uniform(-step, step * 1.01)))
             rows.append(f'{{"metric":"{metric}","value":{value:.3f},"at":{start + i * 60}}}')
     return [
         ('{"samples":[' + ",".join(rows[i : i + BATCH]) + "]}").encode()
