@@ -38,6 +38,7 @@ LEVELS = (1, 10, 50)
 
 def run_server(kind: str, port: int, api_url: str, pbr: bool) -> None:
     from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncAck, AsyncApp
 
     from bot.config import Settings
@@ -63,7 +64,16 @@ def run_server(kind: str, port: int, api_url: str, pbr: bool) -> None:
                 await ack()
 
             bare.command("/capacity")(only_ack)
-            runner = web.AppRunner(build_web_app(deps, bare), access_log=None)
+
+            async def events(request: web.Request) -> web.Response:
+                # Bolt out of the box: its own aiohttp adapter, parsing and verification.
+                return await to_aiohttp_response(
+                    await bare.async_dispatch(await to_bolt_request(request))
+                )
+
+            bare_app = build_web_app(deps, None)
+            bare_app.router.add_post("/slack/events", events)
+            runner = web.AppRunner(bare_app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", port).start()
             await stop.wait()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import logs
+from bot import logs, logsafe
 from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
@@ -145,6 +145,8 @@ def configure_logging(settings: Settings | None = None) -> None:
     """LOG_LEVEL and LOG_FORMAT, with every secret of `settings` scrubbed from the lines."""
     settings = settings or Settings()
     logs.configure_logging(settings.log_level, settings.log_format, settings.secret_values())
+    # No request bodies, response URLs, tokens or control characters in the log.
+    logsafe.install()
 
 
 def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -44,6 +45,18 @@ def check_path(path: str | Path) -> None:
         raise CannotOpen(path, "it is not an SQLite database")
 
 
+def _private(path: Path) -> None:
+    """The database holds the team's data: owner-only. Created 0600 (SQLite gives the -wal
+    and -shm files the database file's mode), and an older 0644 file is tightened."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+        except OSError:  # not ours to change (a read-only mount): SQLite will say so
+            pass
+
+
 def _connect(target: str, *, uri: bool, wal: bool) -> sqlite_utils.Database:
     # check_same_thread=False only so that close() may run on another thread at shutdown;
     # each connection is otherwise used by the one thread that opened it.
@@ -68,6 +81,7 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     try:
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private(Path(path))
         db = _connect(str(path), uri=False, wal=not memory)
     except OSError as exc:  # e.g. a parent that is a file, or no permission
         raise CannotOpen(path, exc.strerror or str(exc)) from None

@@ -47,6 +47,15 @@ def m002_route(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE outbox ADD COLUMN route TEXT NOT NULL DEFAULT 'slack'")
 
 
+@MIGRATIONS()
+def m003_lease(db: sqlite_utils.Database) -> None:
+    # Until when a `sending` row belongs to the process sending it (a request in flight).
+    # After that it is stale: its sender died mid-send, and another run may reconcile it.
+    # NULL (rows from before leases) counts as stale.
+    if "lease_until" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN lease_until REAL")
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
@@ -108,6 +117,33 @@ class Outbox:
             )
         return True
 
+    def claim(self, dedup_key: str, lease_until: datetime) -> OutboxRow | None:
+        """Take the queued row with `dedup_key` for a delivery now (it becomes `sending`
+        until `lease_until`); None when there is none queued (already sent, or someone else
+        is sending it)."""
+        with atomic(self.db.conn):
+            r = self.db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE dedup_key = ? AND status = 'queued'",
+                [dedup_key],
+            ).fetchone()
+            if r is None:
+                return None
+            self.db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+                " lease_until = ? WHERE id = ?",
+                [lease_until.timestamp(), r[0]],
+            )
+        return _row(r)
+
+    def stale_sending(self, now: datetime) -> list[OutboxRow]:
+        """Rows `sending` whose lease ran out: their sender stopped mid-send."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'"
+            " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id",
+            [now.timestamp()],
+        ).fetchall()
+        return [_row(r) for r in rows]
+
     def due(self, now: datetime, limit: int = 50) -> list[OutboxRow]:
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
@@ -136,14 +172,21 @@ class Outbox:
         ).fetchone()
         return row is not None
 
-    def mark_sending(self, row_id: int, *, new_attempt: bool = True) -> None:
-        """Just before a request goes out. `new_attempt=False` for a retry within the
-        same delivery pass (attempts counts passes, which space the later retries)."""
+    def mark_sending(
+        self, row_id: int, *, new_attempt: bool = True, lease_until: datetime | None = None
+    ) -> bool:
+        """Just before a request goes out: the queued row becomes `sending` (until
+        `lease_until`); False when it was not queued (another process took it).
+        `new_attempt=False` for a retry within the same delivery pass (attempts counts
+        passes, which space the later retries)."""
+        lease = None if lease_until is None else lease_until.timestamp()
         with atomic(self.db.conn):
-            self.db.conn.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + ? WHERE id = ?",
-                [int(new_attempt), row_id],
+            cur = self.db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + ?, lease_until = ?"
+                " WHERE id = ? AND status = 'queued'",
+                [int(new_attempt), lease, row_id],
             )
+        return cur.rowcount == 1
 
     def mark_step(self, row_id: int, step: str, channel: str | None, ts: str | None) -> None:
         with atomic(self.db.conn):

@@ -22,7 +22,17 @@ SOURCES = sorted(p for d in ("bot", "store") for p in (ROOT / d).rglob("*.py"))
 # rank, unit prefixes (a unit imports itself freely). Lowest first.
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # leaves: the bot's own counters and log format import nothing of ours
-    (0, ("bot/domain/", "bot/config.py", "bot/__init__.py", "bot/telemetry.py", "bot/logs.py")),
+    (
+        0,
+        (
+            "bot/domain/",
+            "bot/config.py",
+            "bot/__init__.py",
+            "bot/telemetry.py",
+            "bot/logs.py",
+            "bot/logsafe.py",
+        ),
+    ),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
     (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py", "bot/offload.py")),
     (3, ("bot/commands/", "bot/notify/")),

@@ -36,6 +36,9 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "files_completeUploadExternal": "files:write",
     # Public channels, private channels.
     "conversations_info": ("channels:read", "groups:read"),
+    # The outbox reconciles in the alerts channel, public or private (bot/notify/slack.py).
+    "conversations_history": ("channels:history", "groups:history"),
+    "conversations_replies": ("channels:history", "groups:history"),
     "conversations_join": "channels:join",
     "users_info": "users:read",
     "reactions_add": "reactions:write",

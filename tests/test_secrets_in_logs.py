@@ -123,9 +123,14 @@ async def run_scenario(
                 raise AssertionError("serve never became healthy")
             for text in ("tier 2", "metric mau 900", "bogus", "log"):
                 if socket_mode:
-                    await slack.send_socket_event("slash_commands", slash_command_payload(text))
+                    payload = slash_command_payload(text, response_url=slack.new_response_url())
+                    await slack.send_socket_event("slash_commands", payload)
                 else:
-                    body = slash_command_body(text, trigger_id=slack.new_trigger_id("U1"))
+                    body = slash_command_body(
+                        text,
+                        trigger_id=slack.new_trigger_id("U1"),
+                        response_url=slack.new_response_url(),
+                    )
                     headers = signed_headers(env["SLACK_SIGNING_SECRET"], body)
                     async with http.post(f"{base}/slack/events", data=body, headers=headers) as r:
                         assert r.status == 200

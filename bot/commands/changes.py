@@ -29,6 +29,7 @@ __all__ = [
     "export_entries",
     "export_files",
     "may_write",
+    "page_request",
     "prepare_export",
     "recent_changes_section",
     "refusal",
@@ -307,6 +308,15 @@ def changes(args: list[str], ctx: Context) -> Reply:
         "`search TEXT` or `export`.",
         "changes since 2025-09-01",
     )
+
+
+def page_request(text: str) -> bool:
+    """Whether a More button's value asks only for a page of the log (never a delete,
+    restore or export, whatever a forged value says)."""
+    words = text.lower().split()
+    if not words or words[0] != "changes":
+        return False
+    return len(words) == 1 or words[1] not in ("delete", "restore", "export")
 
 
 def recent_changes_section(store: CommandStore, limit: int = 5) -> Table | Text:

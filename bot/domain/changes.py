@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,8 +22,10 @@ __all__ = [
     "ChangeDraft",
     "content_key",
     "parse_cost",
+    "parse_day",
     "tier_options",
     "validate_change_fields",
+    "visible",
 ]
 
 CHANGE_MAX = 150
@@ -29,6 +33,9 @@ REASON_MAX = 3000
 IMPACT_MAX = 3000
 # How far ahead a date may be: planned changes are fine, typos like 2205 are not.
 FUTURE_LIMIT = timedelta(days=365)
+# The earliest date an entry may carry: older is a typo (`0001-01-01`), not history.
+EARLIEST = date(2000, 1, 1)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The fields a person fills in, in the order the modal and the shell ask for them.
 FIELDS = ("date", "change", "reason", "impact", "cost_change", "tier")
 
@@ -98,6 +105,19 @@ def tier_options(plan: Plan) -> list[tuple[int, str]]:
     return options
 
 
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: zero-width, direction-override and other format or
+    control characters, marks and spaces alone do not."""
+    return any(unicodedata.category(ch)[0] not in "CZM" for ch in text)
+
+
+def parse_day(text: str) -> date:
+    """`YYYY-MM-DD` only (Python also reads `20261120` and `2026-W47-5`); ValueError else."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def _text(raw: Mapping[str, object], name: str) -> str:
     value = raw.get(name)
     if value is None:
@@ -122,7 +142,7 @@ def validate_change_fields(
         day = today
     else:
         try:
-            day = date.fromisoformat(ascii_digits(_text(raw, "date")))
+            day = parse_day(ascii_digits(_text(raw, "date")))
         except NumberError as exc:
             errors["date"] = exc.message
         except ValueError:
@@ -130,6 +150,9 @@ def validate_change_fields(
                 f"`{_text(raw, 'date')[:30]}` is not a date; write it as YYYY-MM-DD, "
                 f"e.g. {today.isoformat()}."
             )
+    if day is not None and day < EARLIEST:
+        errors["date"] = f"{day.isoformat()} is before {EARLIEST.year}; check the year."
+        day = None
     if day is not None and day > today + FUTURE_LIMIT:
         errors["date"] = (
             f"{day.isoformat()} is more than a year ahead; "
@@ -137,7 +160,7 @@ def validate_change_fields(
         )
 
     change = " ".join(_text(raw, "change").split())
-    if not change:
+    if not visible(change):
         errors["change"] = "Say what changed, e.g. `Added 2nd API container`."
     elif len(change) > CHANGE_MAX:
         errors["change"] = (
@@ -146,7 +169,7 @@ def validate_change_fields(
         )
 
     reason = _text(raw, "reason")
-    if not reason:
+    if not visible(reason):
         errors["reason"] = "Say why, e.g. `p95 exceeded 1s during peak hours`."
     elif len(reason) > REASON_MAX:
         errors["reason"] = f"Keep the reason under {REASON_MAX} characters."

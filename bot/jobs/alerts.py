@@ -6,6 +6,7 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -202,6 +203,10 @@ def start_jobs(
     async def outbox() -> None:
         try:
             await worker.run_once()
+        except asyncio.CancelledError:
+            # Shutdown cancelled a run: its rows are queued or reconciled on the next
+            # start, so this is routine, not the traceback APScheduler would log.
+            log.info("outbox: run stopped by shutdown")
         except Exception:
             log.exception("outbox delivery failed")
 

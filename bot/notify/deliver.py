@@ -2,28 +2,28 @@
 
 Delivery guarantee, and why
 ---------------------------
-A row goes queued -> sending -> sent. `sending` is committed *before* the Slack call and
-`sent` (with channel and ts) right after Slack answers ok. A row is `sending` only while a
-request is in flight: before any backoff sleep it goes back to `queued` with the time of
-the retry, so a process stopped while waiting (a routine restart after a 429) leaves a
-row the next process simply sends. On shutdown `drain()` lets a request in flight finish.
-Slack has no idempotency key for chat.postMessage and the fake (like a bot without
-history scopes) cannot be searched, so after a crash we cannot tell whether a `sending`
-row reached the channel. We choose
-**at-most-once** for that window: on start-up (`recover`) a row left `sending` without a
-recorded ts is parked as `unknown` and logged, never re-posted. A duplicate page cannot
-be taken back, while a lost firing message is made good by the reminder after the repeat
-interval (the alert state already says it was announced). The window is one HTTP call.
-Each post carries its dedup key as message metadata, so an operator can check.
-PagerDuty and email rows are sent again instead (`resend_safe`): PagerDuty folds a second
-event with the same dedup key into the same incident, and email is at least once.
+A row goes queued -> sending -> sent. `sending` is committed *before* the call and `sent`
+(with where it went) right after the route answers ok; before any backoff sleep the row
+goes back to `queued`, so a stop while waiting loses nothing, and `drain()` (shutdown)
+ends such a wait at once and lets a request in flight finish.
 
-Within one run, failures where Slack refused the request (429 honouring Retry-After, 5xx,
-ratelimited) are retried with exponential backoff; a timeout or dropped connection is
-retried too. That last case is the one place a duplicate is possible (Slack may have
-posted before the connection dropped); we accept it because dropping a warning on a
-transient network error is worse. A row that keeps failing goes back to `queued` with a
-later `next_attempt_at` and is tried again on a later pass: never dropped.
+Slack, exactly once: every post carries its outbox key as message metadata
+(`capacity_bot_outbox`). When the outcome of a post is unknown (the process was killed
+with a request in flight, or Slack answered after the client's timeout), the row is
+`unknown` until it is reconciled (a `sending` row counts as abandoned once its lease of
+60 s, longer than any request's timeout, has run out; until then its sender may be alive,
+e.g. another process sharing the database): the channel's recent history (or the thread, for a
+reply) is searched for a message with that key (`SlackPoster.find`). Found: the row is
+`sent` there. Not found: it is queued and sent. The search failing (no history scope,
+Slack down): the row stays `unknown` and is tried again on the next pass, never posted
+blind.
+
+A route that cannot be searched re-sends an unknown row when its poster says
+`resend_safe` (PagerDuty folds a second event with the same dedup key into the same
+incident; email is at least once) and otherwise leaves it parked. Failures where the
+route refused the request (429 honouring Retry-After, 5xx, ratelimited) are retried with
+exponential backoff; a row that keeps failing goes back to `queued` with a later
+`next_attempt_at`: never dropped.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["DeliveryFailure", "Poster", "Worker"]
+__all__ = ["LEASE", "DeliveryFailure", "Poster", "Worker"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,20 @@ class DeliveryFailure(Protocol):
     code: str
 
 
+_UNSURE = object()
+# How long a row may be `sending` before it counts as abandoned: above every route's
+# request timeout (Slack 10 s, PagerDuty 10 s, SMTP 15 s a step).
+LEASE = timedelta(seconds=60)
+
+
 class _Deferred(Exception):
     """Not yet: the message this one edits has not been sent."""
 
 
 class Worker:
-    """Sends due outbox rows. One per process; call `recover()` once before the first run."""
+    """Sends due outbox rows. One per process; processes sharing a database take each row
+    once (a row is claimed from `queued`), and a `sending` row whose lease ran out is
+    settled by whichever runs next."""
 
     def __init__(
         self,
@@ -67,6 +75,7 @@ class Worker:
         *,
         routes: Mapping[str, Poster] | None = None,
         tries: int = 4,
+        lease: timedelta = LEASE,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -76,6 +85,7 @@ class Worker:
         self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
         self.tries = tries
+        self.lease = lease
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
@@ -85,31 +95,91 @@ class Worker:
         # Set whenever no request is in flight, so `drain` waits for it without polling.
         self._idle = asyncio.Event()
         self._idle.set()
+        self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
+        self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
-        """Park rows a previous process left `sending` (see the module docstring); a route
-        whose poster says a resend is safe (PagerDuty's dedup key; email, which is at least
-        once) gets them queued again instead."""
+        """Rows a previous process left `sending`: a route whose poster says a resend is
+        safe (PagerDuty's dedup key; email, which is at least once) gets them queued again;
+        the others become `unknown`, reconciled before anything is re-sent (see the module
+        docstring). Returns the ids made `unknown`."""
         parked = []
-        for row in self.store.outbox.by_status("sending"):
+        for row in self.store.outbox.stale_sending(self.clock()):
             if getattr(self.posters.get(row.route), "resend_safe", False):
                 self.store.outbox.mark_failed(
                     row.id, "process stopped during delivery; sent again", self.clock()
                 )
                 log.info("outbox row %s (%s) is sent again after a restart", row.id, row.route)
                 continue
-            self.store.outbox.mark_unknown(
-                row.id, "process stopped during delivery; maybe posted, not re-sent"
-            )
-            log.warning("outbox row %s (%s) may or may not have been posted", row.id, row.dedup_key)
+            self.store.outbox.mark_unknown(row.id, "process stopped during delivery")
+            log.info("outbox row %s: stopped mid-delivery; checking before sending", row.id)
             parked.append(row.id)
         self._recovered = True
         return parked
 
+    async def reconcile(self) -> int:
+        """Settle `unknown` rows: sent when the route has the message, else queued again.
+        Returns how many were settled."""
+        settled = 0
+        for row in self.store.outbox.by_status("unknown"):
+            if self._stopping:
+                break
+            payload = load_payload(row.payload)
+            found = await self._look_up(row, payload)
+            if found is _UNSURE:
+                continue
+            if isinstance(found, Sent):
+                self._record_sent(row, payload, found.target, found.ref)
+            else:
+                self.store.outbox.mark_failed(row.id, "not delivered; sending", self.clock())
+            settled += 1
+        return settled
+
+    async def _look_up(self, row: OutboxRow, payload: Payload) -> Sent | object | None:
+        """Where the row's message went if its route has it, None when it does not, or
+        _UNSURE when that cannot be known now."""
+        poster = self.posters.get(row.route)
+        find = getattr(poster, "find", None)
+        if find is None:
+            return None if getattr(poster, "resend_safe", False) else _UNSURE
+        try:
+            found: Sent | None = await find(self._message(row, payload))
+        except Exception as exc:
+            if row.id not in self._unsure_logged:
+                self._unsure_logged.add(row.id)
+                log.warning(
+                    "outbox row %s: cannot check %s (%s); not re-sent", row.id, row.route, exc
+                )
+            return _UNSURE
+        return found
+
+    def _message(self, row: OutboxRow, payload: Payload) -> Message:
+        """The row as its poster sends it; a follow-up answers the alert's first message."""
+        reply_to: Sent | None = None
+        if row.kind in ("resolved", "nodata"):
+            alert = payload.alerts[0]
+            original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
+            if original is not None:
+                reply_to = Sent(original.channel, original.ts)
+        return Message(row.kind, row.dedup_key, payload, reply_to)
+
+    def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
+        with self.store.transaction():
+            self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
+            if row.kind == "firing":
+                pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
+                self.store.alerts.record_messages(pairs, row.id, channel, ts)
+            cleared = self.store.delivery.clear(row.route, payload.channel)
+        if cleared:
+            log.info("%s delivery to %s works again", row.route, payload.channel)
+
     async def run_once(self, limit: int = 50) -> int:
-        """Deliver every due row; returns how many were sent."""
-        if not self._recovered:
-            self.recover()
+        """Settle rows of unknown outcome, then deliver every due row; returns how many
+        were sent."""
+        # Every pass, not only at start: a lease that ran out since is a sender that died
+        # (another process sharing the database, or this one before a restart).
+        self.recover()
+        await self.reconcile()
         sent = 0
         for row in self.store.outbox.due(self.clock(), limit):
             if self._stopping:
@@ -130,6 +200,7 @@ class Worker:
         (returns False); rows waiting for a retry are already back in the queue.
         """
         self._stopping = True
+        self._stopped.set()
         if self._in_flight:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), timeout)
@@ -146,7 +217,11 @@ class Worker:
             return False
         last: Exception | None = None
         for attempt in range(self.tries):
-            self.store.outbox.mark_sending(row.id, new_attempt=attempt == 0)
+            lease = self.clock() + self.lease
+            if not self.store.outbox.mark_sending(
+                row.id, new_attempt=attempt == 0, lease_until=lease
+            ):
+                return False  # taken by another process sharing the database
             self._in_flight = True
             self._idle.clear()
             try:
@@ -156,6 +231,17 @@ class Worker:
                 retryable = bool(getattr(exc, "retryable", False))
                 last = exc
                 log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
+                if getattr(exc, "code", "") == "transport":
+                    # Maybe delivered (a timeout after the route took it): look first.
+                    self._in_flight = False
+                    self._idle.set()
+                    found = await self._look_up(row, payload)
+                    if isinstance(found, Sent):
+                        self._record_sent(row, payload, found.target, found.ref)
+                        return True
+                    if found is _UNSURE:
+                        self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
+                        return False
                 if getattr(exc, "needs_person", False):
                     self._report(row, payload, str(getattr(exc, "code", "") or exc))
                 if not retryable or attempt == self.tries - 1 or self._stopping:
@@ -166,19 +252,12 @@ class Worker:
                 retry_at = self.clock() + timedelta(seconds=delay)
                 self.store.outbox.mark_failed(row.id, str(exc), retry_at)
             else:
-                with self.store.transaction():
-                    self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
-                    if row.kind == "firing":
-                        pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
-                        self.store.alerts.record_messages(pairs, row.id, channel, ts)
-                    cleared = self.store.delivery.clear(row.route, payload.channel)
-                if cleared:
-                    log.info("%s delivery to %s works again", row.route, payload.channel)
+                self._record_sent(row, payload, channel, ts)
                 return True
             finally:
                 self._in_flight = False
                 self._idle.set()
-            await self.sleep(delay)
+            await self._pause(delay)
             if self._stopping:
                 return False  # still queued for retry_at; the next process sends it
         retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
@@ -189,6 +268,19 @@ class Worker:
             retry_in = 3600.0
         self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
         return False
+
+    async def _pause(self, delay: float) -> None:
+        """`sleep(delay)`, cut short by `drain()`: a shutdown during a retry wait ends the
+        run at once (the row is already queued for its retry), with nothing to cancel."""
+        if self._stopping:
+            return
+        sleeper = asyncio.ensure_future(self.sleep(delay))
+        stopper = asyncio.ensure_future(self._stopped.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, stopper):
+                task.cancel()
 
     def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
         """A failure only a person can fix: stored for /healthz, `status` and Home, and

@@ -13,7 +13,13 @@ from bot.notify.poster import DeliveryError, Message, Sent
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
 
-__all__ = ["NEEDS_PERSON", "DeliveryError", "SlackPoster", "make_client"]
+__all__ = ["NEEDS_PERSON", "OUTBOX_EVENT", "DeliveryError", "SlackPoster", "make_client"]
+
+# The message metadata event type that carries an outbox key (see `SlackPoster.find`).
+OUTBOX_EVENT = "capacity_bot_outbox"
+# How far back `find` looks: newest first, a few pages of the channel (or the thread).
+FIND_PAGES = 3
+FIND_PAGE_SIZE = 200
 
 # Slack errors worth trying again: the request was refused before anything was posted.
 _RETRYABLE = {
@@ -80,6 +86,39 @@ class SlackPoster:
         )
         return Sent(channel, ts)
 
+    async def find(self, message: Message) -> Sent | None:
+        """Where `message` went if Slack has it (its key in a message's metadata), else
+        None: whether a post whose answer never came (a timeout, a kill) reached the
+        channel. Needs the history scope of the channel's type (channels:history,
+        groups:history); raises DeliveryError when the lookup fails."""
+        original = message.reply_to
+        channel = original.target if original else message.payload.channel
+        cursor: str | None = None
+        for _ in range(FIND_PAGES):
+            args: dict[str, Any] = {
+                "channel": channel,
+                "include_all_metadata": True,
+                "limit": FIND_PAGE_SIZE,
+            }
+            if cursor:
+                args["cursor"] = cursor
+            try:
+                if original:
+                    resp = await self.client.conversations_replies(ts=original.ref, **args)
+                else:
+                    resp = await self.client.conversations_history(**args)
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+                raise _error(exc) from exc
+            for found in resp.get("messages") or []:
+                meta = found.get("metadata") or {}
+                key = (meta.get("event_payload") or {}).get("key")
+                if meta.get("event_type") == OUTBOX_EVENT and key == message.key:
+                    return Sent(channel, str(found["ts"]))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
+
     async def mark_resolved(self, original: Sent, payload: Payload) -> None:
         await self.update(original.target, original.ref, payload.text, payload.blocks)
 
@@ -98,10 +137,7 @@ class SlackPoster:
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         if dedup_key:
-            kwargs["metadata"] = {
-                "event_type": "capacity_alert",
-                "event_payload": {"dedup_key": dedup_key},
-            }
+            kwargs["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": dedup_key}}
         try:
             resp = await self.client.chat_postMessage(**kwargs)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:

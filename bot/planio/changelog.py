@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,11 +23,13 @@ __all__ = [
     "ImportResult",
     "RawRow",
     "import_changes",
+    "neutralise",
     "parse_csv",
     "parse_file",
     "parse_markdown_table",
     "to_csv",
     "to_markdown",
+    "unneutralise",
 ]
 
 MARKDOWN_HEADER = ("Date", "Change", "Reason", "Impact")
@@ -69,7 +72,9 @@ class ImportResult:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """Table syntax escaped so `parse_markdown_table` reads the text back exactly: a
+    backslash, a `|` and line breaks as `\\\\`, `\\|`, `\\n` and `\\r`."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def to_markdown(changes: list[Change]) -> str:
@@ -85,6 +90,9 @@ def to_markdown(changes: list[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_UNESCAPE = {"|": "|", "\\": "\\", "n": "\n", "r": "\r"}
+
+
 def _split_row(line: str) -> list[str]:
     body = line.strip()
     body = body.removeprefix("|")
@@ -93,7 +101,8 @@ def _split_row(line: str) -> list[str]:
     cells, current, escaped = [], [], False
     for ch in body:
         if escaped:
-            current.append(ch if ch == "|" else "\\" + ch)
+            # What `_cell` writes; any other backslash is kept as typed (`C:\\temp`).
+            current.append(_UNESCAPE.get(ch, "\\" + ch))
             escaped = False
         elif ch == "\\":
             escaped = True
@@ -117,7 +126,9 @@ def parse_markdown_table(text: str) -> list[RawRow]:
     placeholder rows such as `| [DATE] | [What] | ... |` are left out)."""
     rows: list[RawRow] = []
     in_table = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at CR/LF only: str.splitlines() also breaks at \x1c-\x1e, \x85 and
+    # \u2028, which a cell may hold.
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         stripped = line.strip()
         if not stripped.startswith("|"):
             in_table = False
@@ -151,14 +162,46 @@ def _csv_value(value: object) -> str:
     return str(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = frozenset(CSV_COLUMNS) - {
+    "id",
+    "date",
+    "cost_change",
+    "tier",
+    "created_at",
+    "edited_at",
+}
+
+
+def _needs_quote(text: str) -> bool:
+    return text.startswith(_FORMULA) or (text.startswith("'") and _needs_quote(text[1:]))
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet shows as text: `'` before a formula start (and before a `'`
+    that would hide one), which `unneutralise` takes off again."""
+    return "'" + text if _needs_quote(text) else text
+
+
+def unneutralise(text: str) -> str:
+    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
+
+
 def to_csv(changes: list[Change]) -> str:
-    """Every field of every live entry, oldest first."""
+    """Every field of every live entry, oldest first; text cells neutralised. Rows end in
+    CRLF (RFC 4180), which also makes the writer quote a cell holding a bare CR."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for c in sorted(changes, key=lambda c: (c.date, c.id)):
         data = c.model_dump()
-        writer.writerow([_csv_value(data.get(col)) for col in CSV_COLUMNS])
+        writer.writerow(
+            [
+                neutralise(value) if col in _TEXT_COLUMNS else value
+                for col, value in ((col, _csv_value(data.get(col))) for col in CSV_COLUMNS)
+            ]
+        )
     return out.getvalue()
 
 
@@ -168,13 +211,20 @@ def parse_csv(text: str) -> list[RawRow]:
     rows: list[RawRow] = []
     for record in reader:
         line = reader.line_num
-        fields = {str(k).strip().lower(): (v or "").strip() for k, v in record.items() if k}
+        fields = {
+            name: unneutralise(value) if name in _TEXT_COLUMNS else value
+            for name, value in (
+                (str(k).strip().lower(), (v or "").strip()) for k, v in record.items() if k
+            )
+        }
         rows.append(RawRow(line, fields))
     return rows
 
 
 def parse_file(path: Path) -> list[RawRow]:
-    text = path.read_text(encoding="utf-8-sig")
+    # newline="": a CR or CRLF inside a quoted CSV cell is the cell's, not a line end.
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        text = f.read()
     if path.suffix.lower() == ".csv" or text.lstrip().lower().startswith(("date,", "id,")):
         return parse_csv(text)
     return parse_markdown_table(text)

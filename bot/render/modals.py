@@ -7,9 +7,12 @@ validation error maps straight onto the block that shows it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.changes import CHANGE_MAX, Change
 from bot.render.blocks import escape
@@ -19,15 +22,56 @@ __all__ = [
     "DELETE_ACTION",
     "EDIT_ACTION",
     "FormMeta",
+    "TamperedForm",
     "change_message",
     "change_modal",
     "read_change_form",
+    "slack_user_id",
 ]
 
 CHANGE_MODAL = "change_log_modal"
 EDIT_ACTION = "change_edit"
 DELETE_ACTION = "change_delete"
 VALUE = "value"  # every input's action_id
+
+
+CHANNEL_ID = r"^[CDG][A-Z0-9]{1,30}$"
+USER_ID = r"^[UWB][A-Z0-9]{1,30}$"
+_USER = re.compile(USER_ID)
+
+
+class TamperedForm(ValueError):
+    """Form state that the bot did not write: refused, nothing stored."""
+
+
+class _Meta(BaseModel):
+    """`private_metadata` as the bot writes it. Strict: `true` is not an entry number, a
+    list is not a channel, and ids have Slack's shapes (no newline can hide in one)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    c: str | None = Field(None, pattern=CHANNEL_ID)
+    k: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    e: int | None = Field(None, ge=1, le=2**53)
+    t: str | None = Field(None, pattern=r"^[0-9]{1,12}\.[0-9]{1,9}$")
+
+
+class _Element(BaseModel):
+    """One input's state: only what Slack puts there for our three element types."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    type: str = Field(pattern=r"^(datepicker|static_select|plain_text_input)$")
+    value: str | None = Field(None, max_length=3000)
+    selected_date: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    selected_option: dict[str, Any] | None = None
+
+
+def slack_user_id(value: object) -> str:
+    """A user id of Slack's shape, else TamperedForm."""
+    if not isinstance(value, str) or not _USER.fullmatch(value):
+        raise TamperedForm("user")
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,20 +90,13 @@ class FormMeta:
         )
 
     @classmethod
-    def load(cls, text: str) -> FormMeta:
+    def load(cls, text: object) -> FormMeta:
+        """What `dump` wrote, or TamperedForm: nothing else is acted on."""
         try:
-            data = json.loads(text or "{}")
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        change_id = data.get("e")
-        return cls(
-            channel_id=data.get("c") or None,
-            key=str(data.get("k") or ""),
-            change_id=int(change_id) if isinstance(change_id, int) else None,
-            message_ts=data.get("t") or None,
-        )
+            meta = _Meta.model_validate_json(text if isinstance(text, str) else "")
+        except (ValidationError, ValueError):
+            raise TamperedForm("private_metadata") from None
+        return cls(channel_id=meta.c, key=meta.k, change_id=meta.e, message_ts=meta.t)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -189,16 +226,23 @@ def change_modal(
 def read_change_form(state_values: dict[str, Any]) -> dict[str, str]:
     """`view.state.values` -> {field: text}, ready for `validate_change_fields`."""
     out: dict[str, str] = {}
-    for block_id, actions in (state_values or {}).items():
-        element = (actions or {}).get(VALUE) or {}
-        kind = element.get("type")
-        if kind == "datepicker":
-            value = element.get("selected_date") or ""
-        elif kind == "static_select":
-            value = (element.get("selected_option") or {}).get("value") or ""
+    if not isinstance(state_values, dict):
+        raise TamperedForm("state")
+    for block_id, actions in state_values.items():
+        try:
+            element = _Element.model_validate((actions or {}).get(VALUE) or {"type": "x"})
+        except (ValidationError, AttributeError):
+            raise TamperedForm(str(block_id)[:30]) from None
+        if element.type == "datepicker":
+            value = element.selected_date or ""
+        elif element.type == "static_select":
+            option = (element.selected_option or {}).get("value")
+            if option is not None and not isinstance(option, str):
+                raise TamperedForm(str(block_id)[:30])
+            value = option or ""
         else:
-            value = element.get("value") or ""
-        out[str(block_id)] = str(value)
+            value = element.value or ""
+        out[str(block_id)] = value
     return out
 
 

@@ -1,1 +1,2 @@
-"""The Slack front end: the Bolt app, its listeners, the answer cache and the app manifest."""
+"""The Slack front end: the verified HTTP intake, the Bolt app, its listeners, the answer
+cache and the app manifest."""

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -38,8 +37,10 @@ from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.posters import route_posters
 from bot.notify.slack import SlackPoster
+from bot.slack import guard
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
+from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
 from bot.slack.middleware import client_middleware, request_scope
 from bot.slack.probe import outside_checks
@@ -165,9 +166,12 @@ def build_app(
     app = AsyncApp(
         token=client.token,
         signing_secret=secret,
+        # bot/slack/intake.py verifies the raw bytes before anything parses them.
+        request_verification_enabled=False,
         process_before_response=process_before_response,
         logger=logging.getLogger("capacity_bot.bolt"),
     )
+    guard.register(app, settings.api_url)
     app.client.base_url = client.base_url
     app.client.retry_handlers = client.retry_handlers
     app.use(client_middleware(client))
@@ -309,14 +313,13 @@ def build_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.add_routes(make_metrics_route(deps))
     if bolt_app is not None:
-
-        async def slack_events(request: web.Request) -> web.Response:
-            bolt_request = await to_bolt_request(request)
-            with request_scope(deps.telemetry, bolt_request.body):
-                bolt_response = await bolt_app.async_dispatch(bolt_request)
-            return await to_aiohttp_response(bolt_response)
-
-        web_app.router.add_post("/slack/events", slack_events)
+        secret = deps.settings.signing_secret
+        intake = Intake(
+            bolt_app,
+            secret.get_secret_value() if secret else "",
+            scope=lambda body: request_scope(deps.telemetry, body),
+        )
+        web_app.router.add_post("/slack/events", intake.handle)
     web_app.add_routes(hooks.routes)
     web_app.on_startup.extend(hooks.on_startup)
     web_app.on_cleanup.extend(hooks.on_cleanup)

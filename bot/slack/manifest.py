@@ -37,6 +37,10 @@ BOT_SCOPES: tuple[str, ...] = (
     # `doctor` and /healthz check the alerts channel (conversations.info), public or private.
     "channels:read",
     "groups:read",
+    # After a crash or a timeout the outbox reads the alerts channel's recent messages
+    # (conversations.history / .replies) to see whether a post got there.
+    "channels:history",
+    "groups:history",
 )
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
 

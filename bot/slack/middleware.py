@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Router
 from bot.logs import log_context
+from bot.logsafe import escape_controls
 from bot.reply import Reply
 from bot.telemetry import Telemetry
 
@@ -75,7 +76,8 @@ def _first_word(text: str) -> str:
     words = text.split(None, 2)
     if words and words[0].lower() == "/capacity":
         words = words[1:]
-    return words[0].lower()[:32] if words else "help"
+    # Escaped: the log context is appended after the log filter has run.
+    return escape_controls(words[0].lower()[:32]) if words else "help"
 
 
 @contextmanager

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 MAX_FUTURE = timedelta(days=1)
 MAX_SAMPLES = 10_000
+MAX_DEPTH = 32
 # Bodies up to this size (a few hundred samples, well under a millisecond of work) are
 # stored on the loop; larger ones on a worker thread (a full batch is ~30 ms).
 INLINE_BODY = 16 * 1024
@@ -107,7 +108,7 @@ def parse_rows(
             extra = sorted(k for k in raw if k not in _FIELDS)[0]
             raise SampleError(index, f"unexpected field {extra!r}")
         metric = raw.get("metric")
-        if metric not in known:
+        if type(metric) is not str or metric not in known:
             shown = str(metric)[:64]
             raise SampleError(
                 index, f"unknown metric {shown!r}; the plan has {', '.join(sorted(known))}"
@@ -196,10 +197,15 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
 
     def store_batch(data: bytes) -> web.Response:
         """Decode, check and store one body (any thread: the store has one connection each)."""
+        # Deeper than a batch ever is: refused before json.loads could recurse that far.
+        if b"[" * MAX_DEPTH in data or b"{" * MAX_DEPTH in data:
+            return _error(400, f"body nests deeper than {MAX_DEPTH} levels")
         try:
             body = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, f"body is not JSON: {exc}")
+        except RecursionError:
+            return _error(400, f"body nests deeper than {MAX_DEPTH} levels")
+        except ValueError as exc:  # bad JSON or UTF-8, or a number past int's digit limit
+            return _error(400, f"body is not JSON: {str(exc)[:120]}")
         try:
             rows = parse_rows(body, known, deps.clock(), retention=retention, metrics=metrics)
         except SampleError as exc:

@@ -11,6 +11,8 @@ from tests.fakeslack.server import (
     View,
 )
 from tests.fakeslack.signing import (
+    UNUSED_RESPONSE_URL,
+    aim_at,
     event_body,
     interactivity_body,
     new_trigger_id,
@@ -21,6 +23,7 @@ from tests.fakeslack.signing import (
 )
 
 __all__ = [
+    "UNUSED_RESPONSE_URL",
     "Call",
     "Ephemeral",
     "FakeSlack",
@@ -28,6 +31,7 @@ __all__ = [
     "ResponsePost",
     "UploadedFile",
     "View",
+    "aim_at",
     "event_body",
     "interactivity_body",
     "new_trigger_id",

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakeslack.blockkit import validate_blocks, validate_view
+from tests.fakeslack.signing import UNUSED_RESPONSE_URL
 
 T = TypeVar("T")
 
@@ -100,8 +101,10 @@ class Message:
     missing_text: bool = False
     reply_count: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    # Slack's message metadata: {"event_type": ..., "event_payload": {...}}.
+    metadata: dict[str, Any] | None = None
 
-    def to_slack(self) -> dict[str, Any]:
+    def to_slack(self, *, include_metadata: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": "message",
             "user": self.user,
@@ -120,6 +123,8 @@ class Message:
             out["files"] = self.files
         if self.edits:
             out["edited"] = {"user": self.user, "ts": self.edits[-1]["edited_ts"]}
+        if include_metadata and self.metadata is not None:
+            out["metadata"] = self.metadata
         return out
 
 
@@ -250,6 +255,14 @@ class SlackApiFault(Exception):
         self.extra = extra
 
 
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """Slack keeps metadata with a string event_type and an object payload, else none."""
+    if isinstance(value, dict) and isinstance(value.get("event_type"), str):
+        payload = value.get("event_payload")
+        return {"event_type": value["event_type"], "event_payload": payload or {}}
+    return None
+
+
 def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
@@ -337,6 +350,7 @@ class FakeSlack:
         self.socket_acks: list[dict[str, Any]] = []
         self.socket_messages: list[dict[str, Any]] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = getattr(self, "_sockets", [])
@@ -427,6 +441,11 @@ class FakeSlack:
         self._faults.setdefault(method, []).append(
             _Fault(status, error, retry_after if status == 429 else None, times)
         )
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Carry out the next ``times`` calls to ``method``, then answer only after
+        ``seconds``: Slack posting but answering after the client gave up."""
+        self._delays.setdefault(method, []).extend([seconds] * times)
 
     def _take_fault(self, method: str) -> _Fault | None:
         faults = self._faults.get(method)
@@ -543,6 +562,10 @@ class FakeSlack:
                 raise SlackApiFault("unknown_method")
             result: dict[str, Any] = handler(call.params, call)
             body = {"ok": True, **result}
+            delays = self._delays.get(method)
+            if delays:
+                self._notify()
+                await asyncio.sleep(delays.pop(0))
             if call.warnings:
                 body["warning"] = ",".join(call.warnings)
                 body["response_metadata"] = {"warnings": list(call.warnings)}
@@ -620,6 +643,7 @@ class FakeSlack:
             attachments=params.get("attachments"),
             missing_text="missing_text_fallback" in call.warnings,
             params=dict(params),
+            metadata=_metadata(params.get("metadata")),
         )
         if thread_ts:
             parent = self.message(channel, thread_ts)
@@ -699,6 +723,33 @@ class FakeSlack:
                 "created": 1700000000,
             }
         }
+
+    def _api_conversations_history(self, params: dict[str, Any], call: Call) -> dict[str, Any]:
+        """Top-level messages, newest first; metadata only with include_all_metadata."""
+        channel = self._require_channel(params)
+        oldest = float(params.get("oldest") or 0)
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        found = [
+            m
+            for m in reversed(self.messages.get(channel, []))
+            if not m.deleted and m.thread_ts in (None, m.ts) and float(m.ts) > oldest
+        ]
+        with_meta = _truthy(params.get("include_all_metadata"))
+        return {
+            "messages": [m.to_slack(include_metadata=with_meta) for m in found[:limit]],
+            "has_more": len(found) > limit,
+        }
+
+    def _api_conversations_replies(self, params: dict[str, Any], call: Call) -> dict[str, Any]:
+        """A thread: its parent, then the replies oldest first."""
+        channel = self._require_channel(params)
+        parent = self.message(channel, str(params.get("ts") or ""))
+        if parent is None:
+            raise SlackApiFault("thread_not_found")
+        replies = self.messages_in(channel, thread_ts=parent.ts)
+        with_meta = _truthy(params.get("include_all_metadata"))
+        thread = [parent, *(m for m in replies if m is not parent)]
+        return {"messages": [m.to_slack(include_metadata=with_meta) for m in thread]}
 
     # views
 
@@ -939,7 +990,11 @@ class FakeSlack:
         """Send an envelope on the newest open connection; return the client's ack.
 
         Raises TimeoutError if no connection is open or no ack arrives within ``timeout``.
+        A payload built without a response URL (the `UNUSED_RESPONSE_URL` placeholder) gets
+        one of this fake's, as Slack's own payloads carry Slack's.
         """
+        if payload.get("response_url") == UNUSED_RESPONSE_URL:
+            payload = {**payload, "response_url": f"{self.base_url}response/unused"}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         ws = await self.wait_for(self._current_socket, timeout)

@@ -13,9 +13,20 @@ import json
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# What a body built without a real response URL carries. The bot only posts to Slack's
+# hooks host or its own SLACK_API_URL, so senders swap it for the fake's (`aim_at`).
+UNUSED_RESPONSE_URL = "http://127.0.0.1:9/response/unused"
+
+
+def aim_at(body: bytes, api_url: str) -> bytes:
+    """`body` with the unused placeholder response URL moved onto the fake at `api_url`."""
+    base = api_url.rstrip("/").removesuffix("/api")
+    old = quote(UNUSED_RESPONSE_URL, safe="").encode()
+    new = quote(f"{base}/response/unused", safe="").encode()
+    return body.replace(old, new)
 
 
 def sign(secret: str, body: bytes | str, timestamp: int | None = None) -> dict[str, str]:
@@ -52,7 +63,7 @@ def slash_command_payload(
     channel_name: str = "general",
     team_id: str = "T1",
     team_domain: str = "fake",
-    response_url: str = "http://127.0.0.1:9/response/unused",
+    response_url: str = UNUSED_RESPONSE_URL,
     trigger_id: str | None = None,
     api_app_id: str = "A0FAKE",
 ) -> dict[str, str]:
@@ -78,7 +89,7 @@ def slash_command_body(
     text: str,
     user_id: str = "U1",
     channel_id: str = "C1",
-    response_url: str = "http://127.0.0.1:9/response/unused",
+    response_url: str = UNUSED_RESPONSE_URL,
     trigger_id: str | None = None,
     **fields: Any,
 ) -> bytes:

@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.deps import Deps
 from bot.notify.deliver import Worker
 from bot.slack import app as bot_app
-from tests.fakeslack import FakeSlack, event_body, signed_headers, slash_command_body
+from tests.fakeslack import FakeSlack, aim_at, event_body, signed_headers, slash_command_body
 from tests.metrics_helpers import Clock, make_deps
 from tests.routes.helpers import CHANNEL, hold, worker_for
 
@@ -38,7 +38,9 @@ class Served:
             return resp.status, await resp.json()
 
     async def status(self) -> str:
-        body = slash_command_body("status", user_id="U1", channel_id="C1")
+        body = aim_at(
+            slash_command_body("status", user_id="U1", channel_id="C1"), self.slack.api_url
+        )
         headers = signed_headers(SECRET, body)
         async with self.http.post(f"{self.base}/slack/events", data=body, headers=headers) as r:
             answer = await r.json()

@@ -15,7 +15,7 @@ from bot.deps import build_deps
 from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
-from tests.fakeslack import FakeSlack, signed_headers
+from tests.fakeslack import FakeSlack, aim_at, signed_headers
 
 __all__ = ["SECRET", "BotFactory", "boom_router", "post_signed", "settings_for", "signed_headers"]
 
@@ -79,6 +79,7 @@ async def post_signed(
     timestamp: int | None = None,
     content_type: str = "application/x-www-form-urlencoded",
 ) -> tuple[int, Any]:
+    body = aim_at(body, bot.deps.settings.api_url)
     headers = signed_headers(secret, body, timestamp, content_type=content_type)
     url = f"http://127.0.0.1:{bot.port}/slack/events"
     async with http.post(url, data=body, headers=headers) as resp:

@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
@@ -19,8 +18,16 @@ from bot.deps import Deps
 from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
 from bot.slack import app as bot_app
+from bot.slack.intake import Intake
 from store import Store
-from tests.fakeslack import FakeSlack, interactivity_body, signed_headers, slash_command_body
+from tests.fakeslack import (
+    UNUSED_RESPONSE_URL,
+    FakeSlack,
+    aim_at,
+    interactivity_body,
+    signed_headers,
+    slash_command_body,
+)
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -35,12 +42,9 @@ def build_app(fake_api_url: str, deps: Deps) -> AsyncApp:
 
 
 def web_app(app: AsyncApp) -> web.Application:
-    async def events(request: web.Request) -> web.Response:
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
-
+    """`POST /slack/events` through the served intake (signature first, then Bolt)."""
     web_application = web.Application()
-    web_application.router.add_post("/slack/events", events)
+    web_application.router.add_post("/slack/events", Intake(app, SECRET).handle)
     return web_application
 
 
@@ -52,15 +56,17 @@ class Rig:
     session: aiohttp.ClientSession
 
     async def post(self, body: bytes) -> aiohttp.ClientResponse:
+        body = aim_at(body, self.fake.api_url)
         async with self.session.post(
             self.url, data=body, headers=signed_headers(SECRET, body)
         ) as response:
             await response.read()
             return response
 
-    async def post_json(self, body: bytes) -> tuple[int, Any]:
+    async def post_json(self, body: bytes, timestamp: int | None = None) -> tuple[int, Any]:
+        body = aim_at(body, self.fake.api_url)
         async with self.session.post(
-            self.url, data=body, headers=signed_headers(SECRET, body)
+            self.url, data=body, headers=signed_headers(SECRET, body, timestamp)
         ) as response:
             text = await response.text()
             return response.status, (json.loads(text) if text.strip().startswith("{") else text)
@@ -78,7 +84,12 @@ async def rig(
 ) -> AsyncIterator[Rig]:
     async with FakeSlack(**fake) as slack:
         deps = Deps(
-            Settings(planners=planners, signing_secret=SECRET, bot_token="xoxb-test"),
+            Settings(
+                planners=planners,
+                signing_secret=SECRET,
+                bot_token="xoxb-test",
+                api_url=slack.api_url,
+            ),
             default_plan(),
             lambda: NOW,
             store or Store(":memory:"),
@@ -145,7 +156,7 @@ def block_action(
     user: str = "U1",
     channel: str = "C1",
     ts: str = "1.0",
-    response_url: str = "http://127.0.0.1:9/response/unused",
+    response_url: str = UNUSED_RESPONSE_URL,
 ) -> bytes:
     payload = {
         "type": "block_actions",

@@ -100,9 +100,14 @@ async def test_each_invalid_field_is_answered_with_its_error(
 async def test_the_same_submission_delivered_twice_gives_one_entry() -> None:
     async with rig() as r:
         body = view_submission(GOOD)
-        first, second = await asyncio.gather(r.post_json(body), r.post_json(body))
-        again = await r.post_json(body)
+        now = int(time.time())
+        # Delivered again (signed anew, as a retry would be): stored once. Sent again
+        # byte for byte (same signature): a replay, refused.
+        first, second = await asyncio.gather(r.post_json(body, now), r.post_json(body, now - 1))
+        again = await r.post_json(body, now - 2)
+        replay = await r.post_json(body, now)
         assert first[0] == second[0] == again[0] == 200
+        assert replay[0] == 401
         assert r.deps.store.changes.count() == 1
         await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
         await asyncio.sleep(0.2)
@@ -246,6 +251,26 @@ async def test_a_failed_confirmation_closes_the_form_cleanly_and_stores_the_entr
         # Slack re-delivering the same submission still stores nothing more.
         await r.post_json(view_submission(GOOD))
         assert r.deps.store.changes.count() == 1
+
+
+async def test_a_resubmission_of_a_stored_entry_still_gets_its_one_confirmation() -> None:
+    async with rig() as r:
+        r.fake.fail_next("chat.postMessage", error="fatal_error", times=2)  # channel and DM
+        now = int(time.time())
+        assert (await r.post_json(view_submission(GOOD), now))[0] == 200
+        await r.fake.wait_for(lambda: r.fake.ephemerals_in("C1", "U1"), timeout=5)
+        assert r.fake.messages_in("C1") == []
+        assert r.deps.store.outbox.counts() == {"queued": 1}  # kept for the worker
+        # The person submits again: the entry is not stored twice, and it is confirmed.
+        assert (await r.post_json(view_submission(GOOD), now - 1))[0] == 200
+        [message] = await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        assert "Change #1 logged" in json.dumps(message.blocks)
+        assert r.deps.store.changes.count() == 1
+        # And once only, however often it comes again.
+        assert (await r.post_json(view_submission(GOOD), now - 2))[0] == 200
+        await asyncio.sleep(0.2)
+        assert len(r.fake.messages_in("C1")) == 1
+        assert r.deps.store.outbox.counts() == {"sent": 1}
 
 
 async def test_a_rate_limited_confirmation_does_not_hold_up_the_forms_answer() -> None:

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.fakeslack import FakeSlack, slash_command_body
+from bot.jobs.alerts import evaluate_once
+from bot.logsafe import SafeLogFilter
+from store import Store
+from tests.fakeslack import FakeSlack, aim_at, slash_command_body
+from tests.metrics_helpers import Clock, make_deps
+from tests.notify.test_delivery import push
 from tests.slack.conftest import SECRET, signed_headers
+from tests.slack.harness import GOOD, view_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +77,7 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("serve never became healthy")
-            body = slash_command_body("tier 2")
+            body = aim_at(slash_command_body("tier 2"), slack.api_url)
             async with http.post(
                 f"{base}/slack/events", data=body, headers=signed_headers(SECRET, body)
             ) as resp:
@@ -104,6 +110,35 @@ def test_scheduler_chatter_is_not_logged_at_info() -> None:
     finally:
         root.setLevel(levels[0])
         scheduler.setLevel(levels[1])
+        for handler in root.handlers:
+            for f in [f for f in handler.filters if isinstance(f, SafeLogFilter)]:
+                handler.removeFilter(f)
+
+
+async def test_sigterm_during_an_outbox_retry_wait_is_quiet(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock, store=Store(tmp_path / "capacity.db"))
+    push(deps, "mau", 9000)
+    evaluate_once(deps, clock())
+    deps.store.close()
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)  # then a 30 s wait
+    proc = await spawn_serve(slack, tmp_path, free_port())
+    try:
+        await slack.wait_for(lambda: slack.calls_to("chat.postMessage"), timeout=20)
+        await asyncio.sleep(0.3)  # into the retry wait
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        _, err = await proc.communicate()
+        log = err.decode()
+        assert "stopped" in log
+        assert "Traceback" not in log and "CancelledError" not in log, log[-1500:]
+        assert slack.messages_in("C_ALERTS") == []  # still queued for the next start
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
 
 
 async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_path: Path) -> None:
@@ -119,7 +154,7 @@ async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_p
     base = f"http://127.0.0.1:{port}"
 
     async def tier_two(http: aiohttp.ClientSession) -> str:
-        body = slash_command_body("tier 2")
+        body = aim_at(slash_command_body("tier 2"), slack.api_url)
         headers = signed_headers(SECRET, body)
         async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
             return str((await resp.json())["text"])
@@ -151,6 +186,44 @@ async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_p
         assert "plan reloaded (version 2)" in log
         assert "the plan was refused; the old plan stays live" in log
         assert "expected `**Pricing**: $25/mo per instructor`" in log
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    proc = await spawn_serve(slack, tmp_path, port)
+    count = 40
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            await wait_healthy(http, f"http://127.0.0.1:{port}")
+
+            async def submit(i: int) -> int:
+                fields = {**GOOD, "change": f"Change number {i} done"}
+                body = view_submission(fields, view_id=f"V{i}")
+                async with http.post(
+                    f"http://127.0.0.1:{port}/slack/events",
+                    data=body,
+                    headers=signed_headers(SECRET, body),
+                ) as resp:
+                    return resp.status
+
+            assert await asyncio.gather(*(submit(i) for i in range(count))) == [200] * count
+        proc.kill()  # SIGKILL: acknowledged entries, confirmations maybe not yet posted
+        await proc.wait()
+        before = len(slack.messages_in("C1"))
+        proc = await spawn_serve(slack, tmp_path, port)
+        # Within the listener's lease (30 s) for any confirmation caught mid-send.
+        await slack.wait_for(lambda: len(slack.messages_in("C1")) >= count, timeout=60)
+        await asyncio.sleep(0.5)  # nothing more may come
+        texts = [m.text or "" for m in slack.messages_in("C1")]
+        assert len(texts) == count, (before, len(texts))
+        for i in range(count):
+            assert sum(f"Change number {i} done" in t for t in texts) == 1
     finally:
         if proc.returncode is None:
             proc.kill()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import aiohttp
 
@@ -11,6 +12,11 @@ from bot.planio.planfile import default_plan
 from tests.fakeslack import FakeSlack, slash_command_payload, validate_blocks, validate_view
 from tests.render.test_blocks import command_texts
 from tests.slack.conftest import BotFactory, boom_router
+
+
+def command_payload(slack: FakeSlack, text: str, **fields: Any) -> dict[str, str]:
+    """A slash command whose response URL is on the fake (the bot uses no other)."""
+    return slash_command_payload(text, response_url=slack.new_response_url(), **fields)
 
 
 def events_api(event: dict) -> dict:
@@ -32,7 +38,7 @@ async def test_every_command_is_answered_in_the_socket_ack(
     await slack.wait_socket_connected(timeout=5)
     assert slack.calls_to("apps.connections.open")[0].token == slack.app_token
     for text in command_texts(default_plan()):
-        ack = await slack.send_socket_event("slash_commands", slash_command_payload(text))
+        ack = await slack.send_socket_event("slash_commands", command_payload(slack, text))
         payload = ack["payload"]
         assert payload["text"], text
         assert validate_blocks(payload["blocks"], "message") == [], text
@@ -85,7 +91,7 @@ async def test_socket_error_becomes_an_apology_in_the_ack(
 ) -> None:
     await make_bot(socket=True, router=boom_router())
     await slack.wait_socket_connected(timeout=5)
-    ack = await slack.send_socket_event("slash_commands", slash_command_payload("boom"))
+    ack = await slack.send_socket_event("slash_commands", command_payload(slack, "boom"))
     shown = json.dumps(ack.get("payload"))
     assert "Reference" in shown and "kaboom" not in shown and "Traceback" not in shown
 
@@ -97,7 +103,7 @@ async def test_disconnect_then_reconnect_keeps_answering(
     await slack.wait_socket_connected(timeout=5)
     await slack.socket_disconnect(close=True)
     await slack.wait_socket_connected(count=2, timeout=10)
-    ack = await slack.send_socket_event("slash_commands", slash_command_payload("tier 2"))
+    ack = await slack.send_socket_event("slash_commands", command_payload(slack, "tier 2"))
     assert "+337%" in ack["payload"]["text"]
 
 
@@ -106,7 +112,7 @@ async def test_change_log_form_over_socket_mode(slack: FakeSlack, make_bot: BotF
     await slack.wait_socket_connected(timeout=5)
     trigger = slack.new_trigger_id("U1")
     await slack.send_socket_event(
-        "slash_commands", slash_command_payload("log Added PgBouncer", trigger_id=trigger)
+        "slash_commands", command_payload(slack, "log Added PgBouncer", trigger_id=trigger)
     )
     (view,) = await slack.wait_for(lambda: slack.views_for("U1"), timeout=5)
     assert validate_view(view.view) == []

@@ -14,7 +14,7 @@ from bot.deps import build_deps
 from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
-from tests.fakeslack import FakeSlack, signed_headers, slash_command_body
+from tests.fakeslack import FakeSlack, aim_at, signed_headers, slash_command_body
 from tests.slack.conftest import SECRET, settings_for
 
 __all__ = ["sample", "scrape", "served", "slash"]
@@ -37,7 +37,7 @@ async def served(
 
 
 async def slash(http: aiohttp.ClientSession, bot: BotServer, text: str) -> dict[str, Any]:
-    body = slash_command_body(text)
+    body = aim_at(slash_command_body(text), bot.deps.settings.api_url)
     url = f"http://127.0.0.1:{bot.port}/slack/events"
     async with http.post(url, data=body, headers=signed_headers(SECRET, body)) as resp:
         assert resp.status == 200

@@ -66,7 +66,8 @@ async def test_socket_mode_serves_metrics_too(
 ) -> None:
     async with served(slack, socket=True) as bot:
         await slack.wait_socket_connected(timeout=5)
-        await slack.send_socket_event("slash_commands", slash_command_payload("tier 2"))
+        payload = slash_command_payload("tier 2", response_url=slack.new_response_url())
+        await slack.send_socket_event("slash_commands", payload)
         text = await scrape(http, bot)
     assert sample(text, "capacity_bot_outbox_depth") == 0
     assert sample(text, "capacity_bot_commands_total", command="tier", outcome="ok") == 1

@@ -16,18 +16,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.change_form import (
-    confirmation,
-    delete_request,
-    edit_request,
-    saved_notice,
-    submit_change_form,
-)
+from bot.commands.change_form import delete_request, edit_request, saved_notice
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
+    page_request,
     refusal,
     today,
 )
@@ -40,12 +35,15 @@ from bot.render.modals import (
     DELETE_ACTION,
     EDIT_ACTION,
     FormMeta,
+    TamperedForm,
     change_message,
     change_modal,
     read_change_form,
+    slack_user_id,
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.slack.confirm import deliver_confirmation, submit_and_queue
 from bot.slack.front import Front
 from bot.slack.listeners.errors import in_background
 
@@ -60,6 +58,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+TAMPERED = (
+    "This form's saved state was changed outside Slack, so nothing was saved. "
+    "Close it and open a new one with /capacity log."
+)
 
 
 async def open_change_modal(
@@ -183,12 +186,22 @@ async def change_submitted(
     client: AsyncWebClient,
     front: Front,
 ) -> None:
-    user = body["user"]["id"]
-    meta = FormMeta.load(view.get("private_metadata", ""))
+    try:
+        user = slack_user_id((body.get("user") or {}).get("id"))
+        meta = FormMeta.load(view.get("private_metadata"))
+        fields = read_change_form((view.get("state") or {}).get("values") or {})
+    except TamperedForm as exc:
+        log.warning("change form refused: %s is not what the bot wrote", exc)
+        await ack(response_action="errors", errors={"change": TAMPERED})
+        return
     ctx = front.context(user_id=user, channel_id=meta.channel_id)
-    fields = read_change_form(view.get("state", {}).get("values", {}))
-    outcome = submit_change_form(
-        ctx, fields, key=f"{view.get('id', '')}:{meta.key}", change_id=meta.change_id
+    outcome, effect, queued = submit_and_queue(
+        front.deps,
+        ctx,
+        fields,
+        key=f"{view.get('id', '')}:{meta.key}",
+        change_id=meta.change_id,
+        message_ts=meta.message_ts,
     )
     if outcome.refused:
         await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
@@ -196,10 +209,7 @@ async def change_submitted(
     if outcome.errors:
         await ack(response_action="errors", errors=outcome.errors)
         return
-    await ack()  # the entry is committed: acking now can lose nothing
-    effect = confirmation(
-        outcome, user_id=user, channel_id=meta.channel_id, message_ts=meta.message_ts
-    )
+    await ack()  # the entry and its queued confirmation are committed: nothing to lose
     if effect is None:
         return
 
@@ -214,7 +224,11 @@ async def change_submitted(
                 log.info("saved notice in %s failed (%s)", meta.channel_id, exc)
         await client.chat_postMessage(channel=user, **message)
 
-    in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
+    if queued is not None:
+        delivery = deliver_confirmation(client, front.deps, effect, queued, ctx.now)
+        in_background(delivery, body, None, on_error=tell_saved)
+    else:
+        in_background(post_confirmation(client, effect), body, None, on_error=tell_saved)
 
 
 async def _carry_out(
@@ -294,7 +308,10 @@ async def more_clicked(
 
     async def page() -> None:
         ctx = front.context(user_id=user, channel_id=channel)
-        reply = front.router.dispatch(str(body["actions"][0].get("value", "changes")), ctx)
+        value = str(body["actions"][0].get("value", "changes"))
+        if not page_request(value):
+            value = "changes"  # not a value this button was given: the first page
+        reply = front.router.dispatch(value, ctx)
         await respond(response_type="ephemeral", replace_original=False, **render_message(reply))
 
     in_background(page(), body, respond)

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands.router import error_reply
 from bot.context import Context
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
@@ -80,6 +81,14 @@ async def share(
         await respond(response_type="in_channel", replace_original=False, **message)
 
     await ack()
+    if not front.router.shareable(text):
+        # The value came back from Slack: whatever it says, Share only ever re-runs a
+        # command that reads. A writing one was never given this button.
+        refused = render_message(error_reply("That answer cannot be shared.", "help"))
+        in_background(
+            respond(response_type="ephemeral", replace_original=False, **refused), body, respond
+        )
+        return
     in_background(post(), body, respond)
 
 
