@@ -70,8 +70,15 @@ def percentiles(values: Sequence[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p99, ordered[-1]
 
 
+# Where the fake Slack takes response_url posts. The bot posts only to Slack's own hosts, or
+# to the origin of an overridden SLACK_API_URL: `SlackProcess` sets this to that origin.
+RESPONSE_BASE = "http://127.0.0.1:9/"
+
+
 def signed_command(text: str, channel: str = "C1") -> tuple[bytes, dict[str, str]]:
-    body = slash_command_body(text, channel_id=channel)
+    body = slash_command_body(
+        text, channel_id=channel, response_url=f"{RESPONSE_BASE}response/bench"
+    )
     return body, signed_headers(SECRET, body)
 
 
@@ -170,6 +177,8 @@ class SlackProcess:
         if len(line) != 2:
             raise RuntimeError("the fake Slack did not start")
         self.api_url, self._control = line
+        global RESPONSE_BASE
+        RESPONSE_BASE = self.api_url.removesuffix("api/")
         return self
 
     def __exit__(self, *exc: Any) -> None:
