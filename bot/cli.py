@@ -58,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    """Print this week's digest as text; --chart PATH also writes its PNG chart."""
+    """Print the digest of the current slot so far; --chart PATH also writes its PNG chart."""
     from bot.shell import print_digest
 
     return print_digest(load_settings(), chart=args.chart)

@@ -30,6 +30,9 @@ class TeamSettings(Protocol):
     @property
     def zone(self) -> tzinfo: ...
 
+    @property
+    def digest_cron(self) -> str: ...
+
     def may_write(self, user_id: str | None) -> bool: ...
 
 

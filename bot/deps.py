@@ -3,6 +3,7 @@ a front end that needs a router or an answer cache builds its own (bot.commands.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from bot.config import ConfigError, Settings
 from bot.context import Context
 from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
+from bot.registry import Registry
 from bot.telemetry import Telemetry
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
@@ -89,14 +91,17 @@ class Deps:
     # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
     plan_version: int = 1
     plan_stamp: tuple[int, int] | None = None
-    _telemetry: Telemetry | None = field(default=None, repr=False)
+    # Called on the loop after a reload swapped in a new plan (the Slack front end
+    # republishes Home); each must only schedule its work, not do it.
+    after_reload: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # Where parts register health checks and details, and the app's metrics.
+    registry: Registry = field(default_factory=Registry)
 
     @property
     def telemetry(self) -> Telemetry:
-        """The app's own metrics (GET /metrics); made on first use, one per Deps."""
-        if self._telemetry is None:
-            self._telemetry = Telemetry()
-        return self._telemetry
+        """The app's own metrics (GET /metrics): the registry's."""
+        return self.registry.telemetry
 
     @property
     def store(self) -> Store:

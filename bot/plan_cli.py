@@ -50,7 +50,8 @@ def import_plan(
         out.write(body)
     else:
         Path(output).write_text(body, encoding="utf-8")
-        err.write(f"{output}: {result.plan.product}, {result.plan.tier_count} tiers\n")
+        named = f"{result.plan.product}, " if result.plan.product else ""
+        err.write(f"{output}: {named}{result.plan.tier_count} tiers\n")
     return 0
 
 

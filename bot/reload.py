@@ -9,6 +9,7 @@ the alerts channel (outbox) and into the change log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,9 +28,12 @@ from store import Store
 
 __all__ = [
     "ReloadOutcome",
+    "apply_plan",
     "carry_out_reload",
+    "carry_out_reload_off_loop",
     "plan_source",
     "reload_plan",
+    "reload_plan_off_loop",
     "seed_change_log",
 ]
 
@@ -69,17 +73,53 @@ def seed_change_log(plan: Plan, store: Store, now: datetime) -> int:
 
 
 def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> ReloadOutcome:
-    """Load CAPACITY_PLAN again; apply it when it passes check-plan.
+    """Load CAPACITY_PLAN again; apply it when it passes check-plan (all on this thread:
+    the shell, tests). The bot's own reloads use `reload_plan_off_loop`.
 
     `record=False` (a shell's own copy of the plan) only swaps the plan: the running bot
     records its reload itself, so the shared store gets the diff, the closed alerts and the
     change-log entry once.
     """
+    stamp = file_stamp(deps.settings.plan_path)
+    return apply_plan(deps, _read(deps), stamp, by=by, now=now, record=record)
+
+
+async def reload_plan_off_loop(
+    deps: Deps, *, by: str, now: datetime, record: bool = True
+) -> ReloadOutcome:
+    """`reload_plan` for the event loop: reading, parsing and checking the file (tens of
+    ms for a large document) run in a thread; the store writes and the swap run here, on
+    the loop, because the store's one SQLite connection is the loop thread's (store/db.py).
+    One at a time per Deps: SIGHUP, the file poll and `/capacity plan reload` may coincide,
+    and a slower read of an older file must not land after a newer one."""
+    async with deps.reload_lock:
+        stamp = file_stamp(deps.settings.plan_path)
+        read = await asyncio.to_thread(_read, deps)
+        return apply_plan(deps, read, stamp, by=by, now=now, record=record)
+
+
+def _read(deps: Deps) -> Plan | PlanError:
+    # No store and no Deps state touched here: safe on any thread.
     try:
-        new = load_plan(deps.settings.plan_path)
+        return load_plan(deps.settings.plan_path)
     except PlanError as exc:
-        return ReloadOutcome(False, deps.plan_version, errors=exc.problems)
-    deps.plan_stamp = file_stamp(deps.settings.plan_path)
+        return exc
+
+
+def apply_plan(
+    deps: Deps,
+    new: Plan | PlanError,
+    stamp: tuple[int, int] | None,
+    *,
+    by: str,
+    now: datetime,
+    record: bool = True,
+) -> ReloadOutcome:
+    """Swap in `new` (read from the file as it was at `stamp`), record it, tell the
+    `deps.after_reload` listeners; or refuse it, the old plan staying live."""
+    if isinstance(new, PlanError):
+        return ReloadOutcome(False, deps.plan_version, errors=new.problems)
+    deps.plan_stamp = stamp
     old = deps.plan
     changes = plan_diff(old, new)
     if new == old:
@@ -91,6 +131,11 @@ def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> R
     deps.plan = new  # answer caches see another plan and start afresh
     deps.plan_version = version
     log.info("plan reloaded (version %d) by %s: %s", version, by, summary(changes))
+    for listener in list(deps.after_reload):
+        try:
+            listener()  # e.g. Home republished in the background; never fails the reload
+        except Exception:
+            log.exception("after-reload listener failed")
     return ReloadOutcome(True, version, changes=tuple(changes))
 
 
@@ -126,10 +171,22 @@ def _record(
 
 
 def carry_out_reload(deps: Deps, user_id: str | None, *, record: bool = True) -> Reply:
-    """`/capacity plan reload` after the ack (Slack), or at the prompt (a shell's own plan,
-    `record=False`)."""
-    who = f"<@{user_id}>" if user_id and user_id != "terminal" else "the terminal"
-    outcome = reload_plan(deps, by=who, now=deps.clock(), record=record)
+    """`/capacity plan reload` at the prompt (a shell's own plan, `record=False`)."""
+    outcome = reload_plan(deps, by=_who(user_id), now=deps.clock(), record=record)
+    return _reply(outcome, record)
+
+
+async def carry_out_reload_off_loop(deps: Deps, user_id: str | None) -> Reply:
+    """`/capacity plan reload` in Slack, after the ack."""
+    outcome = await reload_plan_off_loop(deps, by=_who(user_id), now=deps.clock())
+    return _reply(outcome, True)
+
+
+def _who(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id and user_id != "terminal" else "the terminal"
+
+
+def _reply(outcome: ReloadOutcome, record: bool) -> Reply:
     reply = reload_reply(outcome.applied, outcome.version, outcome.errors, outcome.changes)
     if record or not outcome.applied:
         return reply

@@ -19,7 +19,7 @@ from bot.commands import Router
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.checks import plan_warnings
-from bot.jobs.plan_reload import reload_from_signal
+from bot.jobs.plan_reload import on_sighup
 from bot.slack.app import (
     AsyncWebClient,
     build_app,
@@ -116,7 +116,7 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, lambda: reload_from_signal(deps))
+    loop.add_signal_handler(signal.SIGHUP, on_sighup, deps)
     server = BotServer(deps, host=host, port=port)
     await server.start()
     # What start-up built (modules, the plan, Bolt's app) lives as long as the process:

@@ -177,7 +177,7 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
     plan = deps.plan
     interactive = stdin.isatty()
     save = _readline_history() if interactive else (lambda: None)
-    out.write(f"capacity-bot shell: {plan.product}. Type `help` for commands, `quit` to leave.\n")
+    out.write(f"{plan.titled('capacity-bot shell')}. Type `help` for commands, `quit` to leave.\n")
     try:
         while True:
             if interactive:
@@ -226,7 +226,8 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         # What the document's wording could not say as rules, by line.
         text = Path(source).read_text(encoding="utf-8")
         warnings = [*import_document(text, str(source)).warnings, *warnings]
-    out.write(f"{name}: valid ({plan.product}, {plan.tier_count} tiers)")
+    named = f"{plan.product}, " if plan.product else ""
+    out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import cast
 
 from store._lean import import_sqlite_utils
 
@@ -17,7 +16,7 @@ from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
-from store.db import ThreadLocalDatabase, open_database
+from store.db import Connections, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
@@ -31,6 +30,7 @@ from store.tx import atomic
 __all__ = [
     "AlertStore",
     "ChangeStore",
+    "Connections",
     "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
@@ -47,22 +47,24 @@ class Store:
     """The bot's database. Constructing it applies every pending migration (twice is a no-op).
 
     Each repository module owns its tables and its `MIGRATIONS` set; add new ones here.
-    Safe to use from any thread: each thread gets its own connection (`ThreadLocalDatabase`),
-    so slow work can run in a worker thread while the event loop keeps answering.
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
-        self._connections = ThreadLocalDatabase(path, self._migration_sets())
-        # Behaves as a Database on every thread (its own connection each).
-        self.db = cast(sqlite_utils.Database, self._connections)
-        self.changes = ChangeStore(self.db)
-        self.digests = DigestStore(self.db)
-        self.metrics = MetricStore(self.db)
-        self.alerts = AlertStore(self.db)
-        self.outbox = Outbox(self.db)
-        self.tiers = TierStore(self.db)
-        self.delivery = DeliveryStore(self.db)
+        # One connection per thread (see store.db.Connections and docs/ARCHITECTURE.md).
+        self.connections = Connections(path, self._migration_sets())
+        self.changes = ChangeStore(self.connections)
+        self.digests = DigestStore(self.connections)
+        self.metrics = MetricStore(self.connections)
+        self.alerts = AlertStore(self.connections)
+        self.outbox = Outbox(self.connections)
+        self.tiers = TierStore(self.connections)
+        self.delivery = DeliveryStore(self.connections)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The calling thread's connection."""
+        return self.connections.db
 
     @staticmethod
     def _migration_sets() -> list[sqlite_utils.Migrations]:
@@ -93,4 +95,4 @@ class Store:
         return True
 
     def close(self) -> None:
-        self._connections.close()
+        self.connections.close()

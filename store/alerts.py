@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.domain.monitoring import AlertState
+from bot.domain.monitoring import AlertMessage, AlertState, Silence
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "AlertMessage", "AlertStore", "Silence"]
@@ -40,23 +40,6 @@ def m001_alerts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS alert_messages_ts ON alert_messages (channel, ts)")
 
 
-@dataclass(frozen=True)
-class Silence:
-    rule_id: str
-    until: datetime
-    by: str
-
-
-@dataclass(frozen=True)
-class AlertMessage:
-    rule_id: str
-    fired_at: str
-    outbox_id: int
-    channel: str
-    ts: str
-    resolved_at: datetime | None
-
-
 def _dt(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
@@ -65,10 +48,7 @@ def _message(r: tuple[Any, ...]) -> AlertMessage:
     return AlertMessage(r[0], r[1], r[2], r[3], r[4], _dt(r[5]))
 
 
-class AlertStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class AlertStore(Repository):
     def states(self) -> dict[str, AlertState]:
         rows = self.db.execute("SELECT state FROM alert_states").fetchall()
         states = [AlertState.model_validate_json(r[0]) for r in rows]

@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from bot.domain.changes import AuditEntry, Change, ChangeDraft
+from store.db import Repository
 
 __all__ = ["MIGRATIONS", "ChangeStore", "fts_query"]
 
@@ -155,11 +156,8 @@ def _fields(draft: ChangeDraft) -> list[Any]:
 _BATCH = 500
 
 
-class ChangeStore:
+class ChangeStore(Repository):
     """Entries of the change log. Reads skip deleted entries unless asked."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
 
     # -- writes ------------------------------------------------------------------------------
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-__all__ = ["CannotOpen", "ThreadLocalDatabase", "check_path", "open_database"]
+__all__ = ["CannotOpen", "Connections", "Repository", "check_path", "open_database"]
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -57,24 +55,11 @@ def _private(path: Path) -> None:
             pass
 
 
-def _connect(target: str, *, uri: bool, wal: bool) -> sqlite_utils.Database:
-    # check_same_thread=False only so that close() may run on another thread at shutdown;
-    # each connection is otherwise used by the one thread that opened it.
-    conn = sqlite3.connect(target, timeout=10.0, check_same_thread=False, uri=uri)
-    db = sqlite_utils.Database(conn)
-    if wal:
-        db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=10000")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA synchronous=NORMAL")
-    return db
-
-
 def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sqlite_utils.Database:
     """A Database over `path` (":memory:" for tests) with every migration set applied.
 
     WAL lets readers (the Home tab, `changes`) run while the evaluator writes; the busy
-    timeout lets a second process on the same file wait instead of failing.
+    timeout lets a second process (or thread, see `Connections`) wait instead of failing.
     """
     memory = str(path) == ":memory:"
     check_path(path)
@@ -82,7 +67,15 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _private(Path(path))
-        db = _connect(str(path), uri=False, wal=not memory)
+        # check_same_thread=False only so `Store.close()` may close a connection another
+        # thread opened; each thread uses its own (`Connections`), except in memory.
+        conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        if not memory:
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=10000")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
     except OSError as exc:  # e.g. a parent that is a file, or no permission
         raise CannotOpen(path, exc.strerror or str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -92,68 +85,59 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     return db
 
 
-class ThreadLocalDatabase:
-    """A `sqlite_utils.Database` that is a different connection on every thread.
+class Connections:
+    """The threading model: one connection per thread, over one file in WAL mode.
 
-    sqlite3 connections must not be used by two threads at once, and a transaction
-    belongs to its connection; so work handed to a worker thread (a rollup, an export)
-    runs on that thread's own connection and its own transactions, and WAL keeps the
-    loop's readers unblocked meanwhile. Attribute access and `db["table"]` go to the
-    calling thread's connection, opened on first use (migrations run once, on the first).
-
-    ":memory:" becomes a private in-memory database shared by this object's connections
-    (SQLite's memdb VFS), so tests see one database from every thread; it lives until
-    `close()`.
+    The event loop's thread and every worker thread (`asyncio.to_thread`) get their own
+    connection the first time they touch the store, so heavy work (rollups, exports, bulk
+    imports) can move off the loop without sharing a connection. WAL lets readers run while
+    one writer writes; writers queue on the busy timeout (`atomic` takes the write lock up
+    front). Migrations run once, on the first connection. An in-memory database exists only
+    inside its connection, so `:memory:` (tests) shares one connection between threads.
     """
 
     def __init__(self, path: str | Path, migrations: Iterable[Migrations] = ()) -> None:
-        self._path = str(path)
+        self.path = str(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[sqlite_utils.Database] = []
+        self._opened: list[sqlite_utils.Database] = []
         self._closed = False
-        if self._path == ":memory:":
-            self._target, self._uri, self._wal = (
-                f"file:/capacity-{uuid.uuid4().hex}?vfs=memdb",
-                True,
-                False,
-            )
-            first = _connect(self._target, uri=True, wal=False)
-            for migration_set in migrations:
-                migration_set.apply(first)
-        else:
-            self._target, self._uri, self._wal = self._path, False, True
-            first = open_database(path, migrations)
+        first = open_database(path, migrations)  # migrated here, once
+        self._shared = first if self.path == ":memory:" else None
         self._adopt(first)
 
     def _adopt(self, db: sqlite_utils.Database) -> sqlite_utils.Database:
         self._local.db = db
         with self._lock:
-            self._open.append(db)
+            self._opened.append(db)
         return db
 
-    def current(self) -> sqlite_utils.Database:
-        """This thread's Database, opened on first use."""
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's Database."""
+        if self._shared is not None:
+            return self._shared
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is None:
-            if self._closed:
-                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
-            try:
-                db = self._adopt(_connect(self._target, uri=self._uri, wal=self._wal))
-            except sqlite3.DatabaseError as exc:
-                raise CannotOpen(self._path, str(exc)) from None
-        return db
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.current(), name)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.current()[name]
+        return db if db is not None else self._adopt(open_database(self.path))
 
     def close(self) -> None:
-        """Close every thread's connection (at shutdown, once the workers are idle)."""
         with self._lock:
-            opened, self._open, self._closed = self._open, [], True
+            self._closed = True
+            opened, self._opened = self._opened, []
         for db in opened:
             db.conn.close()
         self._local = threading.local()
+
+
+class Repository:
+    """Base of the repositories: `self.db` is the calling thread's connection."""
+
+    def __init__(self, db: sqlite_utils.Database | Connections) -> None:
+        self._connections = db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        source = self._connections
+        return source.db if isinstance(source, Connections) else source

@@ -7,12 +7,13 @@ shell sees what the served bot found, and a second process does not log it again
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from bot.domain.delivery import DeliveryProblem
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "DeliveryProblem", "DeliveryStore"]
@@ -29,19 +30,7 @@ def m001_delivery_problems(db: sqlite_utils.Database) -> None:
     )
 
 
-@dataclass(frozen=True)
-class DeliveryProblem:
-    route: str
-    target: str
-    reason: str
-    since: datetime
-    last_seen: datetime
-
-
-class DeliveryStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class DeliveryStore(Repository):
     def report(self, route: str, target: str, reason: str, now: datetime) -> bool:
         """Record a failure; True when it is news (no problem, or another reason, before)."""
         with atomic(self.db.conn):

@@ -8,11 +8,13 @@ whose post failed calls `release` so a retry may claim again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
+
+from bot.domain.delivery import DigestRecord
+from store.db import Repository
 
 __all__ = ["DEFAULT_LEASE", "MIGRATIONS", "DigestRecord", "DigestStore"]
 
@@ -36,15 +38,6 @@ def m001_digests(db: sqlite_utils.Database) -> None:
     )
 
 
-@dataclass(frozen=True)
-class DigestRecord:
-    period: str
-    claimed_at: datetime
-    posted_at: datetime | None
-    channel: str | None
-    ts: str | None
-
-
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -55,10 +48,7 @@ def _at(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class DigestStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class DigestStore(Repository):
     def claim(self, period: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
         """True for exactly one caller per period (until it posts, or its lease runs out)."""
         with self.db.conn:

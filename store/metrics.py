@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.domain.monitoring import Sample
+from bot.domain.monitoring import Rollup, Sample, SourceStatus
 from store import rollup
+from store.db import Repository
 from store.rollup import HOUR
 from store.tx import atomic
 
@@ -76,30 +76,6 @@ def m003_source_skipped(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE metric_sources ADD COLUMN skipped TEXT")
 
 
-@dataclass(frozen=True)
-class Rollup:
-    metric: str
-    hour: datetime
-    min: float
-    max: float
-    mean: float
-    last: float
-    count: int
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """How the last pull from an outside source (Prometheus) went."""
-
-    name: str
-    ok: bool
-    checked_at: datetime
-    last_ok_at: datetime | None
-    error: str | None
-    # What the last pull fetched but did not store, and why ("cpu_pct: 150% is above ...").
-    skipped: str | None = None
-
-
 def _ts(at: datetime) -> float:
     if at.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -110,10 +86,7 @@ def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-class MetricStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class MetricStore(Repository):
     def add_batch(self, samples: Iterable[Sample]) -> int:
         """Store every sample in one transaction: all of them or, on any error, none."""
         return self.add_rows([(s.metric, _ts(s.at), s.value) for s in samples])

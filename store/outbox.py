@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from bot.domain.delivery import OutboxRow, Status
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "Outbox", "OutboxRow", "Status"]
 
 MIGRATIONS = Migrations("outbox")
-
-# queued -> sending -> sent. `sending` is written (and committed) before the Slack call;
-# a row still `sending` after a restart was maybe posted: see bot/notify/deliver.py.
-Status = Literal["queued", "sending", "sent", "unknown"]
 
 
 @MIGRATIONS()
@@ -56,24 +53,6 @@ def m003_lease(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE outbox ADD COLUMN lease_until REAL")
 
 
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    dedup_key: str
-    kind: str
-    payload: str
-    status: Status
-    attempts: int
-    next_attempt_at: datetime
-    channel: str | None
-    ts: str | None
-    # Progress inside a multi-call delivery (a resolution edits, then replies).
-    step: str | None
-    last_error: str | None
-    # Where it goes: slack, pagerduty or email (bot/monitor/routes.py).
-    route: str = "slack"
-
-
 _COLUMNS = (
     "id, dedup_key, kind, payload, status, attempts, next_attempt_at, channel, ts, step,"
     " last_error, route"
@@ -84,10 +63,7 @@ def _row(r: tuple[Any, ...]) -> OutboxRow:
     return OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], UTC), *r[7:])
 
 
-class Outbox:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class Outbox(Repository):
     def enqueue(
         self,
         dedup_key: str,
@@ -162,6 +138,16 @@ class Outbox:
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def announcing(self, rule_id: str, fired_at: str) -> OutboxRow | None:
+        """The firing row that announced this alert (any status), if there is one."""
+        r = self.db.execute(
+            f"SELECT {', '.join('o.' + c for c in _COLUMNS.split(', '))} FROM outbox o"
+            " JOIN outbox_alerts a ON o.id = a.outbox_id"
+            " WHERE a.rule_id = ? AND a.fired_at = ? AND o.kind = 'firing' ORDER BY o.id LIMIT 1",
+            [rule_id, fired_at],
+        ).fetchone()
+        return None if r is None else _row(r)
+
     def pending_for_alert(self, rule_id: str, fired_at: str) -> bool:
         """Whether a firing notification for this alert is still waiting to be sent."""
         row = self.db.execute(
@@ -177,8 +163,7 @@ class Outbox:
     ) -> bool:
         """Just before a request goes out: the queued row becomes `sending` (until
         `lease_until`); False when it was not queued (another process took it).
-        `new_attempt=False` for a retry within the same delivery pass (attempts counts
-        passes, which space the later retries)."""
+        `attempts` counts the requests (it spaces the retries)."""
         lease = None if lease_until is None else lease_until.timestamp()
         with atomic(self.db.conn):
             cur = self.db.conn.execute(

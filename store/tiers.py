@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from store.db import Repository
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "BuiltRecord", "TierStore"]
@@ -35,10 +36,7 @@ class BuiltRecord:
     at: datetime
 
 
-class TierStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
+class TierStore(Repository):
     def record_built(self, tier: int, by: str, at: datetime) -> BuiltRecord:
         with atomic(self.db.conn):
             self.db.conn.execute(

@@ -34,7 +34,17 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py", "bot/offload.py")),
+    (
+        2,
+        (
+            "bot/render/",
+            "bot/digest/",
+            "bot/planio/",
+            "bot/context.py",
+            "bot/registry.py",
+            "bot/offload.py",
+        ),
+    ),
     (3, ("bot/commands/", "bot/notify/")),
     (4, ("bot/deps.py", "bot/doctor/")),
     # what every front end and job may do to the shared Deps: swap in a reloaded plan
@@ -239,3 +249,27 @@ def test_listener_callbacks_live_at_module_level(path: Path) -> None:
     for node in register:
         nested = [n for n in ast.walk(node) if isinstance(n, ast.AsyncFunctionDef)]
         assert nested == []
+
+
+def test_delivery_carries_out_what_was_composed_and_renders_nothing() -> None:
+    # Post-or-not is decided in bot/monitor, the wording in bot/notify/compose.py, and the
+    # outbox worker only sends what the payload holds (a resolution carries its edit).
+    deliver = ROOT / "bot" / "notify" / "deliver.py"
+    tree = ast.parse(deliver.read_text(encoding="utf-8"))
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not any("render" in n or n == "alert_reply" for n in names)
+    assert not any(i.startswith("bot.render") for i in _imports(deliver))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_module)
+def test_money_is_written_by_the_one_formatter(path: Path) -> None:
+    # `-$5` and `$81.60` everywhere: bot.domain.values.fmt_value / bot.domain.money.fmt_money.
+    if _module(path).startswith("bot/domain/"):
+        return
+    text = path.read_text(encoding="utf-8")
+    assert re.findall(r'f"-?\$\{|"\$" \+', text) == []

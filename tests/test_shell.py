@@ -48,7 +48,7 @@ def test_shell_answers_each_line_until_quit() -> None:
     assert "$40/mo -> $95/mo (+$55/mo, +137%)" in done.stdout
     assert "465 instructors" in done.stdout
     assert "Did you mean `tier`?" in done.stdout
-    assert "growth tiers" not in done.stdout  # nothing after quit
+    assert "Growth tiers" not in done.stdout  # nothing after quit
     assert done.stdout.rstrip().endswith("bye")
 
 
@@ -98,6 +98,7 @@ def test_shell_records_the_built_tier_for_slack_to_see(tmp_path: Path) -> None:
     done = run("shell", stdin="built 1\nquit\n", CAPACITY_DB=db)
     assert done.returncode == 0 and "Built tier: Tier 1: 10x Growth" in done.stdout
     shown = run("ask", "built", CAPACITY_DB=db)
-    assert "Built: Tier 1: 10x Growth" in shown.stdout and "recorded by" in shown.stdout
+    assert "Built: Tier 1: 10x Growth" in shown.stdout
+    assert "recorded in the terminal" in shown.stdout and "<@" not in shown.stdout
     log = run("ask", "changes", CAPACITY_DB=db)
     assert "Tier 1: 10x Growth built (was Tier 0)" in log.stdout

@@ -1,10 +1,11 @@
-"""`/capacity digest`: a preview of the weekly digest, only to the person who asked; and the
-digest's data gathered from the store, for the preview and the scheduled job alike."""
+"""`/capacity digest`: a preview of the digest of the current slot of CAPACITY_DIGEST_CRON,
+only to the person who asked; and the digest's data gathered from the store, for the
+preview and the scheduled job alike."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from bot.commands.args import extra_words
 from bot.commands.router import Command, Context
@@ -18,6 +19,7 @@ from bot.digest.data import (
     DigestInput,
     empty_input,
 )
+from bot.digest.schedule import current_slot
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.monitor.rules_from_plan import rules_from_plan
@@ -29,10 +31,15 @@ PREVIEW_NOTE = "Preview: only you can see this. The digest itself posts to the a
 
 
 def gather_digest_input(
-    plan: Plan, store: CommandStore, now: datetime, zone: tzinfo, since: datetime | None = None
+    plan: Plan,
+    store: CommandStore,
+    now: datetime,
+    zone: tzinfo,
+    since: datetime | None = None,
+    slot: timedelta | None = None,
 ) -> DigestInput:
     """The digest's data from the store: samples, and the alerts and changes since `since`
-    (the previous cron slot; a week by default). Reads only.
+    (the start of the slot; a week by default); `slot` is the cron's slot length. Reads only.
 
     The plan carries the built tier a planner recorded; `extremes` (hourly min and max) let
     the digest forecast from daily peaks or lows."""
@@ -77,14 +84,19 @@ def gather_digest_input(
         still_firing=firing,
         changes=changes,
         since=since,
+        slot=slot,
     )
 
 
 def digest_input(ctx: Context) -> DigestInput:
-    """From the store when there is one, else the plan alone."""
+    """What the digest at the end of the current slot will cover, as far as it has got:
+    the time since the slot started (CAPACITY_DIGEST_CRON; a week without settings).
+    From the store when there is one, else the plan alone."""
+    found = current_slot(ctx.settings.digest_cron, ctx.zone, ctx.now) if ctx.settings else None
+    since, slot = found if found is not None else (None, None)
     if ctx.store is None:
-        return empty_input(ctx.plan, ctx.now, ctx.zone)
-    return gather_digest_input(ctx.plan, ctx.store, ctx.now, ctx.zone)
+        return replace(empty_input(ctx.plan, ctx.now, ctx.zone), since=since, slot=slot)
+    return gather_digest_input(ctx.plan, ctx.store, ctx.now, ctx.zone, since, slot)
 
 
 def digest(args: list[str], ctx: Context) -> Reply:
@@ -99,7 +111,7 @@ COMMANDS = (
         "digest",
         "digest",
         "digest",
-        "A preview of the weekly digest, only to you",
+        "A preview of the digest so far (its current slot), only to you",
         digest,
         reads=frozenset({"clock", "settings", "store"}),
     ),

@@ -49,7 +49,9 @@ def home_reply(ctx: Context, router: Router) -> Reply:
                 *tier_facts(ctx, plan, latest),
                 (
                     "Users now",
-                    fmt_number(round(users.value)) if users else f"no `{plan.users_metric}` yet",
+                    fmt_number(round(users.value))
+                    if users
+                    else f"no `{plan.users_metric}` sample yet",
                 ),
                 ("This month", spent),
                 ("Budget", f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"),
@@ -69,7 +71,7 @@ def home_reply(ctx: Context, router: Router) -> Reply:
         Section("Commands", tuple(f"`/capacity {c.usage}`: {c.summary}" for c in router.commands))
     )
     return Reply(
-        title=f"{plan.product}: capacity",
+        title=plan.titled("Capacity"),
         parts=tuple(parts),
         notes=(f"Updated {fmt_moment(ctx.now, ctx.zone)}.",),
     )

@@ -251,7 +251,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     facts: list[tuple[str, Value]] = [
         *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
-        ("Budget", f"{fmt_money(built)}/mo (Tier {plan.built_tier}, built)"),
+        ("Budget", f"{fmt_money(built)}/mo (built Tier {plan.built_tier})"),
     ]
     cost = latest.get(plan.cost_metric)
     if cost is not None:
@@ -286,7 +286,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
-    title = f"Capacity status: Tier {number}, Tier {plan.built_tier} built"
+    title = f"Capacity status: demand Tier {number}, built Tier {plan.built_tier}"
     return Reply(title=title, parts=tuple(parts), notes=tuple(notes))
 
 
@@ -311,11 +311,15 @@ def with_live_state(handler: Handler) -> Handler:
         for rule in rules_from_plan(plan):
             state = states.get(rule.id)
             held = silences.get(rule.id)
+            # Not evaluated yet (no `serve` running): the newest sample is the value there is.
+            value = state.last_value if state else _latest(store, rule.rule.metric)
             rows.append(
                 (
                     rule.id,
-                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported),
-                    _shown(plan, rule.rule.metric, state.last_value if state else None),
+                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported)
+                    if state is not None or value is not None
+                    else "no data",
+                    _shown(plan, rule.rule.metric, value),
                     _when(ctx, state.since if state else None),
                     f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
                 )
@@ -343,12 +347,17 @@ def with_live_state(handler: Handler) -> Handler:
     return triggers
 
 
+def _latest(store: CommandStore, metric: str) -> float | None:
+    sample = store.metrics.latest(metric)
+    return sample.value if sample is not None else None
+
+
 def _state_text(rule: Rule, state: AlertState | None, built: int, reported: bool) -> str:
     """`no data` for a metric that never reported; a built tier's trigger says so."""
     if not rule.active:
         return f"inactive (Tier {built} built)"
-    if state is None:
-        return "inactive"
+    if state is None:  # a sample came, and no evaluation since (no `serve` running)
+        return "not checked yet"
     if state.status == "nodata":
         ever = reported or state.last_sample_at is not None
         return "no data (stopped reporting)" if ever else "no data"

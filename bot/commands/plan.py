@@ -47,7 +47,7 @@ def tiers(args: list[str], ctx: Context) -> Reply:
             )
         )
     return Reply(
-        title=f"{plan.product}: growth tiers",
+        title=plan.titled("Growth tiers"),
         parts=(
             Table(
                 columns=("Tier", "Name", "Users", "Monthly cost", "Change", "Cost per user"),

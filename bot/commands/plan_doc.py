@@ -76,7 +76,7 @@ def reload_reply(
 def _show(ctx: Context) -> Reply:
     plan = ctx.plan
     return Reply(
-        title=f"Capacity plan: {plan.product}",
+        title=plan.titled("Capacity plan"),
         parts=(
             Facts(
                 pairs=(

@@ -13,11 +13,18 @@ from bot.commands.router import Command, Context, refusal
 from bot.context import CommandStore
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
-from bot.domain.money import fmt_money
+from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
-from bot.domain.tiers import budget, gap_text, next_trigger, with_built
+from bot.domain.tiers import (
+    budget,
+    gap_action,
+    metric_label,
+    next_trigger,
+    users_rule,
+    with_built,
+)
 from bot.domain.values import fmt_moment, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
 from bot.reply import Facts, Reply, Text
@@ -59,7 +66,9 @@ def _built_source(ctx: Context, plan: Plan) -> str:
     record = store.tiers.built() if store is not None else None
     if record is None or record.tier != plan.built_tier:
         return "from the plan file"
-    return f"recorded by <@{record.by}> {fmt_moment(record.at, ctx.zone)}"
+    # The shell records as "terminal": a Slack mention of that would read `<@terminal>`.
+    who = "in the terminal" if record.by == "terminal" else f"by <@{record.by}>"
+    return f"recorded {who} {fmt_moment(record.at, ctx.zone)}"
 
 
 def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:
@@ -82,19 +91,31 @@ def tier_facts(
     value = users.value if users else None
     demand = current_tier(plan, value)
     built = plan.built_tier
-    missing = f" (no `{plan.users_metric}` sample yet)" if users is None else ""
+    rule = users_rule(plan, demand)
+    if value is None:
+        why = f", assumed: no `{plan.users_metric}` sample yet"
+    elif rule is not None:
+        shown_users = f"{fmt_number(round(value))} {rule.op} {fmt_number(round(rule.value))}"
+        why = f", {metric_label(plan.users_metric)} {shown_users}"
+    else:
+        why = ""
     facts = [
-        ("Demand tier", f"{tier_label(plan, demand)}{missing}"),
+        ("Demand tier", f"{tier_label(plan, demand)}{why}"),
         ("Built tier", f"{tier_label(plan, built)}, {_built_source(ctx, plan)}"),
     ]
     if demand > built:
-        facts.append(("Gap", gap_text(plan, demand, built, value)))
+        action = gap_action(plan, demand, built)
+        facts.append(("Gap", f"{action[0].upper()}{action[1:]}"))
     values = {name: (s.value if s else None) for name, s in latest.items()}
     watch = next_trigger(plan, demand, values)
     if watch is None:
         facts.append(("Next trigger to watch", "none: the top tier is demanded or built"))
         return facts
-    text = f"Tier {watch.tier}: {watch.text}, now {_shown(plan, watch.rule.metric, watch.value)}"
+    text = f"Tier {watch.tier}: {watch.text}"
+    if watch.value is None:
+        facts.append(("Next trigger to watch", f"{text} (no data yet)"))
+        return facts
+    text += f", now {_shown(plan, watch.rule.metric, watch.value)}"
     forecast = forecast_next(ctx, watch.rule.metric, watch.rule, ctx.now)
     if forecast is not None and forecast.crosses_at is not None:
         day = fmt_moment(forecast.crosses_at, ctx.zone, "day")

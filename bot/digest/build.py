@@ -22,13 +22,13 @@ from bot.digest.headroom import (
     parse_lead_time,
     rule_headroom,
 )
-from bot.digest.schedule import period_key
+from bot.digest.naming import covers, span_words, title_label
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
-from bot.domain.tiers import gap_text, next_trigger
+from bot.domain.tiers import gap_action, metric_label, next_trigger
 from bot.domain.values import Moment, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
@@ -101,6 +101,11 @@ def _section(heading: str, items: Sequence[str]) -> Section:
     return Section(heading, tuple(shown))
 
 
+def _named(plan: Plan, number: int) -> str:
+    """`Tier 1 (10x Growth)`: a tier's name that can sit before a colon."""
+    return f"Tier {number} ({plan.tier(number).name})" if number else tier_label(plan, 0)
+
+
 def _headroom_row(h: RuleHeadroom, plan: Plan, zone: tzinfo) -> tuple[Value, ...]:
     unit = plan.unit(h.rule.metric)
     now_text = "no data" if h.value is None else fmt_value(h.value, unit)
@@ -134,12 +139,13 @@ def _tier_part(
     plan = inp.plan
     label = tier_label(plan, tier)
     if users is None:
-        headline = f"Demand tier: {label} (assumed: no `{inp.plan.users_metric}` data yet)."
+        headline = f"Demand tier: {label}, assumed: no `{plan.users_metric}` data yet."
     else:
-        headline = f"Demand tier: {label}, at {fmt_value(users)} {inp.plan.users_metric}."
+        headline = f"Demand tier: {label}, at {fmt_value(users)} {metric_label(plan.users_metric)}."
     headline += f" Built: {tier_label(plan, plan.built_tier)}."
     if tier > plan.built_tier:
-        headline += f" {gap_text(plan, tier, plan.built_tier, users)}."
+        action = gap_action(plan, tier, plan.built_tier)
+        headline += f" {action[0].upper()}{action[1:]}."
     watch = next_trigger(plan, tier, {m: v for m, (v, _) in inp.latest.items()})
     tier = max(tier, plan.built_tier)
     if tier >= plan.tier_count:
@@ -150,12 +156,24 @@ def _tier_part(
     table = _table(
         ("Trigger", "Now", "Threshold", "Headroom", "Trend", "Crosses"),
         [_headroom_row(h, plan, inp.zone) for h in rows],
-        title=f"Headroom to {tier_label(plan, tier + 1)}",
+        title=f"Headroom to {_named(plan, tier + 1)}",
         numeric=(False, True, True, True, True, False),
     )
     mine = [_headroom_row(h, plan, inp.zone) for h in rows if watch and h.text == watch.text]
-    said = [Text(f"Next trigger to watch: {r[0]}, now {r[1]}: {r[5]}.") for r in mine[:1]]
+    said = [Text(f"Next trigger to watch: {_watch_words(r)}.") for r in mine[:1]]
     return headline, [table, *said]
+
+
+def _watch_words(row: tuple[Value, ...]) -> str:
+    """`MAU > 80,000, now 9,000 users, not approaching`, from a headroom row."""
+    text, now, crosses = row[0], row[1], row[5]
+    if now == "no data":
+        return f"{text} (no data yet)"
+    if crosses == "not enough data":
+        return f"{text}, now {now} (too few days of data for a trend yet)"
+    if crosses in ("not approaching", "already crossed"):
+        return f"{text}, now {now}, {crosses}"
+    return f"{text}, now {now}, forecast to cross {crosses}"
 
 
 def _cost_part(inp: DigestInput, tier: int) -> Facts:
@@ -169,10 +187,13 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
         return Facts(
             (
                 ("Cost this month", "no data"),
-                ("Budget", f"{fmt_money(budget)}/mo ({tier_label(inp.plan, tier)})"),
+                ("Budget", f"{fmt_money(budget)}/mo (built Tier {tier})"),
             )
         )
-    pairs = [("Cost this month", fmt_money(spent)), ("Budget", f"{fmt_money(budget)}/mo")]
+    pairs = [
+        ("Cost this month", fmt_money(spent)),
+        ("Budget", f"{fmt_money(budget)}/mo (built Tier {tier})"),
+    ]
     if budget > 0:
         used = spent * 100 / budget
         over = spent - budget
@@ -183,17 +204,6 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
         )
         pairs.append(("Against budget", verdict))
     return Facts(tuple(pairs))
-
-
-def _covers(inp: DigestInput) -> tuple[str, str]:
-    """(the digest's name, the time it covers as words): a weekly digest says "this week",
-    a daily one "since Sun 29 Nov 09:00", an hourly one "since 08:00"."""
-    since = inp.since
-    if since is None or inp.now - since >= timedelta(days=6):
-        return "Weekly capacity digest", "this week"
-    if inp.now - since >= timedelta(hours=20):
-        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
-    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
 
 
 def _alert_parts(inp: DigestInput) -> list[Part]:
@@ -214,12 +224,12 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             _table(
                 ("Alert", "Fired", "Resolved", "Lasted"),
                 rows,
-                title=f"Alerts {_covers(inp)[1]}",
+                title=f"Alerts {covers(inp)[1]}",
                 total=len(week),
             )
         )
     else:
-        parts.append(Text(f"No alerts fired or resolved {_covers(inp)[1]}."))
+        parts.append(Text(f"No alerts fired or resolved {covers(inp)[1]}."))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
         items = [
@@ -233,7 +243,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text(f"No changes logged {_covers(inp)[1]}.")]
+        return [Text(f"No changes logged {covers(inp)[1]}.")]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -252,7 +262,7 @@ def _change_parts(inp: DigestInput) -> list[Part]:
         _table(
             ("Date", "Change", "Cost change"),
             rows,
-            title=f"Changes {_covers(inp)[1]}",
+            title=f"Changes {covers(inp)[1]}",
             numeric=(False, False, True),
             total=len(changes),
         ),
@@ -278,7 +288,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
                 + f", lead time {_span(h.lead_time)}"
                 for h in due
             ]
-            parts.append(_section(f"Start {tier_label(plan, nxt)}", reasons))
+            parts.append(_section(f"Start {_named(plan, nxt)}", reasons))
             cost = tier_costs(plan)[nxt]
             if cost.changes:
                 parts.append(
@@ -293,7 +303,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
                             )
                             for c in cost.changes
                         ],
-                        title=f"{tier_label(plan, nxt)}: infrastructure changes",
+                        title=f"{_named(plan, nxt)} infrastructure changes",
                         numeric=(False, False, False, True),
                     )
                 )
@@ -301,7 +311,7 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
         else:
             parts.append(
                 Text(
-                    f"Nothing to start for {tier_label(plan, nxt)}: no trigger is forecast "
+                    f"Nothing to start yet for {_named(plan, nxt)}: no trigger is forecast "
                     "to cross within its lead time."
                 )
             )
@@ -326,18 +336,6 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
     return parts
 
 
-def _label(name: str, now: datetime, zone: tzinfo) -> str:
-    if name.startswith("Weekly"):
-        return period_key(now, zone)
-    return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
-
-
-def _span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
-    if name.startswith("Weekly"):
-        return f"Week {_date(start, zone)} to {_date(now, zone)}"
-    return f"From {_short(start, zone)} to {_short(now, zone)}"
-
-
 def build_digest(inp: DigestInput) -> Reply:
     """The weekly digest: tier and headroom, cost, alerts, changes, what to do next."""
     now = require_aware(inp.now)
@@ -345,7 +343,7 @@ def build_digest(inp: DigestInput) -> Reply:
     trends: Trends = {}
     headline, tier_parts = _tier_part(inp, tier, users, trends)
     week_start = inp.since or now - WEEK
-    name, _ = _covers(inp)
+    name, _ = covers(inp)
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
@@ -355,14 +353,14 @@ def build_digest(inp: DigestInput) -> Reply:
         *_next_steps(inp, tier, trends),
     ]
     notes = [
-        f"{_span_words(name, week_start, now, inp.zone)}. Trends are "
+        f"{span_words(name, week_start, now, inp.zone)}. Trends are "
         f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
         "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")
     return Reply(
-        title=f"{name}: {inp.plan.product}, {_label(name, now, inp.zone)}",
+        title=f"{inp.plan.titled(name)}, {title_label(name, now, inp.zone)}",
         parts=tuple(parts),
         notes=tuple(notes),
     )

@@ -72,6 +72,10 @@ class DigestInput:
     chart_missing: bool = False
     # Start of the time this digest covers (the previous cron slot); None is a week.
     since: datetime | None = None
+    # How long a slot of CAPACITY_DIGEST_CRON is (a day for a daily cron): it names the
+    # digest ("Daily ..."), also in a preview taken part-way through a slot. None: the
+    # time since `since`.
+    slot: timedelta | None = None
 
 
 class DigestSource(Protocol):

@@ -52,13 +52,13 @@ def metric_title(plan: Plan, metric: str) -> tuple[str, str]:
 
 
 def budget_tier(inp: DigestInput) -> int:
-    """The tier whose budget the month's cost is held against.
+    """The tier whose budget the month's cost is held against: the built tier in force.
 
-    The tier demand has reached until the built tier (the infrastructure in place) is
-    known to the plan; then that one: switch here, nowhere else.
+    `inp.plan` carries the effective built tier (`with_built`: a tier recorded with
+    `/capacity built N` wins over the plan file's), the one the digest text, `status` and
+    Home use; never the demand tier, whose budget nobody pays yet.
     """
-    built = getattr(inp.plan, "built_tier", None)
-    return built if isinstance(built, int) else current_tier(inp)[0]
+    return inp.plan.built_tier
 
 
 def _threshold_value(value: float, unit: str) -> str:

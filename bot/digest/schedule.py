@@ -17,6 +17,7 @@ from bot.domain.monitoring import require_aware
 
 __all__ = [
     "DEFAULT_GRACE",
+    "current_slot",
     "last_fire_time",
     "missed_run",
     "period_key",
@@ -83,6 +84,18 @@ def previous_fire_time(cron: str, zone: tzinfo, fire_time: datetime) -> datetime
         if found is not None:
             return found
     return None
+
+
+def current_slot(cron: str, zone: tzinfo, now: datetime) -> tuple[datetime, timedelta] | None:
+    """The slot `now` falls in: when it started (the newest scheduled time at or before
+    `now`) and how long it runs (to the next scheduled time). A preview at `now` covers
+    what the digest at the slot's end will: the time since its start. None when the cron
+    has not fired within 40 days."""
+    start = previous_fire_time(cron, zone, require_aware(now) + timedelta(microseconds=1))
+    if start is None:
+        return None
+    following = _trigger(cron, zone).get_next_fire_time(start, start + timedelta(microseconds=1))
+    return start, (following - start if following is not None else now - start)
 
 
 def missed_run(

@@ -6,6 +6,7 @@ Pydantic models (frozen) rather than dataclasses so the caller can persist
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -15,13 +16,17 @@ from bot.domain.rules import MetricRule
 
 __all__ = [
     "SEVERITIES",
+    "AlertMessage",
     "AlertState",
     "Event",
     "EventKind",
+    "Rollup",
     "Rule",
     "RuleKind",
     "Sample",
     "Severity",
+    "Silence",
+    "SourceStatus",
     "Status",
     "UtcDatetime",
     "require_aware",
@@ -118,3 +123,47 @@ class Event(_Frozen):
     fired_at: UtcDatetime | None = None
     # Why a resolution happened when it is not the value: "built" (the tier is in place).
     reason: str | None = None
+
+
+# What the store keeps about alerts and metric sources.
+
+
+@dataclass(frozen=True)
+class Silence:
+    rule_id: str
+    until: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    rule_id: str
+    fired_at: str
+    outbox_id: int
+    channel: str
+    ts: str
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Rollup:
+    metric: str
+    hour: datetime
+    min: float
+    max: float
+    mean: float
+    last: float
+    count: int
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How the last pull from an outside source (Prometheus) went."""
+
+    name: str
+    ok: bool
+    checked_at: datetime
+    last_ok_at: datetime | None
+    error: str | None
+    # What the last pull fetched but did not store, and why ("cpu_pct: 150% is above ...").
+    skipped: str | None = None

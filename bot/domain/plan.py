@@ -261,7 +261,8 @@ class ChangeLogEntry(_Model):
 class Plan(_Model):
     """The whole capacity plan. Tier 0 is the baseline; `tiers` are 1..N."""
 
-    product: str = "our product"
+    # None: the plan names no product (the template's worked example), and titles say less.
+    product: str | None = None
     last_updated: str = ""
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     metrics: tuple[Metric, ...] = ()
@@ -285,6 +286,12 @@ class Plan(_Model):
     cost_metric: str = "cost_usd"
     # The tier whose infrastructure is in place; `/capacity built N` records a newer one.
     built_tier: int = Field(default=0, ge=0)
+
+    @field_validator("product")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        # A blank name is no name: titles would end in ": ".
+        return value.strip() or None if value is not None else None
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -348,6 +355,10 @@ class Plan(_Model):
     def unit(self, metric: str) -> str:
         found = self.metric(metric)
         return found.unit if found else ""
+
+    def titled(self, text: str) -> str:
+        """`text: Product`, or `text` alone when the plan names no product."""
+        return f"{text}: {self.product}" if self.product else text
 
     @property
     def tier_count(self) -> int:

@@ -20,6 +20,7 @@ from bot.domain.rules import MetricRule
 __all__ = [
     "NextTrigger",
     "budget",
+    "gap_action",
     "gap_cost",
     "gap_text",
     "metric_label",
@@ -89,9 +90,15 @@ def gap_text(plan: Plan, demand: int, built: int, users: float | None) -> str:
     head = f"Demand is at Tier {demand}{why}, Tier {built} is built"
     if demand <= built:
         return f"{head}: no gap"
+    return f"{head}: {gap_action(plan, demand, built)}"
+
+
+def gap_action(plan: Plan, demand: int, built: int) -> str:
+    """`plan the Tier 1 and Tier 2 changes (+$375/mo)`: what closing the gap takes (call
+    only with `demand > built`)."""
     tiers = [f"Tier {n}" for n in range(built + 1, demand + 1)]
     cost = fmt_money(gap_cost(plan, demand, built), sign=True)
-    return f"{head}: plan the {_and(tiers)} changes ({cost}/mo)"
+    return f"plan the {_and(tiers)} changes ({cost}/mo)"
 
 
 @dataclass(frozen=True)
@@ -130,12 +137,13 @@ def next_trigger(plan: Plan, demand: int, latest: Mapping[str, float | None]) ->
 
 
 def relative_threshold(plan: Plan, rule: MetricRule) -> str:
-    """`; rule `cost_usd > 150% of budget`: > $142.50/mo with Tier 1 built` for a
+    """`; in force with Tier 1 built: > $142.50/mo (150% of its $95/mo budget)` for a
     budget-relative threshold; empty for an absolute one."""
     if not rule.of_budget:
         return ""
-    limit = Decimal(str(round(rule.against_budget(float(budget(plan))).value, 2)))
+    held = budget(plan)
+    limit = Decimal(str(round(rule.against_budget(float(held)).value, 2)))
     return (
-        f"; rule `{rule.describe()}`: {rule.op} {fmt_money(limit)}/mo"
-        f" with Tier {plan.built_tier} built"
+        f"; in force with Tier {plan.built_tier} built: {rule.op} {fmt_money(limit)}/mo"
+        f" ({fmt_number(rule.value)}% of its {fmt_money(held)}/mo budget)"
     )

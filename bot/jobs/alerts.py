@@ -6,7 +6,6 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,11 +22,12 @@ from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
 from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
-from bot.notify.compose import OutboxItem
+from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_edit
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
 from bot.offload import in_thread
+from store import Store
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -100,6 +100,7 @@ def evaluate_once(
     notices, marks = _tier_notices(deps, plan, seen, channel, now)
     items.extend(notices)
     states = {**result.states, **quiet.states}
+    items = [_with_original_edit(store, states, item, now) for item in items]
     with store.transaction():
         store.alerts.save_states(states, now)
         for name, value in marks.items():
@@ -134,6 +135,28 @@ def _tier_notices(
     if reached is not None and reached < demand <= plan.built_tier:
         items.append(demand_notice(plan, users, channel, now, latest))
     return items, {"built": plan.built_tier, "demand": max(demand, reached or 0)}
+
+
+def _with_original_edit(
+    store: Store, states: Mapping[str, AlertState], item: OutboxItem, now: datetime
+) -> OutboxItem:
+    """A resolution carries the edit of its original message, composed now, so delivery
+    only carries it out: every alert of that message that no longer fires shows resolved."""
+    if item.kind != "resolved" or not item.payload.alerts:
+        return item
+    alert = item.payload.alerts[0]
+    row = store.outbox.announcing(alert.rule_id, alert.fired_at)
+    if row is None:
+        return item
+    original = load_payload(row.payload)
+    resolved: dict[str, datetime] = {}
+    for line in original.alerts:
+        state = states.get(line.rule_id)
+        if state is not None and state.fired_at == datetime.fromisoformat(line.fired_at):
+            continue  # still the same alert: firing, or waiting for data
+        earlier = store.alerts.message_for(line.rule_id, line.fired_at)
+        resolved[line.rule_id] = earlier.resolved_at if earlier and earlier.resolved_at else now
+    return with_edit(item, resolution_edit(original, resolved))
 
 
 def rollup_once(
@@ -201,14 +224,9 @@ def start_jobs(
             log.exception("evaluation failed")
 
     async def outbox() -> None:
-        try:
-            await worker.run_once()
-        except asyncio.CancelledError:
-            # Shutdown cancelled a run: its rows are queued or reconciled on the next
-            # start, so this is routine, not the traceback APScheduler would log.
-            log.info("outbox: run stopped by shutdown")
-        except Exception:
-            log.exception("outbox delivery failed")
+        # Returns at once: the pass runs as the worker's own task (see `Worker.kick`), so
+        # a slow or failing route never makes this job overrun its interval.
+        worker.kick()
 
     async def rollup() -> None:
         try:
@@ -222,8 +240,9 @@ def start_jobs(
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
     url = deps.settings.prometheus_url
-    if url and any(m.query for m in deps.plan.metrics):
-
+    if url:
+        # Scheduled even when no metric has a query yet, and reading the live plan at each
+        # run: a reload that adds or changes a `query` is pulled without a restart.
         async def prometheus() -> None:
             result = await poll_prometheus(deps.plan, deps.store, url, deps.clock)
             deps.telemetry.samples_ingested.labels(source="prometheus").inc(result.stored)

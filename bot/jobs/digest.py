@@ -64,7 +64,13 @@ def start_digest(
             zone=zone,
             claims=deps.store.digests,
             build=lambda now: in_thread(
-                gather_digest_input, deps.plan, deps.store, now, zone, since
+                gather_digest_input,
+                deps.plan,
+                deps.store,
+                now,
+                zone,
+                since,
+                fire_time - since if since else None,
             ),
             post=post,
             upload_chart=upload if uploader is not None else None,

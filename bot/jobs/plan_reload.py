@@ -3,29 +3,30 @@ changes, and SIGHUP; each reloads through `bot.reload`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from bot.deps import Deps
 from bot.planio.planfile import file_stamp
-from bot.reload import ReloadOutcome, reload_plan, seed_change_log
+from bot.reload import ReloadOutcome, reload_plan_off_loop, seed_change_log
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-__all__ = ["poll_plan_file", "reload_from_signal", "start_plan_jobs"]
+__all__ = ["on_sighup", "poll_plan_file", "reload_from_signal", "start_plan_jobs"]
 
 log = logging.getLogger(__name__)
 
 
-def poll_plan_file(deps: Deps, now: datetime) -> ReloadOutcome | None:
+async def poll_plan_file(deps: Deps, now: datetime) -> ReloadOutcome | None:
     """Reload when the plan file changed on disk; errors go to the log, the old plan stays."""
-    stamp = file_stamp(deps.settings.plan_path)
+    stamp = file_stamp(deps.settings.plan_path)  # one stat: cheap enough for the loop
     if stamp is None or stamp == deps.plan_stamp:
         return None
-    outcome = reload_plan(deps, by="a change of the plan file", now=now)
+    outcome = await reload_plan_off_loop(deps, by="a change of the plan file", now=now)
     if not outcome.applied:
         # Not again until the file changes once more.
         deps.plan_stamp = stamp
@@ -36,15 +37,32 @@ def poll_plan_file(deps: Deps, now: datetime) -> ReloadOutcome | None:
     return outcome
 
 
-def reload_from_signal(deps: Deps) -> ReloadOutcome:
+async def reload_from_signal(deps: Deps) -> ReloadOutcome:
     """SIGHUP: reload; the person who sent it reads the log."""
-    outcome = reload_plan(deps, by="SIGHUP", now=deps.clock())
+    outcome = await reload_plan_off_loop(deps, by="SIGHUP", now=deps.clock())
     if not outcome.applied:
         log.error(
             "SIGHUP: the plan was refused; the old plan stays live:\n  %s",
             "\n  ".join(outcome.errors),
         )
     return outcome
+
+
+_SIGNALLED: set[asyncio.Task[None]] = set()
+
+
+def on_sighup(deps: Deps) -> None:
+    """The SIGHUP handler: starts the reload as a task (a signal handler must not wait)."""
+
+    async def run() -> None:
+        try:
+            await reload_from_signal(deps)
+        except Exception:
+            log.exception("plan reload failed")
+
+    task = asyncio.ensure_future(run())
+    _SIGNALLED.add(task)  # held until done: the loop keeps only a weak reference
+    task.add_done_callback(_SIGNALLED.discard)
 
 
 def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: float = 5.0) -> None:
@@ -55,7 +73,7 @@ def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: float = 5
 
     async def poll() -> None:
         try:
-            poll_plan_file(deps, deps.clock())
+            await poll_plan_file(deps, deps.clock())
         except Exception:
             log.exception("plan reload failed")
 

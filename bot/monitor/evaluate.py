@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.monitoring import AlertState, Event, EventKind, Rule, Sample, Status, require_aware
+from bot.domain.monitoring import AlertState, Event, Rule, Sample, Status, require_aware
+from bot.monitor.announce import Transition, announce
 
 __all__ = ["Evaluation", "evaluate", "silence"]
 
@@ -133,55 +134,56 @@ def _step(
     if prev.silenced_until is not None and not silenced:
         # An expired silence is history, not state.
         base = prev.model_copy(update={"silenced_until": None, "silenced_by": None})
-    alerting = prev.fired_at is not None  # firing, or nodata after firing
+    transition = _transition(rule, samples, base, now, cfg)
+    decision = announce(transition, now, silenced=silenced, repeat_interval=cfg.repeat_interval)
+    return decision.state, decision.event
 
+
+def _transition(
+    rule: Rule, samples: list[Sample], base: AlertState, now: datetime, cfg: _Config
+) -> Transition:
+    """What the lifecycle did this tick; whether anyone hears of it is `announce`'s call."""
+    alerting = base.fired_at is not None  # firing, or nodata after firing
     if not rule.active:
-        return _retired(base, samples, now, alerting, silenced)
-
+        observed: dict[str, object] = {}
+        if samples:
+            observed = {"last_value": samples[-1].value, "last_sample_at": samples[-1].at}
+        return Transition("retired", base, _cleared(base, now, **observed))
     if not samples or now - samples[-1].at > cfg.stale_after:
-        return _nodata(base, now, alerting, silenced)
-
+        return Transition("stale", base, _move(base, "nodata", now))
     newest = samples[-1]
     observed = {"last_value": newest.value, "last_sample_at": newest.at}
     cond = rule.rule.holds(newest.value)
-
     if cond and alerting:
-        state = _move(base, "firing", now, cleared_since=None, **observed)
-        return _remind(state, now, cfg, silenced, rule.remind)
-
+        held = _move(base, "firing", now, cleared_since=None, **observed)
+        return Transition("holds", base, held, remind=rule.remind)
     if cond:
         run, breaker = _run_start(samples, True, rule, cfg.stale_after)
-        active = _continued(run, breaker, prev.active_since, prev, cfg.stale_after)
-        held = (now - active).total_seconds()
-        if held < rule.rule.for_seconds:
-            return _move(base, "pending", now, active_since=active, **observed), None
-        state = _move(
+        active = _continued(run, breaker, base.active_since, base, cfg.stale_after)
+        if (now - active).total_seconds() < rule.rule.for_seconds:
+            pending = _move(base, "pending", now, active_since=active, **observed)
+            return Transition("quiet", base, pending)
+        fired = _move(
             base,
             "firing",
             now,
             active_since=active,
             fired_at=now,
             cleared_since=None,
-            last_notified_at=None if silenced else now,
+            last_notified_at=None,
             **observed,
         )
-        return state, None if silenced else _event("firing", state, now)
-
+        return Transition("fired", base, fired)
     if alerting:
         run, breaker = _run_start(samples, False, rule, cfg.stale_after)
-        cleared = _continued(run, breaker, prev.cleared_since, prev, cfg.stale_after)
+        cleared = _continued(run, breaker, base.cleared_since, base, cfg.stale_after)
         if now - cleared < cfg.hold_down:
-            state = _move(base, "firing", now, cleared_since=cleared, **observed)
-            return _remind(state, now, cfg, silenced, rule.remind)
-        # Only announce a resolution for an alert somebody was told about.
-        told = prev.last_notified_at is not None and not silenced
-        event = None
-        if told:
-            event = _event("resolved", base, now, value=newest.value, until=cleared)
-        return _cleared(base, now, **observed), event
-
+            held = _move(base, "firing", now, cleared_since=cleared, **observed)
+            return Transition("holds", base, held, remind=rule.remind)
+        after = _cleared(base, now, **observed)
+        return Transition("cleared", base, after, value=newest.value, until=cleared)
     # Pending that went false before its `for` ends quietly, like Prometheus.
-    return _cleared(base, now, **observed), None
+    return Transition("quiet", base, _cleared(base, now, **observed))
 
 
 def _move(state: AlertState, status: Status, now: datetime, **update: object) -> AlertState:
@@ -200,72 +202,4 @@ def _cleared(state: AlertState, now: datetime, **observed: object) -> AlertState
         last_notified_at=None,
         cleared_since=None,
         **observed,
-    )
-
-
-def _nodata(
-    state: AlertState, now: datetime, alerting: bool, silenced: bool
-) -> tuple[AlertState, Event | None]:
-    # Missing data is never a resolution: keep fired_at so recovery continues the alert.
-    announce = (
-        alerting
-        and state.status != "nodata"
-        and state.last_notified_at is not None
-        and not silenced
-    )
-    new = _move(state, "nodata", now)
-    return new, _event("nodata", new, now) if announce else None
-
-
-def _retired(
-    state: AlertState, samples: list[Sample], now: datetime, alerting: bool, silenced: bool
-) -> tuple[AlertState, Event | None]:
-    """A rule of a built tier: inactive whatever the value, and its alert resolves."""
-    observed: dict[str, object] = {}
-    if samples:
-        observed = {"last_value": samples[-1].value, "last_sample_at": samples[-1].at}
-    told = alerting and state.last_notified_at is not None and not silenced
-    event = None
-    if told:
-        event = _event("resolved", state, now, value=state.last_value, reason="built")
-    return _cleared(state, now, **observed), event
-
-
-def _remind(
-    state: AlertState, now: datetime, cfg: _Config, silenced: bool, remind: bool = True
-) -> tuple[AlertState, Event | None]:
-    if silenced:
-        return state, None
-    if state.last_notified_at is None:
-        # Fired under a silence that has since ended: the first announcement is still owed.
-        kind: EventKind = "firing"
-    elif not remind:
-        return state, None
-    elif now - state.last_notified_at >= cfg.repeat_interval:
-        kind = "reminder"
-    else:
-        return state, None
-    state = state.model_copy(update={"last_notified_at": now})
-    return state, _event(kind, state, now)
-
-
-def _event(
-    kind: EventKind,
-    state: AlertState,
-    now: datetime,
-    *,
-    value: float | None = None,
-    until: datetime | None = None,
-    reason: str | None = None,
-) -> Event:
-    start = state.active_since or state.fired_at or now
-    end = until or now
-    return Event(
-        kind=kind,
-        rule_id=state.rule_id,
-        value=state.last_value if value is None else value,
-        at=now,
-        held_for_seconds=max(0.0, (end - start).total_seconds()),
-        fired_at=state.fired_at,
-        reason=reason,
     )

@@ -44,7 +44,7 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
     """One line per change, in plan order; empty when the plans answer alike."""
     lines: list[str] = []
     if old.product != new.product:
-        lines.append(f"product {old.product} → {new.product}")
+        lines.append(f"product {old.product or '(unnamed)'} → {new.product or '(unnamed)'}")
     old_costs, new_costs = tier_costs(old), tier_costs(new)
     for number in range(min(len(old_costs), len(new_costs))):
         before, after = old_costs[number], new_costs[number]

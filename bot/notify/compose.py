@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +21,15 @@ from bot.reply import Reply, Text
 
 __all__ = [
     "AlertLine",
+    "Edit",
     "OutboxItem",
     "Payload",
     "alert_reply",
     "decide",
     "load_payload",
     "render_payload",
+    "resolution_edit",
+    "with_edit",
 ]
 
 _ICON = {"p0": "🔴", "p1": "🟠", "p2": "🟡"}
@@ -56,6 +59,16 @@ class AlertLine(BaseModel):
     reason: str | None = None
 
 
+class Edit(BaseModel):
+    """The original firing message as it should read once `resolved` alerts cleared."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resolved: tuple[str, ...]  # rule ids shown resolved
+    text: str
+    blocks: list[dict[str, Any]]
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -65,6 +78,8 @@ class Payload(BaseModel):
     at: str
     text: str
     blocks: list[dict[str, Any]]
+    # A resolution's edit of its original message, composed when it resolved.
+    edit: Edit | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +255,22 @@ def decide(
         announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
         items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
     return items
+
+
+def resolution_edit(original: Payload, resolved: Mapping[str, datetime]) -> Edit:
+    """The original firing message with `resolved` (rule id -> when) marked as cleared."""
+    again = render_payload(
+        original.kind,
+        original.channel,
+        original.alerts,
+        datetime.fromisoformat(original.at),
+        resolved,
+    )
+    return Edit(resolved=tuple(sorted(resolved)), text=again.text, blocks=again.blocks)
+
+
+def with_edit(item: OutboxItem, edit: Edit) -> OutboxItem:
+    return replace(item, payload=item.payload.model_copy(update={"edit": edit}))
 
 
 def _users(rule: Rule, plan: Plan) -> bool:

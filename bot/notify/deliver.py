@@ -3,9 +3,8 @@
 Delivery guarantee, and why
 ---------------------------
 A row goes queued -> sending -> sent. `sending` is committed *before* the call and `sent`
-(with where it went) right after the route answers ok; before any backoff sleep the row
-goes back to `queued`, so a stop while waiting loses nothing, and `drain()` (shutdown)
-ends such a wait at once and lets a request in flight finish.
+(with where it went) right after the route answers ok; `drain()` (shutdown) lets a
+request in flight finish.
 
 Slack, exactly once: every post carries its outbox key as message metadata
 (`capacity_bot_outbox`). When the outcome of a post is unknown (the process was killed
@@ -20,10 +19,21 @@ blind.
 
 A route that cannot be searched re-sends an unknown row when its poster says
 `resend_safe` (PagerDuty folds a second event with the same dedup key into the same
-incident; email is at least once) and otherwise leaves it parked. Failures where the
-route refused the request (429 honouring Retry-After, 5xx, ratelimited) are retried with
-exponential backoff; a row that keeps failing goes back to `queued` with a later
-`next_attempt_at`: never dropped.
+incident; email is at least once) and otherwise leaves it parked.
+
+A pass never waits out a backoff: a failure where the route refused the request (429
+honouring Retry-After, 5xx, ratelimited, a timeout or dropped connection) puts the row back
+in the queue with its next attempt time, the first few a second or so apart and then
+further and further (up to an hour), and the pass goes on with the other rows. So a
+failing PagerDuty or SMTP server never holds up Slack alerts, a pass takes as long as its
+requests, and a shutdown has no wait to cut short. Within a pass, once a route fails for
+a channel, its other rows there wait for the next pass. A timeout or dropped connection
+is looked up first (the route may have taken it). A row that keeps failing stays
+queued: never dropped.
+
+The scheduler does not run passes itself: its job `kick()`s one unless one is still
+running, so a slow request never makes the job overrun its interval, and `drain()` ends
+the pass at shutdown.
 """
 
 from __future__ import annotations
@@ -31,12 +41,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.monitor.routes import ROUTE_NAMES, fix_for
-from bot.notify.compose import Payload, load_payload, render_payload
+from bot.notify.compose import Payload, load_payload
 from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
@@ -78,7 +88,6 @@ class Worker:
         lease: timedelta = LEASE,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.store = store
         # `poster` is Slack's; `routes` adds the configured others (pagerduty, email).
@@ -88,14 +97,15 @@ class Worker:
         self.lease = lease
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self.sleep = sleep
         self._recovered = False
+        self._pass: asyncio.Future[None] | None = None
+        # (route, channel) that failed during the current pass: their other rows wait.
+        self._failing: set[tuple[str, str]] = set()
         self._in_flight = False
         self._stopping = False
         # Set whenever no request is in flight, so `drain` waits for it without polling.
         self._idle = asyncio.Event()
         self._idle.set()
-        self._stopped = asyncio.Event()  # wakes a retry wait when shutdown starts
         self._unsure_logged: set[int] = set()
 
     def recover(self) -> list[int]:
@@ -181,12 +191,26 @@ class Worker:
         self.recover()
         await self.reconcile()
         sent = 0
+        self._failing.clear()
         for row in self.store.outbox.due(self.clock(), limit):
             if self._stopping:
                 break
             if await self._deliver(row):
                 sent += 1
         return sent
+
+    def kick(self) -> None:
+        """Start a delivery pass unless one is running (the scheduler's job: it returns at
+        once, so no run of it overruns its interval however slow a route answers)."""
+        if self._stopping or (self._pass is not None and not self._pass.done()):
+            return
+        self._pass = asyncio.ensure_future(self._logged_pass())
+
+    async def _logged_pass(self) -> None:
+        try:
+            await self.run_once()
+        except Exception:
+            log.exception("outbox delivery failed")
 
     @property
     def in_flight(self) -> bool:
@@ -200,12 +224,19 @@ class Worker:
         (returns False); rows waiting for a retry are already back in the queue.
         """
         self._stopping = True
-        self._stopped.set()
         if self._in_flight:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), timeout)
         if self._in_flight:
             log.warning("outbox: a delivery was still in flight after %.1f s", timeout)
+        running = self._pass
+        if running is not None and not running.done():
+            if self._in_flight:
+                running.cancel()  # its row stays `sending`: `recover` settles it on start-up
+            # Nothing in flight: the pass stops at its next row, without waiting on anything.
+            done, _ = await asyncio.wait({running}, timeout=timeout)
+            if not done:  # still looking a message up: its row is settled on the next start
+                running.cancel()
         return not self._in_flight
 
     async def _deliver(self, row: OutboxRow) -> bool:
@@ -215,72 +246,57 @@ class Worker:
                 row.id, "waiting for the firing message", self.clock() + timedelta(seconds=5)
             )
             return False
-        last: Exception | None = None
-        for attempt in range(self.tries):
-            lease = self.clock() + self.lease
-            if not self.store.outbox.mark_sending(
-                row.id, new_attempt=attempt == 0, lease_until=lease
-            ):
-                return False  # taken by another process sharing the database
-            self._in_flight = True
-            self._idle.clear()
-            try:
-                channel, ts = await self._send(row, payload)
-            except Exception as exc:
-                # Slack answered (or the call failed): nothing is in flight any more.
-                retryable = bool(getattr(exc, "retryable", False))
-                last = exc
-                log.info("outbox row %s attempt %s failed: %s", row.id, attempt + 1, exc)
-                if getattr(exc, "code", "") == "transport":
-                    # Maybe delivered (a timeout after the route took it): look first.
-                    self._in_flight = False
-                    self._idle.set()
-                    found = await self._look_up(row, payload)
-                    if isinstance(found, Sent):
-                        self._record_sent(row, payload, found.target, found.ref)
-                        return True
-                    if found is _UNSURE:
-                        self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
-                        return False
-                if getattr(exc, "needs_person", False):
-                    self._report(row, payload, str(getattr(exc, "code", "") or exc))
-                if not retryable or attempt == self.tries - 1 or self._stopping:
-                    break
-                after = getattr(exc, "retry_after", None)
-                delay = min(float(after if after else self.base_delay * 2**attempt), self.max_delay)
-                # Queued again while we wait: a stop during the sleep loses nothing.
-                retry_at = self.clock() + timedelta(seconds=delay)
-                self.store.outbox.mark_failed(row.id, str(exc), retry_at)
-            else:
-                self._record_sent(row, payload, channel, ts)
-                return True
-            finally:
+        if (row.route, payload.channel) in self._failing:
+            return False  # its route failed there a moment ago: the next pass tries again
+        if not self.store.outbox.mark_sending(row.id, lease_until=self.clock() + self.lease):
+            return False  # taken by another process sharing the database
+        attempt = row.attempts + 1
+        self._in_flight = True
+        self._idle.clear()
+        try:
+            channel, ts = await self._send(row, payload)
+        except Exception as exc:
+            # The route answered (or the call failed): nothing is in flight any more.
+            log.info("outbox row %s attempt %s failed: %s", row.id, attempt, exc)
+            if getattr(exc, "code", "") == "transport":
+                # Maybe delivered (a timeout after the route took it): look first.
                 self._in_flight = False
                 self._idle.set()
-            await self._pause(delay)
-            if self._stopping:
-                return False  # still queued for retry_at; the next process sends it
-        retry_in = min(3600.0, 10.0 * 2 ** min(row.attempts, 9))
-        if getattr(last, "needs_person", False):
-            # Soon after someone fixes it (invites the bot), the backlog goes out.
-            retry_in = min(300.0, retry_in)
-        elif last is not None and not getattr(last, "retryable", False):
-            retry_in = 3600.0
-        self.store.outbox.mark_failed(row.id, str(last), self.clock() + timedelta(seconds=retry_in))
-        return False
-
-    async def _pause(self, delay: float) -> None:
-        """`sleep(delay)`, cut short by `drain()`: a shutdown during a retry wait ends the
-        run at once (the row is already queued for its retry), with nothing to cancel."""
-        if self._stopping:
-            return
-        sleeper = asyncio.ensure_future(self.sleep(delay))
-        stopper = asyncio.ensure_future(self._stopped.wait())
-        try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                found = await self._look_up(row, payload)
+                if isinstance(found, Sent):
+                    self._record_sent(row, payload, found.target, found.ref)
+                    return True
+                if found is _UNSURE:
+                    self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
+                    return False
+            if getattr(exc, "needs_person", False):
+                self._report(row, payload, str(getattr(exc, "code", "") or exc))
+            self._failing.add((row.route, payload.channel))
+            retry_at = self.clock() + timedelta(seconds=self._retry_in(attempt, exc))
+            self.store.outbox.mark_failed(row.id, str(exc), retry_at)
+            return False
+        else:
+            self._record_sent(row, payload, channel, ts)
+            return True
         finally:
-            for task in (sleeper, stopper):
-                task.cancel()
+            self._in_flight = False
+            self._idle.set()
+
+    def _retry_in(self, attempt: int, exc: Exception) -> float:
+        """Seconds until the next attempt after failed attempt number `attempt` (from 1):
+        the first `tries` quickly (exponential from `base_delay`, or the route's
+        Retry-After), then doubling from 10 s up to an hour; a refusal only a person can
+        fix is retried within 5 minutes of the fix, one no retry can fix hourly."""
+        later = min(3600.0, 10.0 * 2 ** min(max(attempt - self.tries, 0), 9))
+        if getattr(exc, "needs_person", False):
+            return min(300.0, later)
+        if not getattr(exc, "retryable", False):
+            return 3600.0
+        after = getattr(exc, "retry_after", None)
+        if attempt < self.tries:
+            quick = self.base_delay * 2 ** (attempt - 1)
+            return min(float(after), 3600.0) if after else min(quick, self.max_delay)
+        return max(later, min(float(after or 0), 3600.0))
 
     def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
         """A failure only a person can fix: stored for /healthz, `status` and Home, and
@@ -328,27 +344,31 @@ class Worker:
             return None
         sent = Sent(original.channel, original.ts)
         if row.kind == "resolved" and row.step != "edited":
-            self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, self.clock())
-            await self._edit_original(original.outbox_id, sent, poster)
+            resolved_at = datetime.fromisoformat(payload.at)
+            self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, resolved_at)
+            await self._edit_original(payload, original.outbox_id, sent, poster)
             self.store.outbox.mark_step(row.id, "edited", None, None)
         return sent
 
-    async def _edit_original(self, outbox_id: int, sent: Sent, poster: Poster) -> None:
+    async def _edit_original(
+        self, payload: Payload, outbox_id: int, sent: Sent, poster: Poster
+    ) -> None:
+        """Show the original as the resolution's payload has it: composed when the alert
+        resolved, so delivery only carries it out. A later resolution of the same message
+        already shown there (its edit covers more alerts) wins: this older one is skipped."""
+        edit = payload.edit
         first = self.store.outbox.get(outbox_id)
-        if first is None:
-            return
-        original = load_payload(first.payload)
-        resolved = {
-            m.rule_id: m.resolved_at
+        if edit is None or first is None:
+            return  # queued before edits were composed: the reply says it all
+        shown = {
+            m.rule_id
             for m in self.store.alerts.messages_of(sent.target, sent.ref)
             if m.resolved_at is not None
         }
-        again = render_payload(
-            original.kind,
-            sent.target,
-            original.alerts,
-            datetime.fromisoformat(original.at),
-            resolved,
+        if not shown <= set(edit.resolved):
+            return
+        again = load_payload(first.payload).model_copy(
+            update={"text": edit.text, "blocks": edit.blocks}
         )
         try:
             await poster.mark_resolved(sent, again)

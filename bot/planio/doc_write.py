@@ -171,8 +171,7 @@ def _body(plan: Plan, live: Live) -> list[str]:
     changes = plan.change_log if live.changes is None else live.changes
     if changes:
         updated = max(updated, max(c.date for c in changes))
-    named = plan.product != Plan.model_fields["product"].default
-    lines = [f"# Capacity Planning: {plan.product}" if named else "# Capacity Planning", ""]
+    lines = [plan.titled("# Capacity Planning"), ""]
     if updated:
         lines.append(f"**Last Updated**: {updated}")
     lines.append("")

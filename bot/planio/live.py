@@ -6,8 +6,8 @@ import asyncio
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.money import fmt_number
 from bot.domain.plan import ChangeLogEntry, Plan
+from bot.domain.values import fmt_moment, fmt_value
 from bot.planio.doc_write import Live, export_document
 from store.changes import ChangeStore
 from store.metrics import MetricStore
@@ -29,21 +29,14 @@ class Readings(Protocol):
     def tiers(self) -> TierStore: ...
 
 
-def _value(value: float, unit: str) -> str:
-    text = fmt_number(round(value, 2))
-    if unit == "$":
-        return f"${text}"
-    return f"{text}{unit}" if unit in ("%", "ms", "GB", "s") else f"{text} {unit}".strip()
-
-
 def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
     """Latest sample of each plan metric (with its time), every stored change, the built tier."""
     samples = []
     for metric in plan.metrics:
         latest = store.metrics.latest(metric.name)
         if latest is not None:
-            at = latest.at.strftime("%Y-%m-%d %H:%M UTC")
-            samples.append((metric.description, f"{_value(latest.value, metric.unit)} ({at})"))
+            at = fmt_moment(latest.at)  # the document says UTC
+            samples.append((metric.description, f"{fmt_value(latest.value, metric.unit)} ({at})"))
     changes = tuple(
         ChangeLogEntry(date=c.date.isoformat(), change=c.change, reason=c.reason, impact=c.impact)
         for c in reversed(store.changes.all())

@@ -40,8 +40,10 @@ from bot.notify.slack import SlackPoster
 from bot.slack import guard
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
+from bot.slack.home import republish_home
 from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
+from bot.slack.listeners.errors import in_background
 from bot.slack.middleware import client_middleware, request_scope
 from bot.slack.probe import outside_checks
 from bot.web.health import REFRESH_EVERY, HealthCache
@@ -175,7 +177,15 @@ def build_app(
     app.client.base_url = client.base_url
     app.client.retry_handlers = client.retry_handlers
     app.use(client_middleware(client))
-    register_all(app, build_front(deps, answer_in_ack=answer_in_ack, router=router))
+    front = build_front(deps, answer_in_ack=answer_in_ack, router=router)
+    register_all(app, front)
+
+    def after_reload() -> None:
+        # Home shows the new plan without being opened again: after the swap (and the
+        # ack of `/capacity plan reload`), waited for at shutdown like any work after an ack.
+        in_background(republish_home(client, front), {"event": {"type": "plan_reload"}}, None)
+
+    deps.after_reload.append(after_reload)
     return app
 
 
@@ -205,10 +215,7 @@ class WebHooks:
     routes: list[web.AbstractRouteDef] = field(default_factory=list)
     on_startup: list[AppCallback] = field(default_factory=list)
     on_cleanup: list[AppCallback] = field(default_factory=list)
-    checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
-    # Reported in /healthz but not deciding it (e.g. a Prometheus that is down); a detail
-    # with "ok": false makes the status "degraded", still a 200.
-    details: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # Health checks and details go to `deps.registry` (bot.registry).
     # The outside checks /healthz reports; serve seeds it with its start-up auth.test.
     health: HealthCache | None = None
 
@@ -272,17 +279,17 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
             task.cancel()
         await lag.stop()
 
+    deps.registry.add_check("scheduler", lambda: scheduler.running)
+    deps.registry.add_detail("metrics", lambda: metrics_health(deps))
+    deps.registry.add_detail(
+        "alerts", lambda: delivery_health(deps.plan, deps.settings, deps.store)
+    )
+    deps.registry.add_detail("outside", health.detail)
+    deps.registry.add_detail("loop", lag.health)
     return WebHooks(
         routes=list(make_metrics_routes(deps)),
         on_startup=[start],
         on_cleanup=[stop],
-        checks={"scheduler": lambda: scheduler.running},
-        details={
-            "metrics": lambda: metrics_health(deps),
-            "alerts": lambda: delivery_health(deps.plan, deps.settings, deps.store),
-            "outside": health.detail,
-            "loop": lag.health,
-        },
         health=health,
     )
 
@@ -294,20 +301,11 @@ def build_web_app(
     hooks = hooks or WebHooks()
     web_app = web.Application()
 
+    registry = deps.registry
+    registry.checks = {"store": lambda: deps.store.healthy(), **registry.checks}
+
     async def healthz(request: web.Request) -> web.Response:
-        checks = {"store": deps.store.healthy()}
-        checks.update({name: bool(check()) for name, check in hooks.checks.items()})
-        ok = all(checks.values())
-        body: dict[str, Any] = {"status": "ok" if ok else "unhealthy", **checks, "mode": mode}
-        for name, detail in hooks.details.items():
-            try:
-                body[name] = detail()
-            except Exception as exc:  # a detail must never turn health into a 500
-                body[name] = {"ok": False, "error": type(exc).__name__}
-        degraded = [k for k, v in body.items() if isinstance(v, dict) and v.get("ok") is False]
-        if ok and degraded:
-            body["status"] = "degraded"
-            body["degraded"] = degraded
+        ok, body = registry.health(mode)
         return web.json_response(body, status=200 if ok else 503)
 
     web_app.router.add_get("/healthz", healthz)

@@ -7,7 +7,9 @@ module level and a test can call one with a Front of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.commands import Router, build_router
 from bot.commands.changes import ExportFiles, export_files, prepare_export
@@ -17,7 +19,39 @@ from bot.offload import in_child_process
 from bot.slack.answers import Answers
 from store import Store
 
-__all__ = ["Front", "build_front", "export_from_file"]
+__all__ = [
+    "HOME_REPUBLISH_LIMIT",
+    "HOME_REPUBLISH_WINDOW",
+    "Front",
+    "HomeViewers",
+    "build_front",
+    "export_from_file",
+]
+
+HOME_REPUBLISH_LIMIT = 100
+HOME_REPUBLISH_WINDOW = timedelta(days=7)
+
+
+class HomeViewers:
+    """Who opened Home, most recent last; never more than `limit` people."""
+
+    def __init__(
+        self, limit: int = HOME_REPUBLISH_LIMIT, window: timedelta = HOME_REPUBLISH_WINDOW
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: OrderedDict[str, datetime] = OrderedDict()
+
+    def opened(self, user: str, now: datetime) -> None:
+        self._seen[user] = now
+        self._seen.move_to_end(user)
+        while len(self._seen) > self.limit:
+            self._seen.popitem(last=False)
+
+    def recent(self, now: datetime) -> list[str]:
+        """Who opened Home within the window, most recent first."""
+        since = now - self.window
+        return [user for user, at in reversed(self._seen.items()) if at >= since]
 
 
 @dataclass
@@ -26,6 +60,8 @@ class Front:
     answers: Answers
     # False: ack empty and answer through response_url (measured in bench/).
     answer_in_ack: bool = True
+    # Who opened Home lately: republished after a plan reload (bot.slack.home).
+    home_viewers: HomeViewers = field(default_factory=HomeViewers)
 
     @property
     def router(self) -> Router:

@@ -19,7 +19,7 @@ def test_home_without_data_shows_the_baseline_and_tier_one_triggers() -> None:
     text = render_text(home_reply(deps.context("U1"), build_router()))
     assert "Demand tier:           Tier 0 (MVP Baseline)" in text
     assert "Built tier:            Tier 0 (MVP Baseline), from the plan file" in text
-    assert "Next trigger to watch: Tier 1: Monthly active users (MAU) > 800, now no data" in text
+    assert "Next trigger to watch: Tier 1: Monthly active users (MAU) > 800 (no data yet)" in text
     assert "$35 of $40/mo budget (line items)" in text
     assert "Monthly active users (MAU) > 800" in text and "no data" in text
     assert "No changes logged yet" in text

@@ -73,12 +73,12 @@ def test_status_shows_tier_next_triggers_alerts_and_budget() -> None:
     )
     evaluate_once(deps, clock() + timedelta(seconds=1))
     out = ask(deps, "status")
-    assert "Capacity status: Tier 1, Tier 0 built" in out
+    assert "Capacity status: demand Tier 1, built Tier 0" in out
     assert "Triggers for Tier 2" in out and "MAU > 8,000" in out
     assert "API p95 > 800ms" in out and "MET" in out
     assert "Firing alerts" in out and "tier1.api_p95_ms" in out
     # Cost is measured against the budget of the tier that is built, not the one demanded.
-    assert "Budget:                $40/mo (Tier 0, built)" in out
+    assert "Budget:                $40/mo (built Tier 0)" in out
     assert "$120 of $40/mo (300%, over budget)" in out
 
 
@@ -88,7 +88,17 @@ def plan_only(text: str) -> str:
 
 
 def test_plan_only_answers_work_without_a_store() -> None:
-    assert "Capacity status: Tier 0, Tier 0 built" in plan_only("status")
+    assert "Capacity status: demand Tier 0, built Tier 0" in plan_only("status")
     assert "Nothing recorded" in plan_only("metric mau 850")
     assert "Live state" not in plan_only("triggers")
     assert "Live state" in answer("triggers")
+
+
+def test_triggers_before_any_evaluation_say_no_data_or_not_checked_not_inactive() -> None:
+    deps = make_deps(Clock())
+    ask(deps, "metric mau 9000")  # recorded; no `serve` has evaluated it yet
+    out = ask(deps, "triggers")
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("tier1.")}
+    assert "not checked yet" in rows["tier1.mau"] and "9,000 users" in rows["tier1.mau"]
+    assert "no data" in rows["tier1.storage_gb"]
+    assert not any("inactive" in row for row in rows.values())

@@ -153,11 +153,11 @@ def test_lead_time_comes_from_the_plans_scaling_trigger_on_that_metric(plan: Pla
 
 def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     reply = build_digest(seeded)
-    assert reply.title == "Weekly capacity digest: our product, 2026-W48"
+    assert reply.title == "Weekly capacity digest, 2026-W48"
     assert _texts(reply)[0] == (
-        "Demand tier: Tier 0 (MVP Baseline), at 90 mau. Built: Tier 0 (MVP Baseline)."
+        "Demand tier: Tier 0 (MVP Baseline), at 90 MAU. Built: Tier 0 (MVP Baseline)."
     )
-    rows = _rows(reply, "Headroom to Tier 1: 10x Growth")
+    rows = _rows(reply, "Headroom to Tier 1 (10x Growth)")
     assert rows["Monthly active users (MAU) > 800"][1:] == (
         "90 users",
         "> 800 users",
@@ -174,7 +174,7 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     cost = next(p for p in reply.parts if isinstance(p, Facts))
     assert dict(cost.pairs) == {
         "Cost this month": "$32.50",
-        "Budget": "$40/mo",
+        "Budget": "$40/mo (built Tier 0)",
         "Against budget": "81% used, $7.50 left",
     }
 
@@ -193,11 +193,11 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
 
     # db_connections crosses in 6 days, inside its 1-week lead time: start tier 1.
     start = next(p for p in reply.parts if isinstance(p, Section) and p.heading.startswith("Start"))
-    assert start.heading == "Start Tier 1: 10x Growth"
+    assert start.heading == "Start Tier 1 (10x Growth)"
     assert start.items == (
         "Database connections > 80 (80% of limit): forecast Thu 03 Dec 2026, lead time 7d",
     )
-    plan_changes = _cells(_table(reply, "Tier 1: 10x Growth: infrastructure changes"))
+    plan_changes = _cells(_table(reply, "Tier 1 (10x Growth) infrastructure changes"))
     assert [r[3] for r in plan_changes] == ["+$20/mo", "+$15/mo", "+$10/mo", "+$10/mo"]
     assert "**Total new cost**: $40/mo -> $95/mo (+$55/mo, +137%)" in _texts(reply)
     scaling = next(
@@ -217,7 +217,9 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
 def test_nothing_to_start_when_no_trigger_is_within_its_lead_time(plan: Plan) -> None:
     inp = _one_metric(plan, "db_connections", daily("db_connections", 14, 1))  # 39 days out
     texts = _texts(build_digest(inp))
-    assert any(t.startswith("Nothing to start for Tier 1") for t in texts)
+    assert any(
+        t.startswith("Nothing to start yet for Tier 1 (10x Growth): no trigger") for t in texts
+    )
 
 
 def test_cost_falls_back_to_the_cost_metric_and_reports_overspend(plan: Plan) -> None:
@@ -299,9 +301,8 @@ def test_digest_speaks_of_demand_built_gap_and_the_built_budget(plan: Plan) -> N
     inp = replace(inp, cost_this_month=Decimal(120))
     reply = build_digest(inp)
     assert _texts(reply)[0] == (
-        "Demand tier: Tier 2: 100x Growth, at 9,000 mau. Built: Tier 1: 10x Growth. "
-        "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 1 is built: "
-        "plan the Tier 2 changes (+$320/mo)."
+        "Demand tier: Tier 2: 100x Growth, at 9,000 MAU. Built: Tier 1: 10x Growth. "
+        "Plan the Tier 2 changes (+$320/mo)."
     )
     # Headroom past both tiers, and cost against the budget of the tier that is built.
     assert _table(reply, "Headroom to Tier 3")

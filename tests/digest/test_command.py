@@ -17,7 +17,7 @@ def test_digest_command_without_a_source_reads_no_data(plan: Plan) -> None:
     reply = build_router().dispatch("digest", Context(plan=plan, now=NOW, user_id="U1"))
     text = render_text(reply)
     assert not reply.error
-    assert "Weekly capacity digest: our product, 2026-W48" in text
+    assert "Weekly capacity digest, 2026-W48" in text
     assert "no data" in text
     assert "Preview: only you can see this" in text
 

@@ -62,7 +62,7 @@ def test_digest_and_status_forecast_from_daily_peaks() -> None:
     assert "Mon 30 Nov 2026 (from daily peaks)" in row
     assert "daily peaks (for a `>` rule)" in digest
     assert (
-        "Next trigger to watch: API response time p95 > 1s, now 300ms: "
+        "Next trigger to watch: API response time p95 > 1s, now 300ms, forecast to cross "
         "Mon 30 Nov 2026 (from daily peaks)."
     ) in digest
     status = render_text(ROUTER.dispatch("status", deps.context("U1")))

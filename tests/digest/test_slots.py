@@ -57,16 +57,12 @@ class Process:
         poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
         self.scheduler = Scheduler()
         self.catch_up = start_digest(self.deps, None, self.scheduler)
-        self.worker = Worker(self.deps.store, poster, clock, sleep=_no_sleep)
+        self.worker = Worker(self.deps.store, poster, clock)
 
     async def scheduled(self) -> None:
         assert self.scheduler.fire is not None
         await self.scheduler.fire()
         await self.worker.run_once()
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
 
 
 def digests(slack: FakeSlack) -> list[str]:
@@ -82,10 +78,10 @@ async def test_a_daily_cron_posts_a_digest_every_day(slack: FakeSlack, tmp_path:
         await bot.scheduled()
     posted = digests(slack)
     assert len(posted) == 7
-    assert posted[0].startswith("Daily capacity digest: our product, Mon 30 Nov 2026")
+    assert posted[0].startswith("Daily capacity digest, Mon 30 Nov 2026")
     assert "No alerts fired or resolved since Sun 29 Nov 09:00." in posted[0]
     assert "From Sun 29 Nov 09:00 to Mon 30 Nov 09:00" in posted[0]
-    assert posted[6].startswith("Daily capacity digest: our product, Sun 06 Dec 2026")
+    assert posted[6].startswith("Daily capacity digest, Sun 06 Dec 2026")
 
 
 async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
@@ -105,7 +101,7 @@ async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
         clock.now = MONDAY_9 + timedelta(hours=hour, seconds=1)
         await bot.scheduled()
     first, second = digests(slack)
-    assert first.startswith("Capacity digest: our product, Mon 30 Nov 10:00")
+    assert first.startswith("Capacity digest, Mon 30 Nov 10:00")
     assert "Alerts since 09:00" in first and "Error rate" in first and "CPU" not in first
     assert "No alerts fired or resolved since 10:00." in second
 

@@ -14,11 +14,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.domain.plan import Plan
-from bot.jobs.alerts import metrics_health
+from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.prometheus import poll_prometheus, redact
+from bot.plan_cli import plan_yaml
+from bot.reload import reload_plan_off_loop
 from store import Store
+from tests.jobs.test_alerts import NullPoster
 from tests.metrics_helpers import Clock, make_deps
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -54,11 +58,13 @@ async def exporter(text: str) -> AsyncIterator[int]:
         await runner.cleanup()
 
 
-@pytest.mark.slow
-async def test_poller_stores_what_a_real_prometheus_scraped(plan: Plan, tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def real_prometheus(tmp_path: Path, exposition: str) -> AsyncIterator[str]:
+    """A real Prometheus on 127.0.0.1 scraping `exposition` every second; its URL once
+    `capacity_mau` has been scraped (at most 30 s)."""
     if not Path(PROMETHEUS).exists():
         pytest.skip("prometheus binary not installed (apt-get install prometheus)")
-    async with exporter("# TYPE capacity_mau gauge\ncapacity_mau 8412\n") as target:
+    async with exporter(exposition) as target:
         config = tmp_path / "prometheus.yml"
         config.write_text(
             "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
@@ -92,15 +98,7 @@ async def test_poller_stores_what_a_real_prometheus_scraped(plan: Plan, tmp_path
                     assert proc.poll() is None, "prometheus exited"
                     assert loop.time() < deadline, "prometheus did not scrape within 30 s"
                     await asyncio.sleep(0.25)
-            store = Store()
-            result = await poll_prometheus(
-                with_query(plan, "mau", "capacity_mau"), store, url, Clock()
-            )
-            assert result.ok and result.stored == 1
-            sample = store.metrics.latest("mau")
-            assert sample is not None and sample.value == 8412
-            (status,) = store.metrics.sources()
-            assert status.ok
+            yield url
         finally:
             proc.terminate()
             try:
@@ -108,6 +106,51 @@ async def test_poller_stores_what_a_real_prometheus_scraped(plan: Plan, tmp_path
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@pytest.mark.slow
+async def test_poller_stores_what_a_real_prometheus_scraped(plan: Plan, tmp_path: Path) -> None:
+    async with real_prometheus(tmp_path, "# TYPE capacity_mau gauge\ncapacity_mau 8412\n") as url:
+        store = Store()
+        result = await poll_prometheus(with_query(plan, "mau", "capacity_mau"), store, url, Clock())
+        assert result.ok and result.stored == 1
+        sample = store.metrics.latest("mau")
+        assert sample is not None and sample.value == 8412
+        (status,) = store.metrics.sources()
+        assert status.ok
+
+
+@pytest.mark.slow
+async def test_a_reload_that_adds_or_changes_a_query_is_pulled_without_a_restart(
+    plan: Plan, tmp_path: Path
+) -> None:
+    assert not any(m.query for m in plan.metrics)  # started with nothing to pull
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(plan_yaml(plan), encoding="utf-8")
+    exposition = "# TYPE capacity_mau gauge\ncapacity_mau 8412\n"
+    async with real_prometheus(tmp_path, exposition) as url:
+        clock = Clock()
+        deps = make_deps(clock, prometheus_url=url, plan_path=plan_file)
+        scheduler = AsyncIOScheduler()
+        start_jobs(deps, NullPoster(), scheduler)
+        pull = scheduler.get_job("metrics.prometheus")
+        assert pull is not None  # scheduled at start although no metric had a query
+        await pull.func()
+        assert deps.store.metrics.latest("mau") is None
+
+        plan_file.write_text(plan_yaml(with_query(plan, "mau", "capacity_mau")), "utf-8")
+        assert (await reload_plan_off_loop(deps, by="test", now=clock())).applied
+        await pull.func()
+        sample = deps.store.metrics.latest("mau")
+        assert sample is not None and sample.value == 8412
+
+        plan_file.write_text(plan_yaml(with_query(plan, "mau", "capacity_mau * 2")), "utf-8")
+        assert (await reload_plan_off_loop(deps, by="test", now=clock())).applied
+        await asyncio.sleep(0.01)  # Prometheus stamps an instant query with its own now
+        await pull.func()
+        sample = deps.store.metrics.latest("mau")
+        assert sample is not None and sample.value == 16824
+        deps.close()
 
 
 async def test_unreachable_prometheus_is_reported_not_fatal(plan: Plan) -> None:

@@ -121,7 +121,7 @@ async def test_built_notice_for_a_step_back_and_status_shows_both_tiers(
     status = ask(deps, "status")
     assert "Demand tier:           Tier 2: 100x Growth" in status
     assert "Built tier:            Tier 1: 10x Growth, recorded by <@U_PLANNER>" in status
-    assert "plan the Tier 2 changes (+$320/mo)" in status
+    assert "Gap:                   Plan the Tier 2 changes (+$320/mo)" in status
     assert "Next trigger to watch: Tier 3: MAU > 80,000" in status
     triggers = ask(deps, "triggers")
     assert "inactive (Tier 1 built)" in triggers and "Demand tier" in triggers
@@ -171,8 +171,8 @@ async def test_cost_threshold_follows_the_built_tier_budget(slack: FakeSlack) ->
     assert deps.store.alerts.states()["threshold.cost_usd.0"].status == "inactive"
     assert "$100 of $95/mo (105%, over budget)" in ask(deps, "status")
     assert (
-        "Cost: > $60/mo (Tier 0) (p1, Billing dashboard); rule `cost_usd > 150% of budget`:"
-        " > $142.50/mo with Tier 1 built"
+        "Cost: > $60/mo (Tier 0) (p1, Billing dashboard); in force with Tier 1 built:"
+        " > $142.50/mo (150% of its $95/mo budget)"
     ) in ask(deps, "triggers")
     push(deps, "cost_usd", 150)
     await tick(deps, worker, clock)

@@ -27,13 +27,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
 
 
-async def no_sleep(delay: float) -> None:
-    """The worker's backoff, without waiting: the tests move the clock themselves."""
-
-
 def worker_for(deps: Deps, slack: FakeSlack) -> Worker:
     poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    return Worker(deps.store, poster, deps.clock, base_delay=0.05, sleep=no_sleep)
+    return Worker(deps.store, poster, deps.clock, base_delay=0.05)
 
 
 def push(deps: Deps, metric: str, value: float) -> None:
@@ -89,7 +85,14 @@ async def test_rate_limit_and_server_error_then_delivered_once(slack: FakeSlack)
     evaluate_once(deps, clock())
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     slack.fail_next("chat.postMessage", status=500)
-    assert await worker_for(deps, slack).run_once() == 1
+    worker = worker_for(deps, slack)
+    # Each refusal queues the row for later instead of waiting inside the pass.
+    assert await worker.run_once() == 0
+    assert await worker.run_once() == 0  # not due yet: Retry-After is 1 s
+    clock.advance(seconds=1)
+    assert await worker.run_once() == 0  # the 500: the second quick retry, 2 x 0.05 s
+    clock.advance(seconds=0.1)
+    assert await worker.run_once() == 1
     assert len(slack.messages_in(CHANNEL)) == 1
     assert len(slack.calls_to("chat.postMessage")) == 3
     assert deps.store.outbox.counts() == {"sent": 1}
@@ -212,6 +215,36 @@ async def test_three_rules_firing_together_post_one_message(slack: FakeSlack) ->
     assert "Demand is at Tier 3 (MAU 90,000 &gt; 80,000), Tier 0 is built" in (message.text or "")
 
 
+async def test_a_grouped_message_is_edited_as_each_of_its_alerts_resolves(
+    slack: FakeSlack,
+) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    worker = worker_for(deps, slack)
+    push(deps, "mau", 90_000)
+    evaluate_once(deps, clock())
+    await worker.run_once()
+    (message,) = slack.messages_in(CHANNEL)
+
+    async def settle(value: float) -> str:
+        for _ in range(7):  # past the 5-minute hold-down
+            clock.advance(minutes=1)
+            push(deps, "mau", value)
+            evaluate_once(deps, clock())
+            await worker.run_once()
+        shown = slack.message(CHANNEL, message.ts)
+        assert shown is not None
+        return shown.text or ""
+
+    partly = await settle(9_000)  # tier 3's trigger clears; tiers 1 and 2 still hold
+    assert partly.count("✅") == 1 and "approaching Tier 1" in partly
+    # The resolution carried its edit, composed when the alert resolved.
+    resolutions = [r for r in deps.store.outbox.by_status("sent") if r.kind == "resolved"]
+    assert all(load_payload(r.payload).edit is not None for r in resolutions)
+    settled = await settle(90)
+    assert settled.count("✅") == 3 and settled.startswith("Resolved")
+
+
 async def test_a_silenced_rule_stays_quiet(slack: FakeSlack) -> None:
     clock = Clock()
     deps = make_deps(clock)
@@ -264,56 +297,6 @@ def queued_alert(deps: Deps) -> int:
     return row.id
 
 
-async def test_a_row_waiting_to_retry_is_queued_not_sending(slack: FakeSlack) -> None:
-    clock = Clock()
-    deps = make_deps(clock)
-    row_id = queued_alert(deps)
-    slack.fail_next("chat.postMessage", status=429, retry_after=20)
-    seen: list[tuple[str, float]] = []
-
-    async def sleep(delay: float) -> None:
-        row = deps.store.outbox.get(row_id)
-        assert row is not None
-        seen.append((row.status, (row.next_attempt_at - clock()).total_seconds()))
-
-    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    assert await Worker(deps.store, poster, clock, sleep=sleep).run_once() == 1
-    assert seen == [("queued", 20.0)]
-
-
-async def test_a_stop_while_waiting_to_retry_loses_nothing(
-    slack: FakeSlack, tmp_path: Path
-) -> None:
-    clock = Clock()
-    path = tmp_path / "capacity.db"
-    deps = make_deps(clock, store=Store(path))
-    queued_alert(deps)
-    slack.fail_next("chat.postMessage", status=429, retry_after=30)
-    waiting = asyncio.Event()
-
-    async def sleep(delay: float) -> None:
-        waiting.set()
-        await asyncio.Event().wait()  # the restart comes first
-
-    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    worker = Worker(deps.store, poster, clock, sleep=sleep)
-    run = asyncio.ensure_future(worker.run_once())
-    await asyncio.wait_for(waiting.wait(), 5)
-    assert await worker.drain(timeout=1)  # nothing in flight: returns at once
-    # The retry wait ends with the drain: the run returns by itself, nothing to cancel
-    # (a cancelled job is what logged a CancelledError traceback at SIGTERM).
-    assert await asyncio.wait_for(run, 1) == 0
-    deps.store.close()
-
-    again = make_deps(clock, store=Store(path))
-    later = worker_for(again, slack)
-    assert later.recover() == []  # nothing left `sending`, so nothing parked
-    clock.advance(seconds=30)
-    assert await later.run_once() == 1
-    assert len(slack.messages_in(CHANNEL)) == 1
-    assert again.store.outbox.counts() == {"sent": 1}
-
-
 class _HeldPoster(SlackPoster):
     """Posts through `inner` once `release` is set: a request in flight at shutdown."""
 
@@ -328,12 +311,87 @@ class _HeldPoster(SlackPoster):
         return await super().post(*args, **kwargs)
 
 
+async def test_a_row_waiting_to_retry_is_queued_not_sending(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    row_id = queued_alert(deps)
+    slack.fail_next("chat.postMessage", status=429, retry_after=20)
+    worker = worker_for(deps, slack)
+    assert await worker.run_once() == 0  # returns at once: no wait inside the pass
+    row = deps.store.outbox.get(row_id)
+    assert row is not None and row.status == "queued"
+    assert row.next_attempt_at - clock() == timedelta(seconds=20)  # Retry-After honoured
+    clock.advance(seconds=20)
+    assert await worker.run_once() == 1
+
+
+async def test_retries_come_quickly_then_further_apart(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    row_id = queued_alert(deps)
+    slack.fail_next("chat.postMessage", status=500, times=7)
+    worker = Worker(deps.store, worker_for(deps, slack).posters["slack"], clock)
+    gaps = []
+    for _ in range(7):
+        assert await worker.run_once() == 0
+        row = deps.store.outbox.get(row_id)
+        assert row is not None and row.status == "queued"
+        gaps.append((row.next_attempt_at - clock()).total_seconds())
+        clock.now = row.next_attempt_at
+    assert gaps == [0.5, 1.0, 2.0, 10.0, 20.0, 40.0, 80.0]
+    assert await worker.run_once() == 1
+
+
+async def test_a_stop_after_a_refused_attempt_loses_nothing(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = Clock()
+    path = tmp_path / "capacity.db"
+    deps = make_deps(clock, store=Store(path))
+    queued_alert(deps)
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    worker = worker_for(deps, slack)
+    worker.kick()  # as the scheduler's job does
+    for _ in range(100):  # bounded: the pass ends by itself after the 429
+        if slack.calls_to("chat.postMessage") and not worker.in_flight:
+            break
+        await asyncio.sleep(0.01)
+    assert await worker.drain(timeout=1)  # nothing in flight, no wait to cut short
+    deps.store.close()
+
+    again = make_deps(clock, store=Store(path))
+    later = worker_for(again, slack)
+    assert later.recover() == []  # nothing left `sending`, so nothing parked
+    clock.advance(seconds=30)
+    assert await later.run_once() == 1
+    assert len(slack.messages_in(CHANNEL)) == 1
+    assert again.store.outbox.counts() == {"sent": 1}
+
+
+async def test_a_kick_while_a_pass_runs_starts_no_second_one(slack: FakeSlack) -> None:
+    clock = Clock()
+    deps = make_deps(clock)
+    row_id = queued_alert(deps)
+    poster = _HeldPoster(SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5)))
+    worker = Worker(deps.store, poster, clock)
+    worker.kick()
+    await asyncio.wait_for(poster.started.wait(), 5)
+    worker.kick()  # the scheduler's next tick while Slack has not answered
+    worker.kick()
+    poster.release.set()
+    assert await worker.drain(timeout=5)  # lets the request finish and ends the pass
+    assert deps.store.outbox.get(row_id).status == "sent"  # type: ignore[union-attr]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    worker.kick()  # stopped: no new pass
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 async def test_drain_lets_a_request_in_flight_finish(slack: FakeSlack) -> None:
     clock = Clock()
     deps = make_deps(clock)
     row_id = queued_alert(deps)
     poster = _HeldPoster(SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5)))
-    worker = Worker(deps.store, poster, clock, sleep=no_sleep)
+    worker = Worker(deps.store, poster, clock)
     run = asyncio.ensure_future(worker.run_once())
     await asyncio.wait_for(poster.started.wait(), 5)
     assert worker.in_flight
@@ -353,7 +411,7 @@ async def test_drain_gives_up_after_its_timeout(slack: FakeSlack) -> None:
     deps = make_deps(clock)
     queued_alert(deps)
     poster = _HeldPoster(SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5)))
-    worker = Worker(deps.store, poster, clock, sleep=no_sleep)
+    worker = Worker(deps.store, poster, clock)
     run = asyncio.ensure_future(worker.run_once())
     await asyncio.wait_for(poster.started.wait(), 5)
     assert await worker.drain(timeout=0.1) is False

@@ -44,7 +44,7 @@ def triggers(draw: st.DrawFn, users: int) -> dict[str, Any]:
 @st.composite
 def plans(draw: st.DrawFn) -> Plan:
     data = default_plan().model_dump(by_alias=True)
-    data["product"] = draw(WORDS)
+    data["product"] = draw(st.one_of(st.none(), WORDS))
     # What the template has no place for: a Prometheus query, severities, runbooks.
     for metric in data["metrics"]:
         metric["query"] = draw(st.sampled_from([None, f"sum(rate({metric['name']}[5m]))"]))

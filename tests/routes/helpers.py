@@ -33,17 +33,10 @@ def routed_deps(clock: Clock, *, severities: dict[str, str], **settings: Any) ->
     return deps
 
 
-class Sleeps(list[float]):
-    """The worker's sleep seam: records the backoff instead of waiting it out."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 def worker_for(deps: Deps, slack: FakeSlack, tls: ssl.SSLContext | None = None) -> Worker:
     poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
     routes = route_posters(deps.settings, tls=tls)
-    return Worker(deps.store, poster, deps.clock, routes=routes, sleep=Sleeps())
+    return Worker(deps.store, poster, deps.clock, routes=routes)
 
 
 async def hold(

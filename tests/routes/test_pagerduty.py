@@ -4,6 +4,7 @@ incident per alert, triggered when it fires and resolved (same dedup key) when i
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -56,8 +57,17 @@ async def test_throttled_and_failing_pagerduty_is_retried_and_pages_once(
     pagerduty.fail_next(429, retry_after="7")
     pagerduty.fail_next(503)
     await hold(deps, worker, clock, "error_rate_pct", 5, 6)
-    assert pagerduty.answers == [429, 503, 202]
-    assert worker.sleep == [7.0, 1.0]  # Retry-After honoured, then backoff
+    # The 429 came a minute ago (the last pass of `hold`); each refusal queued the row for
+    # later instead of sleeping inside the pass.
+    (row,) = deps.store.outbox.by_status("queued")
+    waits = [row.next_attempt_at - (clock() - timedelta(minutes=1))]
+    clock.now = row.next_attempt_at
+    assert await worker.run_once() == 0  # the 503
+    (row,) = deps.store.outbox.by_status("queued")
+    waits.append(row.next_attempt_at - clock())
+    clock.now = row.next_attempt_at
+    assert await worker.run_once() == 1
+    assert waits == [timedelta(seconds=7), timedelta(seconds=1)]  # Retry-After, then backoff
     (incident,) = pagerduty.incidents.values()
     assert incident.triggers == 1
 
@@ -102,3 +112,23 @@ async def test_a_page_cut_off_by_a_crash_is_sent_again_into_the_same_incident(
     (incident,) = pagerduty.incidents.values()
     assert incident.status == "triggered" and len(incident.events) == 2
     assert deps.store.outbox.counts() == {"sent": 1}
+
+
+async def test_a_failing_pagerduty_gets_one_request_a_pass_and_holds_up_no_slack_alert(
+    slack: FakeSlack, pagerduty: PagerDutyReceiver
+) -> None:
+    clock = Clock()
+    deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty))
+    worker = worker_for(deps, slack)
+    pagerduty.fail_next(503, times=100)
+    for _ in range(6):  # the p0 rule's `for`: 5 minutes
+        deps.store.metrics.add_batch([Sample(metric="error_rate_pct", at=clock(), value=5)])
+        evaluate_once(deps, clock())
+        clock.advance(minutes=1)
+    deps.store.metrics.add_batch([Sample(metric="mau", at=clock(), value=9000)])
+    evaluate_once(deps, clock())  # a p1 warning for the channel, queued after the page
+    assert await worker.run_once() == 1
+    assert pagerduty.answers == [503]  # one request, no retries waited out inside the pass
+    assert len(slack.messages_in(CHANNEL)) == 1  # the Slack alert went out meanwhile
+    (page,) = deps.store.outbox.by_status("queued")
+    assert page.route == "pagerduty" and page.next_attempt_at > clock()

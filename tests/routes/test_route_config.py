@@ -130,7 +130,7 @@ async def test_rows_queued_before_routes_are_delivered_to_slack(
     (firing, digest) = store.outbox.by_status("queued")
     assert (firing.route, digest.route) == ("slack", "slack")
     poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    worker = Worker(store, poster, Clock(T0 + timedelta(hours=1)), sleep=_no_sleep)
+    worker = Worker(store, poster, Clock(T0 + timedelta(hours=1)))
     assert await worker.run_once() == 2
     texts = [html.unescape(m.text or "") for m in slack.messages_in("C_ALERTS")]
     assert any("Error rate" in t for t in texts) and any("old digest" in t for t in texts)
@@ -139,7 +139,3 @@ async def test_rows_queued_before_routes_are_delivered_to_slack(
     again = Store(path)  # migrating twice is a no-op
     assert again.outbox.counts() == {"sent": 2}
     again.close()
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None

@@ -65,10 +65,9 @@ async def served(slack: FakeSlack, clock: Clock, **settings: Any) -> AsyncIterat
     )
     client = bot_app.build_client(deps.settings)
     hooks = bot_app.default_hooks(deps, client)
+    deps.registry.checks.pop("scheduler")  # not started here: the test delivers
     bolt = bot_app.build_app(deps, client, process_before_response=True)
-    app = bot_app.build_web_app(
-        deps, bolt, bot_app.WebHooks(routes=hooks.routes, details=hooks.details)
-    )
+    app = bot_app.build_web_app(deps, bolt, bot_app.WebHooks(routes=hooks.routes))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

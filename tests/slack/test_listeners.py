@@ -56,7 +56,7 @@ async def test_capacity_without_answer_in_ack_acks_empty_and_responds() -> None:
     await drain_background()
     assert calls.named("ack") == [{}]
     [responded] = calls.named("respond")
-    assert "growth tiers" in responded["text"]
+    assert "Growth tiers" in responded["text"]
 
 
 async def test_share_posts_the_answer_in_the_channel() -> None:

@@ -133,7 +133,7 @@ async def test_plan_export_uploads_the_live_document(
     assert "**Total New Cost**: $95/mo → $415/mo (+$320/mo, +337%)" in content
 
 
-def test_a_changed_file_reloads_and_a_bad_one_is_logged_once(
+async def test_a_changed_file_reloads_and_a_bad_one_is_logged_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
@@ -141,19 +141,19 @@ def test_a_changed_file_reloads_and_a_bad_one_is_logged_once(
     settings = settings_for_file(plan_file)
     deps = build_deps(settings, store=Store(":memory:"))
     try:
-        assert poll_plan_file(deps, NOW) is None  # unchanged
+        assert await poll_plan_file(deps, NOW) is None  # unchanged
         plan_file.write_text(changed_plan(), encoding="utf-8")
-        outcome = poll_plan_file(deps, NOW)
+        outcome = await poll_plan_file(deps, NOW)
         assert outcome is not None and outcome.applied and deps.plan_version == 2
         plan_file.write_text(default_plan_text().replace(MAU, BAD) + "\n", encoding="utf-8")
         with caplog.at_level(logging.ERROR):
-            refused = poll_plan_file(deps, NOW)
+            refused = await poll_plan_file(deps, NOW)
         assert refused is not None and not refused.applied
         assert "text says 8,000, rule says 9000" in caplog.text
-        assert poll_plan_file(deps, NOW) is None  # not again until the file changes
+        assert await poll_plan_file(deps, NOW) is None  # not again until the file changes
         assert deps.plan_version == 2
         with caplog.at_level(logging.ERROR):
-            assert not reload_from_signal(deps).applied  # SIGHUP: same refusal, in the log
+            assert not (await reload_from_signal(deps)).applied  # SIGHUP: same refusal, in the log
     finally:
         deps.close()
 

@@ -115,11 +115,7 @@ async def _deliver(deps: Deps) -> None:
     poster = SlackPoster(
         make_client(deps.settings.bot_token.get_secret_value(), deps.settings.api_url)
     )  # type: ignore[union-attr]
-    await Worker(deps.store, poster, deps.clock, sleep=_no_sleep).run_once()
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
+    await Worker(deps.store, poster, deps.clock).run_once()
 
 
 async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp_path) -> None:
@@ -137,7 +133,7 @@ async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp
     assert len(posts) == 1
     text = html.unescape(posts[0].text)
     # 1,060 users: past tier 1's trigger (MAU > 800), short of tier 2's (MAU > 8,000).
-    assert "Demand tier: Tier 1: 10x Growth, at 1,060 mau" in text
+    assert "Demand tier: Tier 1: 10x Growth, at 1,060 MAU" in text
     assert "MAU > 8,000" in text and "+140 users/wk" in text
     # Both tiers, and a crossing date that says which statistic it was forecast from.
     assert "Built: Tier 0 (MVP Baseline)" in text and "(from daily peaks)" in text

@@ -83,7 +83,7 @@ async def test_home_tab_and_share_button_over_socket_mode(
     }
     await slack.send_socket_event("interactive", payload)
     messages = await slack.wait_for(lambda: slack.messages_in("C1"), timeout=5)
-    assert "growth tiers" in (messages[0].text or "")
+    assert "Growth tiers" in (messages[0].text or "")
 
 
 async def test_socket_error_becomes_an_apology_in_the_ack(

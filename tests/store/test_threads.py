@@ -1,64 +1,57 @@
-"""One store, many threads: each thread its own connection to the same database."""
+"""The threading model: one connection per thread over one WAL file (store.db.Connections)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from bot.monitor import Sample
+from bot.domain.monitoring import Sample
 from store import Store
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
-def _sample(minutes: int, value: float = 1.0) -> Sample:
-    return Sample(metric="mau", at=T0 + timedelta(minutes=minutes), value=value)
-
-
-@pytest.mark.parametrize("where", ["memory", "file"])
-def test_a_worker_thread_sees_and_writes_the_same_database(tmp_path: Path, where: str) -> None:
-    store = Store(":memory:" if where == "memory" else tmp_path / "capacity.db")
-    store.metrics.add_batch([_sample(0)])
-    with ThreadPoolExecutor(1) as pool:
-        seen = pool.submit(store.metrics.count).result()
-        pool.submit(store.metrics.add_batch, [_sample(1)]).result()
-        worker_conn = pool.submit(lambda: store.db.conn).result()
-    assert seen == 1
-    assert store.metrics.count() == 2
-    assert worker_conn is not store.db.conn
-    store.close()
-
-
-def test_a_transaction_open_on_one_thread_is_not_joined_by_another(tmp_path: Path) -> None:
+def test_each_thread_gets_its_own_connection_and_sees_committed_writes(tmp_path: Path) -> None:
     store = Store(tmp_path / "capacity.db")
-    inside, done = threading.Event(), threading.Event()
+    store.metrics.add_batch([Sample(metric="mau", at=T0, value=1)])
+    seen: dict[str, object] = {}
 
-    def hold_a_transaction() -> None:
-        with store.transaction():
-            store.metrics.add_batch([_sample(0)])
-            inside.set()
-            assert done.wait(10)
+    def worker() -> None:
+        seen["conn"] = store.db.conn
+        seen["count"] = store.metrics.count()
 
-    worker = threading.Thread(target=hold_a_transaction)
-    worker.start()
-    assert inside.wait(10)
-    # WAL: this thread reads the last committed state, not the worker's open transaction.
-    assert not store.db.conn.in_transaction
-    assert store.metrics.count() == 0
-    done.set()
-    worker.join(10)
-    assert store.metrics.count() == 1
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["count"] == 1 and seen["conn"] is not store.db.conn
     store.close()
 
 
-def test_closing_closes_every_threads_connection(tmp_path: Path) -> None:
+def test_writers_in_several_threads_lose_nothing(tmp_path: Path) -> None:
     store = Store(tmp_path / "capacity.db")
-    with ThreadPoolExecutor(1) as pool:
-        worker_conn = pool.submit(lambda: store.db.conn).result()
+
+    def write(n: int) -> None:
+        samples = [
+            Sample(metric="mau", at=T0 + timedelta(minutes=n * 100 + i), value=i) for i in range(50)
+        ]
+        store.metrics.add_batch(samples)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.metrics.count() == 200
     store.close()
-    with pytest.raises(Exception, match="closed"):
-        worker_conn.execute("select 1")
+
+
+async def test_heavy_work_can_run_in_a_worker_thread_beside_the_loop(tmp_path: Path) -> None:
+    store = Store(tmp_path / "capacity.db")
+    rows = [("mau", (T0 - timedelta(days=40, minutes=m)).timestamp(), 5.0) for m in range(120)]
+    store.metrics.add_rows(rows)
+    rolled, pruned = await asyncio.to_thread(store.metrics.rollup_and_prune, T0, timedelta(days=30))
+    assert pruned == 120 and rolled >= 1
+    assert store.metrics.count() == 0  # the loop's connection sees the worker's commit
+    store.close()

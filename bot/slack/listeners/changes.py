@@ -28,7 +28,7 @@ from bot.commands.changes import (
 )
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
 from bot.domain.changes import Change, tier_options
-from bot.reload import carry_out_reload
+from bot.reload import carry_out_reload_off_loop
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -157,12 +157,12 @@ async def handle_effect(
         document = await plan_document(ctx)
         await client.files_upload_v2(
             channel=channel_id or user_id,
-            initial_comment=f"Capacity plan: {ctx.plan.product} (version {ctx.plan_version})",
+            initial_comment=f"{ctx.plan.titled('Capacity plan')} (version {ctx.plan_version})",
             file_uploads=[{"content": document, "filename": effect.filename}],
         )
         return True
     if isinstance(effect, ReloadPlan) and user_id:
-        message = render_message(carry_out_reload(front.deps, user_id))
+        message = render_message(await carry_out_reload_off_loop(front.deps, user_id))
         if channel_id:
             await client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
         else:

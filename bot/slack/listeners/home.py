@@ -1,4 +1,5 @@
-"""The Home tab: published whenever someone opens it."""
+"""The Home tab: published whenever someone opens it (and, by `bot.slack.home`, again after
+a plan reload for those who opened it lately)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.home import home_reply
-from bot.render.blocks import render_home
 from bot.slack.front import Front
+from bot.slack.home import publish_home
 from bot.slack.listeners.errors import in_background
 
 __all__ = ["home_opened", "register"]
@@ -19,13 +19,9 @@ async def home_opened(event: dict[str, Any], client: AsyncWebClient, front: Fron
     if event.get("tab", "home") != "home":
         return
     user = str(event["user"])
-
-    async def publish() -> None:
-        view = render_home(home_reply(front.context(user), front.router))
-        await client.views_publish(user_id=user, view=view)
-
+    front.home_viewers.opened(user, front.deps.clock())
     # After the ack, whatever process_before_response says: publishing may retry a 429.
-    in_background(publish(), {"event": event}, None)
+    in_background(publish_home(client, front, user), {"event": event}, None)
 
 
 def register(app: AsyncApp) -> None:
