@@ -18,6 +18,7 @@ from bot.commands.plan_doc import reload_reply, source_name
 from bot.deps import Deps
 from bot.domain.changes import ChangeDraft, content_key
 from bot.domain.plan import Plan
+from bot.domain.values import TERMINAL, Person, shown
 from bot.monitor.plan_diff import plan_diff, summary
 from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
@@ -72,7 +73,9 @@ def seed_change_log(plan: Plan, store: Store, now: datetime) -> int:
     return added
 
 
-def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> ReloadOutcome:
+def reload_plan(
+    deps: Deps, *, by: str | Person, now: datetime, record: bool = True
+) -> ReloadOutcome:
     """Load CAPACITY_PLAN again; apply it when it passes check-plan (all on this thread:
     the shell, tests). The bot's own reloads use `reload_plan_off_loop`.
 
@@ -85,7 +88,7 @@ def reload_plan(deps: Deps, *, by: str, now: datetime, record: bool = True) -> R
 
 
 async def reload_plan_off_loop(
-    deps: Deps, *, by: str, now: datetime, record: bool = True
+    deps: Deps, *, by: str | Person, now: datetime, record: bool = True
 ) -> ReloadOutcome:
     """`reload_plan` for the event loop: reading, parsing and checking the file (tens of
     ms for a large document) run in a thread; the store writes and the swap run here, on
@@ -111,7 +114,7 @@ def apply_plan(
     new: Plan | PlanError,
     stamp: tuple[int, int] | None,
     *,
-    by: str,
+    by: str | Person,
     now: datetime,
     record: bool = True,
 ) -> ReloadOutcome:
@@ -130,7 +133,7 @@ def apply_plan(
     # Switched in one assignment on the event loop's thread: a request sees old or new.
     deps.plan = new  # answer caches see another plan and start afresh
     deps.plan_version = version
-    log.info("plan reloaded (version %d) by %s: %s", version, by, summary(changes))
+    log.info("plan reloaded (version %d) by %s: %s", version, shown(by), summary(changes))
     for listener in list(deps.after_reload):
         try:
             listener()  # e.g. Home republished in the background; never fails the reload
@@ -140,7 +143,13 @@ def apply_plan(
 
 
 def _record(
-    deps: Deps, old: Plan, new: Plan, changes: list[str], version: int, by: str, now: datetime
+    deps: Deps,
+    old: Plan,
+    new: Plan,
+    changes: list[str],
+    version: int,
+    by: str | Person,
+    now: datetime,
 ) -> None:
     """One transaction: alerts of dropped rules closed, the diff queued for the alerts
     channel, the reload and the new plan's own change log in the stored log."""
@@ -156,7 +165,7 @@ def _record(
     draft = ChangeDraft(
         date=now.astimezone(deps.settings.zone).date(),
         change=f"Plan reloaded (version {version})",
-        reason=f"Reloaded by {by} from {plan_source(deps)}"[:3000],
+        reason=f"Reloaded by {shown(by)} from {plan_source(deps)}"[:3000],
         impact=summary(changes)[:3000],
     )
     with store.transaction():
@@ -168,7 +177,8 @@ def _record(
                 item.dedup_key, item.kind, item.payload_json, now, route=item.route
             )
         store.outbox.enqueue(announce.dedup_key, announce.kind, announce.payload_json, now)
-        store.changes.add(draft, by, None, f"plan-reload:{version}:{now.isoformat()}", now)
+        who = by.id if isinstance(by, Person) else by
+        store.changes.add(draft, who, None, f"plan-reload:{version}:{now.isoformat()}", now)
         seed_change_log(new, store, now)
 
 
@@ -184,8 +194,8 @@ async def carry_out_reload_off_loop(deps: Deps, user_id: str | None) -> Reply:
     return _reply(outcome, True)
 
 
-def _who(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id and user_id != "terminal" else "the terminal"
+def _who(user_id: str | None) -> Person:
+    return Person(user_id or TERMINAL)
 
 
 def _reply(outcome: ReloadOutcome, record: bool) -> Reply:

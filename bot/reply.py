@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.domain.values import Moment, Money, Prose, Quantity, Value
+from bot.domain.values import Moment, Money, Person, Prose, Quantity, Typed, Value
 
 __all__ = [
     "Action",
@@ -14,12 +14,14 @@ __all__ = [
     "Moment",
     "Money",
     "Part",
+    "Person",
     "Prose",
     "Quantity",
     "Reply",
     "Section",
     "Table",
     "Text",
+    "Typed",
     "Value",
 ]
 

@@ -39,7 +39,8 @@ def test_ask_bad_input_exits_2_with_message_on_stderr() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert "There is no tier 9" in done.stderr
-    assert "/capacity tier 2" in done.stderr
+    # The hint is what `ask` takes: `capacity-bot ask "tier 2"`, no Slack command.
+    assert "Try: `tier 2`" in done.stderr and "/capacity" not in done.stderr
 
 
 def test_shell_answers_each_line_until_quit() -> None:
@@ -54,7 +55,8 @@ def test_shell_answers_each_line_until_quit() -> None:
 
 def test_shell_ends_cleanly_at_end_of_input() -> None:
     done = run("shell", stdin="help\n")
-    assert done.returncode == 0 and "/capacity compute RPS" in done.stdout
+    assert done.returncode == 0 and "compute RPS" in done.stdout
+    assert "/capacity" not in done.stdout  # the shell takes `compute RPS` as it stands
 
 
 def test_capacity_plan_selects_the_plan_for_every_command() -> None:

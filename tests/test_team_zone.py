@@ -138,7 +138,7 @@ def test_status_shows_firing_alerts_and_the_built_record_in_the_team_zone(
     reply = _reply(deps, "status")
     text = render_text(reply)
     day = now.date().isoformat()
-    assert f"recorded by <@U_PLANNER> {day} 10:00 {abbr}" in text
+    assert f"recorded by U_PLANNER {day} 10:00 {abbr}" in text
     firing = next(line for line in text.splitlines() if line.startswith("tier2.mau"))
     assert f"{day} 10:00 {abbr}" in firing
     assert not re.search(r"\d\d:\d\d UTC", text)

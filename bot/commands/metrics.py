@@ -19,7 +19,7 @@ from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
-from bot.domain.values import Moment, Prose, Quantity, Value, shown
+from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
@@ -156,7 +156,9 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
                 Prose(
                     f"{rules[rule_id].title}: no messages until ",
                     _when(ctx, until),
-                    f" (by {who}).",
+                    " (by ",
+                    Person(who),
+                    ").",
                 )
             ),
         ),
@@ -322,7 +324,7 @@ def with_live_state(handler: Handler) -> Handler:
                     else "no data",
                     _shown(plan, rule.rule.metric, value),
                     _when(ctx, state.since if state else None),
-                    Prose("until ", Moment(held.until, ctx.zone), f" by {held.by}")
+                    Prose("until ", Moment(held.until, ctx.zone), " by ", Person(held.by))
                     if held
                     else "—",
                 )

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.context import Context
 from bot.domain.numbers import separate_words
-from bot.reply import Reply, Table, Text
+from bot.reply import Prose, Reply, Table, Text, Typed
 
 __all__ = [
     "EVERYTHING",
@@ -120,7 +120,7 @@ def refusal(action: str, also: str = "") -> Reply:
 
 
 def error_reply(message: str, example: str | None = None) -> Reply:
-    notes = (f"Try: `/capacity {example}`",) if example else ()
+    notes = (Prose("Try: `", Typed(example), "`"),) if example else ()
     return Reply(title="That didn't work", parts=(Text(message),), notes=notes, error=True)
 
 
@@ -193,17 +193,16 @@ class Router:
                 f"I don't know `{shown}`. Did you mean `{command.name}`? {command.summary}.",
                 command.example,
             )
-        return error_reply(f"I don't know `{shown}`. `/capacity help` lists every command.", "help")
+        return error_reply(
+            Prose(f"I don't know `{shown}`. `", Typed("help"), "` lists every command."), "help"
+        )
 
     def help(self) -> Reply:
-        rows = tuple(
-            (f"/capacity {c.usage}", c.summary, f"/capacity {c.example}")
-            for c in self._commands.values()
-        )
+        rows = tuple((Typed(c.usage), c.summary, Typed(c.example)) for c in self._commands.values())
         return Reply(
             title="capacity-bot: your capacity plan, answered",
             parts=(
-                Text("Ask about the plan with `/capacity` and one of these:"),
+                Text("Ask about the plan with one of these commands:"),
                 Table(columns=("Command", "What it answers", "Example"), rows=rows),
             ),
             notes=("Answers are only visible to you until you share them.",),

@@ -25,7 +25,7 @@ from bot.domain.tiers import (
     users_rule,
     with_built,
 )
-from bot.domain.values import Moment, Prose, fmt_value
+from bot.domain.values import TERMINAL, Moment, Person, Prose, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
 from bot.reply import Facts, Reply, Text
 
@@ -66,9 +66,9 @@ def _built_source(ctx: Context, plan: Plan) -> str:
     record = store.tiers.built() if store is not None else None
     if record is None or record.tier != plan.built_tier:
         return "from the plan file"
-    # The shell records as "terminal": a Slack mention of that would read `<@terminal>`.
-    who = "in the terminal" if record.by == "terminal" else f"by <@{record.by}>"
-    return Prose(f"recorded {who} ", Moment(record.at, ctx.zone))
+    # The shell records as "terminal": "by the terminal" reads oddly.
+    who = ("in the terminal",) if record.by == TERMINAL else ("by ", Person(record.by))
+    return Prose("recorded ", *who, " ", Moment(record.at, ctx.zone))
 
 
 def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:

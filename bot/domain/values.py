@@ -17,11 +17,16 @@ from typing import Literal
 from bot.domain.money import fmt_money, fmt_number
 
 __all__ = [
+    "SLASH",
+    "TERMINAL",
     "Moment",
     "MomentStyle",
     "Money",
+    "Person",
+    "Piece",
     "Prose",
     "Quantity",
+    "Typed",
     "Value",
     "fmt_moment",
     "fmt_value",
@@ -87,13 +92,39 @@ class Moment:
     style: MomentStyle = "minute"
 
 
-Value = str | Money | Quantity | Moment
+@dataclass(frozen=True)
+class Person:
+    """Who did something: a Slack user id (`U123`), or `terminal` for the shell. Slack
+    mentions a user id (showing their name); text writes the id, the shell's as itself."""
+
+    id: str
+
+
+TERMINAL = "terminal"  # the user id the shell and `capacity-bot ask` act as
+SLASH = "/capacity"  # the Slack command (manifest.yml)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A command as a person types it, `breakeven 30`: in Slack after the slash command
+    (`/capacity breakeven 30`), bare where the shell and `capacity-bot ask` take it."""
+
+    words: str
+
+
+Value = str | Money | Quantity | Moment | Person | Typed
+Piece = str | Money | Quantity | Moment | Person | Typed
 
 
 def shown(value: Value) -> str:
     """A value as plain text."""
     if isinstance(value, str):
         return value
+    if isinstance(value, Typed):
+        # Slack's form: the plain text of a Prose also goes beside Block Kit and into stores.
+        return f"{SLASH} {value.words}".rstrip()
+    if isinstance(value, Person):
+        return "the terminal" if value.id == TERMINAL else value.id or "someone"
     if isinstance(value, Money):
         return fmt_money(value.amount, sign=value.sign)
     if isinstance(value, Quantity):
@@ -102,32 +133,34 @@ def shown(value: Value) -> str:
 
 
 class Prose(str):
-    """A sentence that carries typed values: `Prose("no messages until ", Moment(...), ".")`.
+    """A sentence that carries typed values: `Prose("no messages until ", Moment(...), ".")`
+    or `Prose("by ", Person("U123"))`.
 
     It *is* its plain text (each value through `shown`: a moment in the team's zone with its
     abbreviation), so it goes wherever a reply takes words (a paragraph, a note, a list item,
     a fact) and every text surface reads it unchanged; Block Kit looks at `pieces` and shows
-    each Moment with Slack's date formatting, in the reader's own zone. Joining it to other
-    text with `+` or an f-string makes a plain str: build the whole sentence as one Prose.
+    each Moment with Slack's date formatting, in the reader's own zone, and each Person as a
+    mention. Joining it to other text with `+` or an f-string makes a plain str: build the
+    whole sentence as one Prose.
     """
 
-    pieces: tuple[str | Money | Quantity | Moment, ...]
+    pieces: tuple[Piece, ...]
 
-    def __new__(cls, *pieces: str | Money | Quantity | Moment) -> Prose:
-        flat: list[str | Money | Quantity | Moment] = []
+    def __new__(cls, *pieces: Piece) -> Prose:
+        flat: list[Piece] = []
         for piece in pieces:
             flat.extend(piece.pieces if isinstance(piece, Prose) else (piece,))
         self = super().__new__(cls, "".join(shown(p) for p in flat))
         self.pieces = tuple(flat)
         return self
 
-    def __reduce__(self) -> tuple[type[Prose], tuple[str | Money | Quantity | Moment, ...]]:
+    def __reduce__(self) -> tuple[type[Prose], tuple[Piece, ...]]:
         return (Prose, self.pieces)
 
     @staticmethod
     def joined(separator: str, items: Iterable[str]) -> Prose:
         """`separator.join(items)` that keeps the moments inside Prose items."""
-        pieces: list[str | Money | Quantity | Moment] = []
+        pieces: list[Piece] = []
         for n, item in enumerate(items):
             if n:
                 pieces.append(separator)

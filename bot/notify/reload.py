@@ -10,7 +10,7 @@ from bot.domain.plan import Plan
 from bot.monitor.routes import Routes
 from bot.notify.compose import AlertLine, OutboxItem, Payload
 from bot.render.blocks import render_message
-from bot.reply import Moment, Prose, Reply, Section, Text
+from bot.reply import Moment, Person, Prose, Reply, Section, Text
 
 __all__ = ["REMOVED", "diff_item", "removed_items"]
 
@@ -21,7 +21,7 @@ def diff_item(
     changes: Sequence[str],
     source: str,
     version: int,
-    by: str,
+    by: str | Person,
     channel: str,
     now: datetime,
     zone: tzinfo = UTC,
@@ -29,7 +29,7 @@ def diff_item(
     reply = Reply(
         title=f"Capacity plan reloaded (version {version})",
         parts=(
-            Text(Prose(f"From `{source}`, by {by}, ", Moment(now, zone), ".")),
+            Text(Prose(f"From `{source}`, by ", by, ", ", Moment(now, zone), ".")),
             Section("What changed", tuple(changes) or ("nothing the bot answers from",)),
         ),
         notes=("`/capacity plan` shows the plan's source and version.",),

@@ -8,7 +8,7 @@ from bot.domain.costs import current_tier, tier_label
 from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget, gap_text, next_trigger
-from bot.domain.values import Moment, Prose
+from bot.domain.values import Moment, Person, Prose
 from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -34,9 +34,9 @@ def built_notice(
     built = plan.built_tier
     demand = current_tier(plan, users)
     verb = "is built" if built > previous else "is the built tier again"
-    who = f"Recorded by <@{by}>" if by else "From the plan file"
+    who = Prose("Recorded by ", Person(by)) if by else "From the plan file"
     lines: list[str] = [
-        Prose(f"{who}, ", Moment(now, zone), f" (was Tier {previous})."),
+        Prose(who, ", ", Moment(now, zone), f" (was Tier {previous})."),
         gap_text(plan, demand, built, users) + ".",
         f"Budget now {fmt_money(budget(plan))}/mo; triggers of Tier {built} and below"
         " are inactive and their alerts resolve.",

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Literal
 
-from bot.domain.values import Prose, shown
+from bot.domain.values import Person, Piece, Prose, shown
 from bot.render.text import cell_text, plain, render_text, table_lines
 from bot.reply import Action, Facts, Moment, Part, Reply, Section, Table, Text, Value
 
@@ -22,6 +22,7 @@ __all__ = [
     "MAX_BLOCKS",
     "SHARE_ACTION_ID",
     "escape",
+    "mention",
     "mrkdwn",
     "render_blocks",
     "render_home",
@@ -54,6 +55,9 @@ SHARE_ACTION_ID = "capacity_share"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MARK = re.compile("\x00([0-9]+)\x00")
+# Slack's user ids (`U024BE7LH`, Enterprise Grid's `W…`): only these make a mention; anything
+# else (the shell's `terminal`) would read `<@terminal>` raw.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def escape(text: str) -> str:
@@ -63,21 +67,28 @@ def escape(text: str) -> str:
 
 def mrkdwn(text: str) -> str:
     """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`; the moments
-    inside a Prose sentence in Slack's date formatting."""
-    if not isinstance(text, Prose) or not any(isinstance(p, Moment) for p in text.pieces):
+    inside a Prose sentence in Slack's date formatting, its people as mentions."""
+    if not isinstance(text, Prose) or not any(isinstance(p, (Moment, Person)) for p in text.pieces):
         return _BOLD.sub(r"*\1*", escape(text))
     # Placeholders first, so a `**bold**` around a moment still pairs up and the date
     # token's own characters are never escaped.
-    dates: list[str] = []
+    tokens: list[str] = []
     marked: list[str] = []
     for piece in text.pieces:
-        if isinstance(piece, Moment):
-            marked.append(f"\x00{len(dates)}\x00")
-            dates.append(slack_date(piece))
+        if isinstance(piece, (Moment, Person)):
+            marked.append(f"\x00{len(tokens)}\x00")
+            tokens.append(slack_date(piece) if isinstance(piece, Moment) else mention(piece))
         else:
             marked.append(escape(shown(piece).replace("\x00", "")))
     bolded = _BOLD.sub(r"*\1*", "".join(marked))
-    return _MARK.sub(lambda m: dates[int(m[1])], bolded)
+    return _MARK.sub(lambda m: tokens[int(m[1])], bolded)
+
+
+def mention(person: Person) -> str:
+    """`<@U123>` (Slack shows the name) for a Slack user id; anyone else as escaped text."""
+    if _USER_ID.fullmatch(person.id):
+        return f"<@{person.id}>"
+    return escape(shown(person))
 
 
 def slack_date(moment: Moment) -> str:
@@ -97,6 +108,8 @@ def value_mrkdwn(value: Value) -> str:
     """A fact's value as mrkdwn: a Moment with Slack's date formatting, the rest as text."""
     if isinstance(value, Moment):
         return slack_date(value)
+    if isinstance(value, Person):
+        return mention(value)
     return mrkdwn(value) if isinstance(value, Prose) else mrkdwn(cell_text(value))
 
 
@@ -173,16 +186,21 @@ def _date_element(moment: Moment) -> Block:
     }
 
 
+def _rich(piece: Piece) -> Block:
+    if isinstance(piece, Moment):
+        return _date_element(piece)
+    if isinstance(piece, Person) and _USER_ID.fullmatch(piece.id):
+        return {"type": "user", "user_id": piece.id}
+    return {"type": "text", "text": shown(piece)}
+
+
 def _cell(value: Value) -> Block:
-    """A table cell: raw text, or rich text when it holds a moment (each reader's zone)."""
+    """A table cell: raw text, or rich text when it holds a moment (each reader's zone) or
+    a person (a mention)."""
     pieces = value.pieces if isinstance(value, Prose) else (value,)
-    if not any(isinstance(p, Moment) for p in pieces):
+    if not any(isinstance(p, (Moment, Person)) for p in pieces):
         return {"type": "raw_text", "text": _cut(cell_text(value), TABLE_CELL_MAX) or "–"}
-    elements = [
-        _date_element(p) if isinstance(p, Moment) else {"type": "text", "text": shown(p)}
-        for p in pieces
-        if isinstance(p, Moment) or shown(p)
-    ]
+    elements = [_rich(p) for p in pieces if isinstance(p, Moment) or shown(p)]
     section = {"type": "rich_text_section", "elements": elements}
     return {"type": "rich_text", "elements": [section]}
 
@@ -310,7 +328,7 @@ def render_blocks(reply: Reply, surface: Surface = "message", *, command: str = 
 
 def fallback_text(reply: Reply) -> str:
     """The plain `text` beside the blocks (notifications, screen readers): render_text, cut."""
-    return _cut(escape(render_text(reply).rstrip()), FALLBACK_MAX)
+    return _cut(escape(render_text(reply, slack=True).rstrip()), FALLBACK_MAX)
 
 
 def with_share(reply: Reply, command: str) -> Reply:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.values import shown
+from bot.domain.values import Prose, Typed, shown
 from bot.reply import Facts, Part, Reply, Section, Table, Text, Value
 
-__all__ = ["cell_text", "display_width", "plain", "render_text", "table_lines"]
+__all__ = ["bare", "cell_text", "display_width", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -31,17 +31,29 @@ def _pad(cell: str, width: int, right: bool) -> str:
     return gap + cell if right else cell + gap
 
 
-def cell_text(value: Value) -> str:
+def bare(text: str) -> str:
+    """The commands in a Prose as the shell and `ask` take them (`breakeven 30`); Slack's
+    form, `/capacity breakeven 30`, is the plain text it carries otherwise."""
+    if not isinstance(text, Prose) or not any(isinstance(p, Typed) for p in text.pieces):
+        return text
+    return "".join(p.words if isinstance(p, Typed) else shown(p) for p in text.pieces)
+
+
+def cell_text(value: Value, *, slack: bool = True) -> str:
     """A cell or fact value as text: typed values through the one formatter, in the zone
-    they carry (the team's)."""
-    return plain(value) if isinstance(value, str) else shown(value)
+    they carry (the team's); commands bare unless for Slack."""
+    if isinstance(value, Typed) and not slack:
+        return value.words
+    if isinstance(value, str):
+        return plain(value if slack else bare(value))
+    return shown(value)
 
 
-def table_lines(table: Table) -> list[str]:
+def table_lines(table: Table, *, slack: bool = True) -> list[str]:
     """An aligned table; numeric columns right-aligned."""
     rows = [
         tuple(plain(c) for c in table.columns),
-        *(tuple(cell_text(c) for c in r) for r in table.rows),
+        *(tuple(cell_text(c, slack=slack) for c in r) for r in table.rows),
     ]
     count = len(table.columns)
     widths = [
@@ -62,32 +74,37 @@ def table_lines(table: Table) -> list[str]:
     return out
 
 
-def _part(part: Part) -> list[str]:
+def _part(part: Part, slack: bool) -> list[str]:
+    def words(text: str) -> str:
+        return plain(text if slack else bare(text))
+
     if isinstance(part, Text):
-        return [plain(part.text)]
+        return [words(part.text)]
     if isinstance(part, Facts):
         width = max((display_width(label) for label, _ in part.pairs), default=0)
         return [
-            f"{_pad(label + ':', width + 1, False)} {cell_text(value)}"
+            f"{_pad(label + ':', width + 1, False)} {cell_text(value, slack=slack)}"
             for label, value in part.pairs
         ]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []
-        return head + table_lines(part)
+        return head + table_lines(part, slack=slack)
     if isinstance(part, Section):
         items = [
-            f"  {n}. {plain(item)}" if part.numbered else f"  - {plain(item)}"
+            f"  {n}. {words(item)}" if part.numbered else f"  - {words(item)}"
             for n, item in enumerate(part.items, start=1)
         ]
         return [f"{part.heading}:", *items]
     raise TypeError(part)
 
 
-def render_text(reply: Reply) -> str:
+def render_text(reply: Reply, *, slack: bool = False) -> str:
+    """For the terminal (commands bare, as the shell takes them), or `slack` for the text
+    beside Block Kit (`/capacity tier 2`)."""
     lines = [("Error: " if reply.error else "") + plain(reply.title)]
     lines.append("=" * min(display_width(lines[0]), 72))
     for part in reply.parts:
-        lines.extend(_part(part))
+        lines.extend(_part(part, slack))
         lines.append("")
-    lines.extend(plain(note) for note in reply.notes)
+    lines.extend(plain(note if slack else bare(note)) for note in reply.notes)
     return "\n".join(lines).rstrip() + "\n"

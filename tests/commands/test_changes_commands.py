@@ -158,7 +158,7 @@ def test_bad_changes_input_says_what_was_wrong_with_an_example(
 ) -> None:
     reply = ask(deps, text)
     assert reply.error
-    assert f"/capacity {example}" in render_text(reply)
+    assert f"Try: `{example}`" in render_text(reply)
 
 
 def test_empty_log_says_how_to_log(deps: Deps) -> None:

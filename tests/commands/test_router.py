@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from bot.commands import build_router
+from bot.config import Settings
+from bot.deps import Deps
 from bot.domain.plan import Plan
+from bot.planio.planfile import default_plan
+from bot.render.blocks import render_message
 from bot.render.text import render_text
 from bot.reply import Reply
-from tests.conftest import answer, squash
+from store import Store
+from tests.conftest import NOW, answer, squash
 
 
 def test_tier_two_shows_total_change_and_component_table() -> None:
@@ -74,7 +82,7 @@ def test_every_command_answers_from_the_plan(command: str, expected: list[str]) 
         ("breakeven free", "`free` is not a number", "breakeven 30"),
         ("teir 2", "Did you mean `tier`?", "tier 2"),
         ("brekeven", "Did you mean `breakeven`?", "breakeven 30"),
-        ("xyzzy", "`/capacity help` lists every command", "help"),
+        ("xyzzy", "`help` lists every command", "help"),
         (
             "scenario zombies",
             "the plan has `traffic-spike`, `database-failure`",
@@ -89,7 +97,8 @@ def test_bad_input_says_what_was_wrong_and_a_working_example(
     text = squash(answer(command))
     assert text.startswith("Error")
     assert message in text
-    assert f"Try: `/capacity {example}`" in text
+    # The terminal takes the example as it stands: no Slack command in front.
+    assert f"Try: `{example}`" in text and "/capacity" not in text
     # and the example itself works
     assert not answer(example).startswith("Error")
 
@@ -117,8 +126,9 @@ def test_odd_input_never_raises(text: str) -> None:
 def test_help_lists_every_registered_command_with_a_working_example(plan: Plan) -> None:
     router = build_router()
     text = answer("help")
+    assert "/capacity" not in text  # the shell takes `tier N`, not `/capacity tier N`
     for command in router.commands:
-        assert f"/capacity {command.usage}" in text
+        assert command.usage in text
         assert not answer(command.example).startswith("Error"), command.example
 
 
@@ -186,3 +196,25 @@ def test_who_may_run_a_command_is_its_declaration_and_the_router_holds_to_it() -
     assert router.dispatch("rec", ctx("UPLAN")).title == "done" and ran == ["UPLAN"]
     planners_only = {c.name for c in build_router().commands if c.who == "planners"}
     assert planners_only == {"log", "metric", "silence"}
+
+
+def slack_message(command: str) -> dict[str, Any]:
+    deps = Deps(Settings(), default_plan(), lambda: NOW, Store(":memory:"))
+    try:
+        return render_message(build_router().dispatch(command, deps.context(user_id="U1")))
+    finally:
+        deps.close()
+
+
+@pytest.mark.parametrize("command", ["breakeven free", "brekeven", "xyzzy"])
+def test_slack_hints_keep_the_slash_command(command: str) -> None:
+    message = slack_message(command)
+    (context,) = [b for b in message["blocks"] if b["type"] == "context"]
+    hint = context["elements"][0]["text"]
+    assert hint.startswith("Try: `/capacity ") and "Try: `/capacity " in message["text"]
+
+
+def test_slack_help_lists_the_slash_command() -> None:
+    message = slack_message("help")
+    table = json.dumps(message["blocks"])
+    assert '"/capacity tier N"' in table and '"/capacity breakeven 30"' in table

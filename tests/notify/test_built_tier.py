@@ -4,6 +4,7 @@ the alerts of built tiers (edit + thread reply) and is one message, budgets foll
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def push(deps: Deps, metric: str, value: float) -> None:
     deps.store.metrics.add_batch([Sample(metric=metric, at=deps.clock(), value=value)])
 
 
-def ask(deps: Deps, text: str, user: str = "U_PLANNER") -> str:
+def ask(deps: Deps, text: str, user: str = "U0PLANNER") -> str:
     return render_text(ROUTER.dispatch(text, deps.context(user_id=user)))
 
 
@@ -73,7 +74,9 @@ async def test_gap_warning_then_built_resolves_it_and_says_so_once(slack: FakeSl
     assert len(messages) == 2  # the warning, and one message about the built tier
     notice = text(messages[1])
     assert notice.startswith("Tier 2: 100x Growth is built")
-    assert "<@U_PLANNER>" in notice and "Budget now $415/mo" in notice
+    assert "Recorded by U0PLANNER" in notice and "Budget now $415/mo" in notice
+    # Slack shows the planner's name for the mention in the message itself.
+    assert "Recorded by <@U0PLANNER>, <!date^" in json.dumps(messages[1].blocks)
     original = slack.message(CHANNEL, warning.ts)
     assert original is not None and original.edits and "✅" in text(original)
     replies = [m for m in slack.messages_in(CHANNEL, thread_ts=warning.ts) if m.ts != warning.ts]
@@ -88,7 +91,7 @@ async def test_gap_warning_then_built_resolves_it_and_says_so_once(slack: FakeSl
         await tick(deps, worker, clock, 0)
     assert len(top_level(slack)) == 2
     (entry,) = deps.store.changes.latest(5)
-    assert entry.recorded_by == "U_PLANNER" and entry.tier == 2 and "built" in entry.change
+    assert entry.recorded_by == "U0PLANNER" and entry.tier == 2 and "built" in entry.change
 
 
 async def test_demand_reaching_a_new_tier_is_one_message_each(slack: FakeSlack) -> None:
@@ -120,19 +123,19 @@ async def test_built_notice_for_a_step_back_and_status_shows_both_tiers(
     await tick(deps, worker, clock)
     status = ask(deps, "status")
     assert "Demand tier:           Tier 2: 100x Growth" in status
-    assert "Built tier:            Tier 1: 10x Growth, recorded by <@U_PLANNER>" in status
+    assert "Built tier:            Tier 1: 10x Growth, recorded by U0PLANNER" in status
     assert "Gap:                   Plan the Tier 2 changes (+$320/mo)" in status
     assert "Next trigger to watch: Tier 3: MAU > 80,000" in status
     triggers = ask(deps, "triggers")
     assert "inactive (Tier 1 built)" in triggers and "Demand tier" in triggers
-    home = render_text(ROUTER.dispatch("built", deps.context("U_PLANNER")))
+    home = render_text(ROUTER.dispatch("built", deps.context("U0PLANNER")))
     assert "Built: Tier 1: 10x Growth" in home
     notices = [m for m in top_level(slack) if text(m).startswith("Tier 1: 10x Growth is built")]
     assert len(notices) == 1
 
 
 def test_only_planners_record_the_built_tier() -> None:
-    deps = make_deps(Clock(), planners="U_PLANNER")
+    deps = make_deps(Clock(), planners="U0PLANNER")
     assert "Only planners" in ask(deps, "built 1", user="U_OTHER")
     assert deps.store.tiers.built() is None
     assert "There is no tier 9: the plan has tiers 1, 2, 3" in ask(deps, "built 9")
@@ -149,7 +152,7 @@ def test_recorded_built_tier_wins_over_the_plan_across_restarts(tmp_path: Path) 
     # A reloaded plan that says Tier 1 does not undo what the planners recorded.
     again.plan = again.plan.model_copy(update={"built_tier": 1})
     shown = ask(again, "built")
-    assert "Built: Tier 2: 100x Growth" in shown and "recorded by <@U_PLANNER>" in shown
+    assert "Built: Tier 2: 100x Growth" in shown and "recorded by U0PLANNER" in shown
     rules = {r.id for r in again.store.alerts.states()}
     assert rules == set()  # nothing evaluated yet; the next tick uses Tier 2
 
