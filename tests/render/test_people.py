@@ -15,8 +15,7 @@ from bot.planio.planfile import default_plan_text
 from bot.reload import carry_out_reload
 from bot.render.blocks import mrkdwn, render_message
 from bot.render.text import render_text
-from bot.reply import Prose, Reply, Table
-from bot.domain.values import Moment as Person  # before the fix: no Person
+from bot.reply import Person, Prose, Reply, Table
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import validate_blocks
