@@ -1,5 +1,6 @@
-"""The README stays true as the code moves: every test its guarantees table names exists,
-and every command line subcommand and HTTP route is documented."""
+"""The README and docs/ stay true as the code moves: every test the guarantees table names
+exists, every subcommand and HTTP route is documented, and docs/ARCHITECTURE.md has a
+line for every unit of the layer list."""
 
 from __future__ import annotations
 
@@ -63,3 +64,13 @@ def test_every_http_route_is_in_the_endpoints_table() -> None:
     endpoints = _section("Run it in Slack")
     missing = [path for path in sorted(routes) if f" {path}`" not in endpoints]
     assert missing == []
+
+
+def test_every_unit_of_the_layers_has_its_line_in_architecture() -> None:
+    from tests.test_architecture import LAYERS
+
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    tree = text.split("```")[1]  # the tree, one line a package
+    starts = {line.split()[0] for line in tree.splitlines() if line and not line[0].isspace()}
+    units = {u for _, group in LAYERS for u in group} - {"bot/__init__.py", "bot/__main__.py"}
+    assert sorted(units - starts) == []
