@@ -1,9 +1,14 @@
 """All SQL lives here: small repositories over one sqlite_utils.Database."""
+# ruff: noqa: E402  (sqlite_utils is imported lean first; see store/_lean.py)
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from pathlib import Path
+
+from store._lean import import_sqlite_utils
+
+import_sqlite_utils()  # before any module below imports it
 
 import sqlite_utils
 

@@ -153,6 +153,9 @@ def _fields(draft: ChangeDraft) -> list[Any]:
     ]
 
 
+_BATCH = 500
+
+
 class ChangeStore(Repository):
     """Entries of the change log. Reads skip deleted entries unless asked."""
 
@@ -294,7 +297,13 @@ class ChangeStore(Repository):
 
     def _select(self, where: str, args: Sequence[Any], tail: str = "") -> list[Change]:
         sql = f"SELECT {_COLUMNS} FROM changes WHERE {where} {tail}"
-        return [_row(r) for r in self.db.execute(sql, list(args)).fetchall()]
+        cursor = self.db.execute(sql, list(args))
+        found: list[Change] = []
+        # In batches: fetchall() of an export's 100,000 rows is one C call that holds the
+        # GIL for a quarter of a second, and the event loop's thread waits for it.
+        while rows := cursor.fetchmany(_BATCH):
+            found.extend(_row(r) for r in rows)
+        return found
 
     def get(self, change_id: int) -> Change | None:
         found = self._select("id = ?", [change_id])

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
 from bot.domain.monitoring import Rollup, Sample, SourceStatus
+from store import rollup
 from store.db import Repository
+from store.rollup import HOUR
 from store.tx import atomic
 
 __all__ = ["MIGRATIONS", "MetricStore", "Rollup", "SourceStatus"]
 
 MIGRATIONS = Migrations("metrics")
-HOUR = 3600
 
 
 @MIGRATIONS()
@@ -73,16 +74,6 @@ def m003_source_skipped(db: sqlite_utils.Database) -> None:
     columns = {r[1] for r in db.execute("PRAGMA table_info(metric_sources)").fetchall()}
     if "skipped" not in columns:
         db.execute("ALTER TABLE metric_sources ADD COLUMN skipped TEXT")
-
-
-_ROLLUP = (
-    " SELECT metric, CAST(at / 3600 AS INTEGER) * 3600 AS h, min(value), max(value),"
-    " avg(value),"
-    " (SELECT s2.value FROM samples s2 WHERE s2.metric = s.metric"
-    "  AND s2.at < CAST(s.at / 3600 AS INTEGER) * 3600 + 3600 ORDER BY s2.at DESC"
-    "  LIMIT 1), count(*)"
-    " FROM samples s WHERE {where} GROUP BY metric, h"
-)
 
 
 def _ts(at: datetime) -> float:
@@ -179,79 +170,17 @@ class MetricStore(Repository):
         return int(self.db.execute("SELECT count(*) FROM samples").fetchone()[0])
 
     def rollup_and_prune(
-        self, now: datetime, retention: timedelta = timedelta(days=30)
+        self,
+        now: datetime,
+        retention: timedelta = timedelta(days=30),
+        *,
+        pause: Callable[[float], None] | None = None,
     ) -> tuple[int, int]:
-        """Roll complete hours up and drop raw samples older than `retention`.
-
-        Every hour with raw samples is rolled up before its samples are pruned: the hours
-        since the last run (the last day too, cheaply), and every hour a write touched
-        since (`rollup_dirty`), however old, so a backfilled sample is never pruned
-        unseen. An hour whose raw rows an earlier prune already dropped is not
-        recomputed from what is left: its late samples are merged into the rollup (min,
-        max, count, mean; `last` stays, their order against the pruned rows is unknown).
-        The prune cutoff is an hour boundary. Idempotent. Rollups older than two years go.
-        Returns (hours rolled up, raw rows pruned).
-        """
-        current_hour = int(_ts(now)) // HOUR * HOUR
-        cutoff = int(_ts(now - retention)) // HOUR * HOUR
-        start = max(cutoff, current_hour - 24 * HOUR)
-        mark = self.db.execute(
-            "SELECT rolled_through, pruned_before FROM rollup_mark WHERE id = 1"
-        ).fetchone()
-        pruned_before = int(mark[1]) if mark is not None and mark[1] is not None else None
-        if mark is None or mark[0] is None:
-            oldest = self.db.execute("SELECT min(at) FROM samples").fetchone()[0]
-            start = current_hour if oldest is None else min(start, int(oldest) // HOUR * HOUR)
-        else:
-            # Hours after the last run (or the job was down) are rolled up before any prune.
-            start = min(start, int(mark[0]))
-        if pruned_before is not None:
-            start = max(start, pruned_before)  # below it the raw rows are partial
-        # Touched hours the range below does not cover.
-        dirty = self.db.execute(
-            "SELECT metric, hour FROM rollup_dirty WHERE hour < ? ORDER BY hour, metric",
-            [min(start, current_hour)],
-        ).fetchall()
-        rolled = 0
-        with atomic(self.db.conn):
-            conn = self.db.conn
-            insert = (
-                "INSERT OR REPLACE INTO sample_rollups (metric, hour, min, max, mean, last, count)"
-            )
-            rolled += conn.execute(
-                insert + _ROLLUP.format(where="at >= ? AND at < ?"), [start, current_hour]
-            ).rowcount
-            for metric, hour in dirty:
-                where = "metric = ? AND at >= ? AND at < ?"
-                args = [metric, hour, hour + HOUR]
-                if pruned_before is None or hour >= pruned_before:
-                    rolled += conn.execute(insert + _ROLLUP.format(where=where), args).rowcount
-                    continue
-                rolled += conn.execute(
-                    "INSERT INTO sample_rollups (metric, hour, min, max, mean, last, count)"
-                    + _ROLLUP.format(where=where)
-                    + " ON CONFLICT (metric, hour) DO UPDATE SET"
-                    " min = min(sample_rollups.min, excluded.min),"
-                    " max = max(sample_rollups.max, excluded.max),"
-                    " mean = (sample_rollups.mean * sample_rollups.count"
-                    "  + excluded.mean * excluded.count)"
-                    "  / (sample_rollups.count + excluded.count),"
-                    " count = sample_rollups.count + excluded.count",
-                    args,
-                ).rowcount
-                # Merged once: these rows must not be counted again by a later merge.
-                conn.execute("DELETE FROM samples WHERE " + where, args)
-            conn.execute("DELETE FROM rollup_dirty WHERE hour < ?", [current_hour])
-            pruned = conn.execute("DELETE FROM samples WHERE at < ?", [cutoff]).rowcount
-            conn.execute(
-                "DELETE FROM sample_rollups WHERE hour < ?", [current_hour - 731 * 24 * HOUR]
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO rollup_mark (id, rolled_through, pruned_before)"
-                " VALUES (1, ?, ?)",
-                [current_hour, cutoff if pruned_before is None else max(cutoff, pruned_before)],
-            )
-        return rolled, pruned
+        """Roll complete hours up and drop raw samples older than `retention`, in short
+        transactions with `pause(seconds)` between them (`store.rollup.rollup_and_prune`).
+        Returns (hours rolled up, raw rows pruned)."""
+        kwargs = {} if pause is None else {"pause": pause}
+        return rollup.rollup_and_prune(self.db.conn, _ts(now), retention.total_seconds(), **kwargs)
 
     def record_source(
         self, name: str, now: datetime, error: str | None = None, skipped: str | None = None

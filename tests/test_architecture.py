@@ -34,7 +34,17 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py", "bot/registry.py")),
+    (
+        2,
+        (
+            "bot/render/",
+            "bot/digest/",
+            "bot/planio/",
+            "bot/context.py",
+            "bot/registry.py",
+            "bot/offload.py",
+        ),
+    ),
     (3, ("bot/commands/", "bot/notify/")),
     (4, ("bot/deps.py", "bot/doctor/")),
     # what every front end and job may do to the shared Deps: swap in a reloaded plan

@@ -233,10 +233,15 @@ def export_files(entries: list[Change]) -> ExportFiles:
     return ExportFiles(markdown=to_markdown(entries), csv=to_csv(entries), count=len(entries))
 
 
+def _build_export(ctx: Context) -> ExportFiles:
+    return export_files(export_entries(ctx))
+
+
 async def prepare_export(ctx: Context) -> ExportFiles:
-    """Read the log here (the store's connection stays on the loop's thread) and format it in
-    a worker thread, so other requests are answered meanwhile."""
-    return await asyncio.to_thread(export_files, export_entries(ctx))
+    """Read and format the log on a worker thread, so other requests are answered
+    meanwhile. (The Slack front end builds a large export in a child process instead:
+    see `bot.slack.listeners.changes`.)"""
+    return await asyncio.to_thread(_build_export, ctx)
 
 
 def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:

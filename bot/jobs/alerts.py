@@ -7,7 +7,8 @@ or before, either works) and `scheduler.shutdown()` at shutdown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_e
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
+from bot.offload import in_thread
 from store import Store
 
 if TYPE_CHECKING:
@@ -157,8 +159,15 @@ def _with_original_edit(
     return with_edit(item, resolution_edit(original, resolved))
 
 
-def rollup_once(deps: Deps, now: datetime, retention_days: int = 30) -> tuple[int, int]:
-    return deps.store.metrics.rollup_and_prune(now, timedelta(days=retention_days))
+def rollup_once(
+    deps: Deps,
+    now: datetime,
+    retention_days: int = 30,
+    pause: Callable[[float], None] = time.sleep,
+) -> tuple[int, int]:
+    """Blocking, seconds after a backfill: run it on a worker thread. It pauses between its
+    short transactions so that writers on other threads get the lock meanwhile."""
+    return deps.store.metrics.rollup_and_prune(now, timedelta(days=retention_days), pause=pause)
 
 
 def metrics_health(deps: Deps) -> dict[str, Any]:
@@ -196,18 +205,21 @@ def start_jobs(
     prometheus_every: int = 30,
     outbox_every: int = 3,
     routes: Mapping[str, Poster] | None = None,
+    pause: Callable[[float], None] = time.sleep,
 ) -> Worker:
     """Add the interval jobs to an AsyncIOScheduler; returns the outbox worker.
 
     `poster` is `bot.notify.slack.SlackPoster(make_client(token, settings.api_url))`;
     `routes` the other configured posters (`bot.notify.posters.route_posters`).
+    Evaluation and the rollup run on worker threads (`pause` is the rollup's sleep
+    between its transactions), so the loop keeps answering Slack while they work.
     """
     worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
     async def tick() -> None:
         try:
-            evaluate_once(deps, deps.clock())
+            await in_thread(evaluate_once, deps, deps.clock())
         except Exception:
             log.exception("evaluation failed")
 
@@ -218,7 +230,8 @@ def start_jobs(
 
     async def rollup() -> None:
         try:
-            rollup_once(deps, deps.clock(), deps.settings.raw_retention_days)
+            days = deps.settings.raw_retention_days
+            await in_thread(rollup_once, deps, deps.clock(), days, pause)
         except Exception:
             log.exception("rollup failed")
 

@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.digest.schedule import previous_fire_time, slot_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.notify.compose import digest_payload
+from bot.offload import in_thread
 from bot.reply import Reply
 
 __all__ = ["GRACE", "Uploader", "start_digest"]
@@ -62,8 +63,14 @@ def start_digest(
             deps.clock(),
             zone=zone,
             claims=deps.store.digests,
-            build=lambda now: gather_digest_input(
-                deps.plan, deps.store, now, zone, since, fire_time - since if since else None
+            build=lambda now: in_thread(
+                gather_digest_input,
+                deps.plan,
+                deps.store,
+                now,
+                zone,
+                since,
+                fire_time - since if since else None,
             ),
             post=post,
             upload_chart=upload if uploader is not None else None,

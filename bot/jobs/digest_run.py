@@ -20,6 +20,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.digest.data import DigestInput
 from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, slot_key
+from bot.offload import in_child_process
 from bot.reply import Reply
 
 __all__ = [
@@ -80,13 +81,17 @@ async def run_digest(
     post: Callable[[Reply, str | None], MaybeAwaitable[Posted]],
     upload_chart: Callable[[bytes, str], MaybeAwaitable[str | None]] | None = None,
     fire_time: datetime | None = None,
-    draw: Callable[[DigestInput], bytes] = draw_digest_chart,
+    draw: Callable[[DigestInput], bytes] | None = None,
 ) -> DigestResult:
     """Post the digest of `fire_time`'s slot (default `now`) unless someone already has.
 
     Order: claim -> gather -> chart (draw + upload; any failure only adds the "chart
     missing" note) -> post -> mark posted. A failure to gather or post releases the
     claim so the next attempt can retry; nothing is recorded as posted that was not.
+
+    The chart is drawn in a child process (`draw_digest_chart`: matplotlib's import and
+    rendering take ~0.5 s of CPU and ~50 MB that a long-running bot should not keep), or
+    by `draw` on a worker thread when one is given.
     """
     period = slot_key(fire_time or now, zone)
     if not claims.claim(period, now):
@@ -98,7 +103,11 @@ async def run_digest(
         chart_missing = upload_chart is None
         if upload_chart is not None:
             try:
-                png = await asyncio.to_thread(draw, inp)
+                png = await (
+                    in_child_process(draw_digest_chart, inp)
+                    if draw is None
+                    else asyncio.to_thread(draw, inp)
+                )
                 chart_ref = await _resolve(upload_chart(png, period))
             except Exception as exc:  # the digest matters more than its picture
                 log.warning("digest %s: chart failed (%s); posting without it", period, exc)

@@ -6,12 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -32,6 +31,7 @@ from bot.deps import Deps
 from bot.doctor import Check
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.digest import start_digest
+from bot.jobs.loop_lag import LagCollector, LoopLag
 from bot.jobs.plan_reload import start_plan_jobs
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
@@ -44,14 +44,16 @@ from bot.slack.home import republish_home
 from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
 from bot.slack.listeners.errors import in_background
-from bot.slack.middleware import ObservedSocketModeHandler, client_middleware, request_scope
+from bot.slack.middleware import client_middleware, request_scope
 from bot.slack.probe import outside_checks
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 from bot.web.metrics import make_metrics_route
 
+if TYPE_CHECKING:  # Socket Mode's handler is imported only when Socket Mode is used
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
 __all__ = [
-    "AsyncSocketModeHandler",
     "AsyncWebClient",
     "WebHooks",
     "build_app",
@@ -191,6 +193,8 @@ def build_socket_handler(
     bolt_app: AsyncApp, deps: Deps, client: AsyncWebClient
 ) -> AsyncSocketModeHandler:
     """Socket Mode; call inside the running loop. apps.connections.open goes via `client`."""
+    from bot.slack.socket_mode import ObservedSocketModeHandler
+
     assert deps.settings.app_token is not None
     return ObservedSocketModeHandler(
         bolt_app,
@@ -233,6 +237,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
+    lag = LoopLag()
+    deps.telemetry.add_collector("loop_lag", LagCollector(lag))
 
     async def outside(auth: Any) -> list[Check]:
         # A running bot's connection proves its mode: no apps.connections.open every 5 min.
@@ -243,6 +249,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
+        lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))
         start_plan_jobs(deps, scheduler)
@@ -270,6 +277,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
             scheduler.shutdown(wait=False)
         for task in list(background):
             task.cancel()
+        await lag.stop()
 
     deps.registry.add_check("scheduler", lambda: scheduler.running)
     deps.registry.add_detail("metrics", lambda: metrics_health(deps))
@@ -277,6 +285,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         "alerts", lambda: delivery_health(deps.plan, deps.settings, deps.store)
     )
     deps.registry.add_detail("outside", health.detail)
+    deps.registry.add_detail("loop", lag.health)
     return WebHooks(
         routes=list(make_metrics_routes(deps)),
         on_startup=[start],

@@ -10,11 +10,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.slack.memo import LogBudget
 
-__all__ = ["DEFAULT_API_URL", "register", "response_url_allowed", "response_urls"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "ResponseUrlGuard",
+    "register",
+    "response_url_allowed",
+    "response_urls",
+]
 
 log = logging.getLogger("capacity_bot.intake")
 
@@ -63,23 +71,34 @@ def response_urls(body: dict[str, Any]) -> list[Any]:
     return found
 
 
-def register(app: AsyncApp, api_url: str, *, clock: Callable[[], float] = time.monotonic) -> None:
-    budget = LogBudget(log, clock)
+class ResponseUrlGuard(AsyncMiddleware):
+    """Refuses (400) a request whose response_url is not Slack's. A middleware class: Bolt
+    calls it as it is, where a function middleware first has every listener argument
+    built for it, on every request (docs/PERFORMANCE.md)."""
 
-    async def check_response_url(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    def __init__(self, api_url: str, budget: LogBudget) -> None:
+        self.api_url, self.budget = api_url, budget
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse | None:
-        bad = [u for u in response_urls(body or {}) if not response_url_allowed(u, api_url)]
+        body = req.body or {}
+        bad = [u for u in response_urls(body) if not response_url_allowed(u, self.api_url)]
         if bad:
             origin = _origin(bad[0]) if isinstance(bad[0], str) else None
             host = origin[1][:80] if origin else "?"
-            budget.warning(f"slack request refused: response_url not Slack's (host {host})")
+            self.budget.warning(f"slack request refused: response_url not Slack's (host {host})")
             return BoltResponse(
                 status=400,
                 body='{"ok":false,"error":"response_url is not a Slack hooks URL"}',
                 headers={"content-type": "application/json"},
             )
-        await next()
-        return None
+        return await next()
 
-    app.middleware(check_response_url)
+
+def register(app: AsyncApp, api_url: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+    app.middleware(ResponseUrlGuard(api_url, LogBudget(log, clock)))

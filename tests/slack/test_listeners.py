@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.slack.front import Front, build_front
@@ -19,7 +20,9 @@ class Calls:
         self.seen: list[tuple[str, dict[str, Any]]] = []
 
     def recorder(self, name: str) -> Any:
-        async def record(**kwargs: Any) -> None:
+        async def record(*args: Any, **kwargs: Any) -> None:
+            if args:  # ack(body): the answer already encoded, as Bolt sends it
+                kwargs = {**json.loads(args[0]), **kwargs}
             self.seen.append((name, kwargs))
 
         return record

@@ -69,14 +69,17 @@ async def test_healthz_reports_store_scheduler_and_metric_sources(
     served: tuple[BotServer, Clock],
 ) -> None:
     server, _ = served
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
-        http.get(f"http://127.0.0.1:{server.port}/healthz") as resp,
-    ):
-        body = await resp.json()
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        async with http.get(f"http://127.0.0.1:{server.port}/healthz") as resp:
+            body = await resp.json()
+        async with http.get(f"http://127.0.0.1:{server.port}/metrics") as scraped:
+            metrics = await scraped.text()
     assert resp.status == 200
     assert body["store"] is True and body["scheduler"] is True
     assert "metrics" in body
+    # The event loop's worst lag of the last minute, measured all along; and its histogram.
+    assert body["loop"]["lag_worst_ms"] >= 0 and body["loop"]["window_s"] == 60
+    assert 'capacity_bot_loop_lag_seconds_bucket{le="+Inf"}' in metrics
 
 
 async def test_pushed_samples_become_a_warning_in_the_alerts_channel(

@@ -23,7 +23,6 @@ from bot.commands.changes import (
     OpenChangeModal,
     PostConfirmation,
     page_request,
-    prepare_export,
     refusal,
     today,
 )
@@ -140,7 +139,7 @@ async def handle_effect(
         )
         return True
     if isinstance(effect, ExportChanges):
-        files = await prepare_export(front.context(user_id=user_id, channel_id=channel_id))
+        files = await front.export(front.context(user_id=user_id, channel_id=channel_id))
         await client.files_upload_v2(
             channel=channel_id or user_id,
             initial_comment=f"Change log: {files.count} entries",

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.router import error_reply
+from bot.context import Context
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
 from bot.slack.front import Front
@@ -18,6 +19,10 @@ from bot.slack.middleware import count_command
 __all__ = ["capacity", "register", "share"]
 
 
+def context(front: Front, command: dict[str, Any]) -> Context:
+    return front.context(command.get("user_id"), command.get("channel_id"))
+
+
 async def capacity(
     ack: AsyncAck,
     command: dict[str, Any],
@@ -26,7 +31,6 @@ async def capacity(
     front: Front,
 ) -> None:
     text = str(command.get("text") or "")
-    ctx = front.context(command.get("user_id"), command.get("channel_id"))
 
     async def effect(reply: Reply) -> None:
         await handle_effect(
@@ -39,9 +43,12 @@ async def capacity(
         )
 
     if front.answer_in_ack:
-        reply, message = front.answers.answer(text, ctx)
+        reply, body = await front.answers.ack_body(
+            text, front.deps.plan, lambda: context(front, command)
+        )
         count_command(front.deps.telemetry, front.router, text, reply)
-        await ack(response_type="ephemeral", **message)
+        # A str is sent as it is; starting with "{", Bolt labels it application/json.
+        await ack(body)
         # Effects (open the log form, upload an export) need the Web API: after the ack,
         # inside the trigger id's 3 seconds.
         if reply.effect is not None:
@@ -49,7 +56,7 @@ async def capacity(
         return
 
     async def answer() -> None:
-        reply, message = front.answers.answer(text, ctx)
+        reply, message = front.answers.answer(text, context(front, command))
         count_command(front.deps.telemetry, front.router, text, reply)
         await respond(response_type="ephemeral", **message)
         await effect(reply)
