@@ -24,6 +24,9 @@ TEXT_TYPES = ("plain_text", "mrkdwn")
 DATE_TOKEN = re.compile(
     r"<!date\^(?P<ts>[0-9]{1,11})\^(?P<fmt>[^^|>]+)(?:\^(?P<link>[^|>]+))?\|(?P<fb>[^>]+)>"
 )
+# A user mention `<@U024BE7LH>` (optionally `|name`); Slack shows `<@terminal>` raw.
+MENTION = re.compile(r"<@([^>|]*)(?:\|[^>]*)?>")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 DATE_WORDS = re.compile(r"\{([a-z_]+)\}")
 DATE_KEYS = frozenset(
     [
@@ -186,6 +189,9 @@ class _Checker:
         if kind == "mrkdwn" and isinstance(obj.get("text"), str):
             for bad in bad_date_tokens(obj["text"]):
                 self.err(f"malformed date token {bad[:80]!r}", f"{pointer}/text")
+            for user in MENTION.findall(obj["text"]):
+                if not USER_ID.fullmatch(user):
+                    self.err(f"mention of {user[:40]!r}, not a user id", f"{pointer}/text")
 
     def items(self, value: Any, pointer: str, *, max_items: int, min_items: int = 0) -> list[Any]:
         if not isinstance(value, list):
@@ -385,6 +391,9 @@ class _Checker:
                     self.err("must be an object", ep)
                 elif el.get("type") == "text":
                     self.string(el.get("text"), f"{ep}/text", max_len=10_000, min_len=1)
+                elif el.get("type") == "user":
+                    if not USER_ID.fullmatch(str(el.get("user_id", ""))):
+                        self.err("user_id must be a Slack user id", f"{ep}/user_id")
                 elif el.get("type") == "date":
                     if not isinstance(el.get("timestamp"), int):
                         self.err("timestamp must be an integer", f"{ep}/timestamp")

@@ -107,3 +107,14 @@ def test_a_reload_from_the_terminal_says_so(tmp_path: Path) -> None:
     assert "by the terminal, <!date^" in dump(payload["blocks"])
     assert "<@terminal>" not in dump(payload)
     deps.close()
+
+
+def test_the_fake_slack_refuses_a_mention_of_what_is_not_a_user() -> None:
+    text = {"type": "section", "text": {"type": "mrkdwn", "text": "by <@terminal>"}}
+    assert validate_blocks([text]) != []
+    user = {"type": "user", "user_id": "terminal"}
+    rich = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [user]}]}
+    assert validate_blocks([rich]) != []
+    text["text"]["text"] = f"by <@{PLANNER}>"
+    user["user_id"] = PLANNER
+    assert validate_blocks([text]) == validate_blocks([rich]) == []
