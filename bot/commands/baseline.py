@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.costs import cost_per_user, tier_label
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
-from bot.reply import Facts, Reply, Section, Table, Text
+from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["baseline"]
 
@@ -40,5 +40,5 @@ def baseline(plan: Plan) -> Reply:
     return Reply(
         title=tier_label(plan, 0),
         parts=tuple(parts),
-        notes=("`/capacity tier 1` shows the first growth tier.",),
+        notes=(Prose("`", Typed("tier 1"), "` shows the first growth tier."),),
     )

@@ -16,7 +16,7 @@ from bot.domain.changes import Change
 from bot.domain.money import fmt_money
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Effect, Reply, Table, Text
+from bot.reply import Action, Effect, Prose, Reply, Table, Text, Typed
 
 __all__ = [
     "COMMANDS",
@@ -156,7 +156,11 @@ def _latest(ctx: Context, limit: int, offset: int) -> Reply:
     more = len(found) > limit
     shown = found[:limit]
     if not shown:
-        text = "No changes logged yet. Log one with `/capacity log`." if offset == 0 else ""
+        text = (
+            Prose("No changes logged yet. Log one with `", Typed("log"), "`.")
+            if offset == 0
+            else ""
+        )
         return Reply(
             title="Change log", parts=(Text(text or "No more changes."),), meta={"count": "0"}
         )
@@ -323,7 +327,7 @@ def recent_changes_section(store: CommandStore, limit: int = 5) -> Table | Text:
     """The Home tab's "Recent changes": the five latest entries, as a Reply part."""
     found = store.changes.latest(limit)
     if not found:
-        return Text("No changes logged yet. Log one with `/capacity log`.")
+        return Text(Prose("No changes logged yet. Log one with `", Typed("log"), "`."))
     return Table(
         title="Recent changes",
         columns=("Date", "Change", "Cost/mo"),

@@ -23,7 +23,7 @@ from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
-from bot.reply import Facts, Part, Reply, Section, Table, Text
+from bot.reply import Facts, Part, Reply, Section, Table, Text, Typed
 
 __all__ = [
     "COMMANDS",
@@ -34,6 +34,8 @@ __all__ = [
     "tier_now",
     "with_live_state",
 ]
+
+_SILENCED = "` shows it as silenced."  # after `triggers`, in the silence reply
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,8 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise extra_words("silence", args[2:], "a rule id and a duration", example)
     if not args:
         raise CommandError(
-            "Give a rule id and a duration; `/capacity triggers` lists the ids.", example
+            Prose("Give a rule id and a duration; `", Typed("triggers"), "` lists the ids."),
+            example,
         )
     rule_id = args[0]
     if rule_id in rules and len(args) == 1:
@@ -155,14 +158,11 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
             Text(
                 Prose(
                     f"{rules[rule_id].title}: no messages until ",
-                    _when(ctx, until),
-                    " (by ",
-                    Person(who),
-                    ").",
+                    *(_when(ctx, until), " (by ", Person(who), ")."),
                 )
             ),
         ),
-        notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
+        notes=(Prose("The rule keeps being evaluated; `", Typed("triggers"), _SILENCED),),
     )
 
 
@@ -345,7 +345,7 @@ def with_live_state(handler: Handler) -> Handler:
             columns=("Rule", "State", "Value", "Since", "Silenced"),
             rows=tuple(rows),
         )
-        notes = (*reply.notes, "`/capacity silence RULE 2h` mutes a rule's messages.")
+        notes = (*reply.notes, Prose("`", Typed("silence RULE 2h"), "` mutes a rule's messages."))
         tiers = Facts(tuple(tier_facts(ctx, plan, latest_values(ctx))))
         return Reply(title=reply.title, parts=(tiers, *reply.parts, live), notes=notes)
 

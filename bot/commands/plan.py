@@ -8,7 +8,7 @@ from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
 from bot.domain.tiers import relative_threshold
-from bot.reply import Facts, Reply, Section, Table, Text
+from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["COMMANDS"]
 
@@ -55,7 +55,7 @@ def tiers(args: list[str], ctx: Context) -> Reply:
                 numeric=(True, False, True, True, True, True),
             ),
         ),
-        notes=("`/capacity tier N` shows one tier in full.",),
+        notes=(Prose("`", Typed("tier N"), "` shows one tier in full."),),
     )
 
 
@@ -162,7 +162,7 @@ def cost(args: list[str], ctx: Context) -> Reply:
             ),
             Text("Cost per user falls as we scale (economies of scale)."),
         ),
-        notes=("`/capacity cost 5000` prices any user count.",),
+        notes=(Prose("`", Typed("cost 5000"), "` prices any user count."),),
     )
 
 
@@ -291,7 +291,7 @@ def scenario(args: list[str], ctx: Context) -> Reply:
         return Reply(
             title="Disaster scenarios",
             parts=(Table(columns=("#", "Id", "Scenario", "Recovery / cost"), rows=rows),),
-            notes=(f"`/capacity scenario {plan.scenarios[0].id}` shows the runbook.",),
+            notes=(Prose("`", Typed(f"scenario {plan.scenarios[0].id}"), "` shows the runbook."),),
         )
     wanted = " ".join(args).lower()
     found = None

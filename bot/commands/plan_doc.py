@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.commands.router import Command, CommandError, Context, refusal
 from bot.domain.money import fmt_number
-from bot.reply import Effect, Facts, Reply, Section, Text
+from bot.reply import Effect, Facts, Prose, Reply, Section, Text, Typed
 
 __all__ = [
     "COMMANDS",
@@ -60,7 +60,7 @@ def reload_reply(
         return Reply(
             title="Plan not reloaded: the old plan stays live",
             parts=(Section("Errors", tuple(errors[:20])),),
-            notes=("Fix the file and run `/capacity plan reload` again.",),
+            notes=(Prose("Fix the file and run `", Typed("plan reload"), "` again."),),
             error=True,
         )
     if not changes:
@@ -93,7 +93,13 @@ def _show(ctx: Context) -> Reply:
                 )
             ),
         ),
-        notes=("`/capacity plan export` sends the live document; `plan reload` loads it again.",),
+        notes=(
+            Prose(
+                "`",
+                Typed("plan export"),
+                "` sends the live document; `plan reload` loads it again.",
+            ),
+        ),
     )
 
 

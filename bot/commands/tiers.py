@@ -27,7 +27,7 @@ from bot.domain.tiers import (
 )
 from bot.domain.values import TERMINAL, Moment, Person, Prose, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
-from bot.reply import Facts, Reply, Text
+from bot.reply import Facts, Reply, Text, Typed
 
 __all__ = ["COMMANDS", "forecast_next", "live_plan", "tier_facts"]
 
@@ -139,7 +139,7 @@ def built(args: list[str], ctx: Context) -> Reply:
         return Reply(
             title=f"Built: {tier_label(plan, plan.built_tier)}",
             parts=(Facts(tuple(tier_facts(ctx, plan, latest))),),
-            notes=("Planners record a newer one with `/capacity built N`.",),
+            notes=(Prose("Planners record a newer one with `", Typed("built N"), "`."),),
         )
     # The grammar every tier number goes through: `built ²` is refused with `2`, not a crash.
     number = parse_tier(args[0], plan.tier_count, example)

@@ -218,3 +218,11 @@ def test_slack_help_lists_the_slash_command() -> None:
     message = slack_message("help")
     table = json.dumps(message["blocks"])
     assert '"/capacity tier N"' in table and '"/capacity breakeven 30"' in table
+
+
+def test_no_terminal_answer_names_the_slack_command() -> None:
+    # Hints in notes ("`tier N` shows one tier in full") are typed as the shell takes them.
+    examples = [c.example for c in build_router().commands]
+    for text in [*examples, "tiers", "baseline", "cost", "silence", "plan", "changes"]:
+        assert "/capacity" not in answer(text), text
+    assert "`/capacity tier N` shows one tier in full." in slack_message("tiers")["text"]
