@@ -16,7 +16,7 @@ from bot.domain.changes import Change
 from bot.domain.money import fmt_money
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.planio.changelog import to_csv, to_markdown
-from bot.reply import Action, Effect, Prose, Reply, Table, Text, Typed
+from bot.reply import Action, Effect, Person, Prose, Reply, Table, Text, Typed
 
 __all__ = [
     "COMMANDS",
@@ -128,7 +128,7 @@ def change_rows(changes: list[Change]) -> tuple[tuple[str, ...], ...]:
             c.impact,
             fmt_cost(c.cost_change),
             "" if c.tier is None else ("baseline" if c.tier == 0 else str(c.tier)),
-            c.recorded_by,
+            Prose(Person(c.recorded_by)),  # a mention in Slack
         )
         for c in changes
     )

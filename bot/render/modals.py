@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.changes import CHANGE_MAX, Change
-from bot.render.blocks import escape
+from bot.domain.values import Person
+from bot.render.blocks import escape, mention
 
 __all__ = [
     "CHANGE_MODAL",
@@ -65,6 +66,10 @@ class _Element(BaseModel):
     value: str | None = Field(None, max_length=3000)
     selected_date: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     selected_option: dict[str, Any] | None = None
+
+
+def _by(user: str | None) -> str:
+    return mention(Person(user or ""))
 
 
 def slack_user_id(value: object) -> str:
@@ -260,14 +265,14 @@ def change_message(change: Change, *, cost: str = "", verb: str = "logged") -> d
                 {
                     "type": "section",
                     "text": _mrkdwn(
-                        f"~{escape(change.change)[:2900]}~\n_Deleted by <@{change.deleted_by}>._"
+                        f"~{escape(change.change)[:2900]}~\n_Deleted by {_by(change.deleted_by)}._"
                     ),
                 }
             ],
         }
     fields = [
         _mrkdwn(f"*Date*\n{change.date.isoformat()}"),
-        _mrkdwn(f"*By*\n<@{change.recorded_by}>"),
+        _mrkdwn(f"*By*\n{_by(change.recorded_by)}"),
     ]
     if cost:
         fields.append(_mrkdwn(f"*Cost*\n{cost}/mo"))
