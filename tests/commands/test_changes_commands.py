@@ -162,7 +162,7 @@ def test_bad_changes_input_says_what_was_wrong_with_an_example(
 
 
 def test_empty_log_says_how_to_log(deps: Deps) -> None:
-    assert "/capacity log" in render_text(ask(deps, "changes"))
+    assert "Log one with `log`." in render_text(ask(deps, "changes"))
 
 
 def test_recent_changes_section_has_the_five_latest(deps: Deps) -> None:
