@@ -21,8 +21,8 @@ from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import Clock
 from tests.routes.helpers import routed_deps
 from tests.routes.pdserver import ROUTING_KEY
-from tests.serve_process import free_port, serve_process, wait_healthy
-from tests.slack.conftest import SECRET
+from tests.serve_process import free_port, wait_healthy
+from tests.slack.test_serve_process import spawn_serve
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -79,16 +79,11 @@ async def test_serve_with_pagerduty_failing_logs_no_repeats_and_stops_quietly(
     db = tmp_path / "capacity.db"
     queue_a_page(db, failing_pagerduty.url)
     port = free_port()
-    env = {
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
-        "CAPACITY_DB": str(db),
+    extra = {
         "CAPACITY_PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
         "CAPACITY_PAGERDUTY_URL": failing_pagerduty.url,
     }
-    proc = await serve_process(env, port, cwd=tmp_path)
+    proc = await spawn_serve(slack, tmp_path, port, extra)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}", statuses=(200, 503))
