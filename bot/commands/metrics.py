@@ -35,8 +35,6 @@ __all__ = [
     "with_live_state",
 ]
 
-_SILENCED = "` shows it as silenced."  # after `triggers`, in the silence reply
-
 log = logging.getLogger(__name__)
 
 MAX_SILENCE = timedelta(days=30)
@@ -145,11 +143,18 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
             Text(
                 Prose(
                     f"{rules[rule_id].title}: no messages until ",
-                    *(_when(ctx, until), " (by ", Person(who), ")."),
+                    _when(ctx, until),
+                    " (by ",
+                    Person(who),
+                    ").",
                 )
             ),
         ),
-        notes=(Prose("The rule keeps being evaluated; `", Typed("triggers"), _SILENCED),),
+        notes=(
+            Prose(
+                "The rule keeps being evaluated; `", Typed("triggers"), "` shows it as silenced."
+            ),
+        ),
     )
 
 
