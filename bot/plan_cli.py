@@ -63,14 +63,14 @@ def export_plan(settings: Settings, output: str | None, out: TextIO | None = Non
 
     plan = load_plan(settings.plan_path)
     now = utc_now()
-    live = Live(today=now.date().isoformat())
+    live = Live(today=now.astimezone(settings.zone).date().isoformat())
     if Path(settings.db_path).exists():
         from bot.deps import open_store
         from bot.planio.live import live_figures
 
         store = open_store(settings.db_path)
         try:
-            live = live_figures(plan, store, now)
+            live = live_figures(plan, store, now, settings.zone)
         finally:
             store.close()
     text = export_document(plan, live)

@@ -148,9 +148,11 @@ def _record(
     store = deps.store
     states = store.alerts.states()
     routes = routes_for(old, deps.settings)
-    closing = removed_items(rules_from_plan(old), kept, states, old, routes, now)
+    closing = removed_items(
+        rules_from_plan(old), kept, states, old, routes, now, deps.settings.zone
+    )
     channel = deps.settings.alerts_channel or ""
-    announce = diff_item(changes, plan_source(deps), version, by, channel, now)
+    announce = diff_item(changes, plan_source(deps), version, by, channel, now, deps.settings.zone)
     draft = ChangeDraft(
         date=now.astimezone(deps.settings.zone).date(),
         change=f"Plan reloaded (version {version})",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.domain.values import Moment, Money, Quantity, Value
+from bot.domain.values import Moment, Money, Prose, Quantity, Value
 
 __all__ = [
     "Action",
@@ -14,6 +14,7 @@ __all__ = [
     "Moment",
     "Money",
     "Part",
+    "Prose",
     "Quantity",
     "Reply",
     "Section",
@@ -25,7 +26,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph. `**bold**` and `code` marks are allowed; renderers translate them."""
+    """A paragraph. `**bold**` and `code` marks are allowed; renderers translate them. A
+    `Prose` text carries moments: each renderer shows them for its medium."""
 
     text: str
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-__all__ = ["ACK_BUCKETS", "Telemetry"]
+__all__ = ["ACK_BUCKETS", "INTAKE_REASONS", "Telemetry"]
 
 # Slack's limit is 3 s; answers in the ack take about a millisecond (docs/PERFORMANCE.md).
+INTAKE_REASONS = ("bad_signature", "stale", "replay", "undecodable", "too_large")
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 
 
@@ -70,6 +71,15 @@ class Telemetry:
             ["status"],
             registry=r,
         )
+        self.intake_rejected = Counter(
+            "capacity_bot_slack_requests_rejected",
+            "Slack requests refused before any listener ran, by reason (bad_signature, stale,"
+            " replay, undecodable, too_large).",
+            ["reason"],
+            registry=r,
+        )
+        for reason in INTAKE_REASONS:  # shown at 0, so an alert can watch for a rise
+            self.intake_rejected.labels(reason=reason)
         # The children looked up once: this runs on every Slack request.
         self._ack = {
             k: self.ack_seconds.labels(kind=k) for k in ("command", "action", "view", "event")
@@ -88,6 +98,10 @@ class Telemetry:
         self.api_calls.labels(method=method).inc()
         if error is not None:
             self.api_errors.labels(method=method, error=error[:60]).inc()
+
+    def intake_refused(self, reason: str) -> None:
+        """A Slack request the intake refused; `reason` is one of INTAKE_REASONS."""
+        self.intake_rejected.labels(reason=reason).inc()
 
     def command_served(self, command: str, outcome: str) -> None:
         # Labels are a bounded set (command names x outcomes): each child looked up once.

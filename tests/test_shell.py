@@ -102,3 +102,17 @@ def test_shell_records_the_built_tier_for_slack_to_see(tmp_path: Path) -> None:
     assert "recorded in the terminal" in shown.stdout and "<@" not in shown.stdout
     log = run("ask", "changes", CAPACITY_DB=db)
     assert "Tier 1: 10x Growth built (was Tier 0)" in log.stdout
+
+
+def test_check_plan_warns_of_a_rule_that_can_never_fire(tmp_path: Path) -> None:
+    from bot.planio.planfile import default_plan_text
+
+    rule = 'text: "> 80% capacity", rule: {metric: storage_pct, op: ">", value: 80}'
+    path = tmp_path / "plan.yaml"
+    path.write_text(default_plan_text().replace(rule, rule.replace("80", "180")))
+    done = run("check-plan", str(path))
+    assert done.returncode == 0
+    assert (
+        "  warning: thresholds[4].rule: storage_pct > 180% can never fire:"
+        " storage_pct ranges 0% to 100%\n"
+    ) in done.stdout

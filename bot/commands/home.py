@@ -16,7 +16,7 @@ from bot.commands.router import Context, Router, apology_reply
 from bot.commands.tiers import live_plan, tier_facts
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
-from bot.domain.values import fmt_moment
+from bot.domain.values import Moment, Prose
 from bot.reply import Facts, Part, Reply, Section
 
 __all__ = ["apology_reply", "home_reply"]
@@ -73,5 +73,5 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     return Reply(
         title=plan.titled("Capacity"),
         parts=tuple(parts),
-        notes=(f"Updated {fmt_moment(ctx.now, ctx.zone)}.",),
+        notes=(Prose("Updated ", Moment(ctx.now, ctx.zone), "."),),
     )

@@ -19,7 +19,7 @@ from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
-from bot.domain.values import Moment, Quantity, Value, fmt_moment, shown
+from bot.domain.values import Moment, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
@@ -106,8 +106,9 @@ def metric(args: list[str], ctx: Context) -> Reply:
         title=f"Recorded {name} = {shown(_shown(ctx.plan, name, value))}",
         parts=(
             Text(
-                f"At {fmt_moment(ctx.now, ctx.zone)}. "
-                "The next evaluation checks it against the plan."
+                Prose(
+                    "At ", _when(ctx, ctx.now), ". The next evaluation checks it against the plan."
+                )
             ),
         ),
     )
@@ -152,8 +153,11 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         title=f"Silenced {rule_id} for {format_duration(seconds)}",
         parts=(
             Text(
-                f"{rules[rule_id].title}: no messages until {fmt_moment(until, ctx.zone)} "
-                f"(by {who})."
+                Prose(
+                    f"{rules[rule_id].title}: no messages until ",
+                    _when(ctx, until),
+                    f" (by {who}).",
+                )
             ),
         ),
         notes=("The rule keeps being evaluated; `/capacity triggers` shows it as silenced.",),
@@ -232,7 +236,7 @@ def delivery_part(ctx: Context) -> Section | None:
     store = _store(ctx)
     try:
         problems = store.delivery.problems() if store is not None else []
-        lines = delivery_lines(delivery_report(ctx.plan, settings, problems))
+        lines = delivery_lines(delivery_report(ctx.plan, settings, problems), ctx.zone)
     except Exception:
         log.exception("delivery report failed")
         return None
@@ -273,16 +277,13 @@ def status(args: list[str], ctx: Context) -> Reply:
         parts.append(firing)
         for source in store.metrics.sources():
             if not source.ok:
+                since = _when(ctx, source.checked_at)
                 notes.append(
-                    f"{source.name} pull failing since {shown(_when(ctx, source.checked_at))}: "
-                    f"{source.error}"
+                    Prose(f"{source.name} pull failing since ", since, f": {source.error}")
                 )
             if source.skipped:
-                notes.append(
-                    f"{source.name} pull at {shown(_when(ctx, source.checked_at))} skipped "
-                    "(not stored): "
-                    f"{source.skipped}"
-                )
+                at, why = _when(ctx, source.checked_at), f" skipped (not stored): {source.skipped}"
+                notes.append(Prose(f"{source.name} pull at ", at, why))
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
@@ -321,7 +322,9 @@ def with_live_state(handler: Handler) -> Handler:
                     else "no data",
                     _shown(plan, rule.rule.metric, value),
                     _when(ctx, state.since if state else None),
-                    f"until {fmt_moment(held.until, ctx.zone)} by {held.by}" if held else "—",
+                    Prose("until ", Moment(held.until, ctx.zone), f" by {held.by}")
+                    if held
+                    else "—",
                 )
             )
         for rule_id in sorted(stale):

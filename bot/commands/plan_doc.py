@@ -42,8 +42,10 @@ async def plan_document(ctx: Context) -> str:
     from bot.planio.live import plan_document as render
 
     if ctx.store is None:
-        return export_document(ctx.plan, Live(today=ctx.now.date().isoformat()))
-    return await render(ctx.plan, ctx.store, ctx.now)
+        return export_document(
+            ctx.plan, Live(today=ctx.now.astimezone(ctx.zone).date().isoformat())
+        )
+    return await render(ctx.plan, ctx.store, ctx.now, ctx.zone)
 
 
 def source_name(source: str) -> str:

@@ -25,7 +25,7 @@ from bot.domain.tiers import (
     users_rule,
     with_built,
 )
-from bot.domain.values import fmt_moment, fmt_value
+from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
 from bot.reply import Facts, Reply, Text
 
@@ -68,7 +68,7 @@ def _built_source(ctx: Context, plan: Plan) -> str:
         return "from the plan file"
     # The shell records as "terminal": a Slack mention of that would read `<@terminal>`.
     who = "in the terminal" if record.by == "terminal" else f"by <@{record.by}>"
-    return f"recorded {who} {fmt_moment(record.at, ctx.zone)}"
+    return Prose(f"recorded {who} ", Moment(record.at, ctx.zone))
 
 
 def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:
@@ -101,7 +101,7 @@ def tier_facts(
         why = ""
     facts = [
         ("Demand tier", f"{tier_label(plan, demand)}{why}"),
-        ("Built tier", f"{tier_label(plan, built)}, {_built_source(ctx, plan)}"),
+        ("Built tier", Prose(f"{tier_label(plan, built)}, ", _built_source(ctx, plan))),
     ]
     if demand > built:
         action = gap_action(plan, demand, built)
@@ -118,8 +118,8 @@ def tier_facts(
     text += f", now {_shown(plan, watch.rule.metric, watch.value)}"
     forecast = forecast_next(ctx, watch.rule.metric, watch.rule, ctx.now)
     if forecast is not None and forecast.crosses_at is not None:
-        day = fmt_moment(forecast.crosses_at, ctx.zone, "day")
-        text += f"; forecast to cross {day} ({forecast.basis})"
+        day = Moment(forecast.crosses_at, ctx.zone, "day")
+        text = Prose(text, "; forecast to cross ", day, f" ({forecast.basis})")
     elif forecast is not None and forecast.trend is not None:
         text += f"; not approaching ({forecast.basis})"
     facts.append(("Next trigger to watch", text))

@@ -29,7 +29,7 @@ from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_action, metric_label, next_trigger
-from bot.domain.values import Moment, Value, fmt_moment, fmt_value
+from bot.domain.values import Moment, Prose, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 
@@ -53,16 +53,14 @@ MAX_CHART_METRICS = 6
 
 
 def _clip(text: str, limit: int = MAX_CELL) -> str:
+    if isinstance(text, Prose) and len(text) <= limit:
+        return text  # keeps its moments
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _date(at: datetime, zone: tzinfo) -> str:
     return fmt_moment(at, zone, "day")
-
-
-def _short(at: datetime, zone: tzinfo) -> str:
-    return fmt_moment(at, zone, "short")
 
 
 def _span(delta: timedelta) -> str:
@@ -229,13 +227,13 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
             )
         )
     else:
-        parts.append(Text(f"No alerts fired or resolved {covers(inp)[1]}."))
+        parts.append(Text(Prose("No alerts fired or resolved ", covers(inp)[1], ".")))
     firing = sorted(inp.still_firing, key=lambda a: a.fired_at)
     if firing:
-        items = [
-            f"{a.title}: firing since {_short(a.fired_at, zone)} ({_span(inp.now - a.fired_at)})"
-            for a in firing
+        since = [
+            (a, Moment(a.fired_at, zone, "short"), _span(inp.now - a.fired_at)) for a in firing
         ]
+        items = [Prose(f"{a.title}: firing since ", at, f" ({span})") for a, at, span in since]
         parts.append(_section("Still firing", items))
     return parts
 
@@ -243,7 +241,7 @@ def _alert_parts(inp: DigestInput) -> list[Part]:
 def _change_parts(inp: DigestInput) -> list[Part]:
     changes: list[ChangeRecord] = sorted(inp.changes, key=lambda c: c.date)
     if not changes:
-        return [Text(f"No changes logged {covers(inp)[1]}.")]
+        return [Text(Prose("No changes logged ", covers(inp)[1], "."))]
     priced = [c.cost_change for c in changes if c.cost_change is not None]
     total = sum(priced, Decimal(0))
     rows = [
@@ -352,10 +350,12 @@ def build_digest(inp: DigestInput) -> Reply:
         *_change_parts(inp),
         *_next_steps(inp, tier, trends),
     ]
-    notes = [
-        f"{span_words(name, week_start, now, inp.zone)}. Trends are "
-        f"least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for a `>` "
-        "rule) or daily lows (for a `<` rule), like Prometheus predict_linear."
+    notes: list[str] = [
+        Prose(
+            span_words(name, week_start, now, inp.zone),
+            f". Trends are least-squares fits over {SAMPLE_WINDOW.days} days of daily peaks (for"
+            " a `>` rule) or daily lows (for a `<` rule), like Prometheus predict_linear.",
+        )
     ]
     if inp.chart_missing:
         notes.append("Chart missing: it could not be drawn or uploaded this time.")

@@ -1,6 +1,7 @@
 """What a digest is called and which time it says it covers, from the length of its slot:
 "Weekly capacity digest ... this week", "Daily capacity digest ... since Sun 29 Nov 09:00",
-"Capacity digest ... since 08:00" for an hourly one. Pure."""
+"Hourly capacity digest ... since 08:00" for an hourly one, plain "Capacity digest" for any
+other slot. Pure."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot.digest.data import DigestInput
 from bot.digest.schedule import period_key
-from bot.domain.values import fmt_moment
+from bot.domain.values import Moment, Prose, fmt_moment
 
 __all__ = ["covers", "span_words", "title_label"]
+
+# A slot this long is "hourly"; a cron every 20 minutes or every 3 hours is not.
+_HOURISH = (timedelta(minutes=50), timedelta(minutes=70))
 
 
 def _date(at: datetime, zone: tzinfo) -> str:
@@ -31,8 +35,10 @@ def covers(inp: DigestInput) -> tuple[str, str]:
     if length >= timedelta(days=6):
         return "Weekly capacity digest", "this week"
     if length >= timedelta(hours=20):
-        return "Daily capacity digest", f"since {_short(since, inp.zone)}"
-    return "Capacity digest", f"since {since.astimezone(inp.zone):%H:%M}"
+        return "Daily capacity digest", Prose("since ", Moment(since, inp.zone, "short"))
+    # An hourly cron's slot is an hour; a preview part-way through it still knows its slot.
+    name = "Hourly capacity digest" if _HOURISH[0] <= length <= _HOURISH[1] else "Capacity digest"
+    return name, Prose("since ", Moment(since, inp.zone, "time"))
 
 
 def title_label(name: str, now: datetime, zone: tzinfo) -> str:
@@ -42,7 +48,8 @@ def title_label(name: str, now: datetime, zone: tzinfo) -> str:
     return _date(now, zone) if name.startswith("Daily") else _short(now, zone)
 
 
-def span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> str:
+def span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> Prose:
+    """The span the digest covers, its moments kept for Block Kit."""
     if name.startswith("Weekly"):
-        return f"Week {_date(start, zone)} to {_date(now, zone)}"
-    return f"From {_short(start, zone)} to {_short(now, zone)}"
+        return Prose("Week ", Moment(start, zone, "day"), " to ", Moment(now, zone, "day"))
+    return Prose("From ", Moment(start, zone, "short"), " to ", Moment(now, zone, "short"))

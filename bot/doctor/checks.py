@@ -120,7 +120,7 @@ def check_routes(settings: Settings, plan: Plan | None, problems: Sequence[Probl
         return Check("alert routes", False, "not checked: the plan does not load", outside=True)
     report = delivery_report(plan, settings, problems)
     if not report.ok:
-        fixes = [line.removeprefix("⚠️ ") for line in delivery_lines(report)]
+        fixes = [line.removeprefix("⚠️ ") for line in delivery_lines(report, settings.zone)]
         return Check("alert routes", False, "; ".join(fixes), outside=True)
     routes = ", ".join(
         f"{severity} to {ROUTE_NAMES.get(dest.route, dest.route)}"

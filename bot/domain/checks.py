@@ -8,6 +8,7 @@ from bot.domain.agreement import disagreements
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
+from bot.domain.rule_range import out_of_range_rules
 from bot.domain.sizing import rps_per_vcpu, storage_for
 
 __all__ = ["plan_errors", "plan_warnings"]
@@ -68,6 +69,7 @@ def plan_warnings(plan: Plan) -> list[str]:
                 f"breaking_points[{index}].to_tier: the plan has no tier {point.to_tier}"
             )
     warnings += disagreements(plan)[1]
+    warnings += out_of_range_rules(plan)
     if not plan.metrics and plan.metric_rules():
         warnings.append("metrics: no metrics are declared, so rule metric names are not checked")
     return warnings

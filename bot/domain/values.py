@@ -8,6 +8,7 @@ shows a `Moment` in each reader's own zone with Slack's date formatting.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -19,6 +20,7 @@ __all__ = [
     "Moment",
     "MomentStyle",
     "Money",
+    "Prose",
     "Quantity",
     "Value",
     "fmt_moment",
@@ -30,11 +32,12 @@ __all__ = [
 # are words and take a space: `850 users`.
 _SYMBOLS = frozenset({"%", "ms", "s", "KB", "MB", "GB", "TB"})
 
-MomentStyle = Literal["minute", "day", "short"]
+MomentStyle = Literal["minute", "day", "short", "time"]
 _FORMATS: dict[str, str] = {
     "minute": "%Y-%m-%d %H:%M %Z",  # 2026-11-27 10:00 UTC
     "day": "%a %d %b %Y",  # Fri 27 Nov 2026
-    "short": "%a %d %b %H:%M",  # Fri 27 Nov 10:00
+    "short": "%a %d %b %H:%M %Z",  # Fri 27 Nov 10:00 UTC
+    "time": "%H:%M %Z",  # 10:00 UTC (an hourly digest's "since")
 }
 
 
@@ -60,7 +63,7 @@ def fmt_value(value: float | Decimal | None, unit: str = "", *, sign: bool = Fal
 
 def fmt_moment(at: datetime, zone: tzinfo = UTC, style: MomentStyle = "minute") -> str:
     """`at` in `zone`: `2026-11-27 10:00 UTC` (with the zone's abbreviation), or the digest's
-    `Fri 27 Nov 2026` and `Fri 27 Nov 10:00`."""
+    `Fri 27 Nov 2026` and `Fri 27 Nov 10:00 UTC`."""
     return at.astimezone(zone).strftime(_FORMATS[style])
 
 
@@ -96,3 +99,37 @@ def shown(value: Value) -> str:
     if isinstance(value, Quantity):
         return fmt_value(value.value, value.unit, sign=value.sign)
     return fmt_moment(value.at, value.zone, value.style)
+
+
+class Prose(str):
+    """A sentence that carries typed values: `Prose("no messages until ", Moment(...), ".")`.
+
+    It *is* its plain text (each value through `shown`: a moment in the team's zone with its
+    abbreviation), so it goes wherever a reply takes words (a paragraph, a note, a list item,
+    a fact) and every text surface reads it unchanged; Block Kit looks at `pieces` and shows
+    each Moment with Slack's date formatting, in the reader's own zone. Joining it to other
+    text with `+` or an f-string makes a plain str: build the whole sentence as one Prose.
+    """
+
+    pieces: tuple[str | Money | Quantity | Moment, ...]
+
+    def __new__(cls, *pieces: str | Money | Quantity | Moment) -> Prose:
+        flat: list[str | Money | Quantity | Moment] = []
+        for piece in pieces:
+            flat.extend(piece.pieces if isinstance(piece, Prose) else (piece,))
+        self = super().__new__(cls, "".join(shown(p) for p in flat))
+        self.pieces = tuple(flat)
+        return self
+
+    def __reduce__(self) -> tuple[type[Prose], tuple[str | Money | Quantity | Moment, ...]]:
+        return (Prose, self.pieces)
+
+    @staticmethod
+    def joined(separator: str, items: Iterable[str]) -> Prose:
+        """`separator.join(items)` that keeps the moments inside Prose items."""
+        pieces: list[str | Money | Quantity | Moment] = []
+        for n, item in enumerate(items):
+            if n:
+                pieces.append(separator)
+            pieces.append(item)
+        return Prose(*pieces)

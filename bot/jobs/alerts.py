@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.deps import Deps
@@ -94,13 +94,14 @@ def evaluate_once(
     every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
     routes = routes_for(plan, deps.settings)
-    items = routed_items(events, every_rule, plan, routes, now)
+    zone = deps.settings.zone
+    items = routed_items(events, every_rule, plan, routes, now, zone)
     # Tier news goes where p1 warnings go: the alerts channel.
     channel = deps.settings.slack_channel("p1")
     notices, marks = _tier_notices(deps, plan, seen, channel, now)
     items.extend(notices)
     states = {**result.states, **quiet.states}
-    items = [_with_original_edit(store, states, item, now) for item in items]
+    items = [_with_original_edit(store, states, item, now, zone) for item in items]
     with store.transaction():
         store.alerts.save_states(states, now)
         for name, value in marks.items():
@@ -129,7 +130,9 @@ def _tier_notices(
         mine = record is not None and record.tier == plan.built_tier
         by = record.by if record is not None and mine else None
         at = record.at if record is not None and mine else None
-        items.append(built_notice(plan, was, users, by, channel, now, latest, at))
+        items.append(
+            built_notice(plan, was, users, by, channel, now, latest, at, deps.settings.zone)
+        )
     demand = current_tier(plan, users)
     reached = store.tiers.mark("demand")
     if reached is not None and reached < demand <= plan.built_tier:
@@ -138,7 +141,11 @@ def _tier_notices(
 
 
 def _with_original_edit(
-    store: Store, states: Mapping[str, AlertState], item: OutboxItem, now: datetime
+    store: Store,
+    states: Mapping[str, AlertState],
+    item: OutboxItem,
+    now: datetime,
+    zone: tzinfo,
 ) -> OutboxItem:
     """A resolution carries the edit of its original message, composed now, so delivery
     only carries it out: every alert of that message that no longer fires shows resolved."""
@@ -156,7 +163,7 @@ def _with_original_edit(
             continue  # still the same alert: firing, or waiting for data
         earlier = store.alerts.message_for(line.rule_id, line.fired_at)
         resolved[line.rule_id] = earlier.resolved_at if earlier and earlier.resolved_at else now
-    return with_edit(item, resolution_edit(original, resolved))
+    return with_edit(item, resolution_edit(original, resolved, zone))
 
 
 def rollup_once(

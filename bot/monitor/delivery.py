@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from bot.config import Settings
 from bot.domain.plan import Plan
+from bot.domain.values import Moment, Prose
 from bot.monitor.routes import (
     ROUTE_NAMES,
     RouteGap,
@@ -61,17 +62,19 @@ def delivery_report(plan: Plan, settings: Settings, problems: Sequence[Problem])
     return DeliveryReport(routes, gaps, tuple(problems), names)
 
 
-def _problem_line(p: Problem, name: str | None) -> str:
+def _problem_line(p: Problem, name: str | None, zone: tzinfo) -> Prose:
     route = ROUTE_NAMES.get(p.route, p.route)
     where = f"{name} ({p.target})" if name else p.target
-    return (
-        f"⚠️ Alerts cannot reach {route} {where}: {p.reason} since "
-        f"{p.since:%Y-%m-%d %H:%M} UTC. Fix: {fix_for(p.route, p.reason, p.target, name)}"
+    return Prose(
+        f"⚠️ Alerts cannot reach {route} {where}: {p.reason} since ",
+        Moment(p.since, zone),
+        f". Fix: {fix_for(p.route, p.reason, p.target, name)}",
     )
 
 
-def delivery_lines(report: DeliveryReport) -> list[str]:
-    """What `status` and Home say, each with its fix; empty when every route works."""
-    lines = [_problem_line(p, report.names.get(p.target)) for p in report.problems]
+def delivery_lines(report: DeliveryReport, zone: tzinfo = UTC) -> list[str]:
+    """What `status` and Home say, each with its fix; empty when every route works. Times
+    in `zone` (the team's)."""
+    lines: list[str] = [_problem_line(p, report.names.get(p.target), zone) for p in report.problems]
     lines += [f"⚠️ {gap.describe()}" for gap in report.gaps]
     return lines

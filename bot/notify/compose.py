@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -14,7 +14,7 @@ from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_text
-from bot.domain.values import fmt_moment, fmt_value
+from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.group import Notification
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -97,28 +97,40 @@ class OutboxItem:
         return self.payload.model_dump_json()
 
 
-def _line(alert: AlertLine, kind: str, resolved_at: datetime | None) -> str:
+def _fired(alert: AlertLine, zone: tzinfo) -> Moment | None:
+    try:
+        return Moment(datetime.fromisoformat(alert.fired_at), zone)
+    except ValueError:  # "-": an event without a start
+        return None
+
+
+def _line(alert: AlertLine, kind: str, resolved_at: datetime | None, zone: tzinfo) -> Prose:
     if resolved_at is not None:
-        return (
-            f"✅ ~{alert.title}~ — resolved {fmt_moment(resolved_at)} "
-            f"(`{alert.metric}` now {fmt_value(alert.value, alert.unit)})"
+        return Prose(
+            f"✅ ~{alert.title}~ — resolved ",
+            Moment(resolved_at, zone),
+            f" (`{alert.metric}` now {fmt_value(alert.value, alert.unit)})",
         )
     icon = "⚪" if kind == "nodata" else _ICON.get(alert.severity, "🟡")
     held = format_duration(int(alert.held_seconds))
     value = fmt_value(alert.value, alert.unit)
     threshold = f"threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}"
+    fired = _fired(alert, zone)
+    since: tuple[str | Moment, ...] = (" since ", fired) if fired and kind != "nodata" else ()
     if alert.kind == "stale":
-        state = f"no `{alert.metric}` sample for {held}; the last was {value}"
+        state = Prose(f"no `{alert.metric}` sample for {held}; the last was {value}")
     elif kind == "nodata":
-        state = f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
+        state = Prose(
+            f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
+        )
     else:
-        state = f"`{alert.metric}` is {value} ({threshold}), held for {held}"
-    lines = [f"{icon} **{alert.title}** [{alert.severity}]", state]
+        state = Prose(f"`{alert.metric}` is {value} ({threshold}), held for {held}", *since)
+    lines: list[str] = [f"{icon} **{alert.title}** [{alert.severity}]", state]
     if alert.action:
         lines.append(f"Action: {alert.action}")
     if alert.runbook_id:
         lines.append(f"Runbook: {alert.runbook_title} — `/capacity scenario {alert.runbook_id}`")
-    return "\n".join(lines)
+    return Prose.joined("\n", lines)
 
 
 _TITLES = {
@@ -133,6 +145,7 @@ def alert_reply(
     kind: str,
     alerts: Sequence[AlertLine],
     resolved: Mapping[str, datetime] | None = None,
+    zone: tzinfo = UTC,
 ) -> Reply:
     """The message for `alerts`; `resolved` (rule_id -> when) marks alerts that cleared."""
     resolved = resolved or {}
@@ -144,7 +157,7 @@ def alert_reply(
         title = f"{one}: {alerts[0].title}"
     else:
         title = f"{many}: {len(alerts)} alerts"
-    parts = tuple(Text(_line(a, kind, resolved.get(a.rule_id))) for a in alerts)
+    parts = tuple(Text(_line(a, kind, resolved.get(a.rule_id), zone)) for a in alerts)
     notes = (
         "`/capacity triggers` shows every rule's state; `/capacity silence RULE 2h` mutes one.",
     )
@@ -157,8 +170,9 @@ def render_payload(
     alerts: Sequence[AlertLine],
     at: datetime,
     resolved: Mapping[str, datetime] | None = None,
+    zone: tzinfo = UTC,
 ) -> Payload:
-    reply = alert_reply(kind, alerts, resolved)
+    reply = alert_reply(kind, alerts, resolved, zone)
     return Payload(
         kind=kind,
         channel=channel,
@@ -168,7 +182,11 @@ def render_payload(
     )
 
 
-def _resolution_text(alert: AlertLine, built: int) -> str:
+def _resolution_text(alert: AlertLine, built: int, at: datetime, zone: tzinfo) -> Prose:
+    return Prose(_resolution_words(alert, built), " Resolved ", Moment(at, zone), ".")
+
+
+def _resolution_words(alert: AlertLine, built: int) -> str:
     held = format_duration(int(alert.held_seconds))
     if alert.reason == "built":
         return (
@@ -186,10 +204,12 @@ def _resolution_text(alert: AlertLine, built: int) -> str:
     )
 
 
-def _resolution_reply(alert: AlertLine, at: datetime, built: int = 0) -> Payload:
+def _resolution_reply(
+    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
+) -> Payload:
     reply = Reply(
         title=f"Resolved: {alert.title}",
-        parts=(Text(_resolution_text(alert, built)),),
+        parts=(Text(_resolution_text(alert, built, at, zone)),),
     )
     return Payload(
         kind="resolved",
@@ -206,6 +226,7 @@ def decide(
     plan: Plan,
     channel: str,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> list[OutboxItem]:
     """One outbox row per notification; each names metric, value, threshold, duration,
     the plan's action and the runbook that fits."""
@@ -247,17 +268,19 @@ def decide(
         if not lines:
             continue
         if note.kind == "resolved":
-            payload = _resolution_reply(lines[0], now, plan.built_tier).model_copy(
+            payload = _resolution_reply(lines[0], now, plan.built_tier, zone).model_copy(
                 update={"channel": channel}
             )
         else:
-            payload = render_payload(note.kind, channel, lines, now)
+            payload = render_payload(note.kind, channel, lines, now, zone=zone)
         announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
         items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
     return items
 
 
-def resolution_edit(original: Payload, resolved: Mapping[str, datetime]) -> Edit:
+def resolution_edit(
+    original: Payload, resolved: Mapping[str, datetime], zone: tzinfo = UTC
+) -> Edit:
     """The original firing message with `resolved` (rule id -> when) marked as cleared."""
     again = render_payload(
         original.kind,
@@ -265,6 +288,7 @@ def resolution_edit(original: Payload, resolved: Mapping[str, datetime]) -> Edit
         original.alerts,
         datetime.fromisoformat(original.at),
         resolved,
+        zone,
     )
     return Edit(resolved=tuple(sorted(resolved)), text=again.text, blocks=again.blocks)
 

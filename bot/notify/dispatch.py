@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
@@ -22,8 +22,14 @@ __all__ = ["routed_items"]
 
 
 def routed_items(
-    events: Iterable[Event], rules: Sequence[Rule], plan: Plan, routes: Routes, now: datetime
+    events: Iterable[Event],
+    rules: Sequence[Rule],
+    plan: Plan,
+    routes: Routes,
+    now: datetime,
+    zone: tzinfo = UTC,
 ) -> list[OutboxItem]:
+    """`zone` is the team's (CAPACITY_TIMEZONE): the fallback text's times are in it."""
     by_id = {r.id: r for r in rules}
     buckets: dict[Destination, list[Event]] = {}
     for event in events:
@@ -39,16 +45,16 @@ def routed_items(
             notes = [n for e in mine for n in group_events([e], rules)]
         else:
             notes = group_events(mine, rules)
-        for item in decide(notes, rules, plan, dest.target, now):
-            items.append(replace(_say_fallback(item, dest), route=dest.route))
+        for item in decide(notes, rules, plan, dest.target, now, zone):
+            items.append(replace(_say_fallback(item, dest, zone), route=dest.route))
     return items
 
 
-def _say_fallback(item: OutboxItem, dest: Destination) -> OutboxItem:
+def _say_fallback(item: OutboxItem, dest: Destination, zone: tzinfo) -> OutboxItem:
     """A warning that came to Slack because its own route is not configured says so."""
     if not dest.fallback or item.kind not in ("firing", "reminder"):
         return item
-    reply = alert_reply(item.kind, item.payload.alerts)
+    reply = alert_reply(item.kind, item.payload.alerts, zone=zone)
     severities = sorted({a.severity for a in item.payload.alerts})
     note = (
         f"{ROUTE_NAMES[dest.wanted]} is not configured for {'/'.join(severities)} alerts, "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from bot.notify.poster import DeliveryError, Message, Sent, alert_key
+from bot.notify.retry_after import retry_after
 
 if TYPE_CHECKING:
     from bot.notify.compose import AlertLine, Payload
@@ -99,7 +100,7 @@ class PagerDutyPoster:
             raise DeliveryError(
                 f"pagerduty {status}",
                 retryable=True,
-                retry_after=float(after) if after and after.isdigit() else None,
+                retry_after=retry_after(after),
                 code=f"http_{status}",
             )
         # 400 (invalid event, e.g. a malformed routing key) and other refusals: no retry helps.

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.domain.monitoring import AlertState, Rule
 from bot.domain.plan import Plan
 from bot.monitor.routes import Routes
 from bot.notify.compose import AlertLine, OutboxItem, Payload
 from bot.render.blocks import render_message
-from bot.reply import Reply, Section, Text
+from bot.reply import Moment, Prose, Reply, Section, Text
 
 __all__ = ["REMOVED", "diff_item", "removed_items"]
 
@@ -18,12 +18,18 @@ REMOVED = "removed by reload"
 
 
 def diff_item(
-    changes: Sequence[str], source: str, version: int, by: str, channel: str, now: datetime
+    changes: Sequence[str],
+    source: str,
+    version: int,
+    by: str,
+    channel: str,
+    now: datetime,
+    zone: tzinfo = UTC,
 ) -> OutboxItem:
     reply = Reply(
         title=f"Capacity plan reloaded (version {version})",
         parts=(
-            Text(f"From `{source}`, by {by}."),
+            Text(Prose(f"From `{source}`, by {by}, ", Moment(now, zone), ".")),
             Section("What changed", tuple(changes) or ("nothing the bot answers from",)),
         ),
         notes=("`/capacity plan` shows the plan's source and version.",),
@@ -41,6 +47,7 @@ def removed_items(
     plan: Plan,
     routes: Routes,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> list[OutboxItem]:
     """A resolution for each open alert whose rule the new plan no longer has, sent the way
     its alert went (Slack thread, PagerDuty resolve, email)."""
@@ -66,7 +73,15 @@ def removed_items(
         )
         reply = Reply(
             title=f"Resolved: {rule.title}",
-            parts=(Text(f"Rule `{rule.id}` was {REMOVED}: the new plan no longer has it."),),
+            parts=(
+                Text(
+                    Prose(
+                        f"Rule `{rule.id}` was {REMOVED} ",
+                        Moment(now, zone),
+                        ": the new plan no longer has it.",
+                    )
+                ),
+            ),
         )
         dest = routes.for_rule(rule)
         payload = Payload(

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notify.poster import DeliveryError, Message, Sent
+from bot.notify.retry_after import retry_after
 
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
@@ -53,12 +54,11 @@ def _error(exc: Exception) -> DeliveryError:
         status = exc.response.status_code
         code = str(exc.response.get("error", "") or "")
         after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-        retry_after = float(after) if after else None
         retryable = status == 429 or status >= 500 or code in _RETRYABLE
         return DeliveryError(
             f"slack {status} {code}",
             retryable=retryable,
-            retry_after=retry_after,
+            retry_after=retry_after(after),
             code=code,
             needs_person=code in NEEDS_PERSON,
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.domain.costs import current_tier, tier_label
 from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget, gap_text, next_trigger
-from bot.domain.values import fmt_moment
+from bot.domain.values import Moment, Prose
 from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -25,6 +25,7 @@ def built_notice(
     now: datetime,
     latest: dict[str, float | None] | None = None,
     recorded_at: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> OutboxItem:
     """`plan.built_tier` is newly in force (it was `previous`): what that changes.
 
@@ -34,8 +35,8 @@ def built_notice(
     demand = current_tier(plan, users)
     verb = "is built" if built > previous else "is the built tier again"
     who = f"Recorded by <@{by}>" if by else "From the plan file"
-    lines = [
-        f"{who}, {fmt_moment(now)} (was Tier {previous}).",
+    lines: list[str] = [
+        Prose(f"{who}, ", Moment(now, zone), f" (was Tier {previous})."),
         gap_text(plan, demand, built, users) + ".",
         f"Budget now {fmt_money(budget(plan))}/mo; triggers of Tier {built} and below"
         " are inactive and their alerts resolve.",
@@ -43,7 +44,9 @@ def built_notice(
     watch = next_trigger(plan, demand, latest or {plan.users_metric: users})
     if watch is not None:
         lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
-    reply = Reply(title=f"{tier_label(plan, built)} {verb}", parts=(Text("\n".join(lines)),))
+    reply = Reply(
+        title=f"{tier_label(plan, built)} {verb}", parts=(Text(Prose.joined("\n", lines)),)
+    )
     payload = Payload(
         kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
     )

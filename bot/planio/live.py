@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from bot.domain.plan import ChangeLogEntry, Plan
@@ -29,28 +29,29 @@ class Readings(Protocol):
     def tiers(self) -> TierStore: ...
 
 
-def live_figures(plan: Plan, store: Readings, now: datetime) -> Live:
-    """Latest sample of each plan metric (with its time), every stored change, the built tier."""
+def live_figures(plan: Plan, store: Readings, now: datetime, zone: tzinfo = UTC) -> Live:
+    """Latest sample of each plan metric (with its time in the team's `zone`, named), every
+    stored change, the built tier."""
     samples = []
     for metric in plan.metrics:
         latest = store.metrics.latest(metric.name)
         if latest is not None:
-            at = fmt_moment(latest.at)  # the document says UTC
+            at = fmt_moment(latest.at, zone)
             samples.append((metric.description, f"{fmt_value(latest.value, metric.unit)} ({at})"))
     changes = tuple(
         ChangeLogEntry(date=c.date.isoformat(), change=c.change, reason=c.reason, impact=c.impact)
         for c in reversed(store.changes.all())
     )
     return Live(
-        today=now.date().isoformat(),
+        today=now.astimezone(zone).date().isoformat(),
         samples=tuple(samples),
         changes=changes or None,
         built_tier=store.tiers.built_tier(),
     )
 
 
-async def plan_document(plan: Plan, store: Readings, now: datetime) -> str:
+async def plan_document(plan: Plan, store: Readings, now: datetime, zone: tzinfo = UTC) -> str:
     """The live document: figures read here (the store stays on the loop's thread), the
     rendering in a worker thread, so other requests are answered meanwhile."""
-    live = live_figures(plan, store, now)
+    live = live_figures(plan, store, now, zone)
     return await asyncio.to_thread(export_document, plan, live)

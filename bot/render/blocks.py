@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Literal
 
+from bot.domain.values import Prose, shown
 from bot.render.text import cell_text, plain, render_text, table_lines
 from bot.reply import Action, Facts, Moment, Part, Reply, Section, Table, Text, Value
 
@@ -52,6 +53,7 @@ FALLBACK_MAX = 3000
 SHARE_ACTION_ID = "capacity_share"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MARK = re.compile("\x00([0-9]+)\x00")
 
 
 def escape(text: str) -> str:
@@ -60,21 +62,42 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`."""
-    return _BOLD.sub(r"*\1*", escape(text))
+    """Reply markup -> Slack mrkdwn: escape `&<>`, then `**bold**` -> `*bold*`; the moments
+    inside a Prose sentence in Slack's date formatting."""
+    if not isinstance(text, Prose) or not any(isinstance(p, Moment) for p in text.pieces):
+        return _BOLD.sub(r"*\1*", escape(text))
+    # Placeholders first, so a `**bold**` around a moment still pairs up and the date
+    # token's own characters are never escaped.
+    dates: list[str] = []
+    marked: list[str] = []
+    for piece in text.pieces:
+        if isinstance(piece, Moment):
+            marked.append(f"\x00{len(dates)}\x00")
+            dates.append(slack_date(piece))
+        else:
+            marked.append(escape(shown(piece).replace("\x00", "")))
+    bolded = _BOLD.sub(r"*\1*", "".join(marked))
+    return _MARK.sub(lambda m: dates[int(m[1])], bolded)
 
 
 def slack_date(moment: Moment) -> str:
     """A moment in each reader's own zone (Slack's date formatting); the text after `|` is
     for clients that cannot, in the team's zone."""
     fallback = escape(cell_text(moment)).replace("|", "/")
-    tokens = "{date_short_pretty}" if moment.style == "day" else "{date_short_pretty} {time}"
-    return f"<!date^{int(moment.at.timestamp())}^{tokens}|{fallback}>"
+    return f"<!date^{int(moment.at.timestamp())}^{_date_tokens(moment)}|{fallback}>"
+
+
+def _date_tokens(moment: Moment) -> str:
+    if moment.style in ("day", "time"):
+        return "{date_short_pretty}" if moment.style == "day" else "{time}"
+    return "{date_short_pretty} {time}"
 
 
 def value_mrkdwn(value: Value) -> str:
     """A fact's value as mrkdwn: a Moment with Slack's date formatting, the rest as text."""
-    return slack_date(value) if isinstance(value, Moment) else mrkdwn(cell_text(value))
+    if isinstance(value, Moment):
+        return slack_date(value)
+    return mrkdwn(value) if isinstance(value, Prose) else mrkdwn(cell_text(value))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -141,14 +164,35 @@ def _table_fits(table: Table) -> bool:
     )
 
 
+def _date_element(moment: Moment) -> Block:
+    return {
+        "type": "date",
+        "timestamp": int(moment.at.timestamp()),
+        "format": _date_tokens(moment),
+        "fallback": cell_text(moment),
+    }
+
+
+def _cell(value: Value) -> Block:
+    """A table cell: raw text, or rich text when it holds a moment (each reader's zone)."""
+    pieces = value.pieces if isinstance(value, Prose) else (value,)
+    if not any(isinstance(p, Moment) for p in pieces):
+        return {"type": "raw_text", "text": _cut(cell_text(value), TABLE_CELL_MAX) or "–"}
+    elements = [
+        _date_element(p) if isinstance(p, Moment) else {"type": "text", "text": shown(p)}
+        for p in pieces
+        if isinstance(p, Moment) or shown(p)
+    ]
+    section = {"type": "rich_text_section", "elements": elements}
+    return {"type": "rich_text", "elements": [section]}
+
+
 def _table_block(table: Table) -> Block:
     count = len(table.columns)
 
-    def cells(row: tuple[Value, ...]) -> list[dict[str, str]]:
+    def cells(row: tuple[Value, ...]) -> list[Block]:
         padded = [*row, *([""] * (count - len(row)))][:count]
-        return [
-            {"type": "raw_text", "text": _cut(cell_text(c), TABLE_CELL_MAX) or "–"} for c in padded
-        ]
+        return [_cell(c) for c in padded]
 
     numeric = table.numeric or (False,) * count
     settings = [

@@ -19,7 +19,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,6 +35,7 @@ from bot.jobs.plan_reload import start_plan_jobs
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health
 from bot.notify.posters import route_posters
+from bot.notify.retry_after import retry_after
 from bot.notify.slack import SlackPoster
 from bot.slack import guard
 from bot.slack.client import MeteredWebClient, Observer
@@ -46,6 +46,7 @@ from bot.slack.listeners import register_all
 from bot.slack.listeners.errors import in_background
 from bot.slack.middleware import client_middleware, request_scope
 from bot.slack.probe import outside_checks
+from bot.slack.rate_limit import RateLimitRetry
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 from bot.web.metrics import make_metrics_route
@@ -77,7 +78,7 @@ def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
     """Connection errors, 429 (honouring Retry-After) and 5xx: each retried at most twice."""
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=max_retries),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitRetry(max_retry_count=max_retries),
         AsyncServerErrorRetryHandler(max_retry_count=max_retries),
     ]
 
@@ -122,8 +123,7 @@ async def verify_token(
             after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
                 "retry-after"
             )
-            if after and str(after).isascii() and str(after).isdigit():  # not "²"
-                wait = min(float(after), 10.0)
+            wait = retry_after(str(after) if after else None, limit=10.0, default=wait) or 0.0
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if attempt < attempts - 1:
@@ -316,6 +316,7 @@ def build_web_app(
             bolt_app,
             secret.get_secret_value() if secret else "",
             scope=lambda body: request_scope(deps.telemetry, body),
+            on_refuse=deps.telemetry.intake_refused,
         )
         web_app.router.add_post("/slack/events", intake.handle)
     web_app.add_routes(hooks.routes)

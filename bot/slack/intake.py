@@ -49,6 +49,7 @@ __all__ = [
     "Intake",
     "ParsedRequest",
     "decode_body",
+    "refusal_kind",
     "signature_problem",
 ]
 
@@ -256,6 +257,18 @@ class ParsedRequest(AsyncBoltRequest):
         return copy
 
 
+def refusal_kind(status: int, reason: str) -> str:
+    """A refusal as one of a few labels: bad_signature (unsigned, malformed or wrong),
+    stale, replay, undecodable (a signed body that is not a Slack payload), too_large."""
+    if status == 413:
+        return "too_large"
+    if status == 400:
+        return "undecodable"
+    if reason == "replayed request":
+        return "replay"
+    return "stale" if reason.startswith("timestamp outside") else "bad_signature"
+
+
 def _reject(status: int, reason: str) -> web.Response:
     return web.json_response({"ok": False, "error": reason}, status=status)
 
@@ -272,6 +285,7 @@ class Intake:
         scope: Callable[[dict[str, Any]], AbstractContextManager[object]] | None = None,
         replay_capacity: int = 50_000,
         event_capacity: int = 50_000,
+        on_refuse: Callable[[str], None] | None = None,
     ) -> None:
         if not signing_secret:
             raise ValueError("a signing secret is required to serve Slack over HTTP")
@@ -286,6 +300,8 @@ class Intake:
         # Slack retries an event up to three times within about an hour.
         self.events = SeenKeys(2 * 3600, event_capacity, clock)
         self.rejections = LogBudget(log, clock)
+        # Told each refusal's kind (`refusal_kind`), for /metrics.
+        self.on_refuse = on_refuse or (lambda kind: None)
 
     def _refuse(
         self, request: web.Request, status: int, reason: str, size: int | None
@@ -293,6 +309,7 @@ class Intake:
         where = request.remote or "?"
         length = "" if size is None else f", {size} bytes"
         self.rejections.warning(f"slack intake: {status} {reason} from {where}{length}")
+        self.on_refuse(refusal_kind(status, reason))
         return _reject(status, "invalid request" if status == 401 else reason)
 
     async def handle(self, request: web.Request) -> web.Response:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -180,11 +181,11 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
 
     alerts = _cells(_table(reply, "Alerts this week"))
     assert alerts == (
-        ("API p95 above 1s", "Sun 22 Nov 10:00", "Sun 22 Nov 12:00", "2h"),
-        ("CPU > 70% for 1 hour", "Tue 24 Nov 10:00", "still firing", "—"),
+        ("API p95 above 1s", "Sun 22 Nov 10:00 UTC", "Sun 22 Nov 12:00 UTC", "2h"),
+        ("CPU > 70% for 1 hour", "Tue 24 Nov 10:00 UTC", "still firing", "—"),
     )
     firing = next(p for p in reply.parts if isinstance(p, Section) and p.heading == "Still firing")
-    assert firing.items == ("CPU > 70% for 1 hour: firing since Tue 24 Nov 10:00 (3d)",)
+    assert firing.items == ("CPU > 70% for 1 hour: firing since Tue 24 Nov 10:00 UTC (3d)",)
 
     assert "4 change(s) logged, cost change +$30.50/mo (3 of 4 priced)." in _texts(reply)
     changes = _cells(_table(reply, "Changes this week"))
@@ -256,7 +257,7 @@ def test_dates_are_shown_in_the_configured_zone(seeded: DigestInput) -> None:
     from zoneinfo import ZoneInfo
 
     reply = build_digest(replace(seeded, zone=ZoneInfo("Asia/Tokyo")))
-    assert _cells(_table(reply, "Alerts this week"))[0][1] == "Sun 22 Nov 19:00"
+    assert _cells(_table(reply, "Alerts this week"))[0][1] == "Sun 22 Nov 19:00 JST"
 
 
 # ---- bounded whatever the data holds ----------------------------------------------
@@ -309,3 +310,23 @@ def test_digest_speaks_of_demand_built_gap_and_the_built_budget(plan: Plan) -> N
     text = render_text(reply)
     assert "126% used, over by $25" in text  # $120 against Tier 1's $95
     assert "Next trigger to watch: MAU > 80,000, now 9,000 users" in text
+
+
+def test_the_digest_times_are_slack_dates_in_blocks_and_named_in_text(
+    seeded: DigestInput,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.render.blocks import render_message
+    from tests.fakeslack import validate_blocks
+
+    reply = build_digest(replace(seeded, zone=ZoneInfo("America/New_York")))
+    text = render_text(reply)
+    assert "firing since Tue 24 Nov 05:00 EST (3d)" in text
+    assert re.search(r"Week \w{3} \d\d Nov 2026 to \w{3} \d\d Nov 2026\. Trends", text)
+    message = render_message(reply)
+    assert validate_blocks(message["blocks"]) == []
+    blocks = str(message["blocks"])
+    since = int(datetime(2026, 11, 24, 10, 0, tzinfo=UTC).timestamp())
+    assert f"<!date^{since}^{{date_short_pretty}} {{time}}|Tue 24 Nov 05:00 EST>" in blocks
+    assert re.search(r"Week <!date\^\d+\^{date_short_pretty}\|", blocks)

@@ -34,9 +34,9 @@ def test_a_daily_cron_previews_the_day_so_far_as_a_daily_digest() -> None:
     fired_and_resolved(deps, "threshold.error_rate_pct.0", MONDAY_9 + timedelta(hours=1))
     text = preview(deps)
     assert text.startswith("Daily capacity digest, Mon 30 Nov 2026")
-    assert "Alerts since Mon 30 Nov 09:00" in text
+    assert "Alerts since Mon 30 Nov 09:00 UTC" in text
     assert "Error rate" in text and "CPU utilization" not in text  # Sunday's was yesterday's
-    assert "From Mon 30 Nov 09:00 to Mon 30 Nov 15:00" in text
+    assert "From Mon 30 Nov 09:00 UTC to Mon 30 Nov 15:00 UTC" in text
     assert "Preview: only you can see this" in text
 
 
@@ -46,8 +46,8 @@ def test_an_hourly_cron_previews_the_hour_so_far() -> None:
     fired_and_resolved(deps, "threshold.cpu_pct.0", MONDAY_9 - timedelta(hours=2))
     fired_and_resolved(deps, "threshold.error_rate_pct.0", MONDAY_9 + timedelta(minutes=10))
     text = preview(deps)
-    assert text.startswith("Capacity digest, Mon 30 Nov 09:40")
-    assert "Alerts since 09:00" in text and "Error rate" in text and "CPU" not in text
+    assert text.startswith("Hourly capacity digest, Mon 30 Nov 09:40 UTC")
+    assert "Alerts since 09:00 UTC" in text and "Error rate" in text and "CPU" not in text
 
 
 def test_a_weekly_cron_previews_since_the_last_monday_slot() -> None:
@@ -63,4 +63,4 @@ def test_the_cli_previews_the_cron_slot(tmp_path: Path) -> None:
     settings = Settings(db_path=tmp_path / "capacity.db", digest_cron="30 6 * * *")
     assert print_digest(settings, out=out) == 0
     assert out.getvalue().startswith("Daily capacity digest, ")
-    assert "06:30 to " in out.getvalue()
+    assert "06:30 UTC to " in out.getvalue()

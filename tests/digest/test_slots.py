@@ -79,8 +79,8 @@ async def test_a_daily_cron_posts_a_digest_every_day(slack: FakeSlack, tmp_path:
     posted = digests(slack)
     assert len(posted) == 7
     assert posted[0].startswith("Daily capacity digest, Mon 30 Nov 2026")
-    assert "No alerts fired or resolved since Sun 29 Nov 09:00." in posted[0]
-    assert "From Sun 29 Nov 09:00 to Mon 30 Nov 09:00" in posted[0]
+    assert "No alerts fired or resolved since Sun 29 Nov 09:00 UTC." in posted[0]
+    assert "From Sun 29 Nov 09:00 UTC to Mon 30 Nov 09:00 UTC" in posted[0]
     assert posted[6].startswith("Daily capacity digest, Sun 06 Dec 2026")
 
 
@@ -101,9 +101,9 @@ async def test_an_hourly_digest_covers_the_hour_since_the_slot_before(
         clock.now = MONDAY_9 + timedelta(hours=hour, seconds=1)
         await bot.scheduled()
     first, second = digests(slack)
-    assert first.startswith("Capacity digest, Mon 30 Nov 10:00")
-    assert "Alerts since 09:00" in first and "Error rate" in first and "CPU" not in first
-    assert "No alerts fired or resolved since 10:00." in second
+    assert first.startswith("Hourly capacity digest, Mon 30 Nov 10:00 UTC")
+    assert "Alerts since 09:00 UTC" in first and "Error rate" in first and "CPU" not in first
+    assert "No alerts fired or resolved since 10:00 UTC." in second
 
 
 async def test_restarts_and_two_processes_post_one_digest_a_slot(

@@ -44,7 +44,7 @@ def test_moments_are_written_in_the_team_zone_with_its_abbreviation() -> None:
     assert fmt_moment(AT) == "2026-11-27 10:00 UTC"
     assert fmt_moment(AT, berlin) == "2026-11-27 11:00 CET"
     assert fmt_moment(AT, berlin, "day") == "Fri 27 Nov 2026"
-    assert shown(Moment(AT, berlin, "short")) == "Fri 27 Nov 11:00"
+    assert shown(Moment(AT, berlin, "short")) == "Fri 27 Nov 11:00 CET"
     assert shown(Money(Decimal("-5"))) == "-$5" and shown(Quantity(81.6, "$")) == "$81.60"
 
 
@@ -63,9 +63,15 @@ def test_text_shows_a_moment_in_the_team_zone_and_block_kit_in_the_readers() -> 
     fields = [f["text"] for b in blocks for f in b.get("fields", ())]
     unix = int(AT.timestamp())
     assert f"<!date^{unix}^{{date_short_pretty}} {{time}}|2026-11-27 11:00 CET>" in fields[0]
-    # A table block's cells are raw text: the team's zone, as in the terminal.
+    # In a table block the cell is rich text with a date element (each reader's zone).
     table = next(b for b in blocks if b["type"] == "table")
-    assert table["rows"][1][1]["text"] == "2026-11-27 11:00 CET"
+    (date,) = table["rows"][1][1]["elements"][0]["elements"]
+    assert date == {
+        "type": "date",
+        "timestamp": unix,
+        "format": "{date_short_pretty} {time}",
+        "fallback": "2026-11-27 11:00 CET",
+    }
 
 
 def test_every_surface_writes_money_the_same_way() -> None:

@@ -10,6 +10,7 @@ payload which passes here is one Slack would accept.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 SURFACES = ("message", "modal", "home")
@@ -17,6 +18,39 @@ SURFACES = ("message", "modal", "home")
 MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
 
 TEXT_TYPES = ("plain_text", "mrkdwn")
+# Slack's date formatting: `<!date^UNIX^FORMAT|fallback>` or `<!date^UNIX^FORMAT^LINK|fallback>`;
+# the format takes {date_num}, {date}, {date_short}, {date_long}, {date_pretty},
+# {date_short_pretty}, {date_long_pretty}, {time}, {time_secs}, {ago} and literal text.
+DATE_TOKEN = re.compile(
+    r"<!date\^(?P<ts>[0-9]{1,11})\^(?P<fmt>[^^|>]+)(?:\^(?P<link>[^|>]+))?\|(?P<fb>[^>]+)>"
+)
+DATE_WORDS = re.compile(r"\{([a-z_]+)\}")
+DATE_KEYS = frozenset(
+    [
+        "date_num",
+        "date",
+        "date_short",
+        "date_long",
+        "date_pretty",
+        "date_short_pretty",
+        "date_long_pretty",
+        "time",
+        "time_secs",
+        "ago",
+    ]
+)
+
+
+def bad_date_tokens(text: str) -> list[str]:
+    """Every `<!date...>` in `text` that Slack would not format (shown raw to readers)."""
+    bad = []
+    for start in (m.start() for m in re.finditer(r"<!date", text)):
+        found = DATE_TOKEN.match(text, start)
+        words = DATE_WORDS.findall(found["fmt"]) if found else []
+        if not found or not words or not set(words) <= DATE_KEYS:
+            bad.append(text[start : text.find(">", start) + 1 or len(text)])
+    return bad
+
 
 BLOCK_TYPES = (
     "section",
@@ -149,6 +183,9 @@ class _Checker:
         self.string(obj.get("text"), f"{pointer}/text", max_len=max_len, min_len=1, required=True)
         if kind == "mrkdwn" and "emoji" in obj:
             self.err("emoji is only allowed on plain_text", f"{pointer}/emoji")
+        if kind == "mrkdwn" and isinstance(obj.get("text"), str):
+            for bad in bad_date_tokens(obj["text"]):
+                self.err(f"malformed date token {bad[:80]!r}", f"{pointer}/text")
 
     def items(self, value: Any, pointer: str, *, max_items: int, min_items: int = 0) -> list[Any]:
         if not isinstance(value, list):
@@ -330,7 +367,37 @@ class _Checker:
         )
 
     def block_rich_text(self, b: dict[str, Any], p: str, surface: str) -> None:
-        self.items(b.get("elements"), f"{p}/elements", max_items=10_000)
+        self.rich_elements(b, p)
+
+    def rich_elements(self, b: dict[str, Any], p: str) -> None:
+        """Sections of text and date elements (the ones the bot sends) are checked."""
+        for s, section in enumerate(
+            self.items(b.get("elements"), f"{p}/elements", max_items=10_000)
+        ):
+            sp = f"{p}/elements/{s}"
+            if not isinstance(section, dict) or section.get("type") != "rich_text_section":
+                continue
+            for e, el in enumerate(
+                self.items(section.get("elements"), f"{sp}/elements", max_items=10_000)
+            ):
+                ep = f"{sp}/elements/{e}"
+                if not isinstance(el, dict):
+                    self.err("must be an object", ep)
+                elif el.get("type") == "text":
+                    self.string(el.get("text"), f"{ep}/text", max_len=10_000, min_len=1)
+                elif el.get("type") == "date":
+                    if not isinstance(el.get("timestamp"), int):
+                        self.err("timestamp must be an integer", f"{ep}/timestamp")
+                    words = DATE_WORDS.findall(str(el.get("format", "")))
+                    if not words or not set(words) <= DATE_KEYS:
+                        self.err("format must use Slack's date tokens", f"{ep}/format")
+                    self.string(
+                        el.get("fallback"),
+                        f"{ep}/fallback",
+                        max_len=1000,
+                        min_len=1,
+                        required=False,
+                    )
 
     def block_markdown(self, b: dict[str, Any], p: str, surface: str) -> None:
         if surface != "message":
@@ -360,7 +427,7 @@ class _Checker:
                     if not isinstance(cell.get("text"), str):
                         self.err("missing required field", f"{cp}/text")
                 elif cell.get("type") == "rich_text":
-                    self.items(cell.get("elements"), f"{cp}/elements", max_items=10_000)
+                    self.rich_elements(cell, cp)
                 else:
                     self.err(
                         f"table cells must be raw_text or rich_text; got {cell.get('type')!r}",

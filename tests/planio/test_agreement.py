@@ -55,3 +55,39 @@ def test_a_rule_may_be_left_to_the_text() -> None:
     rule = plan.tiers[1].triggers[0].rule
     assert rule is not None
     assert (rule.metric, rule.op, rule.value, rule.for_seconds) == ("mau", ">=", 8500, 7200)
+
+
+STORAGE = 'text: "> 80% capacity", rule: {metric: storage_pct, op: ">", value: 80}'
+SCALE_IN = 'text: CPU < 30% for 15 min, rule: {metric: cpu_pct, op: "<", value: 30, for: 15m}'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "warning"),
+    [
+        (
+            STORAGE,
+            STORAGE.replace("80", "180"),
+            "thresholds[4].rule: storage_pct > 180% can never fire: storage_pct ranges 0% to 100%",
+        ),
+        (
+            SCALE_IN,
+            SCALE_IN.replace("30", "0"),
+            "auto_scaling.rules[1].rule: cpu_pct < 0% can never fire: cpu_pct ranges 0% to 100%",
+        ),
+        (
+            SCALE_IN,
+            SCALE_IN.replace("30", "150"),
+            "auto_scaling.rules[1].rule: cpu_pct < 150% holds for every sample",
+        ),
+    ],
+)
+def test_a_threshold_outside_its_metric_range_is_a_located_warning(
+    old: str, new: str, warning: str
+) -> None:
+    assert old in default_plan_text()
+    plan = parse_plan(default_plan_text().replace(old, new))
+    assert any(w.startswith(warning) for w in plan_warnings(plan)), plan_warnings(plan)
+
+
+def test_the_default_plan_has_no_rule_outside_its_range() -> None:
+    assert not [w for w in plan_warnings(default_plan()) if "ranges" in w]
