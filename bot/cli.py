@@ -19,7 +19,7 @@ __all__ = ["main"]
 
 
 def _ask(args: argparse.Namespace) -> int:
-    """Print one answer as plain text; exit 2 on bad input."""
+    """Print one answer as plain text. Exit 0; 2 when the input is wrong; 1 on an internal fault."""
     from bot.shell import ask
 
     return ask(" ".join(args.text), load_settings())
@@ -33,7 +33,8 @@ def _shell(args: argparse.Namespace) -> int:
 
 
 def _check_plan(args: argparse.Namespace) -> int:
-    """Validate a plan file: every error with its location, then the warnings."""
+    """Check a plan (YAML or the Markdown document): each error with its location, then the
+    warnings; exit 1 on errors."""
     from bot.shell import check_plan
 
     return check_plan(args.path, load_settings())
@@ -77,7 +78,8 @@ def _import_plan(args: argparse.Namespace) -> int:
 
 def _export_plan(args: argparse.Namespace) -> int:
     """Write the plan as the template's document with live figures (totals computed, the
-    latest samples, the stored change log); import-plan reads it back to the same plan."""
+    latest samples, the stored change log), to stdout or -o FILE; import-plan reads it back
+    to the same plan."""
     from bot.plan_cli import export_plan
 
     return export_plan(load_settings(), args.output)
@@ -159,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         default=None,
-        help="plan YAML (default: $CAPACITY_PLAN, else the embedded plan)",
+        help="a plan, YAML or .md (default: $CAPACITY_PLAN, else the embedded plan)",
     )
     check.set_defaults(run=_check_plan)
 
@@ -174,23 +176,33 @@ def _parser() -> argparse.ArgumentParser:
         "import-plan", help=_import_plan.__doc__, description=_import_plan.__doc__
     )
     imp_plan.add_argument("doc", help="the filled-in template, e.g. capacity-plan.md")
-    imp_plan.add_argument("-o", "--output", default=None, help="write the YAML here")
+    imp_plan.add_argument(
+        "-o", "--output", default=None, metavar="FILE", help="write the YAML here (default: stdout)"
+    )
     imp_plan.set_defaults(run=_import_plan)
     exp_plan = commands.add_parser(
         "export-plan", help=_export_plan.__doc__, description=_export_plan.__doc__
     )
-    exp_plan.add_argument("-o", "--output", default=None, help="write the document here")
+    exp_plan.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="write the document here (default: stdout)",
+    )
     exp_plan.set_defaults(run=_export_plan)
     diff = commands.add_parser("plan-diff", help=_plan_diff.__doc__, description=_plan_diff.__doc__)
-    diff.add_argument("old")
-    diff.add_argument("new")
+    diff.add_argument("old", help="the plan before (YAML or .md)")
+    diff.add_argument("new", help="the plan after (YAML or .md)")
     diff.set_defaults(run=_plan_diff)
     schema = commands.add_parser(
         "plan-schema", help=_plan_schema.__doc__, description=_plan_schema.__doc__
     )
     schema.set_defaults(run=_plan_schema)
     digest = commands.add_parser("digest", help=_digest.__doc__, description=_digest.__doc__)
-    digest.add_argument("--chart", type=Path, default=None, help="write the chart PNG here")
+    digest.add_argument(
+        "--chart", type=Path, default=None, metavar="PATH", help="write the chart PNG here"
+    )
     digest.set_defaults(run=_digest)
 
     manifest = commands.add_parser(
