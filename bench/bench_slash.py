@@ -16,7 +16,6 @@ import asyncio
 import os
 import platform
 import signal
-import socket
 import statistics
 import sys
 import time
@@ -26,10 +25,12 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import SECRET, Child, free_port, rss_mb, wait_healthy  # noqa: E402
 
 from tests.fakeslack import FakeSlack, signed_headers, slash_command_body  # noqa: E402
 
-SECRET = "bench-secret"
 LEVELS = (1, 10, 50)
 
 
@@ -94,57 +95,6 @@ def run_server(kind: str, port: int, api_url: str, pbr: bool) -> None:
 
 
 # -- load (here) -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-async def wait_healthy(http: aiohttp.ClientSession, port: int, limit: float = 30.0) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                if resp.status == 200:
-                    return time.perf_counter() - started
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.005)
-    raise TimeoutError("server never became healthy")
-
-
-class Child:
-    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
-        self.args, self.env = args, env
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def __aenter__(self) -> Child:
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.args,
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.proc is not None
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
 
 
 async def load(

@@ -7,10 +7,7 @@ process against the fake Slack, 40 forms, a kill, a restart, a resubmission.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,51 +15,21 @@ from pathlib import Path
 import aiohttp
 
 from tests.fakeslack import FakeSlack, sign
+from tests.serve_process import free_port, serve_process, wait_healthy
 from tests.slack.harness import GOOD, view_submission
 
 SECRET = "probe-secret"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def spawn(slack, db, port):
     env = {
-        "PATH": os.environ["PATH"],
-        "PYTHONPATH": os.environ["PYTHONPATH"],
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
         "CAPACITY_DB": str(db),
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
-async def healthy(http, port):
-    for _ in range(300):
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                if r.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
+    return await serve_process(env, port, output=asyncio.subprocess.DEVNULL)
 
 
 async def main(n=40):
@@ -73,7 +40,7 @@ async def main(n=40):
     async with FakeSlack() as slack, aiohttp.ClientSession() as http:
         port = free_port()
         proc = await spawn(slack, db, port)
-        await healthy(http, port)
+        await wait_healthy(http, f"http://127.0.0.1:{port}")
 
         async def submit(i):
             body = view_submission({**GOOD, "change": f"Change number {i} done"}, view_id=f"V{i}")
@@ -89,7 +56,7 @@ async def main(n=40):
         await proc.wait()
         before = len(slack.messages_in("C1"))
         proc = await spawn(slack, db, port)
-        await healthy(http, port)
+        await wait_healthy(http, f"http://127.0.0.1:{port}")
         await asyncio.sleep(35)
         after = len(slack.messages_in("C1"))
         # and the person submits the first form again

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import secrets
 import signal
-import socket
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,15 +23,9 @@ from bot.jobs.alerts import evaluate_once
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack, signed_headers, slash_command_body, slash_command_payload
+from tests.serve_process import ROOT, free_port, serve_process, wait_healthy
 
-ROOT = Path(__file__).resolve().parents[1]
 CHANNEL = "C0ALERTS"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # The default plan's rules are all p1 (Slack); this one sends the error rate to PagerDuty
@@ -85,20 +76,7 @@ async def run_scenario(
         **env,
     }
     queue_firing_alerts(env)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await serve_process(env, port, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     assert proc.stderr is not None
     lines: list[str] = []
@@ -111,16 +89,7 @@ async def run_scenario(
     reader = asyncio.create_task(read_log())
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-            for _ in range(200):  # bounded: 20 s
-                try:
-                    async with http.get(f"{base}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("serve never became healthy")
+            await wait_healthy(http, base)
             for text in ("tier 2", "metric mau 900", "bogus", "log"):
                 if socket_mode:
                     payload = slash_command_payload(text, response_url=slack.new_response_url())

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
-from bot.commands.tiers import live_plan, tier_facts
+from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.config import Settings
 from bot.context import CommandStore
 from bot.domain.costs import current_tier
@@ -38,19 +38,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_SILENCE = timedelta(days=30)
-
-
-def _store(ctx: Context) -> CommandStore | None:
-    """The store when this front end has one and it answers; None for plan-only answers."""
-    store = ctx.store
-    if store is None:
-        return None
-    try:
-        store.metrics  # noqa: B018 - a store opened on first use opens here
-    except Exception:
-        log.exception("store unavailable")
-        return None
-    return store
 
 
 def _no_store(valid: str) -> Reply:
@@ -98,7 +85,7 @@ def metric(args: list[str], ctx: Context) -> Reply:
     problem = found.range_problem(value)
     if problem is not None:
         raise CommandError(f"Not recorded: {problem} ({name} takes {found.range_text()}).", example)
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return _no_store(f"{name} = {shown(_shown(ctx.plan, name, value))} is a valid sample")
     store.metrics.add_batch([Sample(metric=name, at=ctx.now, value=value)])
@@ -145,7 +132,7 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
         raise CommandError("A silence lasts between 1 minute and 30 days.", example)
     until = ctx.now + timedelta(seconds=seconds)
     who = ctx.user_id or "someone"
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return _no_store(f"`{rule_id}` is a rule and {format_duration(seconds)} a valid silence")
     store.alerts.silence(rule_id, until, who, ctx.now)
@@ -166,7 +153,7 @@ def silence_cmd(args: list[str], ctx: Context) -> Reply:
 
 def latest_values(ctx: Context) -> dict[str, Sample | None]:
     """The newest sample of every plan metric; empty without a store."""
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return {}
     return {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
@@ -203,7 +190,7 @@ def next_tier_table(ctx: Context, number: int, latest: Mapping[str, Sample | Non
 
 def firing_part(ctx: Context) -> Table | Text | None:
     """Alerts firing now, or None without a store."""
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return None
     rules = {r.id: r for r in rules_from_plan(live_plan(ctx))}
@@ -233,7 +220,7 @@ def delivery_part(ctx: Context) -> Section | None:
     settings = ctx.settings
     if not isinstance(settings, Settings):  # route settings come only with the real ones
         return None
-    store = _store(ctx)
+    store = answering_store(ctx)
     try:
         problems = store.delivery.problems() if store is not None else []
         lines = delivery_lines(delivery_report(ctx.plan, settings, problems), ctx.zone)
@@ -247,7 +234,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     if args:
         raise extra_words("status", args, "nothing after it", "status")
     plan = live_plan(ctx)
-    store = _store(ctx)
+    store = answering_store(ctx)
     latest = latest_values(ctx)
     mau = latest.get(plan.users_metric)
     number = tier_now(ctx, latest)
@@ -297,7 +284,7 @@ def with_live_state(handler: Handler) -> Handler:
     def triggers(args: list[str], ctx: Context) -> Reply:
         plan = live_plan(ctx)
         reply = handler(args, replace(ctx, plan=plan))
-        store = _store(ctx)
+        store = answering_store(ctx)
         if store is None or reply.error:
             return reply
         try:

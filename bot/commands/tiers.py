@@ -29,20 +29,20 @@ from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.forecast import Forecast, forecast_rule
 from bot.reply import Facts, Reply, Text
 
-__all__ = ["COMMANDS", "forecast_next", "live_plan", "tier_facts"]
+__all__ = ["COMMANDS", "answering_store", "forecast_next", "live_plan", "tier_facts"]
 
 log = logging.getLogger(__name__)
 
 FORECAST_WINDOW = timedelta(days=28)
 
 
-def _store(ctx: Context) -> CommandStore | None:
-    """The store when this front end has one and it answers."""
+def answering_store(ctx: Context) -> CommandStore | None:
+    """The store when this front end has one and it answers; None for plan-only answers."""
     store = ctx.store
     if store is None:
         return None
     try:
-        store.tiers  # noqa: B018 - a store opened on first use opens here
+        store.tiers  # noqa: B018 - a store opened on first use opens here (any repository)
     except Exception:
         log.exception("store unavailable")
         return None
@@ -51,7 +51,7 @@ def _store(ctx: Context) -> CommandStore | None:
 
 def live_plan(ctx: Context) -> Plan:
     """The plan with the built tier a planner recorded (it wins over the plan file's)."""
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return ctx.plan
     try:
@@ -62,7 +62,7 @@ def live_plan(ctx: Context) -> Plan:
 
 
 def _built_source(ctx: Context, plan: Plan) -> str:
-    store = _store(ctx)
+    store = answering_store(ctx)
     record = store.tiers.built() if store is not None else None
     if record is None or record.tier != plan.built_tier:
         return "from the plan file"
@@ -72,7 +72,7 @@ def _built_source(ctx: Context, plan: Plan) -> str:
 
 
 def forecast_next(ctx: Context, metric: str, rule: MetricRule, now: datetime) -> Forecast | None:
-    store = _store(ctx)
+    store = answering_store(ctx)
     if store is None:
         return None
     hourly = store.metrics.hourly_extremes(metric, now - FORECAST_WINDOW, now)
@@ -131,7 +131,7 @@ def built(args: list[str], ctx: Context) -> Reply:
     plan = live_plan(ctx)
     if len(args) > 1:
         raise extra_words("built", args[1:], "one tier number, or nothing", example)
-    store = _store(ctx)
+    store = answering_store(ctx)
     latest: dict[str, Sample | None] = {}
     if store is not None:
         latest = {m.name: store.metrics.latest(m.name) for m in plan.metrics}

@@ -68,10 +68,6 @@ _UNSURE = object()
 LEASE = timedelta(seconds=60)
 
 
-class _Deferred(Exception):
-    """Not yet: the message this one edits has not been sent."""
-
-
 class Worker:
     """Sends due outbox rows. One per process; processes sharing a database take each row
     once (a row is claimed from `queued`), and a `sending` row whose lease ran out is
@@ -97,7 +93,6 @@ class Worker:
         self.lease = lease
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self._recovered = False
         self._pass: asyncio.Future[None] | None = None
         # (route, channel) that failed during the current pass: their other rows wait.
         self._failing: set[tuple[str, str]] = set()
@@ -124,7 +119,6 @@ class Worker:
             self.store.outbox.mark_unknown(row.id, "process stopped during delivery")
             log.info("outbox row %s: stopped mid-delivery; checking before sending", row.id)
             parked.append(row.id)
-        self._recovered = True
         return parked
 
     async def reconcile(self) -> int:

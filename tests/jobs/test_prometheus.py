@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import shutil
-import socket
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,8 +21,7 @@ from bot.reload import reload_plan_off_loop
 from store import Store
 from tests.jobs.test_alerts import NullPoster
 from tests.metrics_helpers import Clock, make_deps
-
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+from tests.serve_process import PROMETHEUS, free_port, prometheus_process
 
 
 def with_query(plan: Plan, metric: str, query: str) -> Plan:
@@ -33,12 +29,6 @@ def with_query(plan: Plan, metric: str, query: str) -> Plan:
         m.model_copy(update={"query": query}) if m.name == metric else m for m in plan.metrics
     )
     return plan.model_copy(update={"metrics": metrics})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.asynccontextmanager
@@ -65,25 +55,7 @@ async def real_prometheus(tmp_path: Path, exposition: str) -> AsyncIterator[str]
     if not Path(PROMETHEUS).exists():
         pytest.skip("prometheus binary not installed (apt-get install prometheus)")
     async with exporter(exposition) as target:
-        config = tmp_path / "prometheus.yml"
-        config.write_text(
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "scrape_configs:\n"
-            f"  - job_name: capacity\n    static_configs: [{{targets: ['127.0.0.1:{target}']}}]\n"
-        )
-        port = free_port()
-        proc = subprocess.Popen(
-            [
-                PROMETHEUS,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
+        with prometheus_process(target, tmp_path) as (url, proc):
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 30
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
@@ -99,13 +71,6 @@ async def real_prometheus(tmp_path: Path, exposition: str) -> AsyncIterator[str]
                     assert loop.time() < deadline, "prometheus did not scrape within 30 s"
                     await asyncio.sleep(0.25)
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
 
 
 @pytest.mark.slow

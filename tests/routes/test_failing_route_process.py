@@ -5,9 +5,7 @@ overruns its interval (APScheduler's "maximum number of running instances" warni
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +21,8 @@ from tests.fakeslack import FakeSlack
 from tests.metrics_helpers import Clock
 from tests.routes.helpers import routed_deps
 from tests.routes.pdserver import ROUTING_KEY
-from tests.slack.conftest import SECRET
-from tests.slack.test_serve_process import ROOT, free_port
+from tests.serve_process import free_port, wait_healthy
+from tests.slack.test_serve_process import spawn_serve
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -81,35 +79,14 @@ async def test_serve_with_pagerduty_failing_logs_no_repeats_and_stops_quietly(
     db = tmp_path / "capacity.db"
     queue_a_page(db, failing_pagerduty.url)
     port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
-        "CAPACITY_DB": str(db),
+    extra = {
         "CAPACITY_PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
         "CAPACITY_PAGERDUTY_URL": failing_pagerduty.url,
-        "PYTHONPATH": str(ROOT),
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await spawn_serve(slack, tmp_path, port, extra)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
-            for _ in range(200):  # bounded: 20 s
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status in (200, 503):
-                            break
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
+            await wait_healthy(http, f"http://127.0.0.1:{port}", statuses=(200, 503))
         # Two refusals, then the third page hangs: several outbox intervals go by.
         await asyncio.wait_for(failing_pagerduty.holding.wait(), 30)
         await asyncio.sleep(4)  # more than one 3 s interval with the page in flight

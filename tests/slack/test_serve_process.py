@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import socket
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -18,16 +15,9 @@ from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
 from tests.metrics_helpers import Clock, make_deps
 from tests.notify.test_delivery import push
+from tests.serve_process import ROOT, free_port, serve_process, wait_healthy
 from tests.slack.conftest import SECRET, signed_headers
 from tests.slack.harness import GOOD, view_submission
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def spawn_serve(
@@ -36,28 +26,13 @@ async def spawn_serve(
     """`python -m bot serve` on 127.0.0.1:port against the fake Slack, in a bare environment."""
     env = {
         **(extra or {}),
-        "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "CAPACITY_ALERTS_CHANNEL": "C0ALERTS",
         "CAPACITY_DB": str(tmp_path / "capacity.db"),
-        "PYTHONPATH": str(ROOT),
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await serve_process(env, port, cwd=tmp_path)
 
 
 async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_path: Path) -> None:
@@ -228,15 +203,3 @@ async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-
-
-async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(200):  # bounded: 20 s
-        try:
-            async with http.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("serve never became healthy")

@@ -13,8 +13,9 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.slack.app import verify_token
 from tests.fakeslack import FakeSlack, slash_command_body
+from tests.serve_process import free_port
 from tests.slack.conftest import BotFactory, post_signed, settings_for
-from tests.slack.test_serve_process import free_port, spawn_serve
+from tests.slack.test_serve_process import spawn_serve
 
 
 async def test_a_refused_token_makes_serve_exit_2_naming_it(

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import socket
-import subprocess
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,9 +22,9 @@ from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_payload
 from tests.metrics_helpers import TOKEN
+from tests.serve_process import PROMETHEUS, prometheus_process
 from tests.web.served import sample, scrape, served, slash
 
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
@@ -168,43 +165,6 @@ def test_two_apps_in_one_process_keep_their_own_counters() -> None:
     assert two.commands.labels(command="tier", outcome="ok")._value.get() == 0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def real_prometheus(target_port: int, tmp_path: Path) -> AsyncIterator[str]:  # type: ignore[misc]
-    config = tmp_path / "prometheus.yml"
-    config.write_text(
-        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-        "scrape_configs:\n"
-        "  - job_name: capacity-bot\n"
-        f"    static_configs: [{{targets: ['127.0.0.1:{target_port}']}}]\n"
-    )
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            PROMETHEUS,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.mark.slow
 async def test_a_real_prometheus_scrapes_the_command_counter(
     slack: FakeSlack, http: aiohttp.ClientSession, tmp_path: Path
@@ -215,7 +175,7 @@ async def test_a_real_prometheus_scrapes_the_command_counter(
     async with served(slack) as bot:
         await slash(http, bot, "tier 2")
         await slash(http, bot, "tier 3")
-        with real_prometheus(bot.port, tmp_path) as url:
+        with prometheus_process(bot.port, tmp_path) as (url, _):
             value = None
             for _ in range(150):  # bounded: about 30 s for start-up and the first scrapes
                 with contextlib.suppress(aiohttp.ClientError):

@@ -27,6 +27,7 @@ from bot.commands.changes import (
     today,
 )
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.context import Context
 from bot.domain.changes import Change, tier_options
 from bot.reload import carry_out_reload_off_loop
 from bot.render.blocks import render_message
@@ -179,6 +180,14 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str]:
     return channel, body["user"]["id"]
 
 
+def _button(body: dict[str, Any], front: Front) -> tuple[Context, str, str | None]:
+    """A confirmation button's click: who, where (as a command context), the button's value
+    and the ts of the message it sits on."""
+    channel, user = _where(body)
+    ctx = front.context(user_id=user, channel_id=channel)
+    return ctx, str(body["actions"][0].get("value", "")), (body.get("message") or {}).get("ts")
+
+
 async def change_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -259,12 +268,8 @@ async def edit_clicked(
     respond: AsyncRespond,
     front: Front,
 ) -> None:
-    channel, user = _where(body)
-    reply = edit_request(
-        front.context(user_id=user, channel_id=channel),
-        str(body["actions"][0].get("value", "")),
-        message_ts=(body.get("message") or {}).get("ts"),
-    )
+    ctx, value, message_ts = _button(body, front)
+    reply = edit_request(ctx, value, message_ts=message_ts)
     await ack()
     in_background(_carry_out(reply, body, client, respond, front), body, respond)
 
@@ -276,15 +281,10 @@ async def delete_clicked(
     respond: AsyncRespond,
     front: Front,
 ) -> None:
-    channel, user = _where(body)
+    ctx, value, message_ts = _button(body, front)
     # Deleted before the ack: a failure here is answered by the error handler, and an
     # ack means the entry is deleted.
-    reply = delete_request(
-        front.context(user_id=user, channel_id=channel),
-        str(body["actions"][0].get("value", "")),
-        channel_id=channel,
-        message_ts=(body.get("message") or {}).get("ts"),
-    )
+    reply = delete_request(ctx, value, channel_id=ctx.channel_id, message_ts=message_ts)
     await ack()
     effect = reply.effect
     if not isinstance(effect, PostConfirmation):
