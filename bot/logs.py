@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -39,14 +38,25 @@ def current_context() -> dict[str, str]:
     return dict(_CONTEXT.get())
 
 
-@contextmanager
-def log_context(**fields: str | None) -> Iterator[None]:
-    """Add `fields` (None values skipped) to every line logged inside the block."""
-    token = _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in fields.items() if v}})
-    try:
-        yield
-    finally:
-        _CONTEXT.reset(token)
+class log_context:  # lower case: used like the function it was, `with log_context(...)`
+    """Add `fields` (None values skipped) to every line logged inside the block. A class,
+    not a generator context manager: it runs on every Slack request (docs/PERFORMANCE.md)."""
+
+    __slots__ = ("fields", "token")
+
+    def __init__(self, **fields: str | None) -> None:
+        self.fields = fields
+
+    def __enter__(self) -> None:
+        outer = _CONTEXT.get()
+        merged = {**outer} if outer else {}
+        for key, value in self.fields.items():
+            if value:
+                merged[key] = value
+        self.token = _CONTEXT.set(merged)
+
+    def __exit__(self, *exc: object) -> None:
+        _CONTEXT.reset(self.token)
 
 
 class JsonFormatter(logging.Formatter):

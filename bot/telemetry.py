@@ -84,6 +84,7 @@ class Telemetry:
         self._ack = {
             k: self.ack_seconds.labels(kind=k) for k in ("command", "action", "view", "event")
         }
+        self._commands: dict[tuple[str, str], Any] = {}
         self._collectors: set[str] = set()
 
     def add_collector(self, key: str, collector: Any) -> None:
@@ -103,7 +104,13 @@ class Telemetry:
         self.intake_rejected.labels(reason=reason).inc()
 
     def command_served(self, command: str, outcome: str) -> None:
-        self.commands.labels(command=command, outcome=outcome).inc()
+        # Labels are a bounded set (command names x outcomes): each child looked up once.
+        child = self._commands.get((command, outcome))
+        if child is None:
+            child = self._commands[(command, outcome)] = self.commands.labels(
+                command=command, outcome=outcome
+            )
+        child.inc()
 
     def acked(self, kind: str, seconds: float) -> None:
         """One Slack request acked after `seconds`; `kind` as `request_kind` says."""

@@ -3,6 +3,7 @@ Socket Mode alike): a `response_url` is used only when it is Slack's."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,10 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
+# The API URL is one setting: parsed once, not on every request.
+_api_origin = functools.lru_cache(maxsize=8)(_origin)
+
+
 def response_url_allowed(url: str, api_url: str = DEFAULT_API_URL) -> bool:
     """Slack's hooks host over https (`hooks.slack.com`, or `hooks.` on the domain of
     SLACK_API_URL, as GovSlack has it), or exactly the scheme, host and port of an
@@ -49,7 +54,7 @@ def response_url_allowed(url: str, api_url: str = DEFAULT_API_URL) -> bool:
     if not isinstance(url, str) or len(url) > 2000:
         return False
     target = _origin(url)
-    api = _origin(api_url)
+    api = _api_origin(api_url)
     if target is None or api is None:
         return False
     domain = api[1].removeprefix("api.")

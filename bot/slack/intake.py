@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -35,6 +35,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import (
+    build_normalized_headers,
+    extract_content_type,
+    parse_query,
+)
 
 from bot.slack.memo import LogBudget, SeenKeys
 
@@ -61,9 +66,21 @@ class DecodeError(ValueError):
     """A signed body that is not a Slack payload; the message is the 400's reason."""
 
 
-def signature_problem(headers: Any, raw: bytes | None, secret: str, now: float) -> str | None:
+def _mac(secret: str) -> Any:
+    # The key schedule once per secret; each request copies it (hmac.new per request
+    # hashes the key's pads again).
+    return hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+
+
+_MACS: dict[str, Any] = {}
+
+
+def signature_problem(
+    headers: Any, raw: bytes | None, secret: str, now: float, mac: Any = None
+) -> str | None:
     """Why the request is not Slack's (None when it is). With `raw=None` only the headers
-    are checked, so a forged request is refused before its body is read."""
+    are checked, so a forged request is refused before its body is read. `mac`: the
+    secret's keyed HMAC, made once (`hmac.new(secret)`), copied here."""
     stamp = headers.get("X-Slack-Request-Timestamp") or ""
     signature = headers.get("X-Slack-Signature") or ""
     if not stamp or not signature:
@@ -76,11 +93,17 @@ def signature_problem(headers: Any, raw: bytes | None, secret: str, now: float) 
         return "malformed signature"
     if raw is None:
         return None
-    base = b"v0:" + stamp.encode("ascii") + b":" + raw
-    expected = "v0=" + hmac.new(secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
-        return "bad signature"
-    return None
+    if mac is None:
+        mac = _MACS.get(secret) or _MACS.setdefault(secret, _mac(secret))
+    return None if _signed(mac, stamp, signature, raw) else "bad signature"
+
+
+def _signed(mac: Any, stamp: str, signature: str, raw: bytes) -> bool:
+    """The signature is the HMAC of `v0:stamp:raw` (headers already checked for form)."""
+    mac = mac.copy()
+    mac.update(b"v0:" + stamp.encode("ascii") + b":")
+    mac.update(raw)
+    return hmac.compare_digest("v0=" + mac.hexdigest(), signature)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -161,6 +184,30 @@ def _check_shape(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _form_fields(text: str) -> dict[str, str]:
+    """`dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))`, the
+    same result (and the same ValueError past MAX_FIELDS), without a function call per
+    name and value: most of Slack's fields need no unquoting."""
+    parts = text.split("&")
+    if len(parts) > MAX_FIELDS:
+        raise ValueError("too many fields")
+    fields: dict[str, str] = {}
+    for part in parts:
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name)
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value)
+        fields[name] = value
+    return fields
+
+
 def decode_body(raw: bytes, content_type: str) -> dict[str, Any]:
     """The Slack payload in a verified body, chosen by Content-Type and field names."""
     if not raw:
@@ -175,10 +222,9 @@ def decode_body(raw: bytes, content_type: str) -> dict[str, Any]:
     if kind != "application/x-www-form-urlencoded":
         raise DecodeError(f"unexpected Content-Type `{kind[:40]}`")
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        fields = _form_fields(text)
     except ValueError:
         raise DecodeError("too many form fields") from None
-    fields = dict(pairs)
     if "command" in fields:
         return _check_shape(fields)
     if "payload" in fields:
@@ -193,9 +239,17 @@ class ParsedRequest(AsyncBoltRequest):
     the raw text is what misroutes; see the module docstring)."""
 
     def __init__(self, *, payload: dict[str, Any], headers: Any, query: Any = None) -> None:
-        super().__init__(body="", query=query, headers=headers, mode="http")
+        # Bolt's own __init__, less its parse of an empty body and a first context built
+        # from it (thrown away here): the payload is decoded already.
+        self.raw_body = ""
+        self.query = parse_query(query)
+        self.headers = build_normalized_headers(headers)
+        self.content_type = extract_content_type(self.headers)
         self.body = payload
         self.context = build_async_context(AsyncBoltContext({}), payload)
+        self.lazy_only = bool(self.headers.get("x-slack-bolt-lazy-only", [False])[0])
+        self.lazy_function_name = self.headers.get("x-slack-bolt-lazy-function-name", [None])[0]
+        self.mode = "http"
 
     def to_copyable(self) -> ParsedRequest:
         copy = ParsedRequest(payload=self.body, headers=self.headers, query=self.query)
@@ -237,6 +291,7 @@ class Intake:
             raise ValueError("a signing secret is required to serve Slack over HTTP")
         self.bolt_app = bolt_app
         self.secret = signing_secret
+        self.mac = _mac(signing_secret)
         self.clock = clock
         # Around Bolt's dispatch of a verified payload (the request's log context, timing).
         self.scope = scope or (lambda body: nullcontext())
@@ -266,13 +321,13 @@ class Intake:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return self._refuse(request, 413, "body too large", request.content_length)
-        problem = signature_problem(request.headers, raw, self.secret, now)
-        if problem:
-            return self._refuse(request, 401, problem, len(raw))
+        # The headers' form was checked above (the same headers): only the HMAC is left.
         signature = (
             request.headers["X-Slack-Request-Timestamp"],
             request.headers["X-Slack-Signature"],
         )
+        if not _signed(self.mac, *signature, raw):
+            return self._refuse(request, 401, "bad signature", len(raw))
         replayed = self.replays.seen_or_add(signature)
         try:
             payload = decode_body(raw, request.headers.get("Content-Type", ""))

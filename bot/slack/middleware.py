@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -80,32 +79,44 @@ def _first_word(text: str) -> str:
     return escape_controls(words[0].lower()[:32]) if words else "help"
 
 
-@contextmanager
-def request_scope(
-    telemetry: Telemetry,
-    body: dict[str, Any],
-    *,
-    clock: Callable[[], float] = time.perf_counter,
-) -> Iterator[None]:
+class request_scope:  # lower case: used like the function it was
     """Around one Slack request's dispatch, up to its ack: the request's log context (kept
     by tasks it starts) and the ack latency. Bolt runs its middleware one after another,
-    not nested around the listener, so this wraps the dispatch itself."""
-    started = clock()
-    kind = request_kind(body)
-    event = body.get("event") or {}
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
-    text = str(body.get("text") or "")
-    with log_context(
-        request_id=next(_REQUEST_IDS),
-        kind=kind,
-        command=_first_word(text) if kind == "command" else None,
-        event=event.get("type"),
-        user=user,
-    ):
+    not nested around the listener, so this wraps the dispatch itself. A class, not a
+    generator context manager: it runs on every request (docs/PERFORMANCE.md)."""
+
+    __slots__ = ("body", "clock", "context", "kind", "started", "telemetry")
+
+    def __init__(
+        self,
+        telemetry: Telemetry,
+        body: dict[str, Any],
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.telemetry, self.body, self.clock = telemetry, body, clock
+
+    def __enter__(self) -> None:
+        self.started = self.clock()
+        body = self.body
+        self.kind = kind = request_kind(body)
+        event = body.get("event") or {}
+        user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+        text = str(body.get("text") or "")
+        self.context = log_context(
+            request_id=next(_REQUEST_IDS),
+            kind=kind,
+            command=_first_word(text) if kind == "command" else None,
+            event=event.get("type"),
+            user=user,
+        )
+        self.context.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
         try:
-            yield
+            self.context.__exit__(*exc)
         finally:
-            telemetry.acked(kind, clock() - started)
+            self.telemetry.acked(self.kind, self.clock() - self.started)
 
 
 class InContext(AsyncMiddleware):
