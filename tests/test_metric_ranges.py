@@ -22,6 +22,7 @@ from bot.planio.planfile import PlanError, default_plan_text, parse_plan
 from bot.render.text import render_text
 from bot.web.ingest import make_metrics_routes
 from tests.jobs.test_prometheus import with_query
+from tests.local_server import serve_local
 from tests.metrics_helpers import TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -127,11 +128,7 @@ async def _prometheus(values: dict[str, float]) -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_get("/api/v1/query", query)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app, access_log=None)
     return runner, f"http://127.0.0.1:{port}"
 
 

@@ -20,6 +20,7 @@ from bot.doctor.run import report, run_checks
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack
+from tests.local_server import serve_local
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "C0ALERTS"
@@ -78,11 +79,7 @@ async def prometheus() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/-/ready", ready)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app, access_log=None)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

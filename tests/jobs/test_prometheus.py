@@ -20,6 +20,7 @@ from bot.plan_cli import plan_yaml
 from bot.reload import reload_plan_off_loop
 from store import Store
 from tests.jobs.test_alerts import NullPoster
+from tests.local_server import serve_local
 from tests.metrics_helpers import Clock, make_deps
 from tests.serve_process import PROMETHEUS, free_port, prometheus_process
 
@@ -178,11 +179,7 @@ async def test_a_query_error_is_reported(plan: Plan) -> None:
 
     app = web.Application()
     app.router.add_get("/api/v1/query", query)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app, access_log=None)
     try:
         store = Store()
         result = await poll_prometheus(

@@ -18,6 +18,7 @@ from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
 from store import Store
 from tests.fakeslack import FakeSlack
+from tests.local_server import serve_local
 from tests.metrics_helpers import Clock
 from tests.routes.helpers import routed_deps
 from tests.routes.pdserver import ROUTING_KEY
@@ -50,11 +51,7 @@ async def failing_pagerduty() -> AsyncIterator[FailingPagerDuty]:
     receiver = FailingPagerDuty()
     app = web.Application()
     app.router.add_post("/v2/enqueue", receiver._enqueue)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app, shutdown_timeout=0.1)
     receiver.url = f"http://127.0.0.1:{port}/v2/enqueue"
     yield receiver
     await runner.cleanup()

@@ -21,6 +21,7 @@ from bot.notify.retry_after import retry_after
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack.app import build_client, verify_token
 from bot.slack.rate_limit import RateLimitRetry
+from tests.local_server import serve_local
 
 IN_TWO_MINUTES = "in-two-minutes"  # replaced by an HTTP-date two minutes from the request
 
@@ -41,11 +42,7 @@ async def answering_429(after: str) -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app)
     try:
         yield f"http://127.0.0.1:{port}/", seen
     finally:

@@ -13,12 +13,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.deps import Deps
 from bot.notify.deliver import Worker
 from bot.slack import app as bot_app
 from tests.fakeslack import FakeSlack, aim_at, event_body, signed_headers, slash_command_body
+from tests.local_server import serve_local
 from tests.metrics_helpers import Clock, make_deps
 from tests.routes.helpers import CHANNEL, hold, worker_for
 
@@ -68,11 +68,7 @@ async def served(slack: FakeSlack, clock: Clock, **settings: Any) -> AsyncIterat
     deps.registry.checks.pop("scheduler")  # not started here: the test delivers
     bolt = bot_app.build_app(deps, client, process_before_response=True)
     app = bot_app.build_web_app(deps, bolt, bot_app.WebHooks(routes=hooks.routes))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app, access_log=None)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             yield Served(deps, slack, http, f"http://127.0.0.1:{port}")

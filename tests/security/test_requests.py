@@ -19,6 +19,7 @@ from bot.planio.planfile import default_plan
 from bot.render.blocks import SHARE_ACTION_ID
 from bot.slack.guard import response_url_allowed
 from tests.fakeslack import interactivity_body, slash_command_body
+from tests.local_server import serve_local
 from tests.slack.conftest import BotFactory, boom_router, post_signed
 from tests.slack.harness import GOOD, block_action, rig, view_submission
 
@@ -104,11 +105,7 @@ async def test_share_and_more_never_post_to_a_foreign_response_url(
 
     catcher = web.Application()
     catcher.router.add_post("/{tail:.*}", catch)
-    runner = web.AppRunner(catcher)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(catcher)
     try:
         async with rig() as r:
             url = f"http://127.0.0.1:{port}/steal"

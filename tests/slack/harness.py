@@ -28,6 +28,7 @@ from tests.fakeslack import (
     signed_headers,
     slash_command_body,
 )
+from tests.local_server import serve_local
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -94,11 +95,7 @@ async def rig(
             lambda: NOW,
             store or Store(":memory:"),
         )
-        runner = web.AppRunner(web_app(build_app(slack.api_url, deps)), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        runner, port = await serve_local(web_app(build_app(slack.api_url, deps)), access_log=None)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             try:

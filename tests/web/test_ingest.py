@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.deps import Deps
 from bot.web.ingest import MAX_BODY, make_metrics_routes
+from tests.local_server import serve_local
 from tests.metrics_helpers import T0, TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -156,11 +157,7 @@ async def test_non_finite_values_are_422(serve: Any, deps: Deps, raw: bytes) -> 
 async def test_a_real_client_over_tcp(deps: Deps) -> None:
     app = web.Application()
     app.add_routes(make_metrics_routes(deps))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_local(app)
     try:
         timeout = aiohttp.ClientTimeout(total=5)
         async with aiohttp.ClientSession(timeout=timeout) as http:
