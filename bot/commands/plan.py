@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
+from bot.commands.args import extra_words, parse_count, parse_decimal, parse_tier
 from bot.commands.baseline import baseline
+from bot.commands.missing import missing_section
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.plan import Pricing
 from bot.domain.tiers import relative_threshold
 from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
 
@@ -168,12 +170,13 @@ def cost(args: list[str], ctx: Context) -> Reply:
 
 def breakeven(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
-    pricing = plan.pricing
     if len(args) > 1:
         raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
-    price = (
-        parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else pricing.price
-    )
+    if plan.pricing is None and not args:
+        return missing_section("breakeven")
+    price = parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else None
+    pricing = plan.pricing or Pricing(price=price or 1)
+    price = price or pricing.price
     rows = []
     for row in break_even(plan, price):
         rows.append(
@@ -218,7 +221,7 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
 def targets(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if not plan.targets:
-        return Reply(title="Performance targets", parts=(Text("The plan sets no targets."),))
+        return missing_section("targets")
     names = ["Tier 0"] + [f"Tier {n}" for n in range(1, plan.tier_count + 1)]
     if len(args) > 1:
         raise extra_words("targets", args[1:], "one tier at most", "targets 2")
@@ -278,63 +281,6 @@ def triggers(args: list[str], ctx: Context) -> Reply:
     return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
 
 
-def scenario(args: list[str], ctx: Context) -> Reply:
-    plan = ctx.plan
-    if not plan.scenarios:
-        return Reply(title="Disaster scenarios", parts=(Text("The plan has no scenarios."),))
-    ids = ", ".join(f"`{s.id}`" for s in plan.scenarios)
-    if not args:
-        rows = tuple(
-            (str(n), s.id, s.title, s.recovery_time or s.cost or "—")
-            for n, s in enumerate(plan.scenarios, start=1)
-        )
-        return Reply(
-            title="Disaster scenarios",
-            parts=(Table(columns=("#", "Id", "Scenario", "Recovery / cost"), rows=rows),),
-            notes=(Prose("`", Typed(f"scenario {plan.scenarios[0].id}"), "` shows the runbook."),),
-        )
-    wanted = " ".join(args).lower()
-    found = None
-    index = parse_position(wanted, f"scenario {plan.scenarios[0].id}")
-    if index is not None and 1 <= index <= len(plan.scenarios):
-        found = plan.scenarios[index - 1]
-    for candidate in plan.scenarios:
-        if found is None and (wanted == candidate.id or wanted in candidate.title.lower()):
-            found = candidate
-    if found is None:
-        raise CommandError(
-            f"No scenario matches `{wanted[:40]}`; the plan has {ids}.",
-            f"scenario {plan.scenarios[0].id}",
-        )
-    pairs = [
-        (label, value)
-        for label, value in (
-            ("Cause", found.cause),
-            ("Recovery time", found.recovery_time),
-            ("Data loss", found.data_loss),
-            ("Cost", found.cost),
-        )
-        if value
-    ]
-    parts: list[Text | Facts | Table | Section] = []
-    if pairs:
-        parts.append(Facts(pairs=tuple(pairs)))
-    if found.impact:
-        parts.append(Section("Impact", found.impact))
-    if found.response:
-        parts.append(
-            Section(
-                "Response",
-                tuple(
-                    f"**{step.phase}**: {step.text}" if step.phase else step.text
-                    for step in found.response
-                ),
-                numbered=True,
-            )
-        )
-    return Reply(title=f"Scenario: {found.title}", parts=tuple(parts))
-
-
 COMMANDS = (
     Command(
         "tiers",
@@ -383,15 +329,6 @@ COMMANDS = (
         "triggers",
         "Scaling triggers and alert thresholds",
         triggers,
-        reads=PLAN_ONLY,
-    ),
-    Command(
-        "scenario",
-        "scenario [NAME]",
-        "scenario traffic-spike",
-        "Disaster scenarios and their response steps",
-        scenario,
-        aliases=("scenarios",),
         reads=PLAN_ONLY,
     ),
 )

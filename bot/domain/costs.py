@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from bot.domain.money import ceil_to_step, fmt_money, fmt_percent, round_to
-from bot.domain.plan import ComponentChange, Plan, Tier
+from bot.domain.plan import ComponentChange, Plan, Pricing, Tier
 
 __all__ = [
     "BreakEven",
@@ -169,8 +169,9 @@ class BreakEven:
 
 
 def break_even(plan: Plan, price: Decimal | None = None) -> list[BreakEven]:
-    """Break-even and healthy-margin customers for each tier above the baseline."""
-    pricing = plan.pricing
+    """Break-even and healthy-margin customers for each tier above the baseline; a plan
+    without pricing needs `price` (the defaults of Pricing stand for the rest)."""
+    pricing = plan.pricing or Pricing(price=price or Decimal(1))
     price = pricing.price if price is None else price
     if price <= 0:
         raise ValueError("price must be more than zero")
