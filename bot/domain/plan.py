@@ -265,7 +265,8 @@ class DocSection(_Model):
     kept word for word and shown where it belongs."""
 
     title: str = Field(min_length=1)
-    level: int = Field(default=2, ge=1, le=6)
+    # 0: a labelled block (`**Characteristics**:`) whose text holds its own label line.
+    level: int = Field(default=2, ge=0, le=6)
     # The Markdown under the heading, as written (nested headings included).
     text: str = ""
     # Where it sat: after which part of the plan ("baseline", "tiers", "tier:2", "end"...).

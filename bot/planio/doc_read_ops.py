@@ -98,7 +98,7 @@ def read_breaking_points(section: Section | None, reader: Reader) -> list[dict[s
             if found and found.group("name").strip().lower() in fields:
                 fields[found.group("name").strip().lower()] = found.group("text").strip()
         if not fields["first to break"]:
-            reader.error(label.line, "`- **First to break**: ...`, `- **Symptom**:`, `- **Fix**:`")
+            reader.skip(label.line, "`- **First to break**: ...`, `- **Symptom**:`, `- **Fix**:`")
             continue
         points.append(
             {
@@ -123,7 +123,7 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
         severity = next((i for i, h in enumerate(header) if "severity" in h), None)
         for line, cells in table.rows:
             if len(cells) < 3:
-                reader.error(line, "a row `| Metric | Tool | Alert Threshold |`", " | ".join(cells))
+                reader.skip(line, "a row `| Metric | Tool | Alert Threshold |`", " | ".join(cells))
                 continue
             where = f"thresholds[{len(thresholds)}]"
             row: dict[str, Any] = {"name": cells[0], "tool": cells[1], "text": cells[2]}
@@ -137,7 +137,7 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
     for line, text in label.items if label else []:
         found = re.match(r"^(?P<label>[^(:]+?)\s*\((?P<sev>p\d)\)\s*:\s*(?P<dest>.+)$", text)
         if found is None:
-            reader.error(line, "a channel like `- High (p1): Slack #alerts`", text)
+            reader.skip(line, "a channel like `- High (p1): Slack #alerts`", text)
             continue
         channels.append(
             {
@@ -156,9 +156,7 @@ def read_change_log(section: Section | None, reader: Reader) -> list[dict[str, s
             continue
         for line, cells in table.rows:
             if len(cells) < 2 or not re.match(r"^\d{4}-\d{2}-\d{2}$", cells[0]):
-                reader.error(
-                    line, "a row `| 2025-10-10 | What | Why | Effect |`", " | ".join(cells)
-                )
+                reader.skip(line, "a row `| 2025-10-10 | What | Why | Effect |`", " | ".join(cells))
                 continue
             cells = [*cells, "", ""]
             entries.append(
