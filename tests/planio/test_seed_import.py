@@ -8,7 +8,7 @@ from bot.commands import build_router
 from bot.domain.plan import Plan
 from bot.planio.document import import_document
 from bot.planio.overlay import diff_overlay
-from bot.planio.planfile import PlanError, default_plan, load_plan
+from bot.planio.planfile import default_plan, load_plan
 from tests.conftest import DATA, answer
 
 SEED = DATA / "capacity-planning-template.md"
