@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.domain.agreement import disagreements
 from bot.domain.costs import tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rule_range import out_of_range_rules
 from bot.domain.sizing import rps_per_vcpu, storage_for
+from bot.domain.span import span
+from bot.domain.values import fmt_amount, fmt_percent_change
 
-__all__ = ["plan_errors", "plan_warnings"]
+__all__ = ["plan_errors", "plan_warnings", "stated_differences"]
+
+
+def stated_differences(plan: Plan, number: int | None = None) -> list[str]:
+    """Where the figures a team wrote down do not add up, one line each (for tier `number`
+    alone, or every tier). The stated figure is what answers show."""
+    found: list[str] = []
+    for cost in tier_costs(plan)[1:]:
+        if number is not None and cost.number != number:
+            continue
+        tier, where = plan.tiers[cost.number - 1], f"tiers[{cost.number - 1}]"
+        summed = sum((c.cost_span for c in tier.changes), span(0))
+        if tier.stated_total is not None and cost.total_span != cost.computed:
+            found.append(
+                f"{where}.stated_total: says {fmt_amount(cost.total_span)}/mo but the tier "
+                f"before ({fmt_amount(cost.previous)}/mo) plus the cost changes come to "
+                f"{fmt_amount(cost.computed)}/mo"
+            )
+        if tier.stated_change is not None and tier.changes and cost.change_span != summed:
+            found.append(
+                f"{where}.stated_change: says {fmt_amount(cost.change_span, sign=True)}/mo but "
+                f"the component changes add up to {fmt_amount(summed, sign=True)}/mo"
+            )
+        if tier.stated_percent is not None and cost.percent_span is not None:
+            stated = fmt_percent_change(cost.percent_span, plan.percent_rounding)
+            given = cost.change_span.over(cost.previous).times(100)
+            figures = fmt_percent_change(given, plan.percent_rounding)
+            if cost.previous.low > 0 and stated != figures:
+                found.append(
+                    f"{where}.stated_percent: says {stated} but the figures give {figures}"
+                )
+    return found
 
 
 def plan_errors(plan: Plan) -> list[str]:
@@ -24,11 +55,12 @@ def plan_warnings(plan: Plan) -> list[str]:
     """Inconsistencies a reader of the plan would want to know; the plan's figures stand."""
     warnings: list[str] = []
     base = plan.baseline
-    items = sum((item.cost for item in base.line_items), Decimal(0))
-    if base.line_items and items != base.budget:
+    items = sum((item.cost_span for item in base.line_items), span(0))
+    if base.line_items and items != base.budget_span:
+        gap = fmt_amount(base.budget_span - items, sign=True)
         warnings.append(
-            f"baseline.line_items: the line items add up to {fmt_money(items)}/mo but the "
-            f"budget says {fmt_money(base.budget)}/mo ({fmt_money(base.budget - items, sign=True)}"
+            f"baseline.line_items: the line items add up to {fmt_amount(items)}/mo but the "
+            f"budget says {fmt_amount(base.budget_span)}/mo ({gap}"
             " unaccounted for); tier costs start from the budget"
         )
     compute = plan.formulas.compute
@@ -49,13 +81,7 @@ def plan_warnings(plan: Plan) -> list[str]:
             f"storage formula gives {fmt_number(estimate.total_gb)}GB for "
             f"{fmt_number(base.users)} users"
         )
-    for index, cost in enumerate(tier_costs(plan)[1:]):
-        stated = plan.tiers[index].stated_total
-        if stated is not None and stated != cost.total:
-            warnings.append(
-                f"tiers[{index}].stated_total: says {fmt_money(stated)}/mo but the baseline "
-                f"plus the cost changes come to {fmt_money(cost.total)}/mo"
-            )
+    warnings += stated_differences(plan)
     tier_count = len(plan.tiers) + 1
     for index, target in enumerate(plan.targets):
         if len(target.values) != tier_count:

@@ -116,16 +116,24 @@ def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTot
         if percent is not None and previous and stated in (None, total):
             exact = (total - previous) * 100 / previous
             modes = [m for m in modes if round_to(exact, 0, m) == percent]
-        previous = total
+        previous = total if stated is None else stated
     return modes[0] if modes else "half_up"
 
 
-def _totals(budget: Decimal, tiers: list[dict[str, Any]]) -> list[Decimal]:
-    out, total = [], budget
-    for tier in tiers:
+def _totals(
+    budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Each tier's total as its changes make it, and as the plan keeps it: a stated total
+    wins, and the next tier starts from it."""
+    sums, kept, total = [], [], budget
+    stated_totals = [stated for _line, stated, _pct in totals]
+    for index, tier in enumerate(tiers):
         total += sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        out.append(total)
-    return out
+        sums.append(total)
+        stated = stated_totals[index] if index < len(stated_totals) else None
+        total = total if stated is None else stated
+        kept.append(total)
+    return sums, kept
 
 
 def _step(values: list[Decimal], stated: list[int]) -> int | None:
@@ -226,9 +234,9 @@ def _infer(
     """What the document shows only through its own figures: rounding modes and steps."""
     budget = data["baseline"]["budget"]
     data["percent_rounding"] = _rounding(budget, data["tiers"], totals)
-    computed = _totals(budget, data["tiers"])
+    sums, computed = _totals(budget, data["tiers"], totals)
     for index, (_line, stated, _pct) in enumerate(totals):
-        if stated is not None and index < len(computed) and stated != computed[index]:
+        if stated is not None and index < len(sums) and stated != sums[index]:
             data["tiers"][index]["stated_total"] = stated
     pricing = data["pricing"]
     if pricing and explicit_step is not None:

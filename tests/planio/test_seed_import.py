@@ -60,11 +60,11 @@ def test_every_answer_of_the_imported_seed_equals_the_default_plans(
 
 def test_the_seed_differs_only_where_the_template_has_no_place(seeded: Plan) -> None:
     """Runbook links and scenario metrics are the bot's additions; the Total lines equal
-    the computed totals, so the import keeps no separate stated total."""
+    the computed totals, so the import keeps no separate stated total (and neither does
+    the embedded plan)."""
     patch = diff_overlay(default_plan().model_dump(by_alias=True), seeded.model_dump(by_alias=True))
-    assert set(patch) == {"tiers", "scaling_triggers", "scenarios", "thresholds"}
+    assert set(patch) == {"scaling_triggers", "scenarios", "thresholds"}
     assert seeded.last_updated == "2025-10-10"  # a placeholder: the newest change's date
-    assert all(set(p) == {"stated_total"} for p in patch["tiers"].values())
     assert all(set(p) == {"runbook"} for p in patch["thresholds"].values())
     assert all(set(p) == {"metrics"} for p in patch["scenarios"].values())
 
