@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
+from bot.commands.missing import missing_section
 from bot.commands.router import Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number, fmt_percent_span
+from bot.domain.plan import Pricing
 from bot.domain.span import Span, span
 from bot.domain.values import fmt_amount
 from bot.reply import Facts, Prose, Reply, Table, Text, Typed
@@ -78,14 +80,13 @@ def cost(args: list[str], ctx: Context) -> Reply:
 
 def breakeven(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
-    pricing = plan.pricing
     if len(args) > 1:
         raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
-    price = (
-        span(parse_decimal(args[0], "the price", "breakeven 30", money=True))
-        if args
-        else pricing.price_span
-    )
+    if plan.pricing is None and not args:
+        return missing_section("breakeven")
+    typed = parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else None
+    pricing = plan.pricing or Pricing(price=typed or 1)
+    price = pricing.price_span if typed is None else span(typed)
     rows = []
     for row in break_even(plan, price):
         rows.append(

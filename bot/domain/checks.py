@@ -64,7 +64,7 @@ def plan_warnings(plan: Plan) -> list[str]:
             " unaccounted for); tier costs start from the budget"
         )
     compute = plan.formulas.compute
-    if compute.current_rps_claim is not None:
+    if compute is not None and compute.current_rps_claim is not None:
         formula_rps = rps_per_vcpu(compute) * compute.current_vcpus
         if formula_rps != compute.current_rps_claim:
             warnings.append(
@@ -74,8 +74,8 @@ def plan_warnings(plan: Plan) -> list[str]:
                 f"{fmt_number(compute.avg_response_seconds)}s) gives "
                 f"{fmt_number(formula_rps)} req/sec"
             )
-    estimate = storage_for(plan.formulas.storage, base.users)
-    if estimate.total_gb != base.storage_gb:
+    estimate = storage_for(plan.formulas.storage, base.users) if plan.formulas.storage else None
+    if estimate is not None and base.storage_note and estimate.total_gb != base.storage_gb:
         warnings.append(
             f"baseline.storage_gb: the plan says {fmt_number(base.storage_gb)}GB now, but the "
             f"storage formula gives {fmt_number(estimate.total_gb)}GB for "

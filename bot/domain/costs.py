@@ -12,7 +12,7 @@ from bot.domain.money import (
     fmt_money_span,
     round_to,
 )
-from bot.domain.plan import ComponentChange, Plan, Tier
+from bot.domain.plan import ComponentChange, Plan, Pricing, Tier
 from bot.domain.span import Span, span
 from bot.domain.values import fmt_amount, fmt_percent_change
 
@@ -312,8 +312,9 @@ def _coverage(cost: Decimal, price: Decimal, multiple: Decimal, step: int) -> Co
 
 def break_even(plan: Plan, price: Decimal | Span | None = None) -> list[BreakEven]:
     """Break-even and healthy-margin customers for each tier above the baseline, at both
-    ends of the ranges: the lowest price against the highest cost, and the reverse."""
-    pricing = plan.pricing
+    ends of the ranges: the lowest price against the highest cost, and the reverse. A plan
+    without pricing needs `price` (Pricing's defaults stand for the rest)."""
+    pricing = plan.pricing or Pricing(price=price if isinstance(price, Decimal) else Decimal(1))
     prices = pricing.price_span if price is None else span(price)
     if prices.low <= 0:
         raise ValueError("price must be more than zero")

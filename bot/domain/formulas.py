@@ -74,6 +74,7 @@ class StorageFormula(_Model):
 
 
 class Formulas(_Model):
-    compute: ComputeFormula
-    connections: ConnectionsFormula
-    storage: StorageFormula
+    # A team's document may leave any of them out: the command that needs one says so.
+    compute: ComputeFormula | None = None
+    connections: ConnectionsFormula | None = None
+    storage: StorageFormula | None = None

@@ -28,6 +28,7 @@ __all__ = [
     "ComponentChange",
     "ComputeFormula",
     "ConnectionsFormula",
+    "DocSection",
     "Formulas",
     "LineItem",
     "Metric",
@@ -68,11 +69,11 @@ class Baseline(_Model):
     name: str = "MVP Baseline"
     users: int = Field(gt=0)
     users_note: str = ""
-    requests_per_day: int = Field(ge=0)
+    requests_per_day: int = Field(default=0, ge=0)
     requests_note: str = ""
-    storage_gb: Decimal = Field(ge=0)
+    storage_gb: Decimal = Field(default=Decimal(0), ge=0)
     storage_note: str = ""
-    database_gb: Decimal = Field(ge=0)
+    database_gb: Decimal = Field(default=Decimal(0), ge=0)
     database_note: str = ""
     budget: Money = Field(ge=0)
     # A budget given as a range is met up to its upper bound: alerts fire past it.
@@ -229,6 +230,21 @@ class ChangeLogEntry(_Model):
     impact: str = ""
 
 
+class DocSection(_Model):
+    """A section of the team's document the plan has no place for (Bandwidth, a checklist),
+    kept word for word and shown where it belongs."""
+
+    title: str = Field(min_length=1)
+    # 0: a labelled block (`**Characteristics**:`) whose text holds its own label line.
+    level: int = Field(default=2, ge=0, le=6)
+    # The Markdown under the heading, as written (nested headings included).
+    text: str = ""
+    # Where it sat: after which part of the plan ("baseline", "tiers", "tier:2", "end"...).
+    after: str = "end"
+    # The tier it sits under, when it does (shown by `tier N`).
+    tier: int | None = Field(default=None, ge=0)
+
+
 class Plan(_Model):
     """The whole capacity plan. Tier 0 is the baseline; `tiers` are 1..N."""
 
@@ -244,8 +260,9 @@ class Plan(_Model):
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
     tiers: tuple[Tier, ...] = Field(min_length=1)
-    formulas: Formulas
-    pricing: Pricing
+    formulas: Formulas = Formulas()
+    # None: the document states no price (only revenue goals, or the placeholder).
+    pricing: Pricing | None = None
     targets: tuple[Target, ...] = ()
     scaling_triggers: tuple[ScalingTrigger, ...] = ()
     auto_scaling: AutoScaling | None = None
@@ -255,6 +272,8 @@ class Plan(_Model):
     thresholds: tuple[MonitorThreshold, ...] = ()
     alert_channels: tuple[AlertChannel, ...] = ()
     change_log: tuple[ChangeLogEntry, ...] = ()
+    # The document's own sections, kept as text (never changes an answer but `plan section`).
+    sections: tuple[DocSection, ...] = ()
     stale_after: Duration = 900
     # The metric that counts users: the current tier follows it.
     users_metric: str = "mau"

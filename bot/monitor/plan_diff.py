@@ -63,7 +63,9 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
         lines.append(f"tier {number} added")
     for number in range(len(new_costs), len(old_costs)):
         lines.append(f"tier {number} removed")
-    if old.pricing != new.pricing:
+    if old.pricing != new.pricing and (old.pricing is None or new.pricing is None):
+        lines.append("pricing added" if old.pricing is None else "pricing removed")
+    elif old.pricing is not None and new.pricing is not None and old.pricing != new.pricing:
         lines.append(
             f"pricing {fmt_money(old.pricing.price)}/{old.pricing.period} per "
             f"{old.pricing.customer} → {fmt_money(new.pricing.price)}/{new.pricing.period} "

@@ -23,12 +23,22 @@ class Reader:
     lines: dict[str, int] = field(default_factory=dict)
     # rules the plan must have but the text did not give: (location, line, text)
     missing_rules: list[tuple[str, int, str]] = field(default_factory=list)
+    # The tier the document marks as where the team is (`[WE ARE HERE]`), if any.
+    here: int | None = None
 
     def error(self, line: int, expected: str, found: str | None = None) -> None:
         message = f"line {line}: expected {expected}"
         if found is not None:
             message += f", found `{found[:80]}`"
         self.problems.append(message)
+
+    def skip(self, line: int, expected: str, found: str | None = None) -> None:
+        """A line the reader cannot use: a warning with its line, never a refusal (a team's
+        document is not refused for wording a line its own way); the rest stands."""
+        message = f"expected {expected}"
+        if found is not None:
+            message += f", found `{found[:80]}`"
+        self.warn(line, f"{message}; left out")
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"line {line}: {message}")
