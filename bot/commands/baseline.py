@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.commands.plan_sections import tier_sections
 from bot.domain.costs import cost_per_user, tier_label
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["baseline"]
 
@@ -14,7 +15,7 @@ def baseline(plan: Plan) -> Reply:
     """Tier 0: where the product stands now, as the plan's baseline section says."""
     base = plan.baseline
     items = base.line_items
-    parts: list[Text | Facts | Table | Section] = [
+    parts: list[Part] = [
         Text(f"**Monthly budget**: {fmt_money(base.budget)}/mo"),
         Facts(
             pairs=(
@@ -37,6 +38,7 @@ def baseline(plan: Plan) -> Reply:
         )
     if base.constraints:
         parts.append(Section("Constraints", base.constraints))
+    parts += tier_sections(plan, 0)  # the document's own text under tier 0
     return Reply(
         title=tier_label(plan, 0),
         parts=tuple(parts),

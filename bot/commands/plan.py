@@ -5,12 +5,13 @@ from __future__ import annotations
 from bot.commands.args import extra_words, parse_count, parse_decimal, parse_tier
 from bot.commands.baseline import baseline
 from bot.commands.missing import missing_section
+from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
 from bot.domain.plan import Pricing
 from bot.domain.tiers import relative_threshold
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["COMMANDS"]
 
@@ -74,7 +75,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
     cost = tier_costs(plan)[number]
     previous = "Current" if number == 1 else f"Tier {number - 1}"
     from_users = plan.tiers[number - 2].users if number > 1 else plan.baseline.users
-    parts: list[Text | Facts | Table | Section] = [
+    parts: list[Part] = [
         Text(f"**Total new cost**: {cost.summary()}"),
         Facts(
             pairs=(
@@ -109,6 +110,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
     ):
         if items:
             parts.append(Section(heading, items))
+    parts += tier_sections(plan, number)  # the document's own text under this tier
     return Reply(title=tier_label(plan, number), parts=tuple(parts))
 
 

@@ -78,6 +78,8 @@ class Section:
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LABEL = re.compile(r"^\*\*(?P<name>[^*]+?)\*\*\s*(?:\((?P<extra>[^)]*)\))?\s*:\s*(?P<value>.*)$")
+# `**Triggers:**`: the colon inside the bold, as many people write it.
+_LABEL_INSIDE = re.compile(r"^\*\*(?P<name>[^*:]+):\*\*\s*(?P<value>.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$")
 
@@ -153,12 +155,12 @@ def parse_sections(text: str) -> Section:
             blank_run = 0
             continue
         table = None
-        label = _LABEL.match(line.strip())
+        label = _LABEL.match(line.strip()) or _LABEL_INSIDE.match(line.strip())
         if label and not line.startswith((" ", "\t")):
             current_label = Label(
                 number,
                 label.group("name").strip(),
-                (label.group("extra") or "").strip(),
+                (label.groupdict().get("extra") or "").strip(),
                 label.group("value").strip(),
             )
             section.labels.append(current_label)
