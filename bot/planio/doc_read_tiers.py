@@ -57,14 +57,16 @@ def heading_notes(title: str) -> tuple[str, list[str]]:
     """`Tier 0: Seed (50 teams) [WE ARE HERE]` -> the heading without its `[...]` notes,
     and the notes. Scans from the end, so it is linear in the title."""
     notes: list[str] = []
-    text = title.rstrip()
-    while text.endswith("]"):
-        start = text.rfind("[")
+    end = len(title.rstrip())  # the heading is title[:end]; no copies in the loop
+    while end and title[end - 1] == "]":
+        start = title.rfind("[", 0, end)
         if start < 0:
             break
-        notes.insert(0, text[start + 1 : -1].strip())
-        text = text[:start].rstrip()
-    return text, notes
+        notes.append(title[start + 1 : end - 1].strip())
+        end = start
+        while end and title[end - 1].isspace():
+            end -= 1
+    return title[:end], notes[::-1]
 
 
 def is_here(notes: list[str]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Formulas, Plan
 from bot.render.blocks import render_blocks
