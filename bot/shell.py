@@ -28,6 +28,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
+from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.reload import carry_out_reload
@@ -292,5 +293,6 @@ def print_digest(
                 "capacity-bot: the chart needs matplotlib (pip install 'capacity-bot[chart]')\n"
             )
             return 1
-    out.write(render_text(build_digest(inp)))
+    with in_currency(inp.plan.currency):
+        out.write(render_text(build_digest(inp)))
     return 0

@@ -14,7 +14,7 @@ from decimal import Decimal
 import yaml
 
 from bot.domain.costs import break_even, cost_per_user, tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money, fmt_number, in_currency
 from bot.domain.plan import (
     ChangeLogEntry,
     ComputeFormula,
@@ -221,6 +221,12 @@ def _body(plan: Plan, live: Live) -> list[str]:
 
 
 def export_document(plan: Plan, live: Live | None = None) -> str:
+    """The plan as the filled-in template, in its currency (`_export_document`)."""
+    with in_currency(plan.currency):
+        return _export_document(plan, live)
+
+
+def _export_document(plan: Plan, live: Live | None = None) -> str:
     """The plan as the filled-in template; importing the result gives `plan` back."""
     from bot.planio.document import as_read, read_body  # the writer checks itself with the reader
 
