@@ -21,6 +21,8 @@ SOURCES = sorted(p for d in ("bot", "store") for p in (ROOT / d).rglob("*.py"))
 
 # rank, unit prefixes (a unit imports itself freely). Lowest first.
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    # below config: the crontab reader config validates CAPACITY_DIGEST_CRON with
+    (-1, ("bot/crontab.py",)),
     # leaves: the bot's own counters and log format import nothing of ours
     (
         0,
