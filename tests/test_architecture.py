@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (6, ("bot/slack/", "bot/shell.py", "bot/plan_cli.py", "bot/web/", "bot/jobs/")),
     # wiring: builds and connects, each on the one below
     (7, ("bot/slack/app.py", "bot/doctor/run.py")),
-    (8, ("bot/serve.py",)),
+    (8, ("bot/serve.py", "bot/healthcheck.py")),
     (9, ("bot/cli.py",)),
     (10, ("bot/__main__.py",)),
 )
