@@ -124,8 +124,8 @@ async def test_the_images_health_check_finds_a_bot_served_with_an_empty_port(
 async def test_the_check_reports_a_503_as_unhealthy(tmp_path: Path) -> None:
     from aiohttp import web
 
-    from bot.config import Settings
-    from bot.healthcheck import healthcheck
+    from bot.app.healthcheck import healthcheck
+    from bot.core.config import Settings
     from tests.local_server import serve_local
 
     async def down(request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.crontab import cron_trigger
+from bot.core.crontab import cron_trigger
 from bot.domain.monitoring import require_aware
 
 __all__ = [

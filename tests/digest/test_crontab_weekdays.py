@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.digest.schedule import scheduled_times
 from tests.digest.test_slots import Process, digests
 from tests.fakeslack import FakeSlack

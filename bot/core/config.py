@@ -209,7 +209,7 @@ class Settings(BaseModel):
     @classmethod
     def _cron(cls, value: str) -> str:
         # Read as cron reads it (0 and 7 = Sunday), not as APScheduler numbers weekdays.
-        from bot.crontab import cron_trigger
+        from bot.core.crontab import cron_trigger
 
         try:
             cron_trigger(value)

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from typing import TextIO
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.core.config import ConfigError, Settings, load_settings
 
 __all__ = ["healthcheck", "healthcheck_from_env"]
 

@@ -7,7 +7,7 @@ lists and steps) and handed to APScheduler as day names, which it reads unambigu
 Like cron, when both day-of-month and day-of-week are restricted (neither starts with
 `*`), a day matching either fires.
 
-A leaf: config validates with it and the digest's schedule builds its trigger with it.
+Core: config validates with it and the digest's schedule builds its trigger with it.
 """
 
 from __future__ import annotations
