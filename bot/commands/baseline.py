@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.commands.plan_sections import tier_sections
 from bot.domain.costs import cost_per_user, tier_label
 from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget_words
 from bot.domain.values import fmt_amount
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["baseline"]
 
@@ -16,7 +17,7 @@ def baseline(plan: Plan) -> Reply:
     """Tier 0: where the product stands now, as the plan's baseline section says."""
     base = plan.baseline
     items = base.line_items
-    parts: list[Text | Facts | Table | Section] = [
+    parts: list[Part] = [
         Text(f"**Monthly budget**: {budget_words(plan, 0)}"),
         Facts(
             pairs=(
@@ -42,6 +43,7 @@ def baseline(plan: Plan) -> Reply:
         )
     if base.constraints:
         parts.append(Section("Constraints", base.constraints))
+    parts += tier_sections(plan, 0)  # the document's own text under tier 0
     return Reply(
         title=tier_label(plan, 0),
         parts=tuple(parts),

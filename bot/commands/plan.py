@@ -6,13 +6,14 @@ from bot.commands import costs
 from bot.commands.args import extra_words, parse_tier
 from bot.commands.baseline import baseline
 from bot.commands.missing import missing_section
+from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.checks import stated_differences
 from bot.domain.costs import cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number
 from bot.domain.tiers import relative_threshold
 from bot.domain.values import fmt_amount, fmt_percent_change
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["COMMANDS"]
 
@@ -84,7 +85,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
     cost = tier_costs(plan)[number]
     previous = "Current" if number == 1 else f"Tier {number - 1}"
     from_users = plan.tiers[number - 2].users if number > 1 else plan.baseline.users
-    parts: list[Text | Facts | Table | Section] = [
+    parts: list[Part] = [
         Text(f"**Total new cost**: {cost.summary()}"),
         Facts(
             pairs=(
@@ -125,6 +126,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
     ):
         if items:
             parts.append(Section(heading, items))
+    parts += tier_sections(plan, number)  # the document's own text under this tier
     return Reply(title=tier_label(plan, number), parts=tuple(parts))
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
+from bot.core.crontab import cron_trigger
+from bot.digest.naming import period_key
 from bot.domain.monitoring import require_aware
 
 __all__ = [
@@ -31,13 +33,6 @@ DEFAULT_GRACE = timedelta(hours=12)
 _MAX_TIMES = 100_000
 
 
-def period_key(fire_time: datetime, zone: tzinfo) -> str:
-    """The ISO week of `fire_time` in `zone`, e.g. `2026-W48`."""
-    local = require_aware(fire_time).astimezone(zone)
-    year, week, _ = local.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def slot_key(fire_time: datetime, zone: tzinfo) -> str:
     """The scheduled local time with its offset, e.g. `2026-11-30T09:00+01:00` (the offset
     keeps the two 02:30s of a daylight-saving night apart)."""
@@ -48,8 +43,8 @@ def _is_week_key(key: str) -> bool:
     return len(key) == 8 and key[4:6] == "-W"
 
 
-def _trigger(cron: str, zone: tzinfo) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=zone)
+def _trigger(cron: str, zone: tzinfo) -> BaseTrigger:
+    return cron_trigger(cron, zone)
 
 
 def scheduled_times(cron: str, zone: tzinfo, start: datetime, end: datetime) -> list[datetime]:

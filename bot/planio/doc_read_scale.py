@@ -124,7 +124,24 @@ def _count_label(section: Section) -> Label | None:
     return None
 
 
-_TIER = re.compile(r"^tier\s+(\d+)\s*[:—–-]?\s*(.*?)\s*(?:\(([^)]*)\))?\s*$", re.IGNORECASE)
+_TIER = re.compile(r"tier\s+(\d+)", re.IGNORECASE)
+
+
+def _tier_heading(title: str) -> tuple[int, str, str] | None:
+    """`Tier 1: 10x Growth (100 → 1,000 users)` -> (1, "10x Growth", "100 → 1,000 users").
+    The number by a regex anchored at the start, the rest by string methods: linear
+    whatever the heading holds."""
+    found = _TIER.match(title)
+    if found is None:
+        return None
+    rest = title[found.end() :].strip().lstrip(":—–-").strip()
+    users = ""
+    if rest.endswith(")") and "(" in rest:
+        opened = rest.rfind("(")
+        users, rest = rest[opened + 1 : -1], rest[:opened].strip()
+    return int(found.group(1)), rest, users
+
+
 _LISTS = (
     ("capacity", ("Capacity",)),
     ("architecture_changes", ("Architecture Changes",)),
@@ -175,20 +192,20 @@ def read_tiers(
     totals: list[TierTotal] = []
     for child in section.children:
         title, notes = heading_notes(child.title)
-        heading = _TIER.match(title)
+        heading = _tier_heading(title)
         if heading is None:
             continue
         if is_here(notes):
             reader.here = len(tiers) + 1
         where = f"tiers[{len(tiers)}]"
         reader.lines[where] = child.line
-        if int(heading.group(1)) != len(tiers) + 1:
+        if heading[0] != len(tiers) + 1:
             reader.skip(
                 child.line,
                 f"Tier {len(tiers) + 1} next (read as Tier {len(tiers) + 1})",
                 child.title,
             )
-        users_text = heading.group(3) or ""
+        users_text = heading[2]
         users_label = child.label("Users")
         if users_label:
             users_text = users_label.value
@@ -200,7 +217,7 @@ def read_tiers(
                 child.title,
             )
             continue
-        tier: dict[str, Any] = {"name": heading.group(2).strip() or f"Tier {len(tiers) + 1}"}
+        tier: dict[str, Any] = {"name": heading[1] or f"Tier {len(tiers) + 1}"}
         tier["users"] = int(number(users[-1]) or 0)
         timeline = child.label("Timeline")
         if timeline:

@@ -18,6 +18,7 @@ from bot.planio.mdblocks import Section, Table, is_placeholder, money, number, s
 
 __all__ = [
     "TIER_LABELS",
+    "baseline_kept",
     "heading_notes",
     "line_item",
     "read_step_triggers",
@@ -57,14 +58,16 @@ def heading_notes(title: str) -> tuple[str, list[str]]:
     """`Tier 0: Seed (50 teams) [WE ARE HERE]` -> the heading without its `[...]` notes,
     and the notes. Scans from the end, so it is linear in the title."""
     notes: list[str] = []
-    text = title.rstrip()
-    while text.endswith("]"):
-        start = text.rfind("[")
+    end = len(title.rstrip())  # the heading is title[:end]; no copies in the loop
+    while end and title[end - 1] == "]":
+        start = title.rfind("[", 0, end)
         if start < 0:
             break
-        notes.insert(0, text[start + 1 : -1].strip())
-        text = text[:start].rstrip()
-    return text, notes
+        notes.append(title[start + 1 : end - 1].strip())
+        end = start
+        while end and title[end - 1].isspace():
+            end -= 1
+    return title[:end], notes[::-1]
 
 
 def is_here(notes: list[str]) -> bool:
@@ -112,6 +115,36 @@ def tier_extras(
         for child in section.children
     ]
     return kept
+
+
+_BASELINE_LABELS = frozenset(
+    {
+        "users",
+        "requests",
+        "storage",
+        "database",
+        "budget",
+        "constraints",
+        "metrics",
+        "example",
+        "measured now",
+    }
+)
+
+
+def baseline_kept(section: Section, outline: Outline) -> Kept:
+    """Labelled blocks and sections under Current Scale that no field holds: tier 0's
+    own text. The label that counts the users (`**Tenants**: 12 ...`) is read, not kept."""
+    counted = next(
+        (
+            label.name.lower()
+            for label in section.labels
+            if label.name.lower() not in _BASELINE_LABELS and number(label.value) is not None
+        ),
+        None,
+    )
+    known = _BASELINE_LABELS | ({counted} if counted else set())
+    return tier_extras(outline, section, 0, frozenset(known))
 
 
 def tier_kept(
@@ -164,33 +197,39 @@ def _costs(section: Section, reader: Reader) -> tuple[list[dict[str, Any]], Deci
     return items, total, line
 
 
+def _key(name: str) -> str:
+    """`PostgreSQL + replica` and `PostgreSQL`, `Workers` and `Worker`, `Email (Postmark)`
+    and `Email` are the same component from one tier to the next: the first word."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    first = words[0] if words else name.lower()
+    return first[:-1] if len(first) > 3 and first.endswith("s") else first
+
+
 def _diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Component changes from one tier's cost list to the next, matched by name."""
-    old = {i["name"].lower(): i for i in before}
-    new = {i["name"].lower(): i for i in after}
+    """Component changes from one tier's cost list to the next, matched by name, then by
+    the name's first word; what the new list lacks is removed."""
+    left = list(before)
+    pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+    for item in after:
+        match = next((o for o in left if o["name"].lower() == item["name"].lower()), None)
+        match = match or next((o for o in left if _key(o["name"]) == _key(item["name"])), None)
+        if match is not None:
+            left.remove(match)
+        pairs.append((match, item))
+    pairs += [(item, None) for item in left]
     changes = []
-    for key, item in new.items():
-        was = old.get(key)
-        current = f"{fmt_money(was['cost'])}/mo" if was else "—"
-        delta = item["cost"] - (was["cost"] if was else Decimal(0))
+    for was, now in pairs:
+        name = (now or was or {}).get("name", "")
+        before_cost = was["cost"] if was else Decimal(0)
+        after_cost = now["cost"] if now else Decimal(0)
         changes.append(
             {
-                "component": item["name"],
-                "current": current,
-                "new": f"{fmt_money(item['cost'])}/mo",
-                "cost_change": delta,
+                "component": name,
+                "current": f"{fmt_money(before_cost)}/mo" if was else "—",
+                "new": f"{fmt_money(after_cost)}/mo" if now else "—",
+                "cost_change": after_cost - before_cost,
             }
         )
-    for key, item in old.items():
-        if key not in new:
-            changes.append(
-                {
-                    "component": item["name"],
-                    "current": f"{fmt_money(item['cost'])}/mo",
-                    "new": "—",
-                    "cost_change": -item["cost"],
-                }
-            )
     return changes
 
 

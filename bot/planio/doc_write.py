@@ -23,6 +23,7 @@ from bot.domain.plan import (
     StorageFormula,
 )
 from bot.domain.sizing import compute_for, connections_for, rps_per_vcpu, storage_for
+from bot.planio.doc_write_kept import kept_after
 from bot.planio.doc_write_ops import write_monitoring, write_ops, write_scaling
 from bot.planio.doc_write_scale import cell, write_baseline, write_tiers
 from bot.planio.overlay import diff_overlay, plain
@@ -198,15 +199,24 @@ def _body(plan: Plan, live: Live) -> list[str]:
     if updated:
         lines.append(f"**Last Updated**: {updated}")
     lines.append("")
+    lines += kept_after(plan, "start")
     lines += write_baseline(plan, list(live.samples))
+    lines += kept_after(plan, "baseline")
     costs = tier_costs(plan)
     lines += write_tiers(plan, costs)
-    lines += _formulas(plan)
-    lines += _cost_model(plan)
-    lines += _targets(plan)
-    lines += write_scaling(plan)
-    lines += write_ops(plan)
+    lines += kept_after(plan, "tiers")
+    for anchor, write in (
+        ("formulas", _formulas),
+        ("cost_model", _cost_model),
+        ("targets", _targets),
+        ("scaling", write_scaling),
+        ("ops", write_ops),
+    ):
+        lines += write(plan)
+        lines += kept_after(plan, anchor)
     lines += write_monitoring(plan, changes)
+    lines += kept_after(plan, "monitoring")
+    lines += kept_after(plan, "end")
     return lines
 
 

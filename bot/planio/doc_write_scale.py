@@ -8,6 +8,7 @@ from bot.domain.costs import TierCost
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.values import fmt_amount
+from bot.planio.doc_write_kept import kept_in_tier
 
 __all__ = ["cell", "write_baseline", "write_tiers"]
 
@@ -38,6 +39,7 @@ def write_baseline(plan: Plan, live: list[tuple[str, str]]) -> list[str]:
         # Measurements, not plan: the importer reads no label it does not know.
         lines += ["", "**Measured now** (live, from the latest samples):"]
         lines += [f"- {name}: {value}" for name, value in live]
+    lines += kept_in_tier(plan, 0)
     return [*lines, "", "---", ""]
 
 
@@ -77,6 +79,7 @@ def write_tiers(plan: Plan, costs: list[TierCost]) -> list[str]:
         ):
             if items:
                 lines += ["", f"**{title}**:", *(f"- {i}" for i in items)]
+        lines += kept_in_tier(plan, number)
         lines += ["", "---", ""]
     return lines
 

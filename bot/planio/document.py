@@ -38,7 +38,7 @@ from bot.planio.doc_read_ops import (
     read_scenarios,
 )
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
-from bot.planio.doc_read_tiers import read_tier_list, step_triggers, tier_kept
+from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
 from bot.planio.doc_stated import keep_stated
 from bot.planio.doc_unit import growth_start, growth_unit
@@ -185,6 +185,8 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     scale = layout.pick("baseline", "current scale", "baseline", "actual scale")
     baseline = read_baseline(scale, reader)
     kept: list[tuple[int, dict[str, Any]]] = []
+    if scale is not None:
+        kept += baseline_kept(scale, layout.outline)
     shaped: tuple[list[dict[str, Any]], list[TierTotal]] = ([], [])
     if listed is not None:
         base, listed_tiers, listed_totals, extra = read_tier_list(listed, reader, layout.outline)

@@ -7,7 +7,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.jobs.alerts import metrics_health, start_jobs
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 class NullPoster:
@@ -23,7 +23,7 @@ async def test_start_jobs_adds_every_interval_job() -> None:
     scheduler = AsyncIOScheduler()
     start_jobs(deps, NullPoster(), scheduler)
     ids = {job.id for job in scheduler.get_jobs()}
-    assert ids == {"metrics.evaluate", "metrics.outbox", "metrics.rollup"}
+    assert ids == {"metrics.evaluate", "metrics.outbox", "metrics.rollup", "store.probe"}
 
 
 async def test_prometheus_job_with_a_url_even_before_any_metric_has_a_query() -> None:
