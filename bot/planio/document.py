@@ -110,16 +110,19 @@ def _embedded_metrics() -> tuple[dict[str, Any], ...]:
 
 
 def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:
-    """The rounding mode the document's own percentages use (137.5% written +137%)."""
+    """The rounding mode the document's own percentages use (137.5% written +137%). A stated
+    total is the one answers show, so its percentage is reckoned from it; a percentage no
+    mode gives (a slip of the pen) tells nothing and is passed over."""
     previous = budget
     modes = ["half_up", "half_down", "half_even"]
     for tier, (_line, stated, percent) in zip(tiers, totals, strict=False):
-        total = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        # A line whose total disagrees was written for other figures: its percentage too.
-        if percent is not None and previous and stated in (None, total):
+        summed = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
+        total = summed if stated is None else stated
+        if percent is not None and previous:
             exact = (total - previous) * 100 / previous
-            modes = [m for m in modes if round_to(exact, 0, m) == percent]
-        previous = total if stated is None else stated
+            fitting = [m for m in modes if round_to(exact, 0, m) == percent]
+            modes = fitting or modes
+        previous = total
     return modes[0] if modes else "half_up"
 
 
