@@ -272,8 +272,7 @@ def _infer(
     for index, (_line, stated, _pct) in enumerate(totals):
         if stated is not None and index < len(sums) and stated != sums[index]:
             data["tiers"][index]["stated_total"] = stated
-    for index, message in keep_stated(data, reader.stated):
-        reader.warn(totals[index][0] if index < len(totals) else 0, message)
+    keep_stated(data, reader.stated)
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step
