@@ -234,11 +234,25 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     if not data.get("last_updated") and data["change_log"]:
         # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
         data["last_updated"] = max(entry["date"] for entry in data["change_log"])
+    _coined(data, reader)
     _servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
     _infer(data, reader, totals, approx, healthy, explicit_step)
     return data, reader, appendix
+
+
+def _coined(data: dict[str, Any], reader: Reader) -> None:
+    """Metrics the document's words made join its catalog: shown by check-plan, pushable
+    like any other, pullable once the appendix or a `Query` column gives a query."""
+    known = {m["name"] for m in data["metrics"]}
+    for name, metric in reader.coined.items():
+        if name not in known:
+            data["metrics"].append(dict(metric))
+    for metric in data["metrics"]:
+        promql = reader.queries.get(metric["name"])
+        if promql and not metric.get("query"):
+            metric["query"] = promql
 
 
 def _servable(data: dict[str, Any], reader: Reader) -> None:
