@@ -212,3 +212,18 @@ def test_the_placeholders_count_as_absent() -> None:
     solo = plan_of("solo-seats")
     assert solo.pricing is None and solo.last_updated == ""
     assert solo.tiers[0].timeline == ""
+
+
+def test_ask_prints_a_long_section_whole(tmp_path: Path) -> None:
+    from bot.shell import ask
+
+    long = "\n".join(f"- restore shard {n} from the nightly dump" for n in range(90))
+    plan = tmp_path / "plan.md"
+    plan.write_text(
+        doc("solo-seats").read_text(encoding="utf-8") + f"\n## Restore Runbook\n\n{long}\n",
+        encoding="utf-8",
+    )
+    settings = Settings(plan_path=plan, db_path=tmp_path / "bot.db")
+    out = io.StringIO()
+    assert ask("plan section restore", settings, out, io.StringIO()) == 0
+    assert out.getvalue().endswith(f"## Restore Runbook\n\n{long}\n")
