@@ -68,11 +68,11 @@ def cost(args: list[str], ctx: Context) -> Reply:
         title=f"Cost per {unit}",
         parts=(
             Table(
-                columns=("Tier", "Total cost", "Cost per user", "Per year"),
+                columns=("Tier", "Total cost", f"Cost per {unit}", "Per year"),
                 rows=tuple(rows),
                 numeric=(False, True, True, True),
             ),
-            Text("Cost per user falls as we scale (economies of scale)."),
+            Text(f"Cost per {unit} falls as we scale (economies of scale)."),
         ),
         notes=(Prose("`", Typed("cost 5000"), f"` prices any {unit} count."),),
     )

@@ -23,13 +23,15 @@ def stated_differences(plan: Plan, number: int | None = None) -> list[str]:
             continue
         tier, where = plan.tiers[cost.number - 1], f"tiers[{cost.number - 1}]"
         summed = sum((c.cost_span for c in tier.changes), span(0))
-        if tier.stated_total is not None and cost.total_span != cost.computed:
+        # A stated change that is off explains the total too: one line for one difference.
+        off_change = tier.stated_change is not None and tier.changes and cost.change_span != summed
+        if tier.stated_total is not None and cost.total_span != cost.computed and not off_change:
             found.append(
                 f"{where}.stated_total: says {fmt_amount(cost.total_span)}/mo but the tier "
                 f"before ({fmt_amount(cost.previous)}/mo) plus the cost changes come to "
                 f"{fmt_amount(cost.computed)}/mo"
             )
-        if tier.stated_change is not None and tier.changes and cost.change_span != summed:
+        if off_change:
             found.append(
                 f"{where}.stated_change: says {fmt_amount(cost.change_span, sign=True)}/mo but "
                 f"the component changes add up to {fmt_amount(summed, sign=True)}/mo"

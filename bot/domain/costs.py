@@ -148,7 +148,7 @@ class CostPerUser:
         both ends that way: `~$0.0018–0.0025/mo`.
         """
         if self.monthly_high is not None and self.monthly_high != self.monthly:
-            low, high = _short(self.monthly), _short(self.monthly_high)
+            low, high = _brief(self.monthly), _brief(self.monthly_high)
             approx = "~" if (low, high) != (self.monthly, self.monthly_high) else ""
             return f"{approx}{fmt_money_span(low, high)}/mo"
         exponent = self.monthly.as_tuple().exponent
@@ -168,6 +168,14 @@ class CostPerUser:
         cents = round_to(self.yearly, 2, "half_up")
         prefix = "" if cents == self.yearly else "~"
         return f"{prefix}{currency_symbol()}{cents:,.2f}/yr"
+
+
+def _brief(value: Decimal) -> Decimal:
+    """One end of a range of costs per user: to the cent from a cent up, else to two
+    significant digits (`$5.13`, `$0.04`, `$0.0063`)."""
+    if value >= Decimal("0.01"):
+        return round_to(value, 2, "half_up")
+    return round_to(value, 1 - value.adjusted(), "half_up").normalize()
 
 
 def _short(value: Decimal) -> Decimal:
@@ -224,7 +232,7 @@ def current_tier(plan: Plan, users: float | None) -> int:
 
 def cost_for_users(plan: Plan, users: int) -> tuple[TierCost, CostPerUser]:
     tier = tier_costs(plan)[tier_for_users(plan, users)]
-    return tier, cost_per_user(tier.total, users)
+    return tier, cost_per_user(tier.total_span, users)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bot.planio.doc_money import money_fields
 from bot.planio.doc_reader import Reader, size_gb
 from bot.planio.mdblocks import Label, Section, number
 
@@ -156,16 +157,20 @@ def read_pricing(section: Section | None, reader: Reader) -> Pricing:
     if label is None:
         # No price (or only revenue goals): `breakeven` says so; nothing else needs one.
         return {}, [], None
-    found = re.search(r"\$\s*([\d,]+(?:\.\d+)?)\s*/\s*(\w+)\s+per\s+(.+?)\s*$", label.value)
-    if found is None:
+    # `$25/mo per instructor`, `€39/mo per workspace`, `$0.08 per order (who pays)`.
+    value = re.sub(r"\([^)]*\)", "", label.value).strip()
+    found = re.search(r"/[ ]*+(\w++)", value)
+    per = re.search(r"\bper[ ]++(.+)$", value)
+    price = money_fields(value, "price")
+    if price is None or per is None:
         reader.skip(label.line, "a price like `$25/mo per instructor`", label.value)
         return {}, [], None
     reader.lines["pricing"] = label.line
-    data: dict[str, Any] = {
-        "price": Decimal(found.group(1).replace(",", "")),
-        "period": found.group(2),
-        "customer": found.group(3),
-    }
+    # `per paying reader`: every customer in break-even is a paying one already.
+    customer = re.sub(r"^paying\s+", "", per.group(1).strip(), flags=re.I)
+    data: dict[str, Any] = {**price, "customer": customer}
+    if found is not None and found.group(1).lower() not in ("mo", "month"):
+        data["period"] = found.group(1)
     counts: list[int] = []
     step = None
     if margin is not None:

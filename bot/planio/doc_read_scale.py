@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bot.planio.doc_money import money_fields, stated_figures
 from bot.planio.doc_read_tiers import heading_notes, is_here, line_item
 from bot.planio.doc_reader import Reader, size_gb
 from bot.planio.mdblocks import Label, Section, is_placeholder, money, number
@@ -33,11 +34,12 @@ def read_title(root: Section) -> dict[str, Any]:
 
 def _line_item(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
     found = re.match(r"^(?P<name>[^:]+):\s*(?P<cost>[^(]*?)\s*(?:\((?P<note>.*)\))?$", text)
-    cost = money(found.group("cost")) if found else None
+    cost = money_fields(found.group("cost"), "cost") if found else None
     if found is None or cost is None:
-        # Worded its own way (`vps $12`): read leniently, or left out with a warning.
+        # Worded its own way (`vps $12`, `€18/mo (~$20/mo)`): read leniently, or left out
+        # with a warning.
         return line_item(line, text, reader)
-    return {"name": found.group("name").strip(), "cost": cost, "note": found.group("note") or ""}
+    return {"name": found.group("name").strip(), **cost, "note": found.group("note") or ""}
 
 
 def read_metrics(label: Label | None, reader: Reader) -> list[tuple[str, str, str, list[str]]]:
@@ -100,7 +102,7 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
         # The one thing a plan cannot do without: no cost, no tier can be served.
         reader.error(budget.line if budget else section.line, "`**Budget**: $40/mo total`")
     else:
-        data["budget"] = money(budget.value)
+        data.update(money_fields(budget.value, "budget") or {})
         items = [_line_item(line, text, reader) for line, text in budget.items]
         data["line_items"] = [i for i in items if i is not None]
     constraints = section.label("Constraints")
@@ -161,24 +163,24 @@ def _changes(section: Section, where: str, reader: Reader) -> list[dict[str, Any
     changes = []
     for index, (line, cells) in enumerate(table.rows):
         reader.lines[f"{where}.changes[{index}]"] = line
-        cost = money(cells[-1]) if len(cells) >= 4 else None
+        cost = money_fields(cells[-1], "cost_change") if len(cells) >= 4 else None
         if len(cells) < 4 or cost is None:
             reader.skip(line, "a row `| Component | from | to | +$20/mo |`", " | ".join(cells))
             continue
-        changes.append(
-            {"component": cells[0], "current": cells[1], "new": cells[2], "cost_change": cost}
-        )
+        changes.append({"component": cells[0], "current": cells[1], "new": cells[2], **cost})
     return changes
 
 
-def _total(label: Label | None) -> TierTotal:
+def _total(label: Label | None, reader: Reader, index: int) -> TierTotal:
+    """`$95/mo → $415/mo (+$320/mo, +337%)`: what the tier's total line states."""
     if label is None or is_placeholder(label.value):
         return (0, None, None)
-    amounts = re.findall(r"(?<![+\-−\w])\$\s*[\d,]+(?:\.\d+)?[kKmM]?", label.value)
-    stated = money(amounts[1]) if len(amounts) >= 2 else None
-    percent = re.search(r"([+\-−]?\d+(?:\.\d+)?)\s*%", label.value)
-    pct = Decimal(percent.group(1).replace("−", "-")) if percent else None
-    return (label.line, stated, pct)
+    stated = stated_figures(label.value)
+    reader.stated[index] = stated
+    total, percent = stated.get("total"), stated.get("percent")
+    # A range's percentage tells no rounding mode: only a single figure does.
+    pct = percent[0] if percent and percent[0] == percent[1] else None
+    return (label.line, total[0] if total else None, pct)
 
 
 def read_tiers(
@@ -230,5 +232,6 @@ def read_tiers(
             label = child.label(*names)
             tier[key] = [text for _, text in label.items] if label else []
         tiers.append(tier)
-        totals.append(_total(child.label("Total New Cost", "Total Cost", "Total")))
+        label = child.label("Total New Cost", "Total Cost", "Total")
+        totals.append(_total(label, reader, len(tiers) - 1))
     return tiers, totals

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.money import fmt_money
 from bot.planio.doc_keep import Outline, kept_label, kept_section
+from bot.planio.doc_money import money_fields
 from bot.planio.doc_reader import Reader
 from bot.planio.mdblocks import Section, Table, is_placeholder, money, number, strip_bold
 
@@ -86,7 +87,7 @@ def line_item(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
             reader.warn(line, f"`{text[:80]}` has no amount like `- Railway: $30`; skipped")
             return None
         name, rest = " ".join(words[:first]), " ".join(words[first:])
-    cost = money(rest)
+    cost = money_fields(rest, "cost")
     if cost is None:
         reader.warn(line, f"`{text[:80]}` has no amount capacity-bot reads; skipped")
         return None
@@ -94,7 +95,7 @@ def line_item(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
     opened = rest.find("(")
     if opened >= 0 and rest.rstrip().endswith(")"):
         note = rest[opened + 1 : rest.rstrip().rfind(")")].strip()
-    return {"name": name.strip(), "cost": cost, "note": note}
+    return {"name": name.strip(), **cost, "note": note}
 
 
 Kept = list[tuple[int, dict[str, Any]]]  # (line in the document, DocSection data)

@@ -25,6 +25,8 @@ class Reader:
     missing_rules: list[tuple[str, int, str]] = field(default_factory=list)
     # The tier the document marks as where the team is (`[WE ARE HERE]`), if any.
     here: int | None = None
+    # What each tier's total line states (index -> "total"/"change"/"percent" -> bounds).
+    stated: dict[int, dict[str, tuple[Decimal, Decimal]]] = field(default_factory=dict)
 
     def error(self, line: int, expected: str, found: str | None = None) -> None:
         message = f"line {line}: expected {expected}"

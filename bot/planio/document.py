@@ -22,6 +22,7 @@ from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
 from bot.planio.doc_layout import Layout
+from bot.planio.doc_money import plan_currency, reading_currency
 from bot.planio.doc_read_model import (
     Approx,
     read_formulas,
@@ -39,8 +40,10 @@ from bot.planio.doc_read_ops import (
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
+from bot.planio.doc_stated import keep_stated
+from bot.planio.doc_unit import growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
-from bot.planio.mdblocks import parse_sections
+from bot.planio.mdblocks import number, parse_sections
 from bot.planio.overlay import apply_overlay
 
 __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
@@ -147,7 +150,33 @@ def _step(values: list[Decimal], stated: list[int]) -> int | None:
 
 
 def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
-    """The plan data the document states, the reader (problems, warnings) and the appendix."""
+    """The plan data the document states, the reader (problems, warnings) and the appendix.
+    Amounts are read in the currency the document's totals use."""
+    currency = plan_currency(text.splitlines())
+    with reading_currency(currency):
+        data, reader, appendix = _read_body(text)
+    if currency != "USD":
+        data["currency"] = currency
+    customer = (data.get("pricing") or {}).get("customer", "")
+    data.update(growth_unit(text.splitlines(), f"per {customer}" if customer else ""))
+    _count_from_headings(data, text.splitlines())
+    return data, reader, appendix
+
+
+def _count_from_headings(data: dict[str, Any], lines: list[str]) -> None:
+    """`**Users**: 14 restaurants` with tiers `(2,000 → 20,000 orders/month)`: the tiers
+    count orders, so the baseline is the 2,000 their headings start from."""
+    base, unit = data["baseline"], data.get("growth_units") or f"{data.get('growth_unit')}s"
+    start = growth_start(lines)
+    users = number(start) if start else None
+    counted = re.search(r"\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", ""))
+    if users is None or "growth_unit" not in data or (counted and unit in counted.group(0)):
+        return
+    if users > 0 and int(users) != base.get("users"):
+        base["users"] = int(users)
+
+
+def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     root = parse_sections(text)
     layout = Layout(text, root)
     reader = Reader(RuleContext.build(()))
@@ -243,6 +272,8 @@ def _infer(
     for index, (_line, stated, _pct) in enumerate(totals):
         if stated is not None and index < len(sums) and stated != sums[index]:
             data["tiers"][index]["stated_total"] = stated
+    for index, message in keep_stated(data, reader.stated):
+        reader.warn(totals[index][0] if index < len(totals) else 0, message)
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from bot.planio.doc_money import document_currency, figure
+
 __all__ = [
     "Label",
     "Section",
@@ -196,15 +198,8 @@ def number(text: str) -> Decimal | None:
     return value * (1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1)
 
 
-_MONEY = re.compile(r"([+\-−]?)\s*\$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([kKmM]?)")
-
-
 def money(text: str) -> Decimal | None:
-    """The first dollar amount, signed: `+$20/mo` -> 20, `-$50/mo` -> -50, `$2,315` -> 2315."""
-    found = _MONEY.search(text)
-    if found is None:
-        return None
-    value = Decimal(found.group(2).replace(",", ""))
-    suffix = found.group(3).lower()
-    value *= 1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1
-    return -value if found.group(1) in ("-", "−") else value
+    """The first amount in the document's currency, signed: `+$20/mo` -> 20, `-$50/mo` ->
+    -50, `$2,315` -> 2315, `€18/mo (~$20/mo)` -> 20 in a dollar plan; a range's low end."""
+    found = figure(text, document_currency())
+    return None if found is None else found.low
