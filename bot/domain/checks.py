@@ -23,6 +23,13 @@ def stated_differences(plan: Plan, number: int | None = None) -> list[str]:
             continue
         tier, where = plan.tiers[cost.number - 1], f"tiers[{cost.number - 1}]"
         summed = sum((c.cost_span for c in tier.changes), span(0))
+        if tier.stated_from is not None:
+            start = span(tier.stated_from, tier.stated_from_high)
+            before = "the baseline" if cost.number == 1 else f"Tier {cost.number - 1}"
+            found.append(
+                f"{where}.stated_from: starts from {fmt_amount(start)}/mo where {before} ends "
+                f"at {fmt_amount(cost.previous)}/mo"
+            )
         # A stated change that is off explains the total too: one line for one difference.
         off_change = tier.stated_change is not None and tier.changes and cost.change_span != summed
         if tier.stated_total is not None and cost.total_span != cost.computed and not off_change:

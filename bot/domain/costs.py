@@ -155,7 +155,11 @@ class CostPerUser:
         if isinstance(exponent, int) and exponent < -6:
             return f"~{fmt_money(_short(self.monthly))}/mo"
         exact = fmt_money(self.monthly)
-        short = round_to(self.monthly, 3, "half_down")
+        # Below a dollar the template's three decimals; above it, cents (`~€11.78`).
+        if self.monthly >= 1:
+            short = round_to(self.monthly, 2, "half_up")
+        else:
+            short = round_to(self.monthly, 3, "half_down")
         if short == self.monthly:
             return f"{exact}/mo"
         return f"{exact}/mo (~{fmt_money(short)})"

@@ -117,6 +117,10 @@ class Tier(_Model):
     # They are what answers show; check-plan warns when the changes disagree.
     stated_total: Money | None = None
     stated_total_high: Money | None = None
+    # Where the author's total line starts (`$50/mo → ...`) when that is not where the tier
+    # before ends; the tiers build on the tier before all the same.
+    stated_from: Money | None = None
+    stated_from_high: Money | None = None
     stated_change: Money | None = None
     stated_change_high: Money | None = None
     stated_percent: Decimal | None = None

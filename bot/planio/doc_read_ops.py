@@ -121,6 +121,7 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
     for table in section.tables[:1]:
         header = [h.lower() for h in table.header]
         severity = next((i for i, h in enumerate(header) if "severity" in h), None)
+        query = next((i for i, h in enumerate(header) if h.strip() == "query"), None)
         for line, cells in table.rows:
             if len(cells) < 3:
                 reader.skip(line, "a row `| Metric | Tool | Alert Threshold |`", " | ".join(cells))
@@ -132,6 +133,14 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
             row["rule"] = reader.rule(
                 f"{cells[0]} {cells[2]}", line, f"{where}.rule", required=True
             )
+            # A `Query` column: the PromQL that pulls the row's metric from Prometheus.
+            promql = (
+                cells[query].strip().strip("`").strip()
+                if query is not None and query < len(cells)
+                else ""
+            )
+            if promql and row["rule"]:
+                reader.queries.setdefault(row["rule"]["metric"], promql)
             thresholds.append(row)
     label = section.label("Alert Channels", "Alerts", "Alerting")
     for line, text in label.items if label else []:

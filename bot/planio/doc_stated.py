@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.span import Span, span
-from bot.domain.values import fmt_amount, fmt_percent_change
+from bot.domain.values import fmt_percent_change
 
 __all__ = ["keep_stated"]
 
@@ -30,25 +30,15 @@ def _span(data: dict[str, Any], key: str) -> Span:
     return span(data[key], data.get(f"{key}_high"))
 
 
-def keep_stated(data: dict[str, Any], stated: Stated) -> list[tuple[int, str]]:
-    """Each tier's stated total, change and percentage, as plan data where they disagree
-    with the tier before plus its component changes; and (tier index, message) for a total
-    line that starts from another figure than the tier before ends at."""
-    notes: list[tuple[int, str]] = []
+def keep_stated(data: dict[str, Any], stated: Stated) -> None:
+    """Each tier's stated start, total, change and percentage, as plan data where they
+    disagree with the tier before plus its component changes."""
     previous = _span(data["baseline"], "budget")
     rounding = data.get("percent_rounding", "half_up")
     for index, tier in enumerate(data["tiers"]):
         figures = stated.get(index, {})
         start = span(*figures["from"]) if "from" in figures else None
-        if start is not None and start != previous:
-            before = "the baseline" if index == 0 else f"Tier {index}"
-            notes.append(
-                (
-                    index,
-                    f"Tier {index + 1} starts from {fmt_amount(start)}/mo where {before} ends "
-                    f"at {fmt_amount(previous)}/mo; the tiers build on {fmt_amount(previous)}/mo",
-                )
-            )
+        _put(tier, "stated_from", start if start is not None and start != previous else None)
         summed = sum((_span(c, "cost_change") for c in tier.get("changes", [])), span(0))
         computed = previous + summed
         total = span(*figures["total"]) if "total" in figures else None
@@ -66,4 +56,3 @@ def keep_stated(data: dict[str, Any], stated: Stated) -> list[tuple[int, str]]:
             differs = fmt_percent_change(percent, rounding) != fmt_percent_change(given, rounding)
         _put(tier, "stated_percent", percent if differs else None)
         previous = kept if kept is not None else previous + effective
-    return notes

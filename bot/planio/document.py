@@ -110,16 +110,19 @@ def _embedded_metrics() -> tuple[dict[str, Any], ...]:
 
 
 def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:
-    """The rounding mode the document's own percentages use (137.5% written +137%)."""
+    """The rounding mode the document's own percentages use (137.5% written +137%). A stated
+    total is the one answers show, so its percentage is reckoned from it; a percentage no
+    mode gives (a slip of the pen) tells nothing and is passed over."""
     previous = budget
     modes = ["half_up", "half_down", "half_even"]
     for tier, (_line, stated, percent) in zip(tiers, totals, strict=False):
-        total = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        # A line whose total disagrees was written for other figures: its percentage too.
-        if percent is not None and previous and stated in (None, total):
+        summed = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
+        total = summed if stated is None else stated
+        if percent is not None and previous:
             exact = (total - previous) * 100 / previous
-            modes = [m for m in modes if round_to(exact, 0, m) == percent]
-        previous = total if stated is None else stated
+            fitting = [m for m in modes if round_to(exact, 0, m) == percent]
+            modes = fitting or modes
+        previous = total
     return modes[0] if modes else "half_up"
 
 
@@ -234,11 +237,25 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     if not data.get("last_updated") and data["change_log"]:
         # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
         data["last_updated"] = max(entry["date"] for entry in data["change_log"])
+    _coined(data, reader)
     _servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
     _infer(data, reader, totals, approx, healthy, explicit_step)
     return data, reader, appendix
+
+
+def _coined(data: dict[str, Any], reader: Reader) -> None:
+    """Metrics the document's words made join its catalog: shown by check-plan, pushable
+    like any other, pullable once the appendix or a `Query` column gives a query."""
+    known = {m["name"] for m in data["metrics"]}
+    for name, metric in reader.coined.items():
+        if name not in known:
+            data["metrics"].append(dict(metric))
+    for metric in data["metrics"]:
+        promql = reader.queries.get(metric["name"])
+        if promql and not metric.get("query"):
+            metric["query"] = promql
 
 
 def _servable(data: dict[str, Any], reader: Reader) -> None:
@@ -272,8 +289,7 @@ def _infer(
     for index, (_line, stated, _pct) in enumerate(totals):
         if stated is not None and index < len(sums) and stated != sums[index]:
             data["tiers"][index]["stated_total"] = stated
-    for index, message in keep_stated(data, reader.stated):
-        reader.warn(totals[index][0] if index < len(totals) else 0, message)
+    keep_stated(data, reader.stated)
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step
