@@ -91,6 +91,7 @@ def _show(ctx: Context) -> Reply:
                         f"{plan.tier_count} (up to {fmt_number(plan.tiers[-1].users)} users)",
                     ),
                     ("Rules watched", str(len(plan.metric_rules()))),
+                    ("Kept as text", f"{len(plan.sections)} section(s): `plan sections`"),
                 )
             ),
         ),

@@ -61,6 +61,17 @@ class Layout:
     def take(self, section: Section, anchor: str) -> None:
         self.picked[id(section)] = anchor
 
+    def unread_children(
+        self, section: Section | None, anchor: str, read: tuple[str, ...]
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The subsections of a section a reader took whose titles it does not read
+        (`### Bandwidth` under Resource Estimates): kept after that section."""
+        return [
+            (child.line, kept_section(self.outline, child, anchor))
+            for child in (section.children if section else [])
+            if not any(word in child.title.lower() for word in read)
+        ]
+
     def kept(self) -> list[tuple[int, dict[str, Any]]]:
         """(line, section data) for every section no reader took, in document order."""
         out: list[tuple[int, dict[str, Any]]] = []

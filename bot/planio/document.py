@@ -199,8 +199,11 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
             baseline = base
     declared = read_metrics(scale.label("Metrics") if scale else None, reader)
     metrics, words = _catalog(declared, appendix)
-    formulas, approx = read_formulas(layout.pick("formulas", "resource"), reader)
+    resources = layout.pick("formulas", "resource")
+    formulas, approx = read_formulas(resources, reader)
     money_section = layout.pick("cost_model", "cost model", "revenue")
+    kept += layout.unread_children(resources, "formulas", ("compute", "connection", "storage"))
+    kept += layout.unread_children(money_section, "cost_model", ("cost per", "revenue"))
     targets = read_targets(layout.pick("targets", "performance target", "targets"), reader)
     limit = formulas.get("connections", {}).get("max_connections")
     reader.rules = RuleContext.build(

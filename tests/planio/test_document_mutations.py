@@ -261,3 +261,19 @@ def test_an_extra_section_and_a_tier_block_are_kept_and_shown() -> None:
     assert "About 40GB a month." in answer("plan section bandwidth", plan)
     assert "Mostly weekday traffic" in answer("tier 1", plan)
     assert "Mostly weekday traffic" not in answer("tier 2", plan)
+
+
+def test_a_subsection_no_reader_takes_is_kept_after_its_section() -> None:
+    text = TEMPLATE.replace(
+        "### Database Connections",
+        "### Cache\n\nRedis holds 2GB of sessions.\n\n### Database Connections",
+    )
+    plan = import_document(text).plan
+    (cache_section,) = plan.sections
+    assert (cache_section.title, cache_section.after, cache_section.level) == (
+        "Cache",
+        "formulas",
+        3,
+    )
+    assert plan.formulas == import_document(TEMPLATE).plan.formulas
+    assert "Redis holds 2GB of sessions." in answer("plan section cache", plan)

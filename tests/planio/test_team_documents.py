@@ -91,7 +91,8 @@ def test_every_document_loads_with_check_plan_exit_0_saying_what_it_understood(
         case("b2b-api-eur", "tiers", "€210/mo", "€471/mo", "€1,334/mo"),
         case("b2b-api-eur", "tier 2", "40 → 200", "€1,334/mo"),
         case("b2b-api-eur", "breakeven", "13 workspaces", "35 workspaces", "€39/mo"),
-        case("b2b-api-eur", "cost", "Cost per workspace", "€11.78", "€6.67"),
+        # The document rounds to €11.78; the bot shows the exact figure.
+        case("b2b-api-eur", "cost", "Cost per workspace", "€11.775", "€6.67"),
         case("b2b-api-eur", "plan sections", "API Call Budget"),
         # A game backend: no price, only revenue goals; a code block with `##` in it.
         case("game-backend", "tiers", "$310/mo", "$825/mo", "$4,125/mo", "+166%", "+400%"),
@@ -201,3 +202,26 @@ def test_the_placeholders_count_as_absent() -> None:
     solo = plan_of("solo-seats")
     assert solo.pricing is None and solo.last_updated == ""
     assert solo.tiers[0].timeline == ""
+
+
+def test_ask_prints_a_long_section_whole(tmp_path: Path) -> None:
+    from bot.shell import ask
+
+    long = "\n".join(f"- restore shard {n} from the nightly dump" for n in range(90))
+    plan = tmp_path / "plan.md"
+    plan.write_text(
+        doc("solo-seats").read_text(encoding="utf-8") + f"\n## Restore Runbook\n\n{long}\n",
+        encoding="utf-8",
+    )
+    settings = Settings(plan_path=plan, db_path=tmp_path / "bot.db")
+    out = io.StringIO()
+    assert ask("plan section restore", settings, out, io.StringIO()) == 0
+    assert out.getvalue().endswith(f"## Restore Runbook\n\n{long}\n")
+
+
+def test_the_sloppy_documents_three_differences_are_pointed_out() -> None:
+    code, out = _check("sloppy")
+    assert code == 0
+    assert "Tier 2 starts from $50/mo where Tier 1 ends at $35–50/mo" in out
+    assert "says +$75/mo but the component changes add up to +$80–95/mo" in out
+    assert "says +58% but the figures give +59%" in out
