@@ -15,7 +15,7 @@ from bot.commands.metrics import (
 from bot.commands.router import Context, Router, apology_reply
 from bot.commands.tiers import live_plan, tier_facts
 from bot.domain.costs import tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money, fmt_number, in_currency
 from bot.domain.values import Moment, Prose
 from bot.reply import Facts, Part, Reply, Section
 
@@ -24,7 +24,13 @@ __all__ = ["apology_reply", "home_reply"]
 
 def home_reply(ctx: Context, router: Router) -> Reply:
     """The Home tab: where we stand (live where there is data), what comes next, the
-    alerts firing, the latest changes, and the commands."""
+    alerts firing, the latest changes, and the commands; amounts in the plan's currency
+    (Home is published outside the router)."""
+    with in_currency(ctx.plan.currency):
+        return _home_reply(ctx, router)
+
+
+def _home_reply(ctx: Context, router: Router) -> Reply:
     plan = live_plan(ctx)
     latest = latest_values(ctx)
     number = tier_now(ctx, latest)

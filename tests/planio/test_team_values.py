@@ -163,3 +163,13 @@ def test_an_ambiguous_quantity_is_a_warning_never_a_guess() -> None:
     tier = result.plan.tiers[0]
     trigger = next(t for t in tier.triggers if t.text.startswith("Redis CPU"))
     assert trigger.rule is None
+
+
+def test_a_reload_into_another_currency_says_so_in_that_currency() -> None:
+    from bot.monitor.plan_diff import plan_diff
+    from bot.planio.planfile import default_plan
+
+    lines = plan_diff(default_plan(), plan_of("b2b-api-eur"))
+    assert "currency USD → EUR" in lines
+    assert "grows in users → workspaces" in lines
+    assert any(line.startswith("Baseline budget $40 → €210/mo") for line in lines), lines
