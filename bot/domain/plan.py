@@ -140,6 +140,9 @@ class Pricing(_Model):
     healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
     # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
     healthy_step: int = Field(default=1, gt=0)
+    # The healthy-margin customers the team states per tier (`40 workspaces → 70% margin`)
+    # when they follow no multiple of the cost: they win over `healthy_multiple`.
+    healthy_counts: tuple[int, ...] = ()
 
     @property
     def plural(self) -> str:

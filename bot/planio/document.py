@@ -300,8 +300,9 @@ def _infer(
         if step is not None:
             pricing["healthy_step"] = step
         else:
-            line = reader.lines.get("pricing", 0)
-            reader.warn(line, "the healthy-margin counts fit no rounding step; using 1")
+            # Counts that follow no multiple of the cost are the team's own targets: they
+            # are what break-even shows.
+            pricing["healthy_counts"] = healthy
     _relative_costs(data, [budget, *computed])
     compute = data["formulas"].get("compute", {})
     if approx is not None and compute and compute["efficiency"] > 0:
