@@ -16,6 +16,8 @@ from store import alerts, delivery, metrics, outbox
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
+from store.costs import MIGRATIONS as COSTS_MIGRATIONS
+from store.costs import CostStore
 from store.db import Connections, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
@@ -31,6 +33,7 @@ __all__ = [
     "AlertStore",
     "ChangeStore",
     "Connections",
+    "CostStore",
     "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
@@ -60,6 +63,7 @@ class Store:
         self.outbox = Outbox(self.connections)
         self.tiers = TierStore(self.connections)
         self.delivery = DeliveryStore(self.connections)
+        self.costs = CostStore(self.connections)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -76,6 +80,7 @@ class Store:
             outbox.MIGRATIONS,
             TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
+            COSTS_MIGRATIONS,
         ]
 
     @classmethod

@@ -50,7 +50,17 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # what every front end and job may do to the shared Deps: swap in a reloaded plan
     (5, ("bot/reload.py",)),
     # front ends and scheduled work, side by side
-    (6, ("bot/slack/", "bot/shell.py", "bot/plan_cli.py", "bot/web/", "bot/jobs/")),
+    (
+        6,
+        (
+            "bot/slack/",
+            "bot/shell.py",
+            "bot/plan_cli.py",
+            "bot/cost_cli.py",
+            "bot/web/",
+            "bot/jobs/",
+        ),
+    ),
     # wiring: builds and connects, each on the one below
     (7, ("bot/slack/app.py", "bot/doctor/run.py")),
     (8, ("bot/serve.py",)),

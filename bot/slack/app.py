@@ -47,6 +47,7 @@ from bot.slack.listeners.errors import in_background
 from bot.slack.middleware import client_middleware, request_scope
 from bot.slack.probe import outside_checks
 from bot.slack.rate_limit import RateLimitRetry
+from bot.web.costs import make_cost_routes
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 from bot.web.metrics import make_metrics_route
@@ -287,7 +288,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     deps.registry.add_detail("outside", health.detail)
     deps.registry.add_detail("loop", lag.health)
     return WebHooks(
-        routes=list(make_metrics_routes(deps)),
+        routes=[*make_metrics_routes(deps), *make_cost_routes(deps)],
         on_startup=[start],
         on_cleanup=[stop],
         health=health,
