@@ -16,7 +16,16 @@ from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
 from bot.registry import Registry
 from bot.telemetry import Telemetry
-from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
+from store import (
+    AlertStore,
+    ChangeStore,
+    CostStore,
+    DeliveryStore,
+    MetricStore,
+    Outbox,
+    Store,
+    TierStore,
+)
 from store.db import CannotOpen, check_path
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
@@ -72,6 +81,10 @@ class _StoreOnUse:
     @property
     def tiers(self) -> TierStore:
         return self._deps.store.tiers
+
+    @property
+    def costs(self) -> CostStore:
+        return self._deps.store.costs
 
     @property
     def delivery(self) -> DeliveryStore:
