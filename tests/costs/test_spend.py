@@ -73,9 +73,7 @@ def test_unassigned_cost_is_shown_with_the_rule_that_would_catch_it(
 
 
 def test_a_rule_added_for_the_suggestion_places_the_cost(costs_store: Store) -> None:
-    plan = costed_plan(
-        rules=[{"provider": "AWS", "service": "Amazon S3", "component": "Storage"}]
-    )
+    plan = costed_plan(rules=[{"provider": "AWS", "service": "Amazon S3", "component": "Storage"}])
     load(costs_store, plan, FOCUS)
     november = gather_spend(costs_store.costs, plan, NOW, datetime(2026, 11, 1, tzinfo=UTC))
     assert november.unassigned_lines == ()
@@ -104,5 +102,3 @@ def test_no_bill_says_how_to_import_one(costs_store: Store, plan: Plan) -> None:
     text = render_text(spend_reply(gather_spend(costs_store.costs, plan, NOW), None, plan))
     assert "No bill covers December 2026 yet" in text
     assert "capacity-bot import-costs FILE" in text
-
-
