@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.core.offload import in_thread
 from bot.domain.bill_bytes import Hashed, TooLarge, body_lines
 from bot.domain.bill_read import import_summary, read_bill
 from bot.domain.bills import BillRefused
 from bot.domain.cost_plan import plan_currency
-from bot.offload import in_thread
 from bot.web.ingest import MAX_BODY, authorised
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.cost_plan import CostRule
 from bot.shell import check_plan
 from tests.costs.conftest import COSTS, costed_plan

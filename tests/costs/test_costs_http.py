@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import Settings
-from bot.cost_cli import import_costs_file
+from bot.app.costs import import_costs_file
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.web.costs import make_cost_routes
 from bot.web.ingest import MAX_BODY

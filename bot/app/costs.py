@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import build_deps
 from bot.domain.bill_bytes import GZIP_MAGIC, Hashed
 from bot.domain.bill_read import import_summary, read_bill
