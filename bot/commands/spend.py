@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 
@@ -18,7 +17,7 @@ from bot.domain.values import Money, Value
 from bot.reply import Facts, Part, Reply, Section, Table, Text
 from store.costs import CostStore
 
-__all__ = ["COMMANDS", "BillCost", "bill_cost", "gather_spend", "spend_parts", "spend_reply"]
+__all__ = ["COMMANDS", "gather_spend", "spend_parts", "spend_reply"]
 
 _MONTHS = [
     "january",
@@ -56,24 +55,6 @@ def gather_spend(
         covered_until=costs.covered_until(start, cut),
         spread_until=spread_until,
     )
-
-
-@dataclass(frozen=True)
-class BillCost:
-    """The month so far from bills, when bills cover this month (else the pushed metric holds)."""
-
-    amount: Decimal
-    covered_until: datetime
-
-
-def bill_cost(costs: CostStore, now: datetime) -> BillCost | None:
-    """This month's cost so far from the bills; None when no bill covers this month yet."""
-    start, _ = month_bounds(now)
-    covered = costs.covered_until(start, now)
-    if covered is None:
-        return None
-    total = sum(s.amount for s in costs.sums(start, now))
-    return BillCost(Decimal(str(round(total, 2))), covered)
 
 
 def _month(text: str, now: datetime) -> datetime:
