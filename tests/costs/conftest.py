@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan
 from store import Store
-from tests.metrics_helpers import TOKEN, Clock
+from tests.support.metrics_helpers import TOKEN, Clock
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "costs"
 

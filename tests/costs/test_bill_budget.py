@@ -13,7 +13,7 @@ from bot.monitor import Sample
 from bot.render.text import render_text
 from tests.costs.conftest import costed_plan, deps_for
 from tests.costs.test_bill_import import load
-from tests.metrics_helpers import Clock
+from tests.support.metrics_helpers import Clock
 
 NOW = datetime(2026, 12, 10, 9, tzinfo=UTC)
 RULE = "threshold.cost_usd.0"  # the template's `cost_usd > 150% of budget`: $60 at Tier 0

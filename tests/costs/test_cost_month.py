@@ -6,7 +6,6 @@ over its plan) are each posted once, and both resolve once the costs fall back."
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +23,7 @@ from bot.render.text import render_text
 from bot.web.costs import make_cost_routes
 from tests.costs.conftest import costed_plan, deps_for
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import TOKEN, Clock
+from tests.support.metrics_helpers import TOKEN, Clock
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -61,12 +60,6 @@ def export(through: int) -> bytes:
                 f"{start + timedelta(days=1):%Y-%m-%dT%H:%M:%SZ},{amount:.2f},AWS,{service}\n"
             )
     return "".join(rows).encode()
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 async def _intake(deps: Deps) -> TestClient:

@@ -13,7 +13,7 @@ from bot.digest.panels import chart_panels
 from bot.render.text import render_text
 from tests.costs.conftest import costed_plan, deps_for
 from tests.costs.test_bill_import import FOCUS, PLAIN, load
-from tests.metrics_helpers import Clock
+from tests.support.metrics_helpers import Clock
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 

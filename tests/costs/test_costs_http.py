@@ -19,7 +19,7 @@ from bot.web.costs import make_cost_routes
 from bot.web.ingest import MAX_BODY
 from store import Store
 from tests.costs.conftest import DATA, deps_for
-from tests.metrics_helpers import TOKEN, Clock
+from tests.support.metrics_helpers import TOKEN, Clock
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FOCUS = (DATA / "focus-december.csv").read_bytes()
