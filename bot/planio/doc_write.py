@@ -17,6 +17,7 @@ from bot.domain.costs import break_even, cost_per_user, tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.sizing import compute_for, connections_for, rps_per_vcpu, storage_for
+from bot.planio.doc_costs import write_costs
 from bot.planio.doc_write_ops import write_monitoring, write_ops, write_scaling
 from bot.planio.doc_write_scale import cell, write_baseline, write_tiers
 from bot.planio.overlay import diff_overlay, plain
@@ -180,6 +181,7 @@ def _body(plan: Plan, live: Live) -> list[str]:
     lines += write_tiers(plan, costs)
     lines += _formulas(plan)
     lines += _cost_model(plan)
+    lines += write_costs(plan)
     lines += _targets(plan)
     lines += write_scaling(plan)
     lines += write_ops(plan)

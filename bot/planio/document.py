@@ -21,6 +21,7 @@ from bot.domain.checks import plan_errors
 from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
+from bot.planio.doc_costs import read_costs
 from bot.planio.doc_read_model import (
     Approx,
     read_formulas,
@@ -175,6 +176,9 @@ def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     data["breaking_points"] = read_breaking_points(_pick(sections, "breaking"), reader)
     data.update(read_monitoring(_pick(sections, "monitoring", "alert"), reader))
     data["change_log"] = read_change_log(_pick(sections, "change log"), reader)
+    costs = read_costs(_pick(sections, "cost mapping"), reader)
+    if costs is not None:
+        data["costs"] = costs
     if not data.get("last_updated") and data["change_log"]:
         # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
         data["last_updated"] = max(entry["date"] for entry in data["change_log"])
