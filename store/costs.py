@@ -13,9 +13,15 @@ from bot.domain.bills import CostLine
 from store.db import Repository
 from store.tx import atomic
 
-__all__ = ["MIGRATIONS", "CostImport", "CostStore", "CostSum"]
+__all__ = ["MIGRATIONS", "OPENCOST", "RESTATED", "CostImport", "CostStore", "CostSum"]
 
 MIGRATIONS = Migrations("costs")
+
+# Sources whose each import restates what it covers: a FOCUS export (billing account and
+# period) and an OpenCost pull (its day).
+RESTATED = ("focus", "opencost")
+# OpenCost's lines carry this account; a day a bill covers is the bill's (bills win).
+OPENCOST = "opencost"
 
 
 @MIGRATIONS()
@@ -74,6 +80,11 @@ class CostSum:
 
 
 _COLUMNS = "import_id, " + ", ".join(CostLine._fields)
+# An OpenCost line for a day that some bill's spread line also covers: the bill counts.
+_BILLED_DAY = (
+    f"(o.account = '{OPENCOST}' AND EXISTS (SELECT 1 FROM cost_lines b"
+    f" WHERE b.account != '{OPENCOST}' AND b.whole = 0 AND b.start < o.end AND b.end > o.start))"
+)
 
 
 class CostStore(Repository):
@@ -99,12 +110,12 @@ class CostStore(Repository):
                     at = datetime.fromtimestamp(row[1], UTC)
                     return CostImport(row[0], kind, row[2], row[3], 0, at, duplicate=True)
             replaced = 0
-            if kind == "focus":
+            if kind in RESTATED:
                 for account, period in sorted({(x.account, x.period) for x in lines}):
                     replaced += conn.execute(
                         "DELETE FROM cost_lines WHERE account = ? AND period = ?"
-                        " AND import_id IN (SELECT id FROM cost_imports WHERE kind = 'focus')",
-                        [account, period],
+                        " AND import_id IN (SELECT id FROM cost_imports WHERE kind = ?)",
+                        [account, period, kind],
                     ).rowcount
             total = sum(x.amount for x in lines)
             cursor = conn.execute(
@@ -130,9 +141,10 @@ class CostStore(Repository):
             "SELECT provider, service, service_category, resource, tags, vendor, component,"
             " whole, SUM(CASE WHEN whole = 1 THEN amount"
             "   ELSE amount * (MIN(end, :b) - MAX(start, :a)) / (end - start) END)"
-            " FROM cost_lines"
-            " WHERE (whole = 1 AND start >= :a AND start < :b)"
-            "    OR (whole = 0 AND start < :b AND end > :a)"
+            " FROM cost_lines o"
+            " WHERE ((whole = 1 AND start >= :a AND start < :b)"
+            "    OR (whole = 0 AND start < :b AND end > :a))"
+            f" AND NOT {_BILLED_DAY}"
             " GROUP BY provider, service, service_category, resource, tags, vendor,"
             "  component, whole",
             {"a": a, "b": b},
@@ -172,3 +184,14 @@ class CostStore(Repository):
             CostImport(r[0], r[1], r[2], r[3], r[4], datetime.fromtimestamp(r[5], UTC))
             for r in rows
         ]
+
+    def opencost_total(self, start: datetime, end: datetime) -> float:
+        """What of [start, end) OpenCost's allocation supplies (days no bill covers)."""
+        a, b = start.timestamp(), end.timestamp()
+        row = self.db.execute(
+            "SELECT SUM(amount * (MIN(end, :b) - MAX(start, :a)) / (end - start))"
+            " FROM cost_lines o WHERE account = :oc AND whole = 0 AND start < :b AND end > :a"
+            f" AND NOT {_BILLED_DAY}",
+            {"a": a, "b": b, "oc": OPENCOST},
+        ).fetchone()
+        return float(row[0] or 0.0)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from bot.commands.args import extra_words
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
 from bot.digest.spend_view import MONTHS, month_label, spend_parts
+from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.spend import DAY, Spend, month_bounds, run_rate_window, spend
 from bot.reply import Reply, Text
@@ -29,7 +32,7 @@ def gather_spend(
     spread_until = costs.spread_until(start, cut)
     window = run_rate_window(start, spread_until)
     previous = month_bounds(start - DAY)
-    return spend(
+    result = spend(
         plan,
         now,
         start,
@@ -39,6 +42,10 @@ def gather_spend(
         covered_until=costs.covered_until(start, cut),
         spread_until=spread_until,
     )
+    allocated = costs.opencost_total(start, cut)
+    if not allocated:
+        return result
+    return replace(result, opencost=Decimal(str(round(allocated, 2))))
 
 
 def _month(text: str, now: datetime) -> datetime:
@@ -74,6 +81,12 @@ def spend_reply(result: Spend, users: float | None, plan: Plan) -> Reply:
         notes.append(
             f"Bills reach {result.covered_until:%Y-%m-%d %H:%M} UTC; the forecast adds the"
             " last week's daily run rate to the month's end (monthly charges are counted once)."
+        )
+    if result.opencost:
+        notes.append(
+            f"{fmt_money(result.opencost)} of the month so far is OpenCost's allocation, for"
+            " days no bill covers yet; where a bill covers a day, the bill counts and"
+            " OpenCost's figure for that day is left out."
         )
     return Reply(title=title, parts=tuple(spend_parts(result, users, plan)), notes=tuple(notes))
 

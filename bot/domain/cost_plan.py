@@ -136,6 +136,11 @@ class CostPlan(_Model):
     rules: tuple[CostRule, ...] = ()
     line_items: tuple[LineItemSplit, ...] = ()
     alerts: CostAlerts = CostAlerts()
+    # How OpenCost's allocation is pulled (CAPACITY_OPENCOST_URL): by namespace,
+    # controller, or a label (`label:app`); rules then match the name as `resource`.
+    opencost_aggregate: str = Field(
+        default="namespace", pattern=r"^(namespace|controller|label:[A-Za-z0-9_./-]+)$"
+    )
 
     @field_validator("line_items")
     @classmethod

@@ -108,6 +108,8 @@ class Spend:
     unassigned_lines: tuple[UnassignedLine, ...]
     movers: tuple[Mover, ...]
     previous_month: datetime
+    # Of `actual`: what OpenCost's allocation supplies, for days no bill covers.
+    opencost: Decimal = Decimal(0)
 
     @property
     def actual(self) -> Decimal:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.core.offload import in_thread
@@ -19,6 +19,8 @@ from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.jobs.cost_watch import cost_inputs, fired_marks
+from bot.jobs.opencost import SOURCE as OPENCOST_SOURCE
+from bot.jobs.opencost import pull_opencost
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
 from bot.monitor.routes import routes_for
@@ -261,6 +263,22 @@ def start_jobs(
     scheduler.add_job(tick, "interval", seconds=60, id="metrics.evaluate", **common)
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
+    opencost = deps.settings.opencost_url
+    if opencost:
+        # Hourly, for yesterday's window: each pull replaces the day's last one, so a pull
+        # that failed or came before OpenCost had the whole day is made good the next hour.
+        async def opencost_pull() -> None:
+            await pull_opencost(deps.plan, deps.store, opencost, deps.clock)
+
+        scheduler.add_job(
+            opencost_pull,
+            "interval",
+            hours=1,
+            id=f"costs.{OPENCOST_SOURCE}",
+            # The first pull soon after start, not an hour later.
+            next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+            **common,
+        )
     url = deps.settings.prometheus_url
     if url:
         # Scheduled even when no metric has a query yet, and reading the live plan at each
