@@ -21,6 +21,7 @@ from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tiers import TierStore
+from store.vitals import Vitals
 
 __all__ = ["CommandStore", "Context", "TeamSettings"]
 
@@ -60,6 +61,9 @@ class CommandStore(Protocol):
 
     @property
     def costs(self) -> CostStore: ...
+
+    @property
+    def vitals(self) -> Vitals: ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
 

@@ -27,6 +27,7 @@ from store import (
     TierStore,
 )
 from store.db import CannotOpen, check_path
+from store.vitals import Vitals
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
 
@@ -89,6 +90,10 @@ class _StoreOnUse:
     @property
     def delivery(self) -> DeliveryStore:
         return self._deps.store.delivery
+
+    @property
+    def vitals(self) -> Vitals:
+        return self._deps.store.vitals
 
     def transaction(self) -> AbstractContextManager[None]:
         return self._deps.store.transaction()

@@ -18,6 +18,7 @@ from bot.domain.bill_read import import_summary, read_bill
 from bot.domain.bills import BillRefused
 from bot.domain.cost_plan import plan_currency
 from bot.web.ingest import MAX_BODY, authorised
+from store.vitals import STORE_ERRORS, describe_error, is_disk_full
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -76,7 +77,16 @@ def make_cost_routes(deps: Deps) -> list[web.RouteDef]:
                 problems=exc.problems,
                 expected=exc.example,
             )
-        result = deps.store.costs.import_bill(bill.kind, bill.lines, name, lines.digest, now)
+        try:
+            result = deps.store.costs.import_bill(bill.kind, bill.lines, name, lines.digest, now)
+        except STORE_ERRORS as exc:
+            # Nothing was stored (one transaction): a full disk is a 507, else a 503.
+            log.warning("POST /api/costs: bill not stored: %s", exc)
+            reason = describe_error(exc)
+            deps.store.vitals.wrote(False, now, reason)
+            status = 507 if is_disk_full(exc) else 503
+            return _error(status, f"{reason}; nothing was stored, send the bill again later")
+        deps.store.vitals.wrote(True, now)
         when = result.at if result.duplicate else None
         summary = import_summary(
             name, bill.kind, result.lines, result.total, result.replaced, when, plan_currency(plan)
