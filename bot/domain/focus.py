@@ -105,7 +105,9 @@ def read_focus(
     times = _Times()
     tag_memo: dict[str, str] = {}
     periods: dict[str, str] = {}
-    checked: set[str] = set()
+    checked: set[str] = {""}
+    accounts: set[str] = set()
+    kinds: dict[tuple[str, str, str], str | None] = {}
     wrong: dict[str, tuple[int, int]] = {}
     for line, cells in records:
         if len(cells) != width:
@@ -118,17 +120,22 @@ def read_focus(
         cost_text, account, code, period_text, category_text, start_text, end_text = row[:7]
         charge_class, frequency_text, tags_text = row[7:10]
         texts = row[10:]
-        why = _problem(row, amount, frequency_text, charge_class)
-        if why is None:
+        if all(row[:7]):
+            kind = (category_text, frequency_text, charge_class)
+            why = kinds[kind] if kind in kinds else kinds.setdefault(kind, _kind_problem(*kind))
+        else:
+            why = _empty(row, amount)
+        if why is None and not checked.issuperset(row[10:]):
             for name, text in zip(_TEXT, texts, strict=True):
                 if text and text not in checked:
                     why = formula_problem(name, text)
                     if why:
                         break
                     checked.add(text)
-        if why is None and account not in checked:
+        if why is None and account not in accounts:
             why = formula_problem("BillingAccountId", account)
-            checked.add(account)
+            if why is None:
+                accounts.add(account)
         if why:
             problems.add(line, why)
             continue
@@ -184,12 +191,15 @@ def read_focus(
         )
 
 
-def _problem(row: list[str], amount: str, frequency: str, charge_class: str) -> str | None:
-    """What is wrong with a row's cells, before any is converted."""
+def _empty(row: list[str], amount: str) -> str | None:
     for name, value in zip((amount, *REQUIRED), row[:7], strict=True):
         if not value:
             return f"{name} is empty; FOCUS requires it"
-    category = row[4]
+    return None
+
+
+def _kind_problem(category: str, frequency: str, charge_class: str) -> str | None:
+    """What is wrong with a row's ChargeCategory, ChargeFrequency and ChargeClass."""
     if category.casefold() not in CATEGORIES:
         return f"ChargeCategory {category[:40]!r} is not one of {', '.join(CATEGORIES.values())}"
     if frequency and frequency.casefold() not in FREQUENCIES:
