@@ -204,3 +204,10 @@ def test_a_hostile_file_is_refused_and_writes_nothing(
 def test_an_empty_file_is_refused(plan: Plan) -> None:
     assert refusal(plan, b"") == ["the file is empty"]
     assert refusal(plan, b"date,vendor,amount\n") == ["the file holds no charges"]
+
+
+def test_a_bad_cell_repeated_is_named_on_every_line(plan: Plan) -> None:
+    text = FOCUS.decode().replace("111122223333", "=1+1")
+    problems = refusal(plan, text.encode())
+    assert [p.split(":")[0] for p in problems] == [f"line {n}" for n in range(2, 9)]
+    assert all("BillingAccountId starts with '='" in p for p in problems)
