@@ -102,3 +102,29 @@ def test_no_bill_says_how_to_import_one(costs_store: Store, plan: Plan) -> None:
     text = render_text(spend_reply(gather_spend(costs_store.costs, plan, NOW), None, plan))
     assert "No bill covers December 2026 yet" in text
     assert "capacity-bot import-costs FILE" in text
+
+
+def test_a_month_is_read_as_written_or_refused_with_an_example(
+    costs_store: Store, plan: Plan
+) -> None:
+    from bot.commands import build_router
+    from tests.costs.conftest import deps_for
+    from tests.support.metrics_helpers import Clock
+
+    deps = deps_for(plan, Clock(NOW), store=costs_store)
+    router = build_router()
+    load(costs_store, plan, FOCUS)
+    answers = {
+        text: router.dispatch(text, deps.context("U1"))
+        for text in ("spend 2026-11", "spend nov", "spend November", "spend 2026-13", "spend 11 12")
+    }
+    assert answers["spend 2026-11"].title == "Spend, November 2026: built Tier 0"
+    assert (
+        answers["spend nov"].title
+        == answers["spend November"].title
+        == "Spend, November 2026: built Tier 0"
+    )
+    bad = render_text(answers["spend 2026-13"])
+    assert answers["spend 2026-13"].error and "`2026-13` is not a month" in bad
+    assert "spend 2026-11" in bad
+    assert answers["spend 11 12"].error
