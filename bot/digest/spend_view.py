@@ -121,6 +121,8 @@ def spend_parts(result: Spend, users: float | None, plan: Plan) -> list[Part]:
 def _margin_facts(result: Spend, plan: Plan) -> list[tuple[str, Value]]:
     """Break-even and the healthy margin at the plan's price, forecast beside plan."""
     pricing = plan.pricing
+    if pricing is None:
+        return []  # a plan that states no price: no margin to show
     price, budget, forecast = pricing.price, result.budget, result.forecast
     planned_even = int((budget / price).to_integral_value(rounding=ROUND_CEILING))
     actual_even = int((forecast / price).to_integral_value(rounding=ROUND_CEILING))

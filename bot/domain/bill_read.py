@@ -11,7 +11,7 @@ from typing import Literal
 from bot.domain.bills import BillRefused, CostLine, Problems, text_lines
 from bot.domain.cost_plan import plan_currency
 from bot.domain.focus import is_focus_header, read_focus
-from bot.domain.money import fmt_money
+from bot.domain.money import fmt_money, in_currency
 from bot.domain.plain_bill import EXAMPLE, is_plain_header, read_plain
 from bot.domain.plan import Plan
 
@@ -81,10 +81,9 @@ def _again(
 
 
 def fmt_amount(amount: float | Decimal, currency: str) -> str:
-    """A bill amount to the cent in the plan's currency: `$99.50`, `-$5`, `12.40 EUR`."""
-    cents = Decimal(str(round(float(amount), 2)))
-    text = fmt_money(cents)
-    return text if currency == "USD" else f"{text.replace('$', '')} {currency}"
+    """A bill amount to the cent in the plan's currency: `$99.50`, `-$5`, `€12.40`."""
+    with in_currency(currency):
+        return fmt_money(Decimal(str(round(float(amount), 2))))
 
 
 def import_summary(

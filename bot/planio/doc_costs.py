@@ -80,10 +80,10 @@ def _rows(table: Table | None) -> list[tuple[int, list[str]]]:
     return table.rows if table is not None else []
 
 
-def read_costs(section: Section | None, reader: Reader) -> dict[str, Any] | None:
-    """The `costs` data the section states; None when the document has no such section."""
+def read_costs(section: Section | None, reader: Reader) -> dict[str, Any]:
+    """`{"costs": ...}` as the section states it; nothing when the document has none."""
     if section is None:
-        return None
+        return {}
     reader.lines["costs"] = section.line
     data: dict[str, Any] = {}
     column = section.label("Cost column")
@@ -124,4 +124,4 @@ def read_costs(section: Section | None, reader: Reader) -> dict[str, Any] | None
         items.append(item)
     data["rules"] = rules
     data["line_items"] = items
-    return data
+    return {"costs": data}

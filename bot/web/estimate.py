@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.core.offload import in_thread
 from bot.domain.cost_plan import plan_currency
 from bot.domain.estimate import EstimateError, estimate_words, read_estimate
+from bot.domain.money import in_currency
 from bot.domain.tiers import with_built
 from bot.notify.estimate import estimate_notice
 from bot.web.ingest import MAX_BODY, MAX_DEPTH, authorised
@@ -60,11 +61,13 @@ def make_estimate_routes(deps: Deps) -> list[web.RouteDef]:
             estimate = read_estimate(body, plan_currency(plan))
         except EstimateError as exc:
             return _error(422, str(exc))
-        words = estimate_words(plan, estimate)
+        channel = deps.settings.slack_channel("p1")
+        with in_currency(plan.currency):
+            words = estimate_words(plan, estimate)
+            item = estimate_notice(plan, estimate, channel, now, source)
         if estimate.change == 0:
             # A change that moves nothing is not worth the channel's attention.
             return web.json_response({"ok": True, "posted": False, "summary": words})
-        item = estimate_notice(plan, estimate, deps.settings.slack_channel("p1"), now, source)
         posted = deps.store.outbox.enqueue(item.dedup_key, item.kind, item.payload_json, now)
         return web.json_response({"ok": True, "posted": posted, "summary": words})
 
