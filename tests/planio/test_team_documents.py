@@ -225,3 +225,19 @@ def test_the_sloppy_documents_three_differences_are_pointed_out() -> None:
     assert "Tier 2 starts from $50/mo where Tier 1 ends at $35–50/mo" in out
     assert "says +$75/mo but the component changes add up to +$80–95/mo" in out
     assert "says +58% but the figures give +59%" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "tiers", "kept"),
+    [
+        ("thorough-tiers", "4 tiers (teams, USD)", "20 sections kept as text"),
+        ("b2b-api-eur", "3 tiers (workspaces, EUR)", "1 section kept as text"),
+        ("newsletter-gbp", "3 tiers (readers, GBP)", "1 section kept as text"),
+        ("orders-nonnative", "3 tiers (orders, USD)", "0 sections kept as text"),
+    ],
+)
+def test_check_plan_opens_with_the_tiers_unit_currency_and_what_is_kept(
+    name: str, tiers: str, kept: str
+) -> None:
+    first = _check(name)[1].splitlines()[0]
+    assert f"understood {tiers}, " in first and f", {kept}, " in first
