@@ -11,16 +11,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.commands import build_router
-from bot.commands.change_form import submit_change_form
 from bot.commands.changes import (
     ExportChanges,
     OpenChangeModal,
-    export_entries,
-    export_files,
     today,
 )
 from bot.commands.digest import digest_input
-from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.commands.plan_doc import ExportPlan, ReloadPlan
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
@@ -29,9 +26,11 @@ from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fie
 from bot.domain.checks import plan_warnings
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
-from bot.reload import carry_out_reload
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.services.changes import submit_change_form
+from bot.services.export import export_entries, export_files, plan_document
+from bot.services.reload import carry_out_reload
 
 __all__ = ["ask", "check_plan", "import_changes_file", "log_change", "print_digest", "shell"]
 

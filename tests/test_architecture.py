@@ -33,11 +33,11 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the bottom: plain values, and plumbing that imports nothing of ours but itself
     (0, ("bot/domain/", "bot/core/", "bot/__init__.py")),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py")),
-    (3, ("bot/commands/", "bot/notify/")),
-    (4, ("bot/deps.py", "bot/doctor/")),
-    # what every front end and job may do to the shared Deps: swap in a reloaded plan
-    (5, ("bot/reload.py",)),
+    (2, ("bot/render/", "bot/planio/", "bot/context.py")),
+    (3, ("bot/digest/", "bot/notify/")),
+    (4, ("bot/commands/", "bot/deps.py", "bot/doctor/")),
+    # what front ends and jobs share: the change workflow, exports, Home, a plan reload
+    (5, ("bot/services/",)),
     # front ends and scheduled work, side by side
     (6, ("bot/slack/", "bot/shell.py", "bot/plan_cli.py", "bot/web/", "bot/jobs/")),
     # wiring: builds and connects the parts below, entry points included
@@ -379,8 +379,8 @@ def test_planted_upward_import_is_caught(plant: Callable[..., Tree], text: str) 
 
 
 def test_planted_sideways_relative_import_is_caught(plant: Callable[..., Tree]) -> None:
-    tree = plant({"bot/notify/planted.py": "from ..commands import router\n"})
-    assert upward(tree, _at(tree, "bot/notify/planted.py")) == ["bot.commands.router (rank 3)"]
+    tree = plant({"bot/notify/planted.py": "from ..digest import data\n"})
+    assert upward(tree, _at(tree, "bot/notify/planted.py")) == ["bot.digest.data (rank 3)"]
 
 
 def test_planted_module_outside_the_layers_is_caught(plant: Callable[..., Tree]) -> None:

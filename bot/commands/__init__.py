@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.commands import changes, digest, metrics, plan, plan_doc, sizing, tiers
 from bot.commands.args import extra_words
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
@@ -32,12 +30,5 @@ def build_router() -> Router:
     )
     for module in (plan, sizing, changes, digest, metrics, tiers, plan_doc):
         for command in module.COMMANDS:
-            if command.name == "triggers":
-                # The plan's triggers plus each rule's live state when a store is at hand.
-                command = replace(
-                    command,
-                    handler=metrics.with_live_state(command.handler),
-                    reads=frozenset({"store", "clock", "settings"}),
-                )
             router.register(command)
     return router

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
 from bot.commands.baseline import baseline
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
+from bot.commands.triggers import TRIGGERS
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
-from bot.domain.tiers import relative_threshold
 from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["COMMANDS"]
@@ -238,46 +238,6 @@ def targets(args: list[str], ctx: Context) -> Reply:
     return Reply(title="Performance targets by tier", parts=(Table(columns=columns, rows=rows),))
 
 
-def triggers(args: list[str], ctx: Context) -> Reply:
-    _no_args("triggers", args)
-    plan = ctx.plan
-    parts: list[Text | Facts | Table | Section] = []
-    if plan.scaling_triggers:
-        parts.append(
-            Table(
-                title="Scaling triggers",
-                columns=("Trigger", "Action", "Lead time"),
-                rows=tuple((t.text, t.action, t.lead_time or "—") for t in plan.scaling_triggers),
-            )
-        )
-    if plan.auto_scaling and plan.auto_scaling.rules:
-        auto = plan.auto_scaling
-        items = (
-            *(f"{r.text} → {r.action}" for r in auto.rules),
-            f"Min containers: {auto.min_containers} (always)",
-            f"Max containers: {auto.max_containers} (cost limit)",
-        )
-        parts.append(Section(f"Auto-scaling rules (Tier {auto.from_tier}+)", items))
-    if plan.thresholds:
-        parts.append(
-            Section(
-                "Alert thresholds",
-                tuple(
-                    f"{t.name}: {t.text or t.rule.describe(plan.unit(t.rule.metric))}"
-                    f" ({t.severity}{', ' + t.tool if t.tool else ''})"
-                    + relative_threshold(plan, t.rule)
-                    for t in plan.thresholds
-                ),
-            )
-        )
-    upcoming = [(n, t) for n, t in enumerate(plan.tiers, start=1) if t.triggers]
-    for number, info in upcoming[:3]:
-        parts.append(Section(f"Approaching Tier {number}", tuple(t.text for t in info.triggers)))
-    if not parts:
-        parts.append(Text("The plan has no triggers or thresholds."))
-    return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
-
-
 def scenario(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if not plan.scenarios:
@@ -377,14 +337,7 @@ COMMANDS = (
         targets,
         reads=PLAN_ONLY,
     ),
-    Command(
-        "triggers",
-        "triggers",
-        "triggers",
-        "Scaling triggers and alert thresholds",
-        triggers,
-        reads=PLAN_ONLY,
-    ),
+    TRIGGERS,
     Command(
         "scenario",
         "scenario [NAME]",

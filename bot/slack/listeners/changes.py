@@ -16,7 +16,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.change_form import delete_request, edit_request, saved_notice
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
@@ -26,10 +25,9 @@ from bot.commands.changes import (
     refusal,
     today,
 )
-from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.commands.plan_doc import ExportPlan, ReloadPlan
 from bot.context import Context
 from bot.domain.changes import Change, tier_options
-from bot.reload import carry_out_reload_off_loop
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -44,6 +42,9 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.services.changes import delete_request, edit_request, saved_notice
+from bot.services.export import plan_document
+from bot.services.reload import carry_out_reload_off_loop
 from bot.slack.confirm import deliver_confirmation, submit_and_queue
 from bot.slack.front import Front
 from bot.slack.listeners.errors import in_background
