@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.commands import changes, digest, metrics, plan, plan_doc, sizing, tiers
 from bot.commands.args import extra_words
-from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Request, Router
 from bot.reply import Reply
 
-__all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
+__all__ = ["Command", "CommandError", "Context", "Request", "Router", "build_router"]
 
 
 def _help(router: Router, args: list[str]) -> Reply:
