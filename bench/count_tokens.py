@@ -52,9 +52,7 @@ def _server_class() -> Any:
 
 
 async def main() -> None:
-    settings_module = (
-        "bot.core.config" if importlib.util.find_spec("bot.core") else "bot.config"
-    )
+    settings_module = "bot.core.config" if importlib.util.find_spec("bot.core") else "bot.config"
     Settings = importlib.import_module(settings_module).Settings
     from bot.deps import build_deps
     from store import Store

@@ -468,3 +468,16 @@ def test_planted_database_use_outside_store_is_caught(
 def test_planted_long_module_is_caught(plant: Callable[..., Tree]) -> None:
     tree = plant({"bot/jobs/planted.py": "x = 1\n" * (MAX_LINES + 1)})
     assert too_long(_at(tree, "bot/jobs/planted.py"))
+
+
+def test_jobs_only_schedule_the_notification_pipeline() -> None:
+    # The tick's stages are declared in bot/notify/pipeline.py; the job only starts one.
+    from bot.notify.pipeline import STAGES
+
+    names = [name for name, _ in STAGES]
+    assert names == ["evaluate", "announce", "group", "route", "compose", "enqueue"]
+    tree = ast.parse((ROOT / "bot" / "jobs" / "alerts.py").read_text(encoding="utf-8"))
+    (job,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "evaluate_once"]
+    assert job.end_lineno is not None and job.end_lineno - job.lineno + 1 < 20
+    alerts = TREE.imports(ROOT / "bot" / "jobs" / "alerts.py")
+    assert not {i for i in alerts if i.startswith(("bot.notify.compose", "bot.notify.dispatch"))}
