@@ -481,3 +481,11 @@ def test_jobs_only_schedule_the_notification_pipeline() -> None:
     assert job.end_lineno is not None and job.end_lineno - job.lineno + 1 < 20
     alerts = TREE.imports(ROOT / "bot" / "jobs" / "alerts.py")
     assert not {i for i in alerts if i.startswith(("bot.notify.compose", "bot.notify.dispatch"))}
+
+
+def test_a_posters_abilities_are_asked_of_its_protocol_not_found_by_name() -> None:
+    # `can_find`, `resend_safe`, `find` and `mark_resolved` are in bot/notify/poster.py's
+    # Poster: the worker never probes a poster (or an error) for an attribute.
+    for name in ("deliver.py", "pipeline.py", "dispatch.py", "posters.py"):
+        text = (ROOT / "bot" / "notify" / name).read_text(encoding="utf-8")
+        assert "getattr(" not in text and "hasattr(" not in text, name

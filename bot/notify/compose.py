@@ -6,16 +6,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.monitoring import Rule
+from bot.domain.delivery import PayloadKind
+from bot.domain.monitoring import Rule, RuleKind, Severity
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_text
 from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.group import Notification
+from bot.monitor.routes import RouteName
 from bot.notify.oneline import one_line
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -54,9 +56,9 @@ class AlertLine(BaseModel):
     action: str | None = None
     runbook_id: str | None = None
     runbook_title: str | None = None
-    severity: str = "p2"
+    severity: Severity = "p2"
     # The rule's kind ("stale" is worded differently) and why it resolved ("built").
-    kind: str = ""
+    kind: RuleKind | Literal[""] = ""
     reason: str | None = None
 
 
@@ -73,7 +75,7 @@ class Edit(BaseModel):
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    kind: str
+    kind: PayloadKind
     channel: str
     alerts: tuple[AlertLine, ...]
     at: str
@@ -86,12 +88,12 @@ class Payload(BaseModel):
 @dataclass(frozen=True)
 class OutboxItem:
     dedup_key: str
-    kind: str
+    kind: PayloadKind
     payload: Payload
     # (rule_id, fired_at) of each alert a firing message announces.
     alerts: tuple[tuple[str, str], ...]
     # slack, pagerduty or email (bot/monitor/routes.py)
-    route: str = "slack"
+    route: RouteName = "slack"
 
     @property
     def payload_json(self) -> str:

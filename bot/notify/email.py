@@ -22,6 +22,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from bot.core.config import SmtpServer
+from bot.monitor.routes import RouteName
 from bot.notify.oneline import one_line
 from bot.notify.poster import DeliveryError, Message, Sent
 
@@ -76,7 +77,8 @@ def _refused(exc: Exception) -> DeliveryError:
 
 
 class EmailPoster:
-    route = "email"
+    route: RouteName = "email"
+    can_find = False
     # At least once: after a crash mid-send the message is sent again (same Message-ID).
     resend_safe = True
 
@@ -100,6 +102,10 @@ class EmailPoster:
         email = build_email(message, self.sender, self.recipients)
         await asyncio.to_thread(self._deliver, email)
         return Sent(", ".join(self.recipients), str(email["Message-ID"]))
+
+    async def find(self, message: Message) -> Sent | None:
+        """A mail server cannot be asked what it took (`can_find` is False)."""
+        return None
 
     async def mark_resolved(self, original: Sent, payload: Payload) -> None:
         """A sent email cannot change; the resolution is a reply to it."""
