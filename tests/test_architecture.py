@@ -489,3 +489,9 @@ def test_a_posters_abilities_are_asked_of_its_protocol_not_found_by_name() -> No
     for name in ("deliver.py", "pipeline.py", "dispatch.py", "posters.py"):
         text = (ROOT / "bot" / "notify" / name).read_text(encoding="utf-8")
         assert "getattr(" not in text and "hasattr(" not in text, name
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_module)
+def test_no_medium_undoes_another_mediums_escaping(path: Path) -> None:
+    # Email renders its own text from the payload's typed alerts, not Slack's escaped text.
+    assert "unescape(" not in path.read_text(encoding="utf-8")

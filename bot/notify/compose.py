@@ -30,6 +30,7 @@ __all__ = [
     "alert_reply",
     "decide",
     "load_payload",
+    "payload_reply",
     "render_payload",
     "resolution_edit",
     "with_edit",
@@ -83,6 +84,8 @@ class Payload(BaseModel):
     blocks: list[dict[str, Any]]
     # A resolution's edit of its original message, composed when it resolved.
     edit: Edit | None = None
+    # The built tier a resolution by building speaks of (rows from before: unknown).
+    built_tier: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,15 +188,16 @@ def render_payload(
     )
 
 
-def _resolution_text(alert: AlertLine, built: int, at: datetime, zone: tzinfo) -> Prose:
+def _resolution_text(alert: AlertLine, built: int | None, at: datetime, zone: tzinfo) -> Prose:
     return Prose(_resolution_words(alert, built), " Resolved ", Moment(at, zone), ".")
 
 
-def _resolution_words(alert: AlertLine, built: int) -> str:
+def _resolution_words(alert: AlertLine, built: int | None) -> str:
     held = format_duration(int(alert.held_seconds))
     if alert.reason == "built":
+        tier = f"Tier {built}" if built is not None else "Its tier"
         return (
-            f"Tier {built} is built, so this trigger no longer applies "
+            f"{tier} is built, so this trigger no longer applies "
             f"(`{alert.metric}` {fmt_value(alert.value, alert.unit)}, open for {held})."
         )
     if alert.reason == "unwatched":
@@ -207,20 +211,37 @@ def _resolution_words(alert: AlertLine, built: int) -> str:
     )
 
 
-def _resolution_reply(
-    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
-) -> Payload:
-    reply = Reply(
+def resolution_reply(
+    alert: AlertLine, at: datetime, built: int | None = 0, zone: tzinfo = UTC
+) -> Reply:
+    return Reply(
         title=f"Resolved: {alert.title}",
         parts=(Text(_resolution_text(alert, built, at, zone)),),
     )
+
+
+def _resolution_reply(
+    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
+) -> Payload:
     return Payload(
         kind="resolved",
         channel="",
         alerts=(alert,),
         at=at.isoformat(),
-        **render_message(reply),
+        built_tier=built,
+        **render_message(resolution_reply(alert, at, built, zone)),
     )
+
+
+def payload_reply(payload: Payload, zone: tzinfo = UTC) -> Reply:
+    """An alert payload's message as a Reply again, from its typed alerts: what a route
+    that does not take Block Kit (email) renders in its own medium."""
+    if payload.kind == "resolved" and payload.alerts:
+        at = datetime.fromisoformat(payload.at)
+        return resolution_reply(payload.alerts[0], at, payload.built_tier, zone)
+    if payload.kind in ("firing", "reminder", "nodata"):
+        return alert_reply(payload.kind, payload.alerts, zone=zone)
+    return Reply(title=f"capacity-bot {payload.kind.replace('_', ' ')}")
 
 
 def decide(
