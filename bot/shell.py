@@ -20,6 +20,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
+from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.render.text import render_text
@@ -46,10 +47,10 @@ class _Said:
 
 
 # `ask` answers once and exits: each effect as text, or None to show the reply itself.
-AskEffect = Callable[[Any, Deps], _Said | None]
+AskEffect = Callable[[Any, Reply, Deps], _Said | None]
 
 
-def _reload_said(effect: Any, deps: Deps) -> _Said:
+def _reload_said(effect: Any, reply: Reply, deps: Deps) -> _Said:
     outcome = carry_out_reload(deps, USER, record=False)
     # A refused reload is the plan file's fault, not the typed text's.
     return _Said(render_text(outcome), 1 if outcome.error else 0)
@@ -57,15 +58,19 @@ def _reload_said(effect: Any, deps: Deps) -> _Said:
 
 ASK_EFFECTS: EffectTable[AskEffect] = EffectTable(
     # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
-    open_change_form=lambda effect, deps: _Said(
+    open_change_form=lambda effect, reply, deps: _Said(
         "`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n", 2
     ),
-    export_changes=lambda effect, deps: _Said(
+    export_changes=lambda effect, reply, deps: _Said(
         export_files(export_entries(deps.context(user_id=USER))).markdown
     ),
-    post_confirmation=lambda effect, deps: None,
-    export_plan=lambda effect, deps: _Said(asyncio.run(plan_document(deps.context(user_id=USER)))),
+    post_confirmation=lambda effect, reply, deps: None,
+    export_plan=lambda effect, reply, deps: _Said(
+        asyncio.run(plan_document(deps.context(user_id=USER)))
+    ),
     reload_plan=_reload_said,
+    # A terminal has no message limits: the long section, whole.
+    section_file=lambda effect, reply, deps: _Said(render_text(reply) + "\n" + effect.content),
 )
 
 
@@ -74,7 +79,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     try:
         reply = build_router().dispatch(text, deps.context(user_id=USER))
         handler = None if reply.error else ASK_EFFECTS.handler(reply.effect)
-        said = handler(reply.effect, deps) if handler is not None else None
+        said = handler(reply.effect, reply, deps) if handler is not None else None
     finally:
         deps.close()
     if reply.error:
@@ -145,7 +150,7 @@ def log_change(
 
 
 # At the prompt: True when the effect was carried out there (else the reply is shown).
-PromptEffect = Callable[[Any, Deps, Callable[[str], str], TextIO], bool]
+PromptEffect = Callable[[Any, Reply, Deps, Callable[[str], str], TextIO], bool]
 
 
 def _write(out: TextIO, text: str, end: str = "\n") -> bool:
@@ -153,23 +158,26 @@ def _write(out: TextIO, text: str, end: str = "\n") -> bool:
     return True
 
 
-def _log(effect: Any, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
+def _log(effect: Any, reply: Reply, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
     log_change(deps, read, out, effect.prefill)
     return True
 
 
 PROMPT_EFFECTS: EffectTable[PromptEffect] = EffectTable(
     open_change_form=_log,
-    export_changes=lambda effect, deps, read, out: _write(
+    export_changes=lambda effect, reply, deps, read, out: _write(
         out, export_files(export_entries(deps.context(user_id=USER))).markdown
     ),
-    post_confirmation=lambda effect, deps, read, out: False,
+    post_confirmation=lambda effect, reply, deps, read, out: False,
     # The document ends in its own newline.
-    export_plan=lambda effect, deps, read, out: _write(
+    export_plan=lambda effect, reply, deps, read, out: _write(
         out, asyncio.run(plan_document(deps.context(user_id=USER))), end=""
     ),
-    reload_plan=lambda effect, deps, read, out: _write(
+    reload_plan=lambda effect, reply, deps, read, out: _write(
         out, render_text(carry_out_reload(deps, USER, record=False))
+    ),
+    section_file=lambda effect, reply, deps, read, out: _write(
+        out, render_text(reply) + "\n" + effect.content, end=""
     ),
 )
 
@@ -177,7 +185,7 @@ PROMPT_EFFECTS: EffectTable[PromptEffect] = EffectTable(
 def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
     """Carry out an effect at the prompt; True when the reply was handled here."""
     handler = PROMPT_EFFECTS.handler(reply.effect)
-    return handler is not None and handler(reply.effect, deps, read, out)
+    return handler is not None and handler(reply.effect, reply, deps, read, out)
 
 
 def _readline_history() -> Callable[[], None]:
@@ -252,6 +260,10 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         # What the document's wording could not say as rules, by line.
         text = Path(source).read_text(encoding="utf-8")
         warnings = [*import_document(text, str(source)).warnings, *warnings]
+    from bot.planio.understood import understood
+
+    # What was understood first, so a team can trust the import before the details.
+    out.write(f"{name}: understood {understood(plan)}\n")
     named = f"{plan.product}, " if plan.product else ""
     out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
@@ -310,5 +322,6 @@ def print_digest(
                 "capacity-bot: the chart needs matplotlib (pip install 'capacity-bot[chart]')\n"
             )
             return 1
-    out.write(render_text(build_digest(inp)))
+    with in_currency(inp.plan.currency):
+        out.write(render_text(build_digest(inp)))
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import changes, digest, metrics, plan, plan_doc, sizing, tiers
+from bot.commands import changes, digest, metrics, plan, plan_doc, scenarios, sizing, tiers
 from bot.commands.args import extra_words
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Request, Router
 from bot.reply import Reply
@@ -28,7 +28,7 @@ def build_router() -> Router:
             reads=PLAN_ONLY,
         )
     )
-    for module in (plan, sizing, changes, digest, metrics, tiers, plan_doc):
+    for module in (plan, scenarios, sizing, changes, digest, metrics, tiers, plan_doc):
         for command in module.COMMANDS:
             router.register(command)
     return router

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.core.config import Settings
 from bot.domain.costs import current_tier
+from bot.domain.money import in_currency
 from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
@@ -159,8 +160,10 @@ STAGES: tuple[tuple[str, Callable[[Tick], None]], ...] = (
 def run_tick(tick: Tick) -> Evaluation:
     """Every stage in order; every write of the tick (states, marks, outbox rows) is one
     transaction."""
-    for _, stage in STAGES:
-        stage(tick)
+    # Every amount in the alerts of this tick is in the plan's currency.
+    with in_currency(tick.live.currency):
+        for _, stage in STAGES:
+            stage(tick)
     return Evaluation(states=tick.states, events=tick.announced)
 
 

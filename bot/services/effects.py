@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from bot.commands.changes import ExportChanges, OpenChangeModal, PostConfirmation
 from bot.commands.plan_doc import ExportPlan, ReloadPlan
+from bot.commands.plan_sections import SectionFile
 from bot.reply import Effect
 
 __all__ = ["EFFECT_KINDS", "EffectTable"]
@@ -24,6 +25,7 @@ EFFECT_KINDS: dict[type[Effect], str] = {
     PostConfirmation: "post_confirmation",
     ExportPlan: "export_plan",
     ReloadPlan: "reload_plan",
+    SectionFile: "section_file",
 }
 
 
@@ -36,6 +38,7 @@ class EffectTable(Generic[H]):
     post_confirmation: H
     export_plan: H
     reload_plan: H
+    section_file: H
 
     def handler(self, effect: Effect | None) -> H | None:
         """The handler for `effect` (None for no effect)."""
@@ -47,5 +50,6 @@ class EffectTable(Generic[H]):
             "post_confirmation": self.post_confirmation,
             "export_plan": self.export_plan,
             "reload_plan": self.reload_plan,
+            "section_file": self.section_file,
         }
         return handlers[EFFECT_KINDS[type(effect)]]

@@ -184,6 +184,15 @@ async def _reload(effect: Any, at: _Where) -> bool:
     return True
 
 
+async def _upload_section(effect: Any, at: _Where) -> bool:
+    await at.client.files_upload_v2(
+        channel=at.channel_id or at.user_id,
+        initial_comment=f"{effect.filename}: a section of the plan's document, as written",
+        file_uploads=[{"content": effect.content, "filename": effect.filename}],
+    )
+    return True
+
+
 SlackEffect = Callable[[Any, _Where], Awaitable[bool]]
 SLACK_EFFECTS: EffectTable[SlackEffect] = EffectTable(
     open_change_form=_open_form,
@@ -191,6 +200,7 @@ SLACK_EFFECTS: EffectTable[SlackEffect] = EffectTable(
     post_confirmation=_post_confirmation,
     export_plan=_upload_plan,
     reload_plan=_reload,
+    section_file=_upload_section,
 )
 
 
