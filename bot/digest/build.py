@@ -23,6 +23,7 @@ from bot.digest.headroom import (
     rule_headroom,
 )
 from bot.digest.naming import covers, span_words, title_label
+from bot.digest.spend_view import digest_cost_parts
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
@@ -345,7 +346,7 @@ def build_digest(inp: DigestInput) -> Reply:
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
-        _cost_part(inp, tier),
+        *digest_cost_parts(inp, _cost_part(inp, tier)),
         *_alert_parts(inp),
         *_change_parts(inp),
         *_next_steps(inp, tier, trends),
