@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Collection, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -19,10 +20,16 @@ __all__ = [
     "PROMETHEUS",
     "ROOT",
     "free_port",
+    "output_of",
     "prometheus_process",
     "serve_process",
+    "stop_process",
     "wait_healthy",
 ]
+
+# Python 3.11's Process.wait() returns only once the child's pipes are closed too: a
+# grandchild that outlived it and holds them would keep an unbounded wait forever.
+WAIT = 15.0
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -39,17 +46,44 @@ async def serve_process(
     port: int,
     cwd: Path | None = None,
     output: int = asyncio.subprocess.PIPE,
+    clock_at: datetime | None = None,
 ) -> asyncio.subprocess.Process:
     """`serve` on 127.0.0.1:port with only PATH, PYTHONPATH and `env` (which wins) set:
-    nothing from the developer's environment leaks in."""
+    nothing from the developer's environment leaks in. With `clock_at`, the bot's clock
+    starts at that instant (tests.clocked_serve) instead of the wall clock's."""
+    program = ("-m", "bot", "serve") if clock_at is None else ("-m", "tests.clocked_serve")
+    at = () if clock_at is None else (clock_at.isoformat(),)
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        *("-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)),
+        *program,
+        *at,
+        *("--host", "127.0.0.1", "--port", str(port)),
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
         stdout=output,
         stderr=output,
     )
+
+
+async def stop_process(proc: asyncio.subprocess.Process, timeout: float = WAIT) -> None:
+    """SIGKILL `proc` if it still runs, and wait (bounded) until it and its pipes are done."""
+    if proc.returncode is None:
+        proc.kill()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout)
+    except TimeoutError:
+        raise AssertionError(
+            f"pid {proc.pid} ended but its output pipes are still held: a child outlived it"
+        ) from None
+
+
+async def output_of(proc: asyncio.subprocess.Process, timeout: float = WAIT) -> tuple[bytes, bytes]:
+    """Everything `proc` wrote to its pipes (stdout, stderr), read until they close (bounded)."""
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"pid {proc.pid}'s output pipes never closed") from None
+    return out or b"", err or b""
 
 
 async def wait_healthy(
