@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ __all__ = [
     "PROMETHEUS",
     "ROOT",
     "free_port",
+    "hold_write_lock",
     "output_of",
     "prometheus_process",
     "serve_process",
@@ -84,6 +85,41 @@ async def output_of(proc: asyncio.subprocess.Process, timeout: float = WAIT) -> 
     except TimeoutError:
         raise AssertionError(f"pid {proc.pid}'s output pipes never closed") from None
     return out or b"", err or b""
+
+
+_HOLDER = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "db.execute('BEGIN IMMEDIATE')\n"
+    "print('locked', flush=True)\n"
+    "sys.stdin.read()\n"  # until the test lets go (or dies)
+)
+
+
+@contextlib.asynccontextmanager
+async def hold_write_lock(path: Path) -> AsyncIterator[None]:
+    """Another process holds `path`'s SQLite write lock inside (as an import, a backup or a
+    second bot would), and lets go on exit."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _HOLDER,
+        str(path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), WAIT)
+        assert line.strip() == b"locked", line
+        yield
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), WAIT)
+        except TimeoutError:
+            await stop_process(proc)
 
 
 async def wait_healthy(

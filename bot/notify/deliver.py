@@ -48,7 +48,7 @@ from typing import Protocol
 from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload
 from bot.notify.poster import DeliveryError, Message, Poster, Sent
-from store import Store
+from store import Store, is_locked
 from store.outbox import OutboxRow
 
 __all__ = ["LEASE", "DeliveryFailure", "Poster", "Worker"]
@@ -203,7 +203,10 @@ class Worker:
     async def _logged_pass(self) -> None:
         try:
             await self.run_once()
-        except Exception:
+        except Exception as exc:
+            if is_locked(exc):  # another process holds the write lock: the next pass goes on
+                log.warning("outbox delivery paused: the database is busy (%s)", exc)
+                return
             log.exception("outbox delivery failed")
 
     @property

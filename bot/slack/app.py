@@ -70,6 +70,8 @@ __all__ = [
 MAX_RETRIES = 2
 # How long shutdown waits for an outbox request already sent to Slack.
 OUTBOX_DRAIN = 5.0
+# How long a statement on the event loop's thread waits for another process's write lock.
+LOOP_WAIT = 0.5
 
 AppCallback = Callable[[web.Application], Awaitable[None]]
 
@@ -249,6 +251,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
+        # On the loop's thread: whatever still writes there never waits long on a lock.
+        deps.store.wait_at_most(LOOP_WAIT)
         lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))

@@ -8,16 +8,22 @@ module level and a test can call one with a Front of its own.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.commands import Router, build_router
 from bot.commands.changes import ExportFiles, export_files, prepare_export
 from bot.context import Context
 from bot.deps import Deps
-from bot.offload import in_child_process
+from bot.offload import in_child_process, in_thread
 from bot.slack.answers import Answers
 from store import Store
+from store.db import WRITE_WAIT
+
+T = TypeVar("T")
 
 __all__ = [
     "HOME_REPUBLISH_LIMIT",
@@ -69,6 +75,25 @@ class Front:
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
         return self.deps.context(user_id, channel_id)
+
+    def write_wait(self) -> AbstractContextManager[None]:
+        """Around a write someone waits on (on a worker thread): another process's lock is
+        waited for WRITE_WAIT, then "database is locked" (an apology, never a frozen ack).
+        An in-memory database (tests) has no other process, and one shared connection."""
+        store = self.deps.store
+        return nullcontext() if store.path == ":memory:" else store.lock_wait(WRITE_WAIT)
+
+    async def write(self, func: Callable[[], T]) -> T:
+        """`func()`, a write someone waits on, on a worker thread inside `write_wait`. In
+        place for an in-memory database, whose one connection threads would share."""
+        if self.deps.store.path == ":memory:":
+            return func()
+
+        def waiting() -> T:
+            with self.write_wait():
+                return func()
+
+        return await in_thread(waiting)
 
     async def export(self, ctx: Context) -> ExportFiles:
         """The change log's export files, built away from the event loop: in a child

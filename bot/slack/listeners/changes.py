@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.change_form import delete_request, edit_request, saved_notice
+from bot.commands.change_form import FormOutcome, delete_request, edit_request, saved_notice
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
@@ -27,6 +27,7 @@ from bot.commands.changes import (
     today,
 )
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.commands.router import busy_reply
 from bot.context import Context
 from bot.domain.changes import Change, tier_options
 from bot.reload import carry_out_reload_off_loop
@@ -47,6 +48,7 @@ from bot.reply import Reply
 from bot.slack.confirm import deliver_confirmation, submit_and_queue
 from bot.slack.front import Front
 from bot.slack.listeners.errors import in_background
+from store import is_locked
 
 __all__ = [
     "change_submitted",
@@ -60,6 +62,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# Slack shows at most 150 characters under a form field.
+BUSY = (
+    "The database is busy (another process is writing to it), so nothing was saved. "
+    "Submit again in a minute."
+)
 TAMPERED = (
     "This form's saved state was changed outside Slack, so nothing was saved. "
     "Close it and open a new one with /capacity log."
@@ -204,14 +211,27 @@ async def change_submitted(
         await ack(response_action="errors", errors={"change": TAMPERED})
         return
     ctx = front.context(user_id=user, channel_id=meta.channel_id)
-    outcome, effect, queued = submit_and_queue(
-        front.deps,
-        ctx,
-        fields,
-        key=f"{view.get('id', '')}:{meta.key}",
-        change_id=meta.change_id,
-        message_ts=meta.message_ts,
-    )
+
+    def submit() -> tuple[FormOutcome, PostConfirmation | None, str | None]:
+        return submit_and_queue(
+            front.deps,
+            ctx,
+            fields,
+            key=f"{view.get('id', '')}:{meta.key}",
+            change_id=meta.change_id,
+            message_ts=meta.message_ts,
+        )
+
+    # Off the loop, waiting only briefly for another process's write lock: the form must
+    # be answered within Slack's 3 seconds.
+    try:
+        outcome, effect, queued = await front.write(submit)
+    except Exception as exc:
+        if not is_locked(exc):
+            raise
+        log.warning("change form not saved: the database's write lock was held too long")
+        await ack(response_action="errors", errors={"change": BUSY})
+        return
     if outcome.refused:
         await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
         return
@@ -282,9 +302,18 @@ async def delete_clicked(
     front: Front,
 ) -> None:
     ctx, value, message_ts = _button(body, front)
-    # Deleted before the ack: a failure here is answered by the error handler, and an
-    # ack means the entry is deleted.
-    reply = delete_request(ctx, value, channel_id=ctx.channel_id, message_ts=message_ts)
+
+    def delete() -> Reply:
+        return delete_request(ctx, value, channel_id=ctx.channel_id, message_ts=message_ts)
+
+    # Deleted before the ack (off the loop): a failure here is answered by the error
+    # handler, and an ack means the entry is deleted.
+    try:
+        reply = await front.write(delete)
+    except Exception as exc:
+        if not is_locked(exc):
+            raise
+        reply = busy_reply()
     await ack()
     effect = reply.effect
     if not isinstance(effect, PostConfirmation):
