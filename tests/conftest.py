@@ -12,12 +12,13 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan, load_plan
 from bot.render.text import render_text
 from store import Store
+from tests.support.slack import slack  # noqa: F401  (the one fake Slack fixture, everywhere)
 
 # Property and fuzz suites: each @settings names its own max_examples (its budget, sized to
 # stay within about a minute on 2 cores). The profile sets what they share: CI (env CI set,

@@ -20,13 +20,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.offload import in_child_process
 from bot.jobs.alerts import start_jobs
-from bot.offload import in_child_process
 from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.jobs.test_alerts import NullPoster
-from tests.metrics_helpers import TOKEN, Clock, make_deps
 from tests.slack.harness import GOOD, NOW, rig, view_submission
+from tests.support.metrics_helpers import TOKEN, Clock, make_deps
 
 WAIT = 10.0  # a bound, not a timing: only a loop that never answers reaches it
 

@@ -16,14 +16,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.deps import build_deps
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack, signed_headers, slash_command_body, slash_command_payload
-from tests.serve_process import (
+from tests.support.serve_process import (
     ROOT,
     free_port,
     serve_process,

@@ -17,8 +17,8 @@ from typing import TypeVar
 from bot.commands import Router, build_router
 from bot.commands.changes import ExportFiles, export_files, prepare_export
 from bot.context import Context
+from bot.core.offload import in_child_process, in_thread
 from bot.deps import Deps
-from bot.offload import in_child_process, in_thread
 from bot.slack.answers import Answers
 from store import Store
 from store.db import WRITE_WAIT

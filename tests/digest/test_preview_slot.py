@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.render.text import render_text
 from bot.shell import print_digest
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

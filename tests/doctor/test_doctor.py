@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.config import Settings
-from bot.doctor.run import report, run_checks
+from bot.app.doctor import report, run_checks
+from bot.core.config import Settings
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "C0ALERTS"

@@ -17,8 +17,8 @@ import pytest
 
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.serve_process import ROOT, free_port, serve_process, stop_process, wait_healthy
 from tests.slack.conftest import SECRET
+from tests.support.serve_process import ROOT, free_port, serve_process, stop_process, wait_healthy
 
 ROWS = 30_000
 INGEST = "ingest-token-for-tests"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.planio.planfile import default_plan_text
 from bot.reload import carry_out_reload
@@ -19,7 +19,7 @@ from bot.reply import Person, Prose, Reply, Table
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import validate_blocks
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 PLANNER = "U024BE7LH"  # Slack's user-id format
 ROUTER = build_router()

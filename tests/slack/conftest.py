@@ -9,10 +9,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.app.serve import BotServer
 from bot.commands import Router, build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, aim_at, signed_headers
@@ -21,12 +21,6 @@ __all__ = ["SECRET", "BotFactory", "boom_router", "post_signed", "settings_for",
 
 SECRET = "test-signing-secret"
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 def settings_for(slack: FakeSlack, *, socket: bool = False) -> Settings:

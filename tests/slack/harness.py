@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
@@ -28,7 +28,7 @@ from tests.fakeslack import (
     signed_headers,
     slash_command_body,
 )
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

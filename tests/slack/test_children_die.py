@@ -20,8 +20,8 @@ import aiohttp
 
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
-from tests.serve_process import free_port, serve_process, stop_process, wait_healthy
 from tests.slack.conftest import SECRET, signed_headers
+from tests.support.serve_process import free_port, serve_process, stop_process, wait_healthy
 
 MARK = "CAPACITY_TEST_BOT"
 # A Monday, 30 s after the default cron's slot (`0 9 * * mon`): the catch-up digest runs.

@@ -15,15 +15,15 @@ import aiohttp
 
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
-from tests.serve_process import (
+from tests.slack.conftest import SECRET, signed_headers
+from tests.slack.harness import GOOD, view_submission
+from tests.support.serve_process import (
     free_port,
     hold_write_lock,
     serve_process,
     stop_process,
     wait_healthy,
 )
-from tests.slack.conftest import SECRET, signed_headers
-from tests.slack.harness import GOOD, view_submission
 
 INGEST = "ingest-token-for-tests"
 SLACK_LIMIT = aiohttp.ClientTimeout(total=3)

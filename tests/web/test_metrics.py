@@ -12,26 +12,20 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import Settings
+from bot.app.web import build_web_app
+from bot.core.config import Settings
+from bot.core.telemetry import Telemetry
 from bot.deps import build_deps
 from bot.monitor import AlertState
-from bot.slack.app import build_web_app
 from bot.slack.client import MeteredWebClient
-from bot.telemetry import Telemetry
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_payload
-from tests.metrics_helpers import TOKEN
-from tests.serve_process import PROMETHEUS, prometheus_process
+from tests.support.metrics_helpers import TOKEN
+from tests.support.serve_process import PROMETHEUS, prometheus_process
 from tests.web.served import sample, scrape, served, slash
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

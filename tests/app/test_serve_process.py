@@ -9,13 +9,15 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.core.logsafe import SafeLogFilter
 from bot.jobs.alerts import evaluate_once
-from bot.logsafe import SafeLogFilter
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
-from tests.metrics_helpers import Clock, make_deps
 from tests.notify.test_delivery import push
-from tests.serve_process import (
+from tests.slack.conftest import SECRET, signed_headers
+from tests.slack.harness import GOOD, view_submission
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.serve_process import (
     ROOT,
     free_port,
     output_of,
@@ -23,8 +25,6 @@ from tests.serve_process import (
     stop_process,
     wait_healthy,
 )
-from tests.slack.conftest import SECRET, signed_headers
-from tests.slack.harness import GOOD, view_submission
 
 
 async def spawn_serve(
@@ -79,7 +79,7 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
 
 
 def test_scheduler_chatter_is_not_logged_at_info() -> None:
-    from bot.serve import configure_logging
+    from bot.app.serve import configure_logging
 
     root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
     levels = root.level, scheduler.level

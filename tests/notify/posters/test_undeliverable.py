@@ -14,13 +14,16 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.app.hooks import default_hooks
+from bot.app.web import WebHooks, build_web_app
 from bot.deps import Deps
 from bot.notify.deliver import Worker
 from bot.slack import app as bot_app
 from tests.fakeslack import FakeSlack, aim_at, event_body, signed_headers, slash_command_body
-from tests.local_server import serve_local
-from tests.metrics_helpers import Clock, make_deps
-from tests.routes.helpers import CHANNEL, hold, worker_for
+from tests.notify.posters.helpers import CHANNEL, hold
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.slack import worker_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SECRET = "routes-signing-secret"
@@ -64,10 +67,10 @@ async def served(slack: FakeSlack, clock: Clock, **settings: Any) -> AsyncIterat
         clock, bot_token=slack.bot_token, signing_secret=SECRET, api_url=slack.api_url, **settings
     )
     client = bot_app.build_client(deps.settings)
-    hooks = bot_app.default_hooks(deps, client)
+    hooks = default_hooks(deps, client)
     deps.registry.checks.pop("scheduler")  # not started here: the test delivers
     bolt = bot_app.build_app(deps, client, process_before_response=True)
-    app = bot_app.build_web_app(deps, bolt, bot_app.WebHooks(routes=hooks.routes))
+    app = build_web_app(deps, bolt, WebHooks(routes=hooks.routes))
     runner, port = await serve_local(app, access_log=None)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
@@ -95,7 +98,7 @@ async def test_bot_not_in_the_alerts_channel_is_loud_once_then_clears(
 ) -> None:
     clock = Clock()
     async with served(slack, clock) as bot:
-        worker = worker_for(bot.deps, slack)
+        worker = worker_for(bot.deps, slack, routes=True, base_delay=0.5)
         slack.fail_next("chat.postMessage", error="not_in_channel", times=3)
         with caplog.at_level(logging.INFO):
             await hold(bot.deps, worker, clock, "error_rate_pct", 5, 6)
@@ -147,7 +150,7 @@ async def test_each_refusal_a_person_must_fix_is_shown_with_its_fix(
 ) -> None:
     clock = Clock()
     async with served(slack, clock) as bot:
-        worker = worker_for(bot.deps, slack)
+        worker = worker_for(bot.deps, slack, routes=True, base_delay=0.5)
         slack.fail_next("chat.postMessage", error=code, times=5)
         await hold(bot.deps, worker, clock, "error_rate_pct", 5, 6)
         _, body = await bot.healthz()

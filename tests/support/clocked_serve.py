@@ -1,5 +1,5 @@
 """`capacity-bot serve` whose clock starts at a chosen instant and runs on from there:
-`python -m tests.clocked_serve 2026-11-30T09:00:30+00:00 --host 127.0.0.1 --port N`.
+`python -m tests.support.clocked_serve 2026-11-30T09:00:30+00:00 --host 127.0.0.1 --port N`.
 
 Tests that need a digest slot due at start (the catch-up draws its chart) pass the slot's
 time instead of depending on the weekday and hour the suite happens to run at.
@@ -11,8 +11,8 @@ import sys
 import time
 from datetime import datetime, timedelta
 
-from bot.config import ConfigError, load_settings
-from bot.serve import serve
+from bot.app.serve import serve
+from bot.core.config import ConfigError, load_settings
 
 __all__ = ["main"]
 

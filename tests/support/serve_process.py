@@ -32,7 +32,7 @@ __all__ = [
 # grandchild that outlived it and holds them would keep an unbounded wait forever.
 WAIT = 15.0
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
 
@@ -51,8 +51,8 @@ async def serve_process(
 ) -> asyncio.subprocess.Process:
     """`serve` on 127.0.0.1:port with only PATH, PYTHONPATH and `env` (which wins) set:
     nothing from the developer's environment leaks in. With `clock_at`, the bot's clock
-    starts at that instant (tests.clocked_serve) instead of the wall clock's."""
-    program = ("-m", "bot", "serve") if clock_at is None else ("-m", "tests.clocked_serve")
+    starts at that instant (tests.support.clocked_serve) instead of the wall clock's."""
+    program = ("-m", "bot", "serve") if clock_at is None else ("-m", "tests.support.clocked_serve")
     at = () if clock_at is None else (clock_at.isoformat(),)
     return await asyncio.create_subprocess_exec(
         sys.executable,

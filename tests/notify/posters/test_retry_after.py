@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.notify.compose import AlertLine, Payload
 from bot.notify.pagerduty import PagerDutyPoster
 from bot.notify.poster import DeliveryError, Message
@@ -21,7 +21,7 @@ from bot.notify.retry_after import retry_after
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack.app import build_client, verify_token
 from bot.slack.rate_limit import RateLimitRetry
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 IN_TWO_MINUTES = "in-two-minutes"  # replaced by an HTTP-date two minutes from the request
 
