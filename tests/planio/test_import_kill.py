@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
+import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from store import Store
 from tests.fakeslack import FakeSlack
@@ -22,12 +21,6 @@ from tests.support.serve_process import ROOT, free_port, serve_process, stop_pro
 
 ROWS = 30_000
 INGEST = "ingest-token-for-tests"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 def write_csv(path: Path) -> None:
@@ -48,8 +41,6 @@ def imported(db: Path) -> int:
 
 
 def count_imported(db: Path) -> int:
-    import sqlite3
-
     with sqlite3.connect(db, timeout=10) as conn:
         row = conn.execute(
             "SELECT count(*) FROM changes WHERE change LIKE 'Imported change %'"
