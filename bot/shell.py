@@ -28,7 +28,7 @@ from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
 from bot.monitor.routes import route_warnings
-from bot.planio.planfile import PlanError, load_plan
+from bot.planio.planfile import PlanError, load_plan, read_plan_text
 from bot.reload import carry_out_reload
 from bot.render.text import render_text
 from bot.reply import Reply
@@ -224,7 +224,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         from bot.planio.document import import_document
 
         # What the document's wording could not say as rules, by line.
-        text = Path(source).read_text(encoding="utf-8")
+        text = read_plan_text(source)
         warnings = [*import_document(text, str(source)).warnings, *warnings]
     named = f"{plan.product}, " if plan.product else ""
     out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
@@ -243,7 +243,7 @@ def import_changes_file(
     source = Path(path)
     try:
         rows = parse_file(source)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         err.write(f"{source}: cannot read: {exc}\n")
         return 1
     deps = build_deps(settings)

@@ -54,6 +54,11 @@ def check_path(path: str | Path) -> None:
         return
     if path.is_dir():
         raise CannotOpen(path, "it is a directory; give a file path, e.g. /data/capacity.db")
+    if not path.is_file():  # /dev/null, a FIFO, a socket: SQLite would read or block on it
+        raise CannotOpen(
+            path,
+            "it is not a regular file (a device or FIFO); give a file path, e.g. /data/capacity.db",
+        )
     try:
         with path.open("rb") as f:
             head = f.read(len(_SQLITE_HEADER))

@@ -26,6 +26,7 @@ __all__ = [
     "IMPORT_BATCH",
     "IMPORT_PAUSE",
     "MARKDOWN_HEADER",
+    "MAX_FILE_BYTES",
     "ImportResult",
     "RawRow",
     "import_changes",
@@ -43,6 +44,8 @@ MARKDOWN_HEADER = ("Date", "Change", "Reason", "Impact")
 # and the least it then lets go: SQLite's busy handler looks again every 100 ms, so a
 # writer waiting in another process (a served bot) always gets its turn.
 IMPORT_BATCH = 500
+# A change-log file to import: 100,000 entries of full-length fields is about 30 MiB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 IMPORT_PAUSE = 0.1
 CSV_COLUMNS = (
     "id",
@@ -217,10 +220,18 @@ def to_csv(changes: list[Change]) -> str:
 
 
 def parse_csv(text: str) -> list[RawRow]:
-    """Rows of a CSV with a header naming at least date, change and reason."""
+    """Rows of a CSV with a header naming at least date, change and reason. ValueError for
+    a file that is not CSV as read here (a field over the csv module's 128 KiB, say)."""
     reader = csv.DictReader(io.StringIO(text))
     rows: list[RawRow] = []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. "field larger than field limit (131072)"
+            raise ValueError(f"line {reader.line_num}: not CSV as expected: {exc}") from None
         line = reader.line_num
         fields = {
             name: unneutralise(value) if name in _TEXT_COLUMNS else value
@@ -233,6 +244,12 @@ def parse_csv(text: str) -> list[RawRow]:
 
 
 def parse_file(path: Path) -> list[RawRow]:
+    """The rows of a change-log file (CSV or a Markdown table); OSError, UnicodeDecodeError
+    or ValueError (not a regular file, over MAX_FILE_BYTES, not CSV) when it is none."""
+    if not path.is_file():
+        raise ValueError("not a regular file; give a .csv or .md file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split it")
     # newline="": a CR or CRLF inside a quoted CSV cell is the cell's, not a line end.
     with path.open(encoding="utf-8-sig", newline="") as f:
         text = f.read()

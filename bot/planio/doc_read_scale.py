@@ -108,7 +108,24 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
     return data
 
 
-_TIER = re.compile(r"^tier\s+(\d+)\s*[:—–-]?\s*(.*?)\s*(?:\(([^)]*)\))?\s*$", re.IGNORECASE)
+# The name and the `(users)` after it are taken apart by hand (`_tier_heading`): `(.*?)\s*`
+# before an optional group backtracks cubically over a run of spaces.
+_TIER = re.compile(r"tier\s++(\d++)\s*+(?:[:—–-]\s*+)?(.*)", re.IGNORECASE)
+_USERS = re.compile(r"\(([^()]*)\)$")
+
+
+def _tier_heading(title: str) -> tuple[int, str, str | None] | None:
+    """(number, name, what the parentheses at the end say) of `Tier 1: Name (users)`."""
+    found = _TIER.match(title.strip())
+    if found is None:
+        return None
+    rest = found.group(2).rstrip()
+    users = _USERS.search(rest)
+    if users is None:
+        return int(found.group(1)), rest, None
+    return int(found.group(1)), rest[: users.start()].rstrip(), users.group(1)
+
+
 _LISTS = (
     ("capacity", ("Capacity",)),
     ("architecture_changes", ("Architecture Changes",)),
@@ -162,14 +179,15 @@ def read_tiers(
     tiers: list[dict[str, Any]] = []
     totals: list[TierTotal] = []
     for child in section.children:
-        heading = _TIER.match(child.title)
+        heading = _tier_heading(child.title)
         if heading is None:
             continue
+        tier_number, tier_name, users_in_title = heading
         where = f"tiers[{len(tiers)}]"
         reader.lines[where] = child.line
-        if int(heading.group(1)) != len(tiers) + 1:
+        if tier_number != len(tiers) + 1:
             reader.error(child.line, f"Tier {len(tiers) + 1} next", child.title)
-        users_text = heading.group(3) or ""
+        users_text = users_in_title or ""
         users_label = child.label("Users")
         if users_label:
             users_text = users_label.value
@@ -181,7 +199,7 @@ def read_tiers(
                 child.title,
             )
             continue
-        tier: dict[str, Any] = {"name": heading.group(2).strip() or f"Tier {len(tiers) + 1}"}
+        tier: dict[str, Any] = {"name": tier_name.strip() or f"Tier {len(tiers) + 1}"}
         tier["users"] = int(number(users[-1]) or 0)
         timeline = child.label("Timeline")
         if timeline:

@@ -67,8 +67,14 @@ class Section:
         return next((c for c in self.children if any(w in c.title.lower() for w in words)), None)
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LABEL = re.compile(r"^\*\*(?P<name>[^*]+?)\*\*\s*(?:\((?P<extra>[^)]*)\))?\s*:\s*(?P<value>.*)$")
+# The title is taken apart by hand (`_heading`): `(.*?)\s*#*\s*$` backtracks cubically
+# on a line of `#`s and spaces.
+_HEADING = re.compile(r"(#{1,6})(?:[ \t]+(.*))?$")
+# Possessive `\s*+` after each token: spaces have one reading, so a long run of them
+# after `**Name**` is not tried every way (the plain pattern is quadratic there).
+_LABEL = re.compile(
+    r"^\*\*(?P<name>[^*]+?)\*\*\s*+(?:\((?P<extra>[^)]*+)\)\s*+)?:\s*+(?P<value>.*)$"
+)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$")
 
@@ -114,12 +120,13 @@ def parse_sections(text: str) -> Section:
             fence = (number, line.strip()[3:].strip().lower(), [])
             table = None
             continue
-        heading = _HEADING.match(line)
+        heading = _HEADING.match(line.rstrip())
         if heading:
             level = len(heading.group(1))
             while stack[-1].level >= level:
                 stack.pop()
-            child = Section(level, heading.group(2).strip(), number)
+            # A closing run of `#`s is not part of the title.
+            child = Section(level, (heading.group(2) or "").rstrip("#").strip(), number)
             stack[-1].children.append(child)
             stack.append(child)
             current_label, table, blank_run = None, None, 0
@@ -184,7 +191,9 @@ def number(text: str) -> Decimal | None:
     return value * (1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1)
 
 
-_MONEY = re.compile(r"([+\-−]?)\s*\$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([kKmM]?)")
+# From the `$` on; the sign before it is looked up by hand (a leading `[+-]?\s*` makes a
+# search quadratic over a run of spaces).
+_MONEY = re.compile(r"\$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([kKmM]?)")
 
 
 def money(text: str) -> Decimal | None:
@@ -192,7 +201,8 @@ def money(text: str) -> Decimal | None:
     found = _MONEY.search(text)
     if found is None:
         return None
-    value = Decimal(found.group(2).replace(",", ""))
-    suffix = found.group(3).lower()
+    value = Decimal(found.group(1).replace(",", ""))
+    suffix = found.group(2).lower()
     value *= 1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1
-    return -value if found.group(1) in ("-", "−") else value
+    before = text[: found.start()].rstrip()
+    return -value if before.endswith(("-", "−")) else value
