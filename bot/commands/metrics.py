@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
+from bot.commands.bill_cost import cost_source, with_bill_cost
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
@@ -19,7 +20,7 @@ from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
-from bot.domain.tiers import budget
+from bot.domain.tiers import budget, budget_words
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
@@ -164,7 +165,8 @@ def latest_values(ctx: Context) -> dict[str, Sample | None]:
     store = answering_store(ctx)
     if store is None:
         return {}
-    return {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    latest = {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    return with_bill_cost(ctx.plan, store.costs, ctx.now, latest)
 
 
 def tier_now(ctx: Context, latest: Mapping[str, Sample | None]) -> int:
@@ -250,7 +252,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     facts: list[tuple[str, Value]] = [
         *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
-        ("Budget", f"{fmt_money(built)}/mo (built Tier {plan.built_tier})"),
+        ("Budget", f"{budget_words(plan)} (built Tier {plan.built_tier})"),
     ]
     cost = latest.get(plan.cost_metric)
     if cost is not None:
@@ -259,6 +261,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         verdict = "over budget" if over > 0 else "within budget"
         spent = shown(_shown(plan, plan.cost_metric, cost.value))
         facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
+    if store is not None:
+        facts.append(("Cost from", cost_source(plan, store.costs, ctx.now)))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     delivery = delivery_part(ctx)

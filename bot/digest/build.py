@@ -23,12 +23,13 @@ from bot.digest.headroom import (
     rule_headroom,
 )
 from bot.digest.naming import covers, span_words, title_label
+from bot.digest.spend_view import digest_cost_parts
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
-from bot.domain.tiers import gap_action, metric_label, next_trigger
+from bot.domain.tiers import budget_words, gap_action, metric_label, next_trigger
 from bot.domain.values import Moment, Prose, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
@@ -185,12 +186,12 @@ def _cost_part(inp: DigestInput, tier: int) -> Facts:
         return Facts(
             (
                 ("Cost this month", "no data"),
-                ("Budget", f"{fmt_money(budget)}/mo (built Tier {tier})"),
+                ("Budget", f"{budget_words(inp.plan, tier)} (built Tier {tier})"),
             )
         )
     pairs = [
         ("Cost this month", fmt_money(spent)),
-        ("Budget", f"{fmt_money(budget)}/mo (built Tier {tier})"),
+        ("Budget", f"{budget_words(inp.plan, tier)} (built Tier {tier})"),
     ]
     if budget > 0:
         used = spent * 100 / budget
@@ -345,7 +346,7 @@ def build_digest(inp: DigestInput) -> Reply:
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
-        _cost_part(inp, tier),
+        *digest_cost_parts(inp, _cost_part(inp, tier)),
         *_alert_parts(inp),
         *_change_parts(inp),
         *_next_steps(inp, tier, trends),

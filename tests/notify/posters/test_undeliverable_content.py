@@ -109,9 +109,8 @@ async def test_any_poster_error_is_reported_with_the_fix_and_retried(
     await worker.run_once()
     assert broken.calls == tried + 1
     # Fixed (the real poster back): delivered, and the report clears.
-    worker.posters["email"] = worker_for(deps, slack, routes=True, tls=smtp.client_tls).posters[
-        "email"
-    ]
+    fixed = worker_for(deps, slack, routes=True, tls=smtp.client_tls)
+    worker.posters["email"] = fixed.posters["email"]
     clock.advance(minutes=5)
     await worker.run_once()
     assert len(smtp.received) == 1
@@ -123,7 +122,7 @@ async def test_a_slack_text_refused_for_its_content_is_reported_not_parked(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={})
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True)
     slack.fail_next("chat.postMessage", error="msg_too_long")
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
     assert slack.messages_in(CHANNEL) == []
