@@ -19,13 +19,13 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import Context, Router
+from bot.commands import Context, Request, Router
 from bot.core.offload import in_thread
 from bot.domain.plan import Plan
 from bot.render.blocks import render_message
 from bot.reply import Reply
 
-__all__ = ["ACK_WITHIN", "Answers", "Later"]
+__all__ = ["ACK_WITHIN", "WORKING", "Answers", "Later"]
 
 # How long an answer computed on a worker thread may take before the ack goes without it:
 # Slack drops an ack after 3 seconds, and the ack still has to travel.
@@ -54,17 +54,20 @@ class Answers:
         self._kept: OrderedDict[str, tuple[Reply, dict[str, Any], str]] = OrderedDict()
         self._plan: object = None  # the plan the kept answers were rendered from
 
+    def _request(self, request: str | Request) -> Request:
+        return self.router.parse(request) if isinstance(request, str) else request
+
     def _compute(
         self,
-        text: str,
+        request: Request,
         ctx: Context,
         share: bool,
         waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> tuple[Reply, dict[str, Any]]:
         with waiting():
-            reply = self.router.dispatch(text, ctx)
-        share = share and reply.effect is None and self.router.shareable(text)
-        return reply, render_message(reply, command=text, share=share)
+            reply = self.router.dispatch(request, ctx)
+        share = share and reply.effect is None and request.shareable
+        return reply, render_message(reply, command=request.text, share=share)
 
     def _lookup(self, plan: Plan, key: str) -> tuple[Reply, dict[str, Any], str] | None:
         if plan is not self._plan:
@@ -77,14 +80,14 @@ class Answers:
         return kept
 
     def _kept_answer(
-        self, text: str, ctx: Context, share: bool
+        self, request: Request, ctx: Context, share: bool
     ) -> tuple[Reply, dict[str, Any], str | None]:
-        key = f"{int(share)}:{text.strip()}"
+        key = f"{int(share)}:{request.text.strip()}"
         kept = self._lookup(ctx.plan, key)
         if kept is not None:
             return kept
-        reply, message = self._compute(text, ctx, share)
-        if reply.error or not self.router.plan_only(text):
+        reply, message = self._compute(request, ctx, share)
+        if reply.error or not request.plan_only:
             return reply, message, None
         body = _ack_body(message)
         self._kept[key] = (reply, message, body)
@@ -93,16 +96,16 @@ class Answers:
         return reply, message, body
 
     def answer(
-        self, text: str, ctx: Context, *, share: bool = True
+        self, request: str | Request, ctx: Context, *, share: bool = True
     ) -> tuple[Reply, dict[str, Any]]:
         """The Reply and its message. The Share button re-runs the text for the channel, so
         it is offered only on answers that neither have an effect nor write anything."""
-        reply, message, _ = self._kept_answer(text, ctx, share)
+        reply, message, _ = self._kept_answer(self._request(request), ctx, share)
         return reply, dict(message)
 
     async def ack_body(
         self,
-        text: str,
+        request: str | Request,
         plan: Plan,
         context: Callable[[], Context],
         waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
@@ -112,13 +115,14 @@ class Answers:
         computed on the loop (well under a millisecond) and kept; anything else, which may
         read or write the store, is computed on a worker thread inside `waiting` (how long
         its writes wait for another's lock), and is `Later` when not ready by ACK_WITHIN."""
-        kept = self._lookup(plan, f"1:{text.strip()}")
+        request = self._request(request)
+        kept = self._lookup(plan, f"1:{request.text.strip()}")
         if kept is not None:
             return kept[0], kept[2]
-        if self.router.plan_only(text):
-            reply, message, body = self._kept_answer(text, context(), True)
+        if request.plan_only:
+            reply, message, body = self._kept_answer(request, context(), True)
             return reply, body if body is not None else _ack_body(message)
-        work = asyncio.ensure_future(in_thread(self._compute, text, context(), True, waiting))
+        work = asyncio.ensure_future(in_thread(self._compute, request, context(), True, waiting))
         try:
             reply, message = await asyncio.wait_for(asyncio.shield(work), ACK_WITHIN)
         except TimeoutError:

@@ -15,17 +15,26 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.commands import Router, build_router
-from bot.commands.changes import ExportFiles, export_files, prepare_export
+from bot.commands.router import busy_reply
 from bot.context import Context
 from bot.core.offload import in_child_process, in_thread
 from bot.deps import Deps
+from bot.reply import Reply
+from bot.services.export import ExportFiles, export_files, prepare_export
 from bot.slack.answers import Answers
 from store import Store
-from store.db import WRITE_WAIT
+from store.db import WRITE_WAIT, is_locked
 
 T = TypeVar("T")
 
+# The change form's error when the lock stayed held (Slack shows 150 characters of it).
+FORM_BUSY = (
+    "The database is busy (another process is writing to it), so nothing was saved. "
+    "Submit again in a minute."
+)
+
 __all__ = [
+    "FORM_BUSY",
     "HOME_REPUBLISH_LIMIT",
     "HOME_REPUBLISH_WINDOW",
     "Front",
@@ -82,6 +91,15 @@ class Front:
         An in-memory database (tests) has no other process, and one shared connection."""
         store = self.deps.store
         return nullcontext() if store.path == ":memory:" else store.lock_wait(WRITE_WAIT)
+
+    async def write_reply(self, func: Callable[[], Reply]) -> Reply:
+        """`write(func)`, its Reply the router's busy apology when the lock stayed held."""
+        try:
+            return await self.write(func)
+        except Exception as exc:
+            if not is_locked(exc):
+                raise
+            return busy_reply()
 
     async def write(self, func: Callable[[], T]) -> T:
         """`func()`, a write someone waits on, on a worker thread inside `write_wait`. In
