@@ -22,7 +22,7 @@ from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fie
 from bot.domain.checks import plan_warnings
 from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
-from bot.planio.planfile import PlanError, load_plan
+from bot.planio.planfile import PlanError, load_plan, read_plan_text
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services.changes import submit_change_form
@@ -258,7 +258,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         from bot.planio.document import import_document
 
         # What the document's wording could not say as rules, by line.
-        text = Path(source).read_text(encoding="utf-8")
+        text = read_plan_text(source)
         warnings = [*import_document(text, str(source)).warnings, *warnings]
     from bot.planio.understood import understood
 
@@ -281,7 +281,7 @@ def import_changes_file(
     source = Path(path)
     try:
         rows = parse_file(source)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         err.write(f"{source}: cannot read: {exc}\n")
         return 1
     deps = build_deps(settings)

@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.domain.money import in_currency
 from bot.domain.numbers import separate_words
 from bot.reply import Prose, Reply, Table, Text, Typed
+from store.db import is_locked
 
 __all__ = [
     "EVERYTHING",
@@ -25,6 +26,7 @@ __all__ = [
     "Request",
     "Router",
     "apology_reply",
+    "busy_reply",
     "error_reply",
     "refusal",
 ]
@@ -149,6 +151,21 @@ def refusal(action: str, also: str = "") -> Reply:
     )
 
 
+def busy_reply() -> Reply:
+    """Another process held the database's write lock past the wait (an import, a backup,
+    a second bot): nothing was written, and trying again later is the fix."""
+    return Reply(
+        title="The database is busy",
+        parts=(
+            Text(
+                "Another process is writing to the bot's database right now (an import or a "
+                "backup, say), so nothing was recorded. Please try again in a minute."
+            ),
+        ),
+        error=True,
+    )
+
+
 def error_reply(message: str, example: str | None = None) -> Reply:
     notes = (Prose("Try: `", Typed(example), "`"),) if example else ()
     return Reply(title="That didn't work", parts=(Text(message),), notes=notes, error=True)
@@ -220,7 +237,10 @@ class Router:
                 return command.handler(list(request.words[1:]), command.narrow(ctx))
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
-        except Exception:
+        except Exception as exc:
+            if is_locked(exc):
+                log.warning("command waited too long for the database lock: %r", request.text[:200])
+                return busy_reply()
             # A bug of ours must not reach the person as a traceback, in Slack or the shell.
             reference = uuid.uuid4().hex[:8]
             log.exception("command failed (ref %s): %r", reference, request.text[:200])

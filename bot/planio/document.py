@@ -127,7 +127,10 @@ def _count_from_headings(data: dict[str, Any], lines: list[str]) -> None:
     base, unit = data["baseline"], data.get("growth_units") or f"{data.get('growth_unit')}s"
     start = growth_start(lines)
     users = number(start) if start else None
-    counted = re.search(r"\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", ""))
+    # A start no digit precedes: one pass over a run of digits (linear on any note).
+    counted = re.search(
+        r"(?<![\d,.])\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", "")
+    )
     if users is None or "growth_unit" not in data or (counted and unit in counted.group(0)):
         return
     if users > 0 and int(users) != base.get("users"):
