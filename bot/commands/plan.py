@@ -7,6 +7,7 @@ from bot.commands.baseline import baseline
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.story import REACHED, SIZED, reached_text, sized_text
 from bot.domain.tiers import relative_threshold
 from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
 
@@ -117,7 +118,6 @@ def cost(args: list[str], ctx: Context) -> Reply:
     if args:
         users = parse_count(args[0], "the user count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
-        label = tier_label(plan, found.number)
         beyond = users > (plan.tiers[-1].users)
         notes = (
             (
@@ -132,7 +132,8 @@ def cost(args: list[str], ctx: Context) -> Reply:
             parts=(
                 Facts(
                     pairs=(
-                        ("Tier", label),
+                        (SIZED, sized_text(plan, users)),
+                        (REACHED, reached_text(plan, users)),
                         ("Monthly cost", f"{fmt_money(found.total)}/mo"),
                         ("Cost per user", per_user.monthly_text()),
                         ("Per user per year", per_user.yearly_text()),

@@ -28,6 +28,7 @@ from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
+from bot.domain.story import REACHED, SIZED, sized_tier
 from bot.domain.tiers import gap_action, metric_label, next_trigger
 from bot.domain.values import Moment, Prose, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
@@ -137,9 +138,10 @@ def _tier_part(
     plan = inp.plan
     label = tier_label(plan, tier)
     if users is None:
-        headline = f"Demand tier: {label}, assumed: no `{plan.users_metric}` data yet."
+        headline = f"{REACHED}: {label}, assumed: no `{plan.users_metric}` data yet."
     else:
-        headline = f"Demand tier: {label}, at {fmt_value(users)} {metric_label(plan.users_metric)}."
+        at = f"{fmt_value(users)} {metric_label(plan.users_metric)}"
+        headline = f"{REACHED}: {label}, at {at}; {SIZED.lower()} Tier {sized_tier(plan, users)}."
     headline += f" Built: {tier_label(plan, plan.built_tier)}."
     if tier > plan.built_tier:
         action = gap_action(plan, tier, plan.built_tier)
