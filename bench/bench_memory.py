@@ -159,9 +159,8 @@ def main() -> None:
     first = min(figures["at"], key=lambda n: abs(n - total // 5))
     total = max(figures["at"])
     print(f"idle RSS before: {figures['idle_before']:.1f} MB")
-    print(
-        f"RSS after {first:,}: {figures['at'][first]:.1f} MB; after {total:,}: {figures['at'][total]:.1f} MB"
-    )
+    at_first, at_total = figures["at"][first], figures["at"][total]
+    print(f"RSS after {first:,}: {at_first:.1f} MB; after {total:,}: {at_total:.1f} MB")
     print(f"growth {first:,} -> {total:,}: {figures['at'][total] - figures['at'][first]:+.1f} MB")
     print(f"idle RSS after (collected, trimmed): {figures['idle_after']:.1f} MB")
     print(f"{total / figures['seconds']:,.0f} commands/s")

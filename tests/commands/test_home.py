@@ -20,7 +20,7 @@ def test_home_without_data_shows_the_baseline_and_tier_one_triggers() -> None:
     assert "Trigger reached:       Tier 0 (MVP Baseline)" in text
     assert "Built tier:            Tier 0 (MVP Baseline), from the plan file" in text
     assert "Next trigger to watch: Tier 1: Monthly active users (MAU) > 800 (no data yet)" in text
-    assert "$35 of $40/mo budget (line items)" in text
+    assert "no cost data yet" in text and "$40/mo planned for Tier 0" in text
     assert "Monthly active users (MAU) > 800" in text and "no data" in text
     assert "No changes logged yet" in text
 
