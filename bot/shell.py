@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sys
 import uuid
 from collections.abc import Callable
@@ -45,7 +46,8 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     deps = build_deps(settings)
     try:
         ctx = deps.context(user_id=USER)
-        reply = build_router().dispatch(text, ctx)
+        router = build_router()
+        reply = router.help(terminal=True) if router.is_help(text) else router.dispatch(text, ctx)
         export = (
             export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
         )
@@ -70,7 +72,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
         # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
         err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
         return 2
-    out.write(render_text(reply))
+    out.write(render_text(reply, width=terminal_width(out)))
     return 0
 
 
@@ -171,7 +173,22 @@ def _readline_history() -> Callable[[], None]:
     return save
 
 
-def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def terminal_width(out: TextIO) -> int | None:
+    """The terminal's columns (as `shutil.get_terminal_size` reports them) when `out` is a
+    terminal; None for a pipe or a file, which get the lines whole."""
+    try:
+        return shutil.get_terminal_size().columns if out.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def shell(
+    settings: Settings,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    width: int | None = None,
+) -> int:
+    """The interactive console. `width` (default: the terminal's) is what answers fit."""
     deps: Deps = build_deps(settings)
     router = build_router()
     plan = deps.plan
@@ -196,9 +213,17 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
+            if text.lower() in ("clear", "cls"):
+                if out.isatty():
+                    out.write("\033[H\033[2J")  # what `clear` sends: home, erase screen
+                continue
+            columns = width or terminal_width(out)
+            if router.is_help(text):
+                out.write(render_text(router.help(terminal=True), width=columns) + "\n")
+                continue
             reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
-                out.write(render_text(reply) + "\n")
+                out.write(render_text(reply, width=columns) + "\n")
             out.flush()
     except KeyboardInterrupt:
         out.write("\n")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
+from bot.commands.args import (
+    extra_words,
+    parse_decimal,
+    parse_position,
+    parse_tier,
+    parse_users,
+)
 from bot.commands.baseline import baseline
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
@@ -113,20 +119,14 @@ def tier(args: list[str], ctx: Context) -> Reply:
 
 def cost(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
+    users = parse_users("cost", args[0], "cost 5000") if args else 0
     if len(args) > 1:
         raise extra_words("cost", args[1:], "one user count at most", "cost 5000", after=args[0])
     if args:
-        users = parse_count(args[0], "the user count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
-        beyond = users > (plan.tiers[-1].users)
-        notes = (
-            (
-                f"{fmt_number(users)} users is beyond the plan's largest tier "
-                f"({fmt_number(plan.tiers[-1].users)}); the figure uses it anyway.",
-            )
-            if beyond
-            else ()
-        )
+        largest = fmt_number(plan.tiers[-1].users)
+        beyond = f"{fmt_number(users)} users is beyond the plan's largest tier ({largest})"
+        notes = (f"{beyond}; the figure uses it anyway.",) if users > plan.tiers[-1].users else ()
         return Reply(
             title=f"Cost for {fmt_number(users)} users",
             parts=(
