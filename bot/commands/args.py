@@ -102,30 +102,33 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def parse_users(command: str, word: str, example: str) -> int:
-    """A user count for `command`, with a hint to the right form for what people type
-    instead: money (`$5000` is an amount, not users), `per user` (that is the command
-    without a number), a number in words (`five thousand`)."""
+def parse_users(
+    command: str, word: str, example: str, *, units: str = "users", unit: str = "user"
+) -> int:
+    """A count of `units` for `command`, with a hint to the right form for what people
+    type instead: money (`$5000` is an amount, not a count), `per user` (that is the
+    command without a number), a number in words (`five thousand`)."""
     bare_word = word.strip().lower()
     if bare_word[:1] in "$€£" or bare_word[-1:] in "$€£":
+        count = f"{int(example.split()[-1]):,}"
         raise CommandError(
-            f"`{shown(word)}` is an amount of money; `{command}` takes a number of users, "
-            f"e.g. `{example}` for {int(example.split()[-1]):,} users. For money per customer, "
+            f"`{shown(word)}` is an amount of money; `{command}` takes a number of {units}, "
+            f"e.g. `{example}` for {count} {units}. For money per customer, "
             f"try `breakeven {bare_word.strip('$€£')}`.",
             example,
         )
     if bare_word == "per":
         raise CommandError(
-            f"`{command}` on its own gives the cost per user of every tier; add a number "
-            f"of users for one count, e.g. `{example}`.",
+            f"`{command}` on its own gives the cost per {unit} of every tier; add a number "
+            f"of {units} for one count, e.g. `{example}`.",
             command,
         )
     if bare_word in _NUMBER_WORDS:
         raise CommandError(
-            f"Write the number of users in digits: `{example}`, not `{shown(word)} ...`.",
+            f"Write the number of {units} in digits: `{example}`, not `{shown(word)} ...`.",
             example,
         )
-    return parse_count(word, "the user count", example)
+    return parse_count(word, f"the {unit} count", example)
 
 
 def parse_position(text: str, example: str) -> int | None:

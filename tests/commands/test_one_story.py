@@ -15,7 +15,7 @@ from bot.domain.tiers import gap_text
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.render.text import render_text
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 # users -> (sized for, trigger reached), read off the template: capacities 100 / 1,000 /
 # 10,000 / 100,000 users, users triggers MAU > 800 / > 8,000 / > 80,000.

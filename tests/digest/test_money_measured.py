@@ -16,7 +16,7 @@ from bot.digest.panels import chart_panels
 from bot.domain.monitoring import Sample
 from bot.render.text import render_text
 from tests.digest.conftest import NOW
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 def home_text(with_cost: float | None) -> str:
