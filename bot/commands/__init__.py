@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import changes, digest, metrics, plan, plan_doc, scenarios, sizing, tiers
+from bot.commands import (
+    changes,
+    digest,
+    metrics,
+    plan,
+    plan_doc,
+    scenarios,
+    sizing,
+    spend,
+    tiers,
+)
 from bot.commands.args import extra_words
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
 from bot.reply import Reply
@@ -30,7 +40,7 @@ def build_router() -> Router:
             reads=PLAN_ONLY,
         )
     )
-    for module in (plan, scenarios, sizing, changes, digest, metrics, tiers, plan_doc):
+    for module in (plan, scenarios, sizing, changes, digest, metrics, tiers, plan_doc, spend):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.

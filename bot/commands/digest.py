@@ -8,7 +8,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from bot.commands.args import extra_words
+from bot.commands.bill_cost import bill_cost
 from bot.commands.router import Command, Context
+from bot.commands.spend import gather_spend
 from bot.context import CommandStore
 from bot.digest.build import build_digest
 from bot.digest.data import (
@@ -73,9 +75,13 @@ def gather_digest_input(
         for c in store.changes.since(local_start)
         if c.deleted_at is None
     ]
+    billed = bill_cost(store.costs, now)
     return DigestInput(
         plan=plan,
         now=now,
+        # The bills' month so far once they cover the month, as every budget rule uses.
+        cost_this_month=billed.amount if billed else None,
+        spend=gather_spend(store.costs, plan, now) if billed else None,
         zone=zone,
         latest=latest,
         samples=samples,

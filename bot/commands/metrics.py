@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
+from bot.commands.bill_cost import cost_source, with_bill_cost
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
@@ -164,7 +165,8 @@ def latest_values(ctx: Context) -> dict[str, Sample | None]:
     store = answering_store(ctx)
     if store is None:
         return {}
-    return {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    latest = {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    return with_bill_cost(ctx.plan, store.costs, ctx.now, latest)
 
 
 def tier_now(ctx: Context, latest: Mapping[str, Sample | None]) -> int:
@@ -259,6 +261,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         verdict = "over budget" if over > 0 else "within budget"
         spent = shown(_shown(plan, plan.cost_metric, cost.value))
         facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
+    if store is not None:
+        facts.append(("Cost from", cost_source(plan, store.costs, ctx.now)))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     delivery = delivery_part(ctx)

@@ -23,13 +23,14 @@ from bot.digest.headroom import (
     rule_headroom,
 )
 from bot.digest.naming import covers, span_words, title_label
+from bot.digest.spend_view import digest_cost_parts
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
-from bot.domain.story import REACHED, SIZED, sized_tier
-from bot.domain.tiers import budget_words, gap_action, metric_label, next_trigger
+from bot.domain.story import reached_headline
+from bot.domain.tiers import budget_words, gap_action, next_trigger
 from bot.domain.values import Moment, Prose, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
@@ -137,11 +138,7 @@ def _tier_part(
 ) -> tuple[str, list[Part]]:
     plan = inp.plan
     label = tier_label(plan, tier)
-    if users is None:
-        headline = f"{REACHED}: {label}, assumed: no `{plan.users_metric}` data yet."
-    else:
-        at = f"{fmt_value(users)} {metric_label(plan.users_metric)}"
-        headline = f"{REACHED}: {label}, at {at}; {SIZED.lower()} Tier {sized_tier(plan, users)}."
+    headline = reached_headline(plan, label, users, "" if users is None else fmt_value(users))
     headline += f" Built: {tier_label(plan, plan.built_tier)}."
     if tier > plan.built_tier:
         action = gap_action(plan, tier, plan.built_tier)
@@ -347,7 +344,7 @@ def build_digest(inp: DigestInput) -> Reply:
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
-        _cost_part(inp, tier),
+        *digest_cost_parts(inp, _cost_part(inp, tier)),
         *_alert_parts(inp),
         *_change_parts(inp),
         *_next_steps(inp, tier, trends),

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
+from bot.domain.spend import Spend
 
 __all__ = [
     "SAMPLE_WINDOW",
@@ -68,6 +69,8 @@ class DigestInput:
     changes: Sequence[ChangeRecord] = ()
     # Infrastructure cost so far this month; None falls back to the `cost_usd` metric.
     cost_this_month: Decimal | None = None
+    # The month's bills against the plan (`spend`); None when no bill covers the month.
+    spend: Spend | None = None
     # Set by the job when the chart could not be drawn or uploaded.
     chart_missing: bool = False
     # Start of the time this digest covers (the previous cron slot); None is a week.

@@ -25,6 +25,7 @@ __all__ = [
     "REACHED",
     "SIZED",
     "UsersStory",
+    "reached_headline",
     "reached_text",
     "sized_text",
     "sized_tier",
@@ -80,6 +81,15 @@ def users_story(plan: Plan, users: float) -> UsersStory:
 
 def sized_tier(plan: Plan, users: float) -> int:
     return users_story(plan, users).sized
+
+
+def reached_headline(plan: Plan, label: str, users: float | None, shown: str) -> str:
+    """The digest's opening: `Trigger reached: Tier 1: 10x Growth, at 5,000 MAU; sized for
+    Tier 2.` (`shown`: the users as the digest writes values)."""
+    if users is None:
+        return f"{REACHED}: {label}, assumed: no `{plan.users_metric}` data yet."
+    sized = users_story(plan, users).sized
+    return f"{REACHED}: {label}, at {shown} {_label(plan)}; {SIZED.lower()} Tier {sized}."
 
 
 def _capacity(plan: Plan, number: int) -> int:
