@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from bot.commands import (
-    changes,
-    digest,
-    metrics,
-    plan,
-    plan_doc,
-    scenarios,
-    sizing,
-    spend,
-    tiers,
-)
+from bot.commands import changes, digest, metrics, plan, plan_doc, scenarios, sizing, spend, tiers
 from bot.commands.args import extra_words
-from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Request, Router
 from bot.reply import Reply
 
-__all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
+__all__ = ["Command", "CommandError", "Context", "Request", "Router", "build_router"]
 
 
 def _help(router: Router, args: list[str]) -> Reply:
@@ -42,12 +30,5 @@ def build_router() -> Router:
     )
     for module in (plan, scenarios, sizing, changes, digest, metrics, tiers, plan_doc, spend):
         for command in module.COMMANDS:
-            if command.name == "triggers":
-                # The plan's triggers plus each rule's live state when a store is at hand.
-                command = replace(
-                    command,
-                    handler=metrics.with_live_state(command.handler),
-                    reads=frozenset({"store", "clock", "settings"}),
-                )
             router.register(command)
     return router

@@ -12,8 +12,8 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.home import home_reply
 from bot.render.blocks import render_home
+from bot.services.home import home_reply
 from bot.slack.front import Front
 
 __all__ = ["publish_home", "republish_home"]

@@ -10,11 +10,11 @@ import re
 import pytest
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.domain.tiers import gap_text
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.support.metrics_helpers import Clock, make_deps
 
 # users -> (sized for, trigger reached), read off the template: capacities 100 / 1,000 /

@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.digest.data import DigestInput
 from bot.digest.panels import chart_panels
 from bot.domain.monitoring import Sample
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.digest.conftest import NOW
 from tests.support.metrics_helpers import Clock, make_deps
 
