@@ -74,6 +74,8 @@ class Command:
     writes: bool = False
     # Who may run it: "planners" are CAPACITY_PLANNERS (everyone when that is unset).
     who: Literal["anyone", "planners"] = "anyone"
+    # The summary in a terminal's help, where Slack's words (a form) do not fit.
+    terminal_summary: str | None = None
 
     @property
     def plan_only(self) -> bool:
@@ -259,16 +261,34 @@ class Router:
             Prose(f"I don't know `{shown}`. `", Typed("help"), "` lists every command."), "help"
         )
 
-    def help(self) -> Reply:
-        rows = tuple((Typed(c.usage), c.summary, Typed(c.example)) for c in self._commands.values())
+    def help(self, *, terminal: bool = False) -> Reply:
+        """Every command with an example; `terminal` in the shell's words (no Slack forms
+        or sharing, and its own `clear` and `quit`)."""
+        rows = tuple(
+            (
+                Typed(c.usage),
+                (c.terminal_summary or c.summary) if terminal else c.summary,
+                Typed(c.example),
+            )
+            for c in self._commands.values()
+        )
+        note = (
+            "Type `clear` to clear the screen, `quit` to leave."
+            if terminal
+            else "Answers are only visible to you until you share them."
+        )
         return Reply(
             title="capacity-bot: your capacity plan, answered",
             parts=(
                 Text("Ask about the plan with one of these commands:"),
                 Table(columns=("Command", "What it answers", "Example"), rows=rows),
             ),
-            notes=("Answers are only visible to you until you share them.",),
+            notes=(note,),
         )
+
+    def is_help(self, text: str) -> bool:
+        words = split_words(text)
+        return not words or (self.find(words[0]) is self._commands.get("help") and len(words) == 1)
 
 
 def split_words(text: str) -> list[str]:
