@@ -1,0 +1,139 @@
+"""Word for word: export-plan gives a team's document back, figures updated, nothing of the
+template's wording added (issue 23), for the worked example and every corpus document."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.domain.plan import ChangeLogEntry, Plan
+from bot.planio.doc_verbatim import BOT_APPENDIX, recomputed_lines
+from bot.planio.doc_verbatim import export_plan_document as export_document
+from bot.planio.doc_write import Live
+from bot.planio.document import import_document
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CORPUS = sorted(p for p in (DATA / "plans").glob("*.md") if p.name != "README.md")
+DOCUMENTS = [DATA / "capacity-planning-template.md", *CORPUS]
+IDS = [p.name for p in DOCUMENTS]
+SAMPLES = (("Monthly active users", "850 users (2026-12-07 09:00 UTC)"),)
+
+
+def counted(text: str, leave_out: frozenset[int] = frozenset()) -> list[str]:
+    """The document's non-blank lines, trailing whitespace stripped, without Last Updated,
+    the Measured now block and the (1-based) lines in `leave_out`."""
+    out, measured = [], False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if line.startswith("**Measured now**"):
+            measured = True
+            continue
+        if measured and line.startswith("- "):
+            continue
+        measured = False
+        if not line.strip() or line.startswith("**Last Updated**") or number in leave_out:
+            continue
+        out.append(line)
+    return out
+
+
+def kept_share(source: str, export: str, leave_out: frozenset[int] = frozenset()) -> float:
+    """The share of the source's counted lines found again unchanged, in order."""
+    lines = counted(source, leave_out)
+    found = difflib.SequenceMatcher(
+        None, lines, [line.rstrip() for line in export.splitlines()], autojunk=False
+    )
+    return sum(block.size for block in found.get_matching_blocks()) / len(lines)
+
+
+def edited(plan: Plan, more: Decimal = Decimal(10)) -> Plan:
+    """The plan with Tier 1's first component costing `more` (as an edit in Slack would)."""
+    tier = plan.tiers[0]
+    change = tier.changes[0]
+    high = None if change.cost_change_high is None else change.cost_change_high + more
+    change = change.model_copy(
+        update={"cost_change": change.cost_change + more, "cost_change_high": high}
+    )
+    tier = tier.model_copy(update={"changes": (change, *tier.changes[1:])})
+    return plan.model_copy(update={"tiers": (tier, *plan.tiers[1:])})
+
+
+def shape(line: str) -> str:
+    """A line's words, units and symbols: its figures blanked."""
+    return re.sub(r"\d[\d,.]*", "#", line)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=IDS)
+def test_the_plan_as_read_comes_back_as_the_team_wrote_it(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    live = Live(today="2026-12-07", samples=SAMPLES)
+    export = export_document(plan, live, source)
+    assert kept_share(source, export) == 1.0
+    assert BOT_APPENDIX not in export  # nothing the document's lines do not already say
+    assert export.count("**Measured now**") == 1
+    assert "**Last Updated**: 2026-12-07" in export or "**Last Updated**" not in source
+    again = import_document(export).plan
+    assert again.model_copy(update={"last_updated": plan.last_updated}) == plan
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=IDS)
+def test_the_plan_round_trips_exactly(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    assert import_document(export_document(plan, Live(), source)).plan == plan
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=IDS)
+def test_an_edited_component_cost_updates_its_lines_in_the_teams_words(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    plan = edited(import_document(source).plan)
+    changed = recomputed_lines(source, plan)
+    export = export_document(plan, Live(), source)
+    assert import_document(export).plan == plan
+    assert changed, "the edited component's line and its tier's total change"
+    lines = export.splitlines()
+    for number, (before, after) in changed.items():
+        assert after != before
+        assert shape(after) == shape(before), f"line {number}: {before!r} became {after!r}"
+        assert after in lines
+    assert kept_share(source, export, frozenset(changed)) == 1.0
+
+
+def test_the_worked_examples_recomputed_lines_before_and_after() -> None:
+    source = DOCUMENTS[0].read_text(encoding="utf-8")
+    changed = recomputed_lines(source, edited(import_document(source).plan))
+    assert [after for _before, after in changed.values()][:2] == [
+        "| API | 1 container (1GB RAM) | 2 containers (2GB RAM each) | +$30/mo |",
+        "**Total New Cost**: $40/mo → $105/mo (+$65/mo, +162%)",
+    ]
+
+
+def test_an_earlier_exports_appendix_is_replaced_not_repeated() -> None:
+    source = DOCUMENTS[0].read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    plan = plan.model_copy(update={"last_updated": "2026-12-01", "product": "Tide"})
+    first = export_document(plan, Live(built_tier=1), source)
+    second = export_document(plan, Live(built_tier=1), first)
+    assert first.count(BOT_APPENDIX) == 1
+    assert second == first
+
+
+def test_change_log_entries_added_in_slack_come_back() -> None:
+    source = DOCUMENTS[0].read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    entry = ChangeLogEntry(
+        date="2026-12-07", change="Added a read replica", reason="Reports", impact="+$40/mo"
+    )
+    export = export_document(plan, Live(changes=(entry, *plan.change_log)), source)
+    assert "Added a read replica" in export
+    assert kept_share(source, export) == 1.0
+
+
+def test_a_yaml_plan_still_exports_as_the_template() -> None:
+    plan = import_document(DOCUMENTS[0].read_text(encoding="utf-8")).plan
+    assert export_document(plan, Live()).startswith("# Capacity Planning")
