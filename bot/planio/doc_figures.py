@@ -7,13 +7,14 @@ only the digits change, never the words, symbols or units around them.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 __all__ = ["swap_figures"]
 
 # A numeral: digits with optional thousands commas, optional decimals, optional K. Each
 # part is a run of one character class, so matching is linear in the line's length.
 _NUMERAL = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([kK](?![a-zA-Z]))?")
+_TIER = re.compile(r"\btier\s?$", re.IGNORECASE)  # `Tier 2` names a tier: never a figure
 _MONEY_BEFORE = ("$", "€", "£", "+", "-", "~", "F ")
 
 
@@ -21,6 +22,19 @@ def _value(match: re.Match[str]) -> Decimal:
     whole, decimals, kilo = match.groups()
     value = Decimal(whole.replace(",", "") + (decimals or ""))
     return value * 1000 if kilo else value
+
+
+def _near(match: re.Match[str], value: Decimal) -> bool:
+    """The numeral is `value` as the team wrote it: to its own decimals, rounded or cut
+    (`$0.041` for 0.0415)."""
+    decimals, kilo = match.group(2), match.group(3)
+    quantum = Decimal(1).scaleb(-(len(decimals) - 1 if decimals else 0))
+    written = _value(match) / 1000 if kilo else _value(match)
+    value = value / 1000 if kilo else value
+    return written in (
+        value.quantize(quantum, rounding=ROUND_HALF_UP),
+        value.quantize(quantum, rounding=ROUND_DOWN),
+    )
 
 
 def _written(like: re.Match[str], value: Decimal) -> str:
@@ -47,9 +61,14 @@ def swap_figures(line: str, pairs: list[tuple[Decimal, Decimal]]) -> str:
         fitting = [
             (index, m)
             for index, m in enumerate(numerals)
-            if index not in taken and _value(m) == old
+            if index not in taken and _near(m, old) and not _TIER.search(line[: m.start()])
         ]
-        fitting.sort(key=lambda pair: not line[: pair[1].start()].endswith(_MONEY_BEFORE))
+        fitting.sort(
+            key=lambda pair: (
+                _value(pair[1]) != old,
+                not line[: pair[1].start()].endswith(_MONEY_BEFORE),
+            )
+        )
         if fitting:
             index, match = fitting[0]
             taken[index] = match.group(0) if old == new else _written(match, new)

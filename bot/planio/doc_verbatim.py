@@ -21,6 +21,7 @@ from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.span import Span
 from bot.planio.doc_figures import swap_figures
+from bot.planio.doc_recompute import money_pairs
 from bot.planio.doc_write import Live, export_document
 from bot.planio.doc_write_scale import cell
 from bot.planio.errors import PlanError
@@ -117,7 +118,10 @@ def recomputed_lines(source: str, plan: Plan) -> dict[int, tuple[str, str]]:
     was = import_document(source).plan
     _data, reader, _appendix = read_body(source)
     out: dict[int, tuple[str, str]] = {}
+    found = money_pairs(was, plan, lines)
     for line, pairs in _figure_pairs(was, plan, reader.lines).items():
+        found[line] = [*found.get(line, []), *pairs]
+    for line, pairs in sorted(found.items()):
         text = lines[line - 1]
         swapped = swap_figures(text, pairs)
         if swapped != text:
