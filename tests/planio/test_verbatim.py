@@ -155,3 +155,14 @@ def test_change_log_entries_added_in_slack_come_back() -> None:
 def test_a_yaml_plan_still_exports_as_the_template() -> None:
     plan = import_document(DOCUMENTS[0].read_text(encoding="utf-8")).plan
     assert export_document(plan, Live()).startswith("# Capacity Planning")
+
+
+def test_readmes_before_and_after_is_what_export_plan_writes() -> None:
+    readme = (DATA.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```diff\n", 1)[1].split("```", 1)[0].splitlines()
+    shown = dict(zip(block[0::2], block[1::2], strict=True))
+    source = DOCUMENTS[0].read_text(encoding="utf-8")
+    changed = recomputed_lines(source, edited(import_document(source).plan))
+    written = {before: after for before, after in changed.values()}
+    for before, after in shown.items():
+        assert written[before[1:]] == after[1:]
