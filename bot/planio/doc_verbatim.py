@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.domain.checks import stated_differences
 from bot.domain.costs import TierCost, tier_costs
 from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
@@ -111,7 +112,9 @@ def _section_end(lines: list[str], heading: int) -> int:
 
 
 def recomputed_lines(source: str, plan: Plan) -> dict[int, tuple[str, str]]:
-    """Source line (1-based) -> (the team's line, the line export-plan writes for `plan`)."""
+    """Source line (1-based) -> (the team's line, the line export-plan writes for `plan`):
+    its figures swapped, and where the plan's stated figures do not add up, check-plan's
+    word on them beside the team's."""
     from bot.planio.document import import_document, read_body
 
     lines = source.splitlines()
@@ -126,6 +129,11 @@ def recomputed_lines(source: str, plan: Plan) -> dict[int, tuple[str, str]]:
         swapped = swap_figures(text, pairs)
         if swapped != text:
             out[line] = (text, swapped)
+    for index, notes in _differences(plan).items():
+        at = reader.lines.get(f"tiers[{index}].total")
+        if at:
+            text = lines[at - 1]
+            out[at] = (text, _noted(out.get(at, (text, text))[1], notes))
     return out
 
 
@@ -183,6 +191,26 @@ def _change_log(lines: list[str], rows: list[list[str]], new: list[ChangeLogEntr
     rows[-1].extend(_row(entry, 4) for entry in new)
 
 
+_NOTE = re.compile(r" \(capacity-bot: [^()]*\)$")
+
+
+def _noted(text: str, notes: list[str]) -> str:
+    """The team's line with the bot's word on its figures beside it (an earlier export's
+    note replaced, never repeated); the team's figure stays as written."""
+    text = _NOTE.sub("", text)
+    return f"{text} (capacity-bot: {'; '.join(notes)})" if notes else text
+
+
+def _differences(plan: Plan) -> dict[int, list[str]]:
+    """Tier index -> where its stated figures do not add up, in check-plan's words."""
+    out: dict[int, list[str]] = {}
+    for line in stated_differences(plan):
+        found = re.match(r"tiers\[(\d+)\]\.stated_\w+: (?:says .*? but )?(.*)$", line)
+        if found:
+            out.setdefault(int(found.group(1)), []).append(found.group(2))
+    return out
+
+
 def _updated(plan: Plan, live: Live) -> str:
     updated = max(plan.last_updated, live.today) if live.today else plan.last_updated
     changes = plan.change_log if live.changes is None else live.changes
@@ -202,6 +230,7 @@ def export_verbatim(plan: Plan, source: str, live: Live | None = None) -> str:
         rows[index] = []
     for number, (_before, after) in recomputed_lines(source, plan).items():
         rows[number - 1] = [after]
+
     updated = _updated(plan, live)
     dated = False
     for index, line in enumerate(lines):
