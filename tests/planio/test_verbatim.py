@@ -182,3 +182,27 @@ def test_a_stated_figure_that_does_not_add_up_is_kept_with_the_bots_word_beside_
     )
     assert import_document(export).plan == plan
     assert export_document(plan, Live(), export) == export  # the note is not repeated
+
+
+def test_export_plan_and_plan_export_give_the_served_document_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the terminal's export-plan and the command `plan export` (Slack's path)."""
+    import io
+
+    from bot.app.cli import main
+    from bot.core.config import Settings
+    from bot.shell import ask
+
+    document = DATA / "plans" / "game-backend.md"
+    source = document.read_text(encoding="utf-8")
+    monkeypatch.setenv("CAPACITY_PLAN", str(document))
+    monkeypatch.setenv("CAPACITY_DB", str(tmp_path / "none.db"))
+    target = tmp_path / "exported.md"
+    assert main(["export-plan", "-o", str(target)]) == 0
+    out = io.StringIO()
+    settings = Settings(plan_path=document, db_path=tmp_path / "capacity.db")
+    assert ask("plan export", settings, out=out) == 0
+    for export in (target.read_text(encoding="utf-8"), out.getvalue()):
+        assert kept_share(source, export) == 1.0
+        assert len(export.splitlines()) == len(source.splitlines())
