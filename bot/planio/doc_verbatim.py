@@ -22,6 +22,7 @@ from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.span import Span
 from bot.planio.doc_figures import swap_figures
+from bot.planio.doc_missing import missing_sections
 from bot.planio.doc_recompute import money_pairs
 from bot.planio.doc_write import Live, export_document
 from bot.planio.doc_write_scale import cell
@@ -252,6 +253,11 @@ def export_verbatim(plan: Plan, source: str, live: Live | None = None) -> str:
     body = "\n".join(line for row in rows for line in row).rstrip("\n") + "\n"
     data, _reader, _ = read_body(body)
     patch = diff_overlay(plan.model_dump(by_alias=True), as_read(data)) or {}
+    added = missing_sections(plan, data, patch, lines)
+    if added:
+        body = body + "\n".join(added) + "\n"
+        data, _reader, _ = read_body(body)
+        patch = diff_overlay(plan.model_dump(by_alias=True), as_read(data)) or {}
     if live.changes is not None:
         patch.pop("change_log", None)  # the stored log is the live one
     if dated:

@@ -206,3 +206,22 @@ def test_export_plan_and_plan_export_give_the_served_document_back(
     for export in (target.read_text(encoding="utf-8"), out.getvalue()):
         assert kept_share(source, export) == 1.0
         assert len(export.splitlines()) == len(source.splitlines())
+
+
+@pytest.mark.parametrize("name", ["solo-seats.md", "ski-instructors-chf.md", "sloppy.md"])
+def test_a_section_the_document_lacks_is_added_in_the_templates_shape(name: str) -> None:
+    """Targets and scenarios the document never had (given since, say in a YAML patch)
+    are written as the template's sections at the end, not as an appendix; the team's
+    lines all stay."""
+    seed = import_document(DOCUMENTS[0].read_text(encoding="utf-8")).plan
+    source = (DATA / "plans" / name).read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    assert not plan.targets and not plan.scenarios
+    plan = plan.model_copy(update={"targets": seed.targets, "scenarios": seed.scenarios})
+    export = export_document(plan, Live(), source)
+    assert export.count("## Performance Targets by Tier") == 1
+    assert export.count("## Disaster Scenarios") == 1
+    assert BOT_APPENDIX not in export
+    noted = frozenset(recomputed_lines(source, plan))  # sloppy's figures that do not add up
+    assert kept_share(source, export, noted) == 1.0
+    assert import_document(export).plan == plan
