@@ -20,7 +20,7 @@ from bot.domain.checks import stated_differences
 from bot.domain.costs import TierCost, tier_costs
 from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
-from bot.domain.span import Span
+from bot.domain.span import Span, span
 from bot.planio.doc_figures import swap_figures
 from bot.planio.doc_missing import missing_sections
 from bot.planio.doc_recompute import money_pairs
@@ -53,9 +53,12 @@ def _percent(value: Span | None, rounding: str) -> Span | None:
     return Span(round_to(value.low, 0, rounding), round_to(value.high, 0, rounding))
 
 
-def _tier_pairs(was: TierCost, now: TierCost) -> list[tuple[Decimal, Decimal]]:
-    """In the order a total line gives them: from, total, change, percentage."""
-    pairs = _span_pairs(was.previous, now.previous)
+def _tier_pairs(
+    was: TierCost, now: TierCost, stated_from: Span | None
+) -> list[tuple[Decimal, Decimal]]:
+    """In the order a total line gives them: from, total, change, percentage. A start the
+    team stated apart from the tier before stays as stated."""
+    pairs = _span_pairs(stated_from or was.previous, stated_from or now.previous)
     pairs += _span_pairs(was.total_span, now.total_span)
     pairs += _span_pairs(was.change_span, now.change_span)
     return pairs + _span_pairs(
@@ -80,7 +83,11 @@ def _figure_pairs(
     ):
         line = lines.get(f"tiers[{index}].total")
         if line:
-            pairs.setdefault(line, []).extend(_tier_pairs(a_cost, b_cost))
+            tier = now.tiers[index]
+            start = (
+                None if tier.stated_from is None else span(tier.stated_from, tier.stated_from_high)
+            )
+            pairs.setdefault(line, []).extend(_tier_pairs(a_cost, b_cost, start))
     return pairs
 
 

@@ -225,3 +225,27 @@ def test_a_section_the_document_lacks_is_added_in_the_templates_shape(name: str)
     noted = frozenset(recomputed_lines(source, plan))  # sloppy's figures that do not add up
     assert kept_share(source, export, noted) == 1.0
     assert import_document(export).plan == plan
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=IDS)
+def test_every_component_cost_edited_keeps_the_plan_and_the_teams_words(path: Path) -> None:
+    """Each component change of each tier edited in turn: the plan round-trips exactly,
+    and every line the export changes keeps its words, only its figures differ."""
+    source = path.read_text(encoding="utf-8")
+    plan = import_document(source).plan
+    for number, tier in enumerate(plan.tiers):
+        for index, change in enumerate(tier.changes):
+            high = None if change.cost_change_high is None else change.cost_change_high + 7
+            moved = change.model_copy(
+                update={"cost_change": change.cost_change + 7, "cost_change_high": high}
+            )
+            changes = tuple(moved if i == index else c for i, c in enumerate(tier.changes))
+            tiers = list(plan.tiers)
+            tiers[number] = tier.model_copy(update={"changes": changes})
+            edit = plan.model_copy(update={"tiers": tuple(tiers)})
+            export = export_document(edit, Live(), source)
+            assert import_document(export).plan == edit, (number, index)
+            changed = recomputed_lines(source, edit)
+            for before, after in changed.values():
+                assert shape(after.split(" (capacity-bot: ")[0]) == shape(before)
+            assert kept_share(source, export, frozenset(changed)) == 1.0
