@@ -14,7 +14,7 @@ __all__ = ["swap_figures"]
 # A numeral: digits with optional thousands commas, optional decimals, optional K. Each
 # part is a run of one character class, so matching is linear in the line's length.
 _NUMERAL = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([kK](?![a-zA-Z]))?")
-_TIER = re.compile(r"\btier\s?$", re.IGNORECASE)  # `Tier 2` names a tier: never a figure
+_TIER = re.compile(r"(?:^|\W)tier\s?$", re.IGNORECASE)  # `Tier 2` names a tier: never a figure
 _MONEY_BEFORE = ("$", "€", "£", "+", "-", "~", "F ")
 
 
@@ -61,7 +61,9 @@ def swap_figures(line: str, pairs: list[tuple[Decimal, Decimal]]) -> str:
         fitting = [
             (index, m)
             for index, m in enumerate(numerals)
-            if index not in taken and _near(m, old) and not _TIER.search(line[: m.start()])
+            if index not in taken
+            and _near(m, old)
+            and not _TIER.search(line[max(0, m.start() - 6) : m.start()])
         ]
         fitting.sort(
             key=lambda pair: (
