@@ -17,7 +17,7 @@ from bot.domain.plan import Plan
 from bot.monitor.group import Notification, group_events
 from bot.monitor.routes import ROUTE_NAMES, Destination, Routes
 from bot.notify.compose import OutboxItem, alert_reply, decide
-from bot.render.blocks import render_message
+from bot.render.stored import dump_reply
 
 __all__ = ["compose_routed", "route_notifications"]
 
@@ -77,5 +77,5 @@ def _say_fallback(item: OutboxItem, dest: Destination, zone: tzinfo) -> OutboxIt
         f"{ROUTE_NAMES[dest.wanted]} is not configured for {'/'.join(severities)} alerts, "
         "so this came here instead: `/capacity status` says how to set it up."
     )
-    shown = render_message(replace(reply, notes=(*reply.notes, note)))
-    return replace(item, payload=item.payload.model_copy(update=shown))
+    said = dump_reply(replace(reply, notes=(*reply.notes, note)))
+    return replace(item, payload=item.payload.model_copy(update={"reply": said}))
