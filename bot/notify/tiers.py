@@ -65,7 +65,7 @@ def demand_notice(
     if watch is not None:
         lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
     reply = Reply(
-        title=f"Demand reached {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
+        title=f"Trigger reached: {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
     )
     payload = reply_payload("demand", channel, reply, now)
     return OutboxItem(f"demand:{demand}:built{plan.built_tier}", "demand", payload, ())
