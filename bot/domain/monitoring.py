@@ -20,6 +20,7 @@ __all__ = [
     "AlertState",
     "Event",
     "EventKind",
+    "HourStat",
     "Rollup",
     "Rule",
     "RuleKind",
@@ -153,6 +154,18 @@ class Rollup:
     max: float
     mean: float
     last: float
+    count: int
+
+
+@dataclass(frozen=True)
+class HourStat:
+    """One hour of a metric: mean, lowest, highest and how many samples, whether it is
+    still held raw or already rolled up."""
+
+    hour: datetime
+    mean: float
+    min: float
+    max: float
     count: int
 
 
