@@ -41,7 +41,7 @@ def _to_utc(value: datetime) -> datetime:
 # Naive datetimes are rejected: a silent local-time guess would shift every `for` window.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
-RuleKind = Literal["tier_trigger", "scaling", "threshold", "stale"]
+RuleKind = Literal["tier_trigger", "scaling", "threshold", "stale", "assumption"]
 Severity = Literal["p0", "p1", "p2"]
 Status = Literal["inactive", "pending", "firing", "nodata"]
 EventKind = Literal["firing", "resolved", "reminder", "nodata"]
