@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.reality import reality_of
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.domain.costs import current_tier
 from bot.domain.monitoring import Rule
@@ -28,7 +29,6 @@ from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_e
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
-from bot.offload import in_thread
 from store import Store
 
 if TYPE_CHECKING:
