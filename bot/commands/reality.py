@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from bot.commands.args import extra_words
 from bot.commands.router import Command, Context
 from bot.commands.tiers import answering_store, live_plan
 from bot.context import CommandStore
+from bot.digest.reality_panel import assumptions_brief, fails_first_part
+from bot.digest.reality_panel import reality_parts as reality_panel
 from bot.domain.monitoring import HourStat
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality, assess, role_metrics
 from bot.domain.reality_measure import FULL_DAY_HOURS, MIN_DAYS, MIN_SAMPLES, WINDOW, Measured
 from bot.domain.values import Prose, Typed, Value
+from bot.monitor.fails_first import FailsFirst, fails_first
 from bot.reply import Part, Reply, Section, Table, Text
 
-__all__ = ["COMMANDS", "gather_hours", "reality_of", "reality_parts"]
+__all__ = [
+    "COMMANDS",
+    "gather_hours",
+    "measured_now",
+    "reality_of",
+    "reality_parts",
+    "reality_summary",
+]
 
 
 def gather_hours(store: CommandStore, plan: Plan, now: datetime) -> dict[str, list[HourStat]]:
@@ -29,27 +40,38 @@ def reality_of(store: CommandStore, plan: Plan, now: datetime) -> Reality:
     return assess(plan, gather_hours(store, plan, now))
 
 
+def measured_now(store: CommandStore, plan: Plan, now: datetime) -> tuple[Reality, FailsFirst]:
+    """The assumptions and what fails first, from one read of the hourly statistics."""
+    hours = gather_hours(store, plan, now)
+    return assess(plan, hours), fails_first(plan, hours, now)
+
+
+def reality_summary(ctx: Context, plan: Plan, *, assumptions: bool = True) -> list[Part]:
+    """What status and Home show: what fails first and the assumptions off. Empty without a
+    store, and never an error: a page of its own must not fail for this part of it."""
+    store = answering_store(ctx)
+    if store is None:
+        return []
+    try:
+        reality, fails = measured_now(store, plan, ctx.now)
+    except Exception:
+        log.exception("reality summary failed")
+        return []
+    part = fails_first_part(fails, ctx.zone)
+    parts: list[Part] = [part] if part is not None else []
+    return [*parts, assumptions_brief(reality)] if assumptions else parts
+
+
+log = logging.getLogger(__name__)
+
+
 def _measured(row_value: float | None, shown: str) -> Value:
     return shown if row_value is not None else "not yet"
 
 
-def reality_parts(reality: Reality, *, brief: bool = False) -> list[Part]:
-    """The table of assumptions and what the measured ones change (`brief`: only the
-    sentences of those off by more than the tolerance, for Home and the digest)."""
+def reality_parts(reality: Reality) -> list[Part]:
+    """The table of assumptions and what the measured ones change."""
     tolerance = reality.tolerance
-    off = reality.off()
-    if brief:
-        measured = [r for r in reality.rows if r.value is not None]
-        if not measured:
-            return [Text("Not enough measurements yet: `/capacity reality` says what each needs.")]
-        if not off:
-            return [
-                Text(
-                    f"All {len(measured)} measured assumptions are within ±{tolerance:g}%"
-                    " of the plan."
-                )
-            ]
-        return [Section(f"Off by more than ±{tolerance:g}%", tuple(r.sentence() for r in off))]
     rows: list[tuple[Value, ...]] = []
     for row in reality.rows:
         value = row.value
@@ -88,7 +110,7 @@ def reality_cmd(args: list[str], ctx: Context) -> Reply:
             parts=(Text("This front end has no database of samples to hold the plan against."),),
             notes=("Run it in Slack or in `capacity-bot shell`, which use CAPACITY_DB.",),
         )
-    reality = reality_of(store, plan, ctx.now)
+    reality, fails = measured_now(store, plan, ctx.now)
     off = reality.off()
     peak = reality.peak
     notes: list[str] = [
@@ -107,7 +129,7 @@ def reality_cmd(args: list[str], ctx: Context) -> Reply:
     )
     return Reply(
         title=plan.titled(f"The plan against reality: {verdict}"),
-        parts=tuple(reality_parts(reality)),
+        parts=(*reality_parts(reality), *reality_panel(None, fails, ctx.zone)),
         notes=tuple(notes),
     )
 
