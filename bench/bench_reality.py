@@ -29,7 +29,7 @@ from bot.commands.reality import measured_now
 from bot.domain.reality import role_metrics
 from bot.planio.planfile import default_plan
 from store import Store
-from tests.reality_sim import Service
+from tests.support.reality_sim import Service
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 RAW_DAYS = 30

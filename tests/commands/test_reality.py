@@ -23,8 +23,8 @@ from bot.render.blocks import render_home, render_message
 from bot.render.text import render_text
 from bot.web.ingest import make_metrics_routes
 from tests.fakeslack.blockkit import validate_blocks, validate_view
-from tests.metrics_helpers import T0, TOKEN, Clock, make_deps
-from tests.reality_sim import Service, plan_true
+from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps
+from tests.support.reality_sim import Service, plan_true
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 STEP = timedelta(minutes=5)
