@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from tests.fakeslack import FakeSlack
-from tests.serve_process import ROOT, wait_healthy
 from tests.slack.conftest import SECRET
+from tests.support.serve_process import ROOT, wait_healthy
 
 DEFAULT_PORT = 3000  # what `serve` and the check make of an empty PORT
 
@@ -126,7 +126,7 @@ async def test_the_check_reports_a_503_as_unhealthy(tmp_path: Path) -> None:
 
     from bot.app.healthcheck import healthcheck
     from bot.core.config import Settings
-    from tests.local_server import serve_local
+    from tests.support.local_server import serve_local
 
     async def down(request: web.Request) -> web.Response:
         return web.json_response({"status": "down"}, status=503)

@@ -16,7 +16,7 @@ from bot.core.config import Settings
 from bot.digest.schedule import scheduled_times
 from tests.digest.test_slots import Process, digests
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
+from tests.support.metrics_helpers import Clock
 
 # Sun 6 Dec 2026 00:00 to Sat 12 Dec 23:59: one of each weekday.
 WEEK_START = datetime(2026, 12, 6, tzinfo=UTC)

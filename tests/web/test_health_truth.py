@@ -24,7 +24,7 @@ from bot.render.text import render_text
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import TOKEN
+from tests.support.metrics_helpers import TOKEN
 from tests.web.served import served
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)

@@ -16,9 +16,9 @@ from bot.notify.health import delivery_health
 from bot.notify.poster import Message, Sent
 from bot.render.text import render_text
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
 from tests.notify.posters.helpers import CHANNEL, hold, routed_deps
 from tests.notify.posters.test_email import mail_settings
+from tests.support.metrics_helpers import Clock
 from tests.support.pdserver import ROUTING_KEY, PagerDutyReceiver
 from tests.support.slack import worker_for
 from tests.support.smtpserver import SmtpServer
@@ -56,7 +56,7 @@ async def test_a_line_separator_in_a_plan_name_still_mails_one_line_subject(
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(smtp))
     named(deps, "error_rate_pct", f"Error{SEPARATORS[separator]}rate")
-    worker = worker_for(deps, slack, tls=smtp.client_tls)
+    worker = worker_for(deps, slack, routes=True, tls=smtp.client_tls)
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
     (fired,) = smtp.received
     subject = str(fired.message["Subject"])
@@ -87,7 +87,7 @@ async def test_any_poster_error_is_reported_with_the_fix_and_retried(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(smtp))
-    worker = worker_for(deps, slack, tls=smtp.client_tls)
+    worker = worker_for(deps, slack, routes=True, tls=smtp.client_tls)
     broken = Broken()
     worker.posters["email"] = broken
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
@@ -109,7 +109,8 @@ async def test_any_poster_error_is_reported_with_the_fix_and_retried(
     await worker.run_once()
     assert broken.calls == tried + 1
     # Fixed (the real poster back): delivered, and the report clears.
-    worker.posters["email"] = worker_for(deps, slack, tls=smtp.client_tls).posters["email"]
+    fixed = worker_for(deps, slack, routes=True, tls=smtp.client_tls)
+    worker.posters["email"] = fixed.posters["email"]
     clock.advance(minutes=5)
     await worker.run_once()
     assert len(smtp.received) == 1
@@ -121,7 +122,7 @@ async def test_a_slack_text_refused_for_its_content_is_reported_not_parked(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={})
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True)
     slack.fail_next("chat.postMessage", error="msg_too_long")
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
     assert slack.messages_in(CHANNEL) == []
@@ -147,7 +148,7 @@ async def test_a_pagerduty_summary_is_one_line_whatever_the_plan_names_hold(
         pagerduty_url=pagerduty.url,
     )
     named(deps, "error_rate_pct", "Error\u2028rate\r\nnow\x85")
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True)
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
     (event,) = pagerduty.events
     summary = event["payload"]["summary"]
