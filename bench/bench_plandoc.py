@@ -29,7 +29,7 @@ from bot.domain.plan import Plan
 from bot.planio.doc_write import export_document
 from bot.planio.document import import_document
 from bot.planio.planfile import default_plan, default_plan_text, parse_plan
-from bot.reload import reload_plan
+from bot.services.reload import reload_plan
 from store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

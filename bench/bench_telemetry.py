@@ -60,7 +60,7 @@ async def main() -> None:
         async def scope_only() -> None:
             with request_scope(deps.telemetry, parsed):
                 pass
-            count_command(deps.telemetry, router, "tier 2", reply)
+            count_command(deps.telemetry, router.parse("tier 2"), reply)
 
         async def per_call(work) -> float:  # type: ignore[no-untyped-def]
             started = time.perf_counter()

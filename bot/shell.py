@@ -7,21 +7,13 @@ import contextlib
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.commands import build_router
-from bot.commands.change_form import submit_change_form
-from bot.commands.changes import (
-    ExportChanges,
-    OpenChangeModal,
-    export_entries,
-    export_files,
-    today,
-)
+from bot.commands.changes import today
 from bot.commands.digest import digest_input
-from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
-from bot.commands.plan_sections import SectionFile
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
@@ -31,9 +23,12 @@ from bot.domain.checks import plan_warnings
 from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
-from bot.reload import carry_out_reload
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.services.changes import submit_change_form
+from bot.services.effects import EffectTable
+from bot.services.export import export_entries, export_files, plan_document
+from bot.services.reload import carry_out_reload
 
 __all__ = ["ask", "check_plan", "import_changes_file", "log_change", "print_digest", "shell"]
 
@@ -43,49 +38,59 @@ HISTORY = Path.home() / ".capacity_bot_history"
 USER = "terminal"
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What `ask` prints for an effect, and its exit code (not 0: on stderr)."""
+
+    text: str
+    code: int = 0
+
+
+# `ask` answers once and exits: each effect as text, or None to show the reply itself.
+AskEffect = Callable[[Any, Reply, Deps], _Said | None]
+
+
+def _reload_said(effect: Any, reply: Reply, deps: Deps) -> _Said:
+    outcome = carry_out_reload(deps, USER, record=False)
+    # A refused reload is the plan file's fault, not the typed text's.
+    return _Said(render_text(outcome), 1 if outcome.error else 0)
+
+
+ASK_EFFECTS: EffectTable[AskEffect] = EffectTable(
+    # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
+    open_change_form=lambda effect, reply, deps: _Said(
+        "`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n", 2
+    ),
+    export_changes=lambda effect, reply, deps: _Said(
+        export_files(export_entries(deps.context(user_id=USER))).markdown
+    ),
+    post_confirmation=lambda effect, reply, deps: None,
+    export_plan=lambda effect, reply, deps: _Said(
+        asyncio.run(plan_document(deps.context(user_id=USER)))
+    ),
+    reload_plan=_reload_said,
+    # A terminal has no message limits: the long section, whole.
+    section_file=lambda effect, reply, deps: _Said(render_text(reply) + "\n" + effect.content),
+)
+
+
 def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     deps = build_deps(settings)
     try:
-        ctx = deps.context(user_id=USER)
-        reply = build_router().dispatch(text, ctx)
-        export = (
-            export_files(export_entries(ctx)) if isinstance(reply.effect, ExportChanges) else None
-        )
-        planned = _plan_effect(reply, deps)
+        reply = build_router().dispatch(text, deps.context(user_id=USER))
+        handler = None if reply.error else ASK_EFFECTS.handler(reply.effect)
+        said = handler(reply.effect, reply, deps) if handler is not None else None
     finally:
         deps.close()
     if reply.error:
         err.write(render_text(reply))
         # A fault of ours is not bad input: scripts tell the two apart by the exit code.
         return 1 if "fault" in reply.meta else 2
-    if export is not None:
-        out.write(export.markdown)
-        return 0
-    if isinstance(planned, str):
-        out.write(planned)
-        return 0
-    if planned is not None:
-        # A refused reload is the plan file's fault, not the typed text's.
-        (err if planned.error else out).write(render_text(planned))
-        return 1 if planned.error else 0
-    if isinstance(reply.effect, OpenChangeModal):
-        # Nothing is recorded: `log` asks field by field, which `ask` cannot (README).
-        err.write("`log` asks for each field: run it in `capacity-bot shell`. Nothing logged.\n")
-        return 2
+    if said is not None:
+        (err if said.code else out).write(said.text)
+        return said.code
     out.write(render_text(reply))
     return 0
-
-
-def _plan_effect(reply: Reply, deps: Deps) -> str | Reply | None:
-    """`plan export` (the document) and `plan reload` (its outcome) in a terminal."""
-    if isinstance(reply.effect, ExportPlan):
-        return asyncio.run(plan_document(deps.context(user_id=USER)))
-    if isinstance(reply.effect, SectionFile):
-        # A terminal has no message limits: the long section, whole.
-        return render_text(reply) + "\n" + reply.effect.content
-    if isinstance(reply.effect, ReloadPlan):
-        return carry_out_reload(deps, USER, record=False)
-    return None
 
 
 def _read(prompt: str, stdin: TextIO, out: TextIO) -> str:
@@ -144,19 +149,43 @@ def log_change(
     return change
 
 
+# At the prompt: True when the effect was carried out there (else the reply is shown).
+PromptEffect = Callable[[Any, Reply, Deps, Callable[[str], str], TextIO], bool]
+
+
+def _write(out: TextIO, text: str, end: str = "\n") -> bool:
+    out.write(text + end)
+    return True
+
+
+def _log(effect: Any, reply: Reply, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
+    log_change(deps, read, out, effect.prefill)
+    return True
+
+
+PROMPT_EFFECTS: EffectTable[PromptEffect] = EffectTable(
+    open_change_form=_log,
+    export_changes=lambda effect, reply, deps, read, out: _write(
+        out, export_files(export_entries(deps.context(user_id=USER))).markdown
+    ),
+    post_confirmation=lambda effect, reply, deps, read, out: False,
+    # The document ends in its own newline.
+    export_plan=lambda effect, reply, deps, read, out: _write(
+        out, asyncio.run(plan_document(deps.context(user_id=USER))), end=""
+    ),
+    reload_plan=lambda effect, reply, deps, read, out: _write(
+        out, render_text(carry_out_reload(deps, USER, record=False))
+    ),
+    section_file=lambda effect, reply, deps, read, out: _write(
+        out, render_text(reply) + "\n" + effect.content, end=""
+    ),
+)
+
+
 def _terminal_effect(reply: Reply, deps: Deps, read: Callable[[str], str], out: TextIO) -> bool:
-    """Carry out a change-log effect at the prompt; True when the reply was handled here."""
-    if isinstance(reply.effect, OpenChangeModal):
-        log_change(deps, read, out, reply.effect.prefill)
-        return True
-    if isinstance(reply.effect, ExportChanges):
-        out.write(export_files(export_entries(deps.context(user_id=USER))).markdown + "\n")
-        return True
-    planned = _plan_effect(reply, deps)
-    if planned is not None:
-        out.write(planned if isinstance(planned, str) else render_text(planned) + "\n")
-        return True
-    return False
+    """Carry out an effect at the prompt; True when the reply was handled here."""
+    handler = PROMPT_EFFECTS.handler(reply.effect)
+    return handler is not None and handler(reply.effect, reply, deps, read, out)
 
 
 def _readline_history() -> Callable[[], None]:

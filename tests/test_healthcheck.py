@@ -11,7 +11,6 @@ import os
 import re
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -84,12 +83,6 @@ def port_free(port: int) -> bool:
         except OSError:
             return False
         return True
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.mark.parametrize("where", ["Dockerfile", "compose.yaml"])

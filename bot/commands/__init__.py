@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.commands import (
     changes,
     digest,
@@ -18,10 +16,10 @@ from bot.commands import (
     whatif,
 )
 from bot.commands.args import extra_words
-from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
+from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Request, Router
 from bot.reply import Reply
 
-__all__ = ["Command", "CommandError", "Context", "Router", "build_router"]
+__all__ = ["Command", "CommandError", "Context", "Request", "Router", "build_router"]
 
 
 def _help(router: Router, args: list[str]) -> Reply:
@@ -56,12 +54,5 @@ def build_router() -> Router:
         whatif,
     ):
         for command in module.COMMANDS:
-            if command.name == "triggers":
-                # The plan's triggers plus each rule's live state when a store is at hand.
-                command = replace(
-                    command,
-                    handler=metrics.with_live_state(command.handler),
-                    reads=frozenset({"store", "clock", "settings"}),
-                )
             router.register(command)
     return router

@@ -3,7 +3,6 @@ act on `Reply.effect` (open the modal, upload the export)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,22 +14,17 @@ from bot.context import CommandStore
 from bot.domain.changes import Change
 from bot.domain.money import fmt_money
 from bot.domain.numbers import NumberError, ascii_digits
-from bot.planio.changelog import to_csv, to_markdown
 from bot.reply import Action, Effect, Person, Prose, Reply, Table, Text, Typed
 
 __all__ = [
     "COMMANDS",
     "MORE_ACTION",
     "ExportChanges",
-    "ExportFiles",
     "OpenChangeModal",
     "PostConfirmation",
     "change_rows",
-    "export_entries",
-    "export_files",
     "may_write",
     "page_request",
-    "prepare_export",
     "recent_changes_section",
     "refusal",
     "today",
@@ -57,17 +51,6 @@ class ExportChanges(Effect):
     """Asks for the log as files. Only the request: the files are built after the answer
     (`prepare_export`), so a large log never delays it. Slack uploads both files, the shell
     prints the Markdown."""
-
-
-@dataclass(frozen=True)
-class ExportFiles:
-    """The built export."""
-
-    markdown: str
-    csv: str
-    count: int
-    markdown_name: str = "change-log.md"
-    csv_name: str = "change-log.csv"
 
 
 @dataclass(frozen=True)
@@ -225,27 +208,6 @@ def _export(ctx: Context) -> Reply:
         parts=(Text(f"{count:,} entries as Markdown (the template's table) and CSV."),),
         effect=ExportChanges(),
     )
-
-
-def export_entries(ctx: Context) -> list[Change]:
-    """What an export holds: every live entry, oldest first."""
-    return _store(ctx).changes.all()
-
-
-def export_files(entries: list[Change]) -> ExportFiles:
-    """Format an export (pure; slow for a large log, so run it off the event loop)."""
-    return ExportFiles(markdown=to_markdown(entries), csv=to_csv(entries), count=len(entries))
-
-
-def _build_export(ctx: Context) -> ExportFiles:
-    return export_files(export_entries(ctx))
-
-
-async def prepare_export(ctx: Context) -> ExportFiles:
-    """Read and format the log on a worker thread, so other requests are answered
-    meanwhile. (The Slack front end builds a large export in a child process instead:
-    see `bot.slack.listeners.changes`.)"""
-    return await asyncio.to_thread(_build_export, ctx)
 
 
 def _delete(ctx: Context, words: list[str], restore: bool) -> Reply:

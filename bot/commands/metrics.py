@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
-from bot.commands.bill_cost import cost_source, with_bill_cost
 from bot.commands.reality import reality_summary, silenceable_rules
-from bot.commands.router import Command, CommandError, Context, Handler
+from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
 from bot.context import CommandStore
 from bot.core.config import Settings
+from bot.costs.bill_cost import cost_source, with_bill_cost
 from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import AlertState, Rule, Sample
@@ -25,7 +24,6 @@ from bot.domain.tiers import budget, budget_words
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.monitor.staleness import STALE_PREFIX
 from bot.reply import Facts, Part, Reply, Section, Table, Text, Typed
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "latest_values",
     "next_tier_table",
     "tier_now",
-    "with_live_state",
 ]
 
 log = logging.getLogger(__name__)
@@ -292,65 +289,6 @@ def status(args: list[str], ctx: Context) -> Reply:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
     title = f"Capacity status: demand Tier {number}, built Tier {plan.built_tier}"
     return Reply(title=title, parts=tuple(parts), notes=tuple(notes))
-
-
-def with_live_state(handler: Handler) -> Handler:
-    """`triggers` from the plan, plus each rule's live state when a store is at hand."""
-
-    def triggers(args: list[str], ctx: Context) -> Reply:
-        plan = live_plan(ctx)
-        reply = handler(args, replace(ctx, plan=plan))
-        store = answering_store(ctx)
-        if store is None or reply.error:
-            return reply
-        try:
-            states = store.alerts.states()
-            silences = store.alerts.silences(ctx.now)
-        except Exception:
-            log.exception("alert states unavailable")
-            return reply
-        rows: list[tuple[Value, ...]] = []
-        stale = [r for r in states if r.startswith(STALE_PREFIX) and states[r].status == "firing"]
-        reported = {r.removeprefix(STALE_PREFIX) for r in states if r.startswith(STALE_PREFIX)}
-        for rule in rules_from_plan(plan):
-            state = states.get(rule.id)
-            held = silences.get(rule.id)
-            # Not evaluated yet (no `serve` running): the newest sample is the value there is.
-            value = state.last_value if state else _latest(store, rule.rule.metric)
-            rows.append(
-                (
-                    rule.id,
-                    _state_text(rule, state, plan.built_tier, rule.rule.metric in reported)
-                    if state is not None or value is not None
-                    else "no data",
-                    _shown(plan, rule.rule.metric, value),
-                    _when(ctx, state.since if state else None),
-                    Prose("until ", Moment(held.until, ctx.zone), " by ", Person(held.by))
-                    if held
-                    else "—",
-                )
-            )
-        for rule_id in sorted(stale):
-            state = states[rule_id]
-            rows.append(
-                (
-                    rule_id,
-                    "stopped reporting",
-                    _shown(plan, rule_id.removeprefix(STALE_PREFIX), state.last_value),
-                    _when(ctx, state.since),
-                    "—",
-                )
-            )
-        live = Table(
-            title="Live state",
-            columns=("Rule", "State", "Value", "Since", "Silenced"),
-            rows=tuple(rows),
-        )
-        notes = (*reply.notes, Prose("`", Typed("silence RULE 2h"), "` mutes a rule's messages."))
-        tiers = Facts(tuple(tier_facts(ctx, plan, latest_values(ctx))))
-        return Reply(title=reply.title, parts=(tiers, *reply.parts, live), notes=notes)
-
-    return triggers
 
 
 def _latest(store: CommandStore, metric: str) -> float | None:

@@ -8,10 +8,10 @@ from bot.commands.baseline import baseline
 from bot.commands.missing import missing_section
 from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
+from bot.commands.triggers import TRIGGERS
 from bot.domain.checks import stated_differences
 from bot.domain.costs import cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number
-from bot.domain.tiers import relative_threshold
 from bot.domain.values import fmt_amount, fmt_percent_change
 from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
@@ -153,46 +153,6 @@ def targets(args: list[str], ctx: Context) -> Reply:
     return Reply(title="Performance targets by tier", parts=(Table(columns=columns, rows=rows),))
 
 
-def triggers(args: list[str], ctx: Context) -> Reply:
-    _no_args("triggers", args)
-    plan = ctx.plan
-    parts: list[Text | Facts | Table | Section] = []
-    if plan.scaling_triggers:
-        parts.append(
-            Table(
-                title="Scaling triggers",
-                columns=("Trigger", "Action", "Lead time"),
-                rows=tuple((t.text, t.action, t.lead_time or "—") for t in plan.scaling_triggers),
-            )
-        )
-    if plan.auto_scaling and plan.auto_scaling.rules:
-        auto = plan.auto_scaling
-        items = (
-            *(f"{r.text} → {r.action}" for r in auto.rules),
-            f"Min containers: {auto.min_containers} (always)",
-            f"Max containers: {auto.max_containers} (cost limit)",
-        )
-        parts.append(Section(f"Auto-scaling rules (Tier {auto.from_tier}+)", items))
-    if plan.thresholds:
-        parts.append(
-            Section(
-                "Alert thresholds",
-                tuple(
-                    f"{t.name}: {t.text or t.rule.describe(plan.unit(t.rule.metric))}"
-                    f" ({t.severity}{', ' + t.tool if t.tool else ''})"
-                    + relative_threshold(plan, t.rule)
-                    for t in plan.thresholds
-                ),
-            )
-        )
-    upcoming = [(n, t) for n, t in enumerate(plan.tiers, start=1) if t.triggers]
-    for number, info in upcoming[:3]:
-        parts.append(Section(f"Approaching Tier {number}", tuple(t.text for t in info.triggers)))
-    if not parts:
-        parts.append(Text("The plan has no triggers or thresholds."))
-    return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
-
-
 COMMANDS = (
     Command(
         "tiers",
@@ -235,12 +195,5 @@ COMMANDS = (
         targets,
         reads=PLAN_ONLY,
     ),
-    Command(
-        "triggers",
-        "triggers",
-        "triggers",
-        "Scaling triggers and alert thresholds",
-        triggers,
-        reads=PLAN_ONLY,
-    ),
+    TRIGGERS,
 )

@@ -18,7 +18,6 @@ __all__ = [
     "COMMANDS",
     "ExportPlan",
     "ReloadPlan",
-    "plan_document",
     "reload_reply",
     "source_name",
 ]
@@ -35,18 +34,6 @@ class ExportPlan(Effect):
 @dataclass(frozen=True)
 class ReloadPlan(Effect):
     """Asks to load CAPACITY_PLAN again; the front end answers with `reload_reply`."""
-
-
-async def plan_document(ctx: Context) -> str:
-    """The live document for `ExportPlan`: the plan with the store's figures, if any."""
-    from bot.planio.doc_write import Live, export_document
-    from bot.planio.live import plan_document as render
-
-    if ctx.store is None:
-        return export_document(
-            ctx.plan, Live(today=ctx.now.astimezone(ctx.zone).date().isoformat())
-        )
-    return await render(ctx.plan, ctx.store, ctx.now, ctx.zone)
 
 
 def source_name(source: str) -> str:

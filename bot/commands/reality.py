@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.commands.args import extra_words
 from bot.commands.router import Command, Context
 from bot.commands.tiers import answering_store, live_plan
-from bot.context import CommandStore
 from bot.digest.reality_panel import assumptions_brief, fails_first_part
 from bot.digest.reality_panel import reality_parts as reality_panel
-from bot.domain.monitoring import HourStat, Rule
+from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
-from bot.domain.reality import Reality, assess, role_metrics
+from bot.domain.reality import Reality, assess
 from bot.domain.reality_measure import FULL_DAY_HOURS, MIN_DAYS, MIN_SAMPLES, WINDOW, Measured
 from bot.domain.values import Prose, Typed, Value
 from bot.monitor.assumptions import assumption_rule
-from bot.monitor.fails_first import FailsFirst, fails_first
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import stale_rule
+from bot.reality import gather_hours, measured_now, reality_of
 from bot.reply import Part, Reply, Section, Table, Text
 
 __all__ = [
@@ -32,23 +31,6 @@ __all__ = [
     "reality_summary",
     "silenceable_rules",
 ]
-
-
-def gather_hours(store: CommandStore, plan: Plan, now: datetime) -> dict[str, list[HourStat]]:
-    """The hourly statistics of every role metric over the window: one aggregate query
-    each, never the raw samples themselves."""
-    since = now - WINDOW
-    return {m: store.metrics.hourly_stats(m, since, now) for m in role_metrics(plan)}
-
-
-def reality_of(store: CommandStore, plan: Plan, now: datetime) -> Reality:
-    return assess(plan, gather_hours(store, plan, now))
-
-
-def measured_now(store: CommandStore, plan: Plan, now: datetime) -> tuple[Reality, FailsFirst]:
-    """The assumptions and what fails first, from one read of the hourly statistics."""
-    hours = gather_hours(store, plan, now)
-    return assess(plan, hours), fails_first(plan, hours, now)
 
 
 def assumption_rules(plan: Plan) -> dict[str, Rule]:

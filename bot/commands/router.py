@@ -22,6 +22,7 @@ __all__ = [
     "CommandError",
     "Context",
     "Reads",
+    "Request",
     "Router",
     "apology_reply",
     "error_reply",
@@ -90,6 +91,34 @@ class Command:
         )
 
 
+@dataclass(frozen=True)
+class Request:
+    """A request's text split into words once (`Router.parse`), and the command they name:
+    everything a front end asks about a request (what it runs, whether its answer may be
+    kept or shared, its metric label) is read from here, not from the text again."""
+
+    text: str
+    words: tuple[str, ...] = ()
+    command: Command | None = None
+    # Text the router refuses to read (too long): answered with this.
+    error: CommandError | None = None
+
+    @property
+    def label(self) -> str:
+        """The command's name (aliases folded) or `unknown`: a bounded set of values."""
+        return self.command.name if self.command is not None else "unknown"
+
+    @property
+    def plan_only(self) -> bool:
+        """The answer depends only on the plan and the text, so a front end may keep it."""
+        return self.error is None and self.command is not None and self.command.plan_only
+
+    @property
+    def shareable(self) -> bool:
+        """Showing the answer to the channel is safe to do by running it again."""
+        return self.error is None and self.command is not None and not self.command.writes
+
+
 def apology_reply(reference: str) -> Reply:
     """What a person sees when something broke on our side: short, with a reference.
     `meta["fault"]` tells a front end it was our fault, not the input (`ask` exits 1)."""
@@ -147,44 +176,54 @@ class Router:
         name = self._names.get(word.lower())
         return self._commands[name] if name else None
 
-    def command_for(self, text: str) -> Command | None:
+    def parse(self, text: str) -> Request:
+        """Split `text` into words, once, and find the command they name (help for none)."""
+        try:
+            words = split_words(text)
+        except CommandError as exc:
+            # Refused unread; the first word still labels it (only on this rare path).
+            first = text.split(None, 2)
+            if first and first[0].lower() == "/capacity":
+                first = first[1:]
+            return Request(text, command=self.find(first[0]) if first else None, error=exc)
+        command = self.find(words[0]) if words else self.find("help")
+        return Request(text, tuple(words), command)
+
+    def command_for(self, request: str | Request) -> Command | None:
         """The command `text` would run (help for empty text); None when there is none."""
-        try:
-            words = split_words(text)
-        except CommandError:
-            return None
-        return self.find(words[0]) if words else self.find("help")
+        request = self.parse(request) if isinstance(request, str) else request
+        return request.command if request.error is None else None
 
-    def plan_only(self, text: str) -> bool:
+    def plan_only(self, request: str | Request) -> bool:
         """Whether `text` names a command whose answer depends only on the plan."""
-        command = self.command_for(text)
-        return command is not None and command.plan_only
+        return (self.parse(request) if isinstance(request, str) else request).plan_only
 
-    def shareable(self, text: str) -> bool:
+    def shareable(self, request: str | Request) -> bool:
         """Whether showing `text`'s answer to the channel is safe to do by running it again."""
-        command = self.command_for(text)
-        return command is not None and not command.writes
+        return (self.parse(request) if isinstance(request, str) else request).shareable
 
-    def dispatch(self, text: str, ctx: Context) -> Reply:
-        """Answer `text`; bad input becomes an error Reply, never an exception."""
+    def dispatch(self, request: str | Request, ctx: Context) -> Reply:
+        """Answer the request; bad input becomes an error Reply, never an exception."""
+        request = self.parse(request) if isinstance(request, str) else request
         try:
-            words = split_words(text)
-            if not words:
+            if request.error is not None:
+                raise request.error
+            if not request.words:
                 return self.help()
-            command = self.find(words[0])
+            command = request.command
             if command is None:
-                return self._unknown(words[0])
+                return self._unknown(request.words[0])
             if command.who == "planners" and not ctx.may_write:
                 return refusal(f"use `/capacity {command.name}`")
             # Every amount in the answer is in the plan's currency.
             with in_currency(ctx.plan.currency):
-                return command.handler(words[1:], command.narrow(ctx))
+                return command.handler(list(request.words[1:]), command.narrow(ctx))
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
         except Exception:
             # A bug of ours must not reach the person as a traceback, in Slack or the shell.
             reference = uuid.uuid4().hex[:8]
-            log.exception("command failed (ref %s): %r", reference, text[:200])
+            log.exception("command failed (ref %s): %r", reference, request.text[:200])
             return apology_reply(reference)
 
     def _unknown(self, word: str) -> Reply:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from bot.commands.args import extra_words
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
+from bot.costs.gather import gather_spend
 from bot.digest.spend_view import MONTHS, month_label, spend_parts
 from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
-from bot.domain.spend import DAY, Spend, month_bounds, run_rate_window, spend
+from bot.domain.spend import Spend
 from bot.reply import Reply, Text
-from store.costs import CostStore
 
 __all__ = ["COMMANDS", "gather_spend", "spend_reply"]
 
@@ -23,29 +21,6 @@ _MONTHS = MONTHS
 _EXAMPLE = "spend 2026-11"
 
 
-def gather_spend(
-    costs: CostStore, plan: Plan, now: datetime, month: datetime | None = None
-) -> Spend:
-    """Everything `spend` needs from the cost store, for `month` (default: now's)."""
-    start, end = month_bounds(month or now)
-    cut = min(now, end)
-    spread_until = costs.spread_until(start, cut)
-    window = run_rate_window(start, spread_until)
-    previous = month_bounds(start - DAY)
-    result = spend(
-        plan,
-        now,
-        start,
-        so_far=costs.sums(start, cut),
-        recent=costs.sums(*window) if window else [],
-        previous=costs.sums(*previous),
-        covered_until=costs.covered_until(start, cut),
-        spread_until=spread_until,
-    )
-    allocated = costs.opencost_total(start, cut)
-    if not allocated:
-        return result
-    return replace(result, opencost=Decimal(str(round(allocated, 2))))
 
 
 def _month(text: str, now: datetime) -> datetime:

@@ -7,11 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["DeliveryProblem", "DigestRecord", "OutboxRow", "Status"]
+__all__ = ["DeliveryProblem", "DigestRecord", "OutboxRow", "PayloadKind", "Status"]
 
 # queued -> sending -> sent. `sending` is written (and committed) before the Slack call;
 # a row still `sending` after a restart was maybe posted: see bot/notify/deliver.py.
 Status = Literal["queued", "sending", "sent", "unknown"]
+# What an outbox row carries: an alert message (an EventKind), or other news for a channel.
+PayloadKind = Literal[
+    "firing",
+    "reminder",
+    "resolved",
+    "nodata",
+    "digest",
+    "built",
+    "demand",
+    "plan_reload",
+    "confirmation",
+    "estimate",
+]
 
 
 @dataclass(frozen=True)
@@ -27,7 +40,7 @@ class DigestRecord:
 class OutboxRow:
     id: int
     dedup_key: str
-    kind: str
+    kind: PayloadKind
     payload: str
     status: Status
     attempts: int

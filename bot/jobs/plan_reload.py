@@ -1,5 +1,5 @@
 """Scheduled plan work: the plan's change log stored at start, the plan file polled for
-changes, and SIGHUP; each reloads through `bot.reload`."""
+changes, and SIGHUP; each reloads through `bot.services.reload`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.deps import Deps
 from bot.planio.planfile import file_stamp
-from bot.reload import ReloadOutcome, reload_plan_off_loop, seed_change_log
+from bot.services.reload import ReloadOutcome, reload_plan_off_loop, seed_change_log
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -6,16 +6,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.monitoring import Rule
+from bot.domain.delivery import PayloadKind
+from bot.domain.monitoring import Rule, RuleKind, Severity
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_text
 from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.group import Notification
+from bot.monitor.routes import RouteName
 from bot.notify.oneline import one_line
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
@@ -28,6 +30,7 @@ __all__ = [
     "alert_reply",
     "decide",
     "load_payload",
+    "payload_reply",
     "render_payload",
     "resolution_edit",
     "with_edit",
@@ -54,9 +57,9 @@ class AlertLine(BaseModel):
     action: str | None = None
     runbook_id: str | None = None
     runbook_title: str | None = None
-    severity: str = "p2"
+    severity: Severity = "p2"
     # The rule's kind ("stale" is worded differently) and why it resolved ("built").
-    kind: str = ""
+    kind: RuleKind | Literal[""] = ""
     reason: str | None = None
 
 
@@ -73,7 +76,7 @@ class Edit(BaseModel):
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    kind: str
+    kind: PayloadKind
     channel: str
     alerts: tuple[AlertLine, ...]
     at: str
@@ -81,17 +84,19 @@ class Payload(BaseModel):
     blocks: list[dict[str, Any]]
     # A resolution's edit of its original message, composed when it resolved.
     edit: Edit | None = None
+    # The built tier a resolution by building speaks of (rows from before: unknown).
+    built_tier: int | None = None
 
 
 @dataclass(frozen=True)
 class OutboxItem:
     dedup_key: str
-    kind: str
+    kind: PayloadKind
     payload: Payload
     # (rule_id, fired_at) of each alert a firing message announces.
     alerts: tuple[tuple[str, str], ...]
     # slack, pagerduty or email (bot/monitor/routes.py)
-    route: str = "slack"
+    route: RouteName = "slack"
 
     @property
     def payload_json(self) -> str:
@@ -190,15 +195,16 @@ def _drift(value: float | None) -> str:
     return "unknown" if value is None else f"{value:+.0f}%"
 
 
-def _resolution_text(alert: AlertLine, built: int, at: datetime, zone: tzinfo) -> Prose:
+def _resolution_text(alert: AlertLine, built: int | None, at: datetime, zone: tzinfo) -> Prose:
     return Prose(_resolution_words(alert, built), " Resolved ", Moment(at, zone), ".")
 
 
-def _resolution_words(alert: AlertLine, built: int) -> str:
+def _resolution_words(alert: AlertLine, built: int | None) -> str:
     held = format_duration(int(alert.held_seconds))
     if alert.reason == "built":
+        tier = f"Tier {built}" if built is not None else "Its tier"
         return (
-            f"Tier {built} is built, so this trigger no longer applies "
+            f"{tier} is built, so this trigger no longer applies "
             f"(`{alert.metric}` {fmt_value(alert.value, alert.unit)}, open for {held})."
         )
     if alert.reason == "unwatched":
@@ -214,20 +220,37 @@ def _resolution_words(alert: AlertLine, built: int) -> str:
     )
 
 
-def _resolution_reply(
-    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
-) -> Payload:
-    reply = Reply(
+def resolution_reply(
+    alert: AlertLine, at: datetime, built: int | None = 0, zone: tzinfo = UTC
+) -> Reply:
+    return Reply(
         title=f"Resolved: {alert.title}",
         parts=(Text(_resolution_text(alert, built, at, zone)),),
     )
+
+
+def _resolution_reply(
+    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
+) -> Payload:
     return Payload(
         kind="resolved",
         channel="",
         alerts=(alert,),
         at=at.isoformat(),
-        **render_message(reply),
+        built_tier=built,
+        **render_message(resolution_reply(alert, at, built, zone)),
     )
+
+
+def payload_reply(payload: Payload, zone: tzinfo = UTC) -> Reply:
+    """An alert payload's message as a Reply again, from its typed alerts: what a route
+    that does not take Block Kit (email) renders in its own medium."""
+    if payload.kind == "resolved" and payload.alerts:
+        at = datetime.fromisoformat(payload.at)
+        return resolution_reply(payload.alerts[0], at, payload.built_tier, zone)
+    if payload.kind in ("firing", "reminder", "nodata"):
+        return alert_reply(payload.kind, payload.alerts, zone=zone)
+    return Reply(title=f"capacity-bot {payload.kind.replace('_', ' ')}")
 
 
 def decide(

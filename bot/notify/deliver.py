@@ -103,7 +103,8 @@ class Worker:
         docstring). Returns the ids made `unknown`."""
         parked = []
         for row in self.store.outbox.stale_sending(self.clock()):
-            if getattr(self.posters.get(row.route), "resend_safe", False):
+            poster = self.posters.get(row.route)
+            if poster is not None and poster.resend_safe:
                 self.store.outbox.mark_failed(
                     row.id, "process stopped during delivery; sent again", self.clock()
                 )
@@ -136,11 +137,10 @@ class Worker:
         """Where the row's message went if its route has it, None when it does not, or
         _UNSURE when that cannot be known now."""
         poster = self.posters.get(row.route)
-        find = getattr(poster, "find", None)
-        if find is None:
-            return None if getattr(poster, "resend_safe", False) else _UNSURE
+        if poster is None or not poster.can_find:
+            return None if poster is not None and poster.resend_safe else _UNSURE
         try:
-            found: Sent | None = await find(self._message(row, payload))
+            found = await poster.find(self._message(row, payload))
         except Exception as exc:
             if row.id not in self._unsure_logged:
                 self._unsure_logged.add(row.id)
@@ -273,17 +273,17 @@ class Worker:
             self._in_flight = False
             self._idle.set()
 
-    def _retry_in(self, attempt: int, exc: Exception) -> float:
+    def _retry_in(self, attempt: int, exc: DeliveryError) -> float:
         """Seconds until the next attempt after failed attempt number `attempt` (from 1):
         the first `tries` quickly (exponential from `base_delay`, or the route's
         Retry-After), then doubling from 10 s up to an hour; a refusal only a person can
         fix is retried within 5 minutes of the fix, one no retry can fix hourly."""
         later = min(3600.0, 10.0 * 2 ** min(max(attempt - self.tries, 0), 9))
-        if getattr(exc, "needs_person", False):
+        if exc.needs_person:
             return min(300.0, later)
-        if not getattr(exc, "retryable", False):
+        if not exc.retryable:
             return 3600.0
-        after = getattr(exc, "retry_after", None)
+        after = exc.retry_after
         if attempt < self.tries:
             quick = self.base_delay * 2 ** (attempt - 1)
             return min(float(after), 3600.0) if after else min(quick, self.max_delay)
@@ -364,7 +364,10 @@ class Worker:
         try:
             await poster.mark_resolved(sent, again)
         except Exception as exc:
-            if getattr(exc, "code", "") in ("message_not_found", "cant_update_message"):
+            if as_delivery_error(poster.route, exc).code in (
+                "message_not_found",
+                "cant_update_message",
+            ):
                 log.warning("original alert message %s gone; replying anyway", sent.ref)
                 return
             raise

@@ -17,13 +17,17 @@ import html
 import smtplib
 import ssl
 from collections.abc import Sequence
+from datetime import UTC, tzinfo
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from bot.core.config import SmtpServer
+from bot.monitor.routes import RouteName
+from bot.notify.compose import payload_reply
 from bot.notify.oneline import one_line
 from bot.notify.poster import DeliveryError, Message, Sent
+from bot.render.text import render_text
 
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
@@ -37,13 +41,17 @@ def message_id(key: str) -> str:
     return f"<{digest}@capacity-bot>"
 
 
-def build_email(message: Message, sender: str, recipients: Sequence[str]) -> EmailMessage:
-    """Subject: the message's title as one line (a header refuses line separators, and a
-    plan's names may hold any); body: its plain text (Slack's escaping undone)."""
-    text = html.unescape(message.payload.text)
+def build_email(
+    message: Message, sender: str, recipients: Sequence[str], zone: tzinfo = UTC
+) -> EmailMessage:
+    """Rendered for email from the payload's typed alerts (never Slack's Block Kit or its
+    escaped text). Subject: the title as one line (a header refuses line separators, and a
+    plan's names may hold any); body: plain text, and the same as simple HTML."""
+    reply = payload_reply(message.payload, zone)
+    text = render_text(reply)
     title, _, body = text.partition("\n")
     email = EmailMessage()
-    email["Subject"] = one_line(title) or "Capacity alert"
+    email["Subject"] = one_line(reply.title) or "Capacity alert"
     email["From"] = sender
     email["To"] = ", ".join(recipients)
     email["Date"] = formatdate(localtime=False)
@@ -51,8 +59,20 @@ def build_email(message: Message, sender: str, recipients: Sequence[str]) -> Ema
     if message.reply_to is not None:
         email["In-Reply-To"] = message.reply_to.ref
         email["References"] = message.reply_to.ref
-    email.set_content(body.lstrip("=\n") or title)
+    plain = body.lstrip("=\n") or title
+    email.set_content(plain)
+    email.add_alternative(_html(reply.title, plain), subtype="html")
     return email
+
+
+def _html(title: str, plain: str) -> str:
+    """The plain text as simple HTML: the title a heading, each paragraph a <p>."""
+    paragraphs = [p for p in plain.strip().split("\n\n") if p.strip()]
+    body = "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+    return f"<html><body><h3>{html.escape(title)}</h3>{body}</body></html>\n"
 
 
 def _refused(exc: Exception) -> DeliveryError:
@@ -76,7 +96,8 @@ def _refused(exc: Exception) -> DeliveryError:
 
 
 class EmailPoster:
-    route = "email"
+    route: RouteName = "email"
+    can_find = False
     # At least once: after a crash mid-send the message is sent again (same Message-ID).
     resend_safe = True
 
@@ -88,7 +109,9 @@ class EmailPoster:
         *,
         tls: ssl.SSLContext | None = None,
         timeout: float = 15.0,
+        zone: tzinfo = UTC,
     ) -> None:
+        self.zone = zone  # the team's (CAPACITY_TIMEZONE): times in the text are in it
         self.server = server
         self.sender = sender
         self.recipients = tuple(recipients)
@@ -97,9 +120,13 @@ class EmailPoster:
         self.timeout = timeout
 
     async def send(self, message: Message) -> Sent:
-        email = build_email(message, self.sender, self.recipients)
+        email = build_email(message, self.sender, self.recipients, self.zone)
         await asyncio.to_thread(self._deliver, email)
         return Sent(", ".join(self.recipients), str(email["Message-ID"]))
+
+    async def find(self, message: Message) -> Sent | None:
+        """A mail server cannot be asked what it took (`can_find` is False)."""
+        return None
 
     async def mark_resolved(self, original: Sent, payload: Payload) -> None:
         """A sent email cannot change; the resolution is a reply to it."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from bot.monitor.routes import RouteName
 from bot.notify.oneline import one_line
 from bot.notify.poster import DeliveryError, Message, Sent, alert_key
 from bot.notify.retry_after import retry_after
@@ -72,7 +73,8 @@ def event_for(message: Message, routing_key: str, source: str = "capacity-bot") 
 class PagerDutyPoster:
     """POSTs events to `url`; 202 is success, 429 and 5xx are retried, 4xx is for a person."""
 
-    route = "pagerduty"
+    route: RouteName = "pagerduty"
+    can_find = False
     # The dedup key folds a second trigger into the same incident: resending is safe.
     resend_safe = True
 
@@ -109,6 +111,10 @@ class PagerDutyPoster:
         raise DeliveryError(
             f"pagerduty {status}: {text}", retryable=False, code=f"http_{status}", needs_person=True
         )
+
+    async def find(self, message: Message) -> Sent | None:
+        """Events API v2 cannot be asked what it took (`can_find` is False)."""
+        return None
 
     async def mark_resolved(self, original: Sent, payload: Payload) -> None:
         """The resolve event (sent by `send`) is what closes the incident."""

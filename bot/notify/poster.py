@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.domain.delivery import PayloadKind
+from bot.monitor.routes import RouteName
+
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
 
@@ -55,8 +58,7 @@ class Sent:
 
 @dataclass(frozen=True)
 class Message:
-    # firing, reminder, resolved, nodata or digest
-    kind: str
+    kind: PayloadKind
     # The outbox row's dedup key: the same on every retry of this message.
     key: str
     payload: Payload
@@ -65,12 +67,24 @@ class Message:
 
 
 class Poster(Protocol):
-    """One route. `send` raises DeliveryError; `mark_resolved` shows the original message as
-    resolved where the medium can (Slack edits it; PagerDuty and email cannot, so no-op)."""
+    """One route: `send` raises DeliveryError. What else a route can do is part of the
+    protocol, each poster answering for its medium:
 
-    route: str
+    - `mark_resolved` shows the original message as resolved (Slack edits it; PagerDuty's
+      resolve event and email's reply are sent by `send`, so a no-op there);
+    - `can_find`: whether `find` can tell where a message whose answer never came went
+      (Slack searches the channel for its outbox key; the others cannot, `find` is None);
+    - `resend_safe`: whether sending a message twice is harmless (PagerDuty's dedup key;
+      email is at least once), so an unknown outcome is sent again, not parked.
+    """
+
+    route: RouteName
+    can_find: bool
+    resend_safe: bool
 
     async def send(self, message: Message) -> Sent: ...
+
+    async def find(self, message: Message) -> Sent | None: ...
 
     async def mark_resolved(self, original: Sent, payload: Payload) -> None: ...
 

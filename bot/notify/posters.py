@@ -22,5 +22,7 @@ def route_posters(settings: Settings, *, tls: ssl.SSLContext | None = None) -> d
         )
     smtp = settings.smtp
     if smtp is not None and settings.email_from and settings.email_to:
-        posters["email"] = EmailPoster(smtp, settings.email_from, settings.email_to, tls=tls)
+        posters["email"] = EmailPoster(
+            smtp, settings.email_from, settings.email_to, tls=tls, zone=settings.zone
+        )
     return posters

@@ -8,6 +8,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.monitor.routes import RouteName
 from bot.notify.poster import DeliveryError, Message, Sent
 from bot.notify.retry_after import retry_after
 
@@ -69,7 +70,10 @@ def _error(exc: Exception) -> DeliveryError:
 class SlackPoster:
     """chat.postMessage and chat.update, with failures as DeliveryError."""
 
-    route = "slack"
+    route: RouteName = "slack"
+    # Its channel's history shows whether a post whose answer never came went (`find`).
+    can_find = True
+    resend_safe = False
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from bot.commands import Context, Router
+from bot.commands import Context, Request, Router
 from bot.core.offload import in_thread
 from bot.domain.plan import Plan
 from bot.render.blocks import render_message
@@ -35,10 +35,13 @@ class Answers:
         self._kept: OrderedDict[str, tuple[Reply, dict[str, Any], str]] = OrderedDict()
         self._plan: object = None  # the plan the kept answers were rendered from
 
-    def _compute(self, text: str, ctx: Context, share: bool) -> tuple[Reply, dict[str, Any]]:
-        reply = self.router.dispatch(text, ctx)
-        share = share and reply.effect is None and self.router.shareable(text)
-        return reply, render_message(reply, command=text, share=share)
+    def _request(self, request: str | Request) -> Request:
+        return self.router.parse(request) if isinstance(request, str) else request
+
+    def _compute(self, request: Request, ctx: Context, share: bool) -> tuple[Reply, dict[str, Any]]:
+        reply = self.router.dispatch(request, ctx)
+        share = share and reply.effect is None and request.shareable
+        return reply, render_message(reply, command=request.text, share=share)
 
     def _lookup(self, plan: Plan, key: str) -> tuple[Reply, dict[str, Any], str] | None:
         if plan is not self._plan:
@@ -51,14 +54,14 @@ class Answers:
         return kept
 
     def _kept_answer(
-        self, text: str, ctx: Context, share: bool
+        self, request: Request, ctx: Context, share: bool
     ) -> tuple[Reply, dict[str, Any], str | None]:
-        key = f"{int(share)}:{text.strip()}"
+        key = f"{int(share)}:{request.text.strip()}"
         kept = self._lookup(ctx.plan, key)
         if kept is not None:
             return kept
-        reply, message = self._compute(text, ctx, share)
-        if reply.error or not self.router.plan_only(text):
+        reply, message = self._compute(request, ctx, share)
+        if reply.error or not request.plan_only:
             return reply, message, None
         body = _ack_body(message)
         self._kept[key] = (reply, message, body)
@@ -67,26 +70,27 @@ class Answers:
         return reply, message, body
 
     def answer(
-        self, text: str, ctx: Context, *, share: bool = True
+        self, request: str | Request, ctx: Context, *, share: bool = True
     ) -> tuple[Reply, dict[str, Any]]:
         """The Reply and its message. The Share button re-runs the text for the channel, so
         it is offered only on answers that neither have an effect nor write anything."""
-        reply, message, _ = self._kept_answer(text, ctx, share)
+        reply, message, _ = self._kept_answer(self._request(request), ctx, share)
         return reply, dict(message)
 
     async def ack_body(
-        self, text: str, plan: Plan, context: Callable[[], Context]
+        self, request: str | Request, plan: Plan, context: Callable[[], Context]
     ) -> tuple[Reply, str]:
         """The Reply and the ephemeral ack's JSON body, for the live `plan`. A kept answer
         costs a dict lookup (`context` is not even called); other plan-only answers are
         computed on the loop (well under a millisecond) and kept; anything else, which may
         read the store, is computed on a worker thread."""
-        kept = self._lookup(plan, f"1:{text.strip()}")
+        request = self._request(request)
+        kept = self._lookup(plan, f"1:{request.text.strip()}")
         if kept is not None:
             return kept[0], kept[2]
-        if self.router.plan_only(text):
-            reply, message, body = self._kept_answer(text, context(), True)
+        if request.plan_only:
+            reply, message, body = self._kept_answer(request, context(), True)
         else:
-            reply, message = await in_thread(self._compute, text, context(), True)
+            reply, message = await in_thread(self._compute, request, context(), True)
             body = None
         return reply, body if body is not None else _ack_body(message)

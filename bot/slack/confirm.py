@@ -18,13 +18,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.change_form import FormOutcome, confirmation, submit_change_form
 from bot.commands.changes import PostConfirmation, fmt_cost
 from bot.commands.router import Context
 from bot.deps import Deps
 from bot.notify.compose import Payload
 from bot.notify.slack import OUTBOX_EVENT
 from bot.render.modals import change_message
+from bot.services.changes import FormOutcome, confirmation, submit_change_form
 from store import Store
 
 __all__ = [

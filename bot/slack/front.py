@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.commands import Router, build_router
-from bot.commands.changes import ExportFiles, export_files, prepare_export
 from bot.context import Context
 from bot.core.offload import in_child_process
 from bot.deps import Deps
+from bot.services.export import ExportFiles, export_files, prepare_export
 from bot.slack.answers import Answers
 from store import Store
 

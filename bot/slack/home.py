@@ -12,9 +12,9 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.home import home_reply
 from bot.core.offload import in_thread
 from bot.render.blocks import render_home
+from bot.services.home import home_reply
 from bot.slack.front import Front
 
 __all__ = ["publish_home", "republish_home"]

@@ -13,16 +13,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Router
+from bot.commands import Request
 from bot.core.logs import log_context
-from bot.core.logsafe import escape_controls
 from bot.core.telemetry import Telemetry
 from bot.reply import Reply
 
 __all__ = [
     "InContext",
     "client_middleware",
-    "command_label",
     "count_command",
     "request_kind",
     "request_scope",
@@ -47,18 +45,8 @@ def request_kind(body: dict[str, Any]) -> str:
     return "action"
 
 
-def command_label(router: Router, text: str) -> str:
-    """The command's name (aliases folded), or `unknown`: a bounded set of label values.
-    The first word only, without the router's full parse: this runs on every request."""
-    words = text.split(None, 2)
-    if words and words[0].lower() == "/capacity":
-        words = words[1:]
-    command = router.find(words[0]) if words else router.find("help")
-    return command.name if command is not None else "unknown"
-
-
-def count_command(telemetry: Telemetry, router: Router, text: str, reply: Reply) -> None:
-    name = command_label(router, text)
+def count_command(telemetry: Telemetry, request: Request, reply: Reply) -> None:
+    name = request.label
     if not reply.error:
         outcome = "ok"
     elif name == "unknown":
@@ -68,15 +56,6 @@ def count_command(telemetry: Telemetry, router: Router, text: str, reply: Reply)
     else:
         outcome = "error"  # the person's input
     telemetry.command_served(name, outcome)
-
-
-def _first_word(text: str) -> str:
-    """The command word for the log context (not a metric label: any word will do)."""
-    words = text.split(None, 2)
-    if words and words[0].lower() == "/capacity":
-        words = words[1:]
-    # Escaped: the log context is appended after the log filter has run.
-    return escape_controls(words[0].lower()[:32]) if words else "help"
 
 
 class request_scope:  # lower case: used like the function it was
@@ -102,11 +81,10 @@ class request_scope:  # lower case: used like the function it was
         self.kind = kind = request_kind(body)
         event = body.get("event") or {}
         user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
-        text = str(body.get("text") or "")
+        # The command's name is added by its listener, which splits the text (once).
         self.context = log_context(
             request_id=next(_REQUEST_IDS),
             kind=kind,
-            command=_first_word(text) if kind == "command" else None,
             event=event.get("type"),
             user=user,
         )

@@ -8,19 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.commands import build_router
-from bot.commands.change_form import (
-    confirmation,
-    delete_request,
-    edit_request,
-    saved_notice,
-    submit_change_form,
-)
 from bot.commands.changes import (
     MORE_ACTION,
     ExportChanges,
     OpenChangeModal,
     PostConfirmation,
-    prepare_export,
     recent_changes_section,
 )
 from bot.core.config import Settings
@@ -29,6 +21,14 @@ from bot.domain.changes import ChangeDraft
 from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from bot.reply import Reply, Table, Text
+from bot.services.changes import (
+    confirmation,
+    delete_request,
+    edit_request,
+    saved_notice,
+    submit_change_form,
+)
+from bot.services.export import prepare_export
 from store import Store
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.domain.changes import ChangeDraft
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.support.metrics_helpers import T0, Clock, make_deps
 
 

@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.digest.build import build_digest
 from bot.digest.data import DigestInput
 from bot.domain.plan import Plan
@@ -15,6 +14,7 @@ from bot.monitor.plan_diff import plan_diff
 from bot.planio.doc_write import export_document
 from bot.planio.document import import_document
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.conftest import answer
 from tests.support.metrics_helpers import Clock, make_deps
 

@@ -12,15 +12,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
-from bot.commands.reality import reality_of
 from bot.context import Context
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality
 from bot.planio.planfile import default_plan
+from bot.reality import reality_of
 from bot.render.blocks import render_home, render_message
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from bot.web.ingest import make_metrics_routes
 from tests.fakeslack.blockkit import validate_blocks, validate_view
 from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.commands.spend import gather_spend
+from bot.costs.gather import gather_spend
 from bot.domain.monitoring import AlertState
 from bot.monitor.cost_alerts import cost_watch
 from store import Store

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from bot.commands import build_router
 from bot.commands.digest import digest_input
-from bot.commands.home import home_reply
 from bot.digest.build import build_digest
 from bot.digest.chart import PNG_MAGIC, draw_digest_chart
 from bot.digest.panels import chart_panels
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.costs.conftest import costed_plan, deps_for
 from tests.costs.test_bill_import import FOCUS, PLAIN, load
 from tests.support.metrics_helpers import Clock

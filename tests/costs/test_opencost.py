@@ -17,7 +17,7 @@ import yaml
 from aiohttp import web
 
 from bot.commands import build_router
-from bot.commands.spend import gather_spend
+from bot.costs.gather import gather_spend
 from bot.jobs.opencost import SOURCE, pull_opencost
 from bot.render.text import render_text
 from tests.costs.conftest import costed_plan, deps_for

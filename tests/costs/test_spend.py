@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from bot.commands.spend import gather_spend, spend_reply
+from bot.commands.spend import spend_reply
+from bot.costs.gather import gather_spend
 from bot.domain.plan import Plan
 from bot.domain.spend import UNASSIGNED, planned_costs
 from bot.domain.tiers import with_built

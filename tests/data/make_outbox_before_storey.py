@@ -25,8 +25,8 @@ from bot.domain.changes import ChangeDraft
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.compose import digest_payload
-from bot.reload import apply_plan
 from bot.reply import Reply, Text
+from bot.services.reload import apply_plan
 from bot.slack.confirm import queue_confirmation
 from store import Store
 from tests.fakeslack import FakeSlack

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from bot.commands import build_router
 from bot.commands.digest import digest_input
-from bot.commands.home import home_reply
 from bot.digest.build import build_digest
 from bot.digest.panels import budget_tier, chart_panels
 from bot.monitor import Sample
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.support.metrics_helpers import Clock, make_deps
 
 

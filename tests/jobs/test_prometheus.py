@@ -17,7 +17,7 @@ from bot.domain.plan import Plan
 from bot.jobs.alerts import metrics_health, start_jobs
 from bot.jobs.prometheus import poll_prometheus, redact
 from bot.plan_cli import plan_yaml
-from bot.reload import reload_plan_off_loop
+from bot.services.reload import reload_plan_off_loop
 from store import Store
 from tests.jobs.test_alerts import NullPoster
 from tests.support.local_server import serve_local

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
-from bot.commands.reality import gather_hours
 from bot.context import Context
 from bot.deps import Deps
 from bot.domain.limits import plan_limits
 from bot.monitor.fails_first import fails_first
+from bot.reality import gather_hours
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.support.reality_sim import Service
 

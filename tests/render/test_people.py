@@ -12,10 +12,10 @@ from bot.commands import build_router
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.planio.planfile import default_plan_text
-from bot.reload import carry_out_reload
 from bot.render.blocks import mrkdwn, render_message
 from bot.render.text import render_text
 from bot.reply import Person, Prose, Reply, Table
+from bot.services.reload import carry_out_reload
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import validate_blocks

@@ -14,9 +14,9 @@ def _counting_answers() -> tuple[Answers, list[str]]:
     seen: list[str] = []
     dispatch = router.dispatch
 
-    def counted(text, ctx):  # type: ignore[no-untyped-def]
-        seen.append(text)
-        return dispatch(text, ctx)
+    def counted(request, ctx):  # type: ignore[no-untyped-def]
+        seen.append(request if isinstance(request, str) else request.text)
+        return dispatch(request, ctx)
 
     router.dispatch = counted  # type: ignore[method-assign]
     return Answers(router, size=2), seen

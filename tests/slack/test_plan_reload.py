@@ -17,7 +17,7 @@ from bot.deps import build_deps
 from bot.domain.monitoring import AlertState
 from bot.jobs.plan_reload import poll_plan_file, reload_from_signal, start_plan_jobs
 from bot.planio.planfile import default_plan_text
-from bot.reload import seed_change_log
+from bot.services.reload import seed_change_log
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_body, slash_command_payload

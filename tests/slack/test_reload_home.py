@@ -17,7 +17,7 @@ from bot.app.serve import BotServer
 from bot.deps import build_deps
 from bot.jobs.plan_reload import poll_plan_file
 from bot.planio.planfile import default_plan_text
-from bot.reload import reload_plan_off_loop
+from bot.services.reload import reload_plan_off_loop
 from bot.slack.front import HomeViewers
 from store import Store
 from tests.conftest import NOW

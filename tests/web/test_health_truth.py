@@ -37,12 +37,6 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
 async def healthz(http: aiohttp.ClientSession, bot: BotServer) -> tuple[int, dict[str, Any]]:
     async with http.get(f"http://127.0.0.1:{bot.port}/healthz") as resp:
         return resp.status, await resp.json()

@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.change_form import delete_request, edit_request, saved_notice
 from bot.commands.changes import (
     MORE_ACTION,
-    ExportChanges,
-    OpenChangeModal,
     PostConfirmation,
     page_request,
     refusal,
     today,
 )
-from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
-from bot.commands.plan_sections import SectionFile
 from bot.context import Context
 from bot.domain.changes import Change, tier_options
-from bot.reload import carry_out_reload_off_loop
 from bot.render.blocks import render_message
 from bot.render.modals import (
     CHANGE_MODAL,
@@ -45,6 +41,10 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
+from bot.services.changes import delete_request, edit_request, saved_notice
+from bot.services.effects import EffectTable
+from bot.services.export import plan_document
+from bot.services.reload import carry_out_reload_off_loop
 from bot.slack.confirm import deliver_confirmation, submit_and_queue
 from bot.slack.front import Front
 from bot.slack.listeners.errors import in_background
@@ -115,6 +115,95 @@ async def post_confirmation(client: AsyncWebClient, effect: PostConfirmation) ->
         raise failure
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where an effect is carried out: who asked, in which channel, with which trigger."""
+
+    client: AsyncWebClient
+    front: Front
+    trigger_id: str | None
+    channel_id: str | None
+    user_id: str | None
+
+    def context(self) -> Context:
+        return self.front.context(user_id=self.user_id, channel_id=self.channel_id)
+
+
+async def _open_form(effect: Any, at: _Where) -> bool:
+    if not at.trigger_id:
+        return False
+    await open_change_modal(
+        at.client,
+        at.trigger_id,
+        at.front,
+        prefill=effect.prefill,
+        channel_id=at.channel_id,
+        change=effect.change,
+        message_ts=effect.message_ts,
+    )
+    return True
+
+
+async def _upload_changes(effect: Any, at: _Where) -> bool:
+    files = await at.front.export(at.context())
+    await at.client.files_upload_v2(
+        channel=at.channel_id or at.user_id,
+        initial_comment=f"Change log: {files.count} entries",
+        file_uploads=[
+            {"content": files.markdown, "filename": files.markdown_name},
+            {"content": files.csv, "filename": files.csv_name},
+        ],
+    )
+    return True
+
+
+async def _post_confirmation(effect: Any, at: _Where) -> bool:
+    await post_confirmation(at.client, effect)
+    return True
+
+
+async def _upload_plan(effect: Any, at: _Where) -> bool:
+    ctx = at.context()
+    document = await plan_document(ctx)
+    await at.client.files_upload_v2(
+        channel=at.channel_id or at.user_id,
+        initial_comment=f"{ctx.plan.titled('Capacity plan')} (version {ctx.plan_version})",
+        file_uploads=[{"content": document, "filename": effect.filename}],
+    )
+    return True
+
+
+async def _reload(effect: Any, at: _Where) -> bool:
+    if not at.user_id:
+        return False
+    message = render_message(await carry_out_reload_off_loop(at.front.deps, at.user_id))
+    if at.channel_id:
+        await at.client.chat_postEphemeral(channel=at.channel_id, user=at.user_id, **message)
+    else:
+        await at.client.chat_postMessage(channel=at.user_id, **message)
+    return True
+
+
+async def _upload_section(effect: Any, at: _Where) -> bool:
+    await at.client.files_upload_v2(
+        channel=at.channel_id or at.user_id,
+        initial_comment=f"{effect.filename}: a section of the plan's document, as written",
+        file_uploads=[{"content": effect.content, "filename": effect.filename}],
+    )
+    return True
+
+
+SlackEffect = Callable[[Any, _Where], Awaitable[bool]]
+SLACK_EFFECTS: EffectTable[SlackEffect] = EffectTable(
+    open_change_form=_open_form,
+    export_changes=_upload_changes,
+    post_confirmation=_post_confirmation,
+    export_plan=_upload_plan,
+    reload_plan=_reload,
+    section_file=_upload_section,
+)
+
+
 async def handle_effect(
     reply: Reply,
     client: AsyncWebClient,
@@ -124,60 +213,14 @@ async def handle_effect(
     channel_id: str | None,
     user_id: str | None,
 ) -> bool:
-    """Carry out a change-log `Reply.effect` after the ack; True when it was ours.
+    """Carry out a `Reply.effect` after the ack; True when it was carried out.
 
     The `/capacity` listener and the buttons below call this in the background.
     """
-    effect = reply.effect
-    if isinstance(effect, OpenChangeModal) and trigger_id:
-        await open_change_modal(
-            client,
-            trigger_id,
-            front,
-            prefill=effect.prefill,
-            channel_id=channel_id,
-            change=effect.change,
-            message_ts=effect.message_ts,
-        )
-        return True
-    if isinstance(effect, ExportChanges):
-        files = await front.export(front.context(user_id=user_id, channel_id=channel_id))
-        await client.files_upload_v2(
-            channel=channel_id or user_id,
-            initial_comment=f"Change log: {files.count} entries",
-            file_uploads=[
-                {"content": files.markdown, "filename": files.markdown_name},
-                {"content": files.csv, "filename": files.csv_name},
-            ],
-        )
-        return True
-    if isinstance(effect, PostConfirmation):
-        await post_confirmation(client, effect)
-        return True
-    if isinstance(effect, SectionFile):
-        await client.files_upload_v2(
-            channel=channel_id or user_id,
-            initial_comment=f"{effect.filename}: a section of the plan's document, as written",
-            file_uploads=[{"content": effect.content, "filename": effect.filename}],
-        )
-        return True
-    if isinstance(effect, ExportPlan):
-        ctx = front.context(user_id=user_id, channel_id=channel_id)
-        document = await plan_document(ctx)
-        await client.files_upload_v2(
-            channel=channel_id or user_id,
-            initial_comment=f"{ctx.plan.titled('Capacity plan')} (version {ctx.plan_version})",
-            file_uploads=[{"content": document, "filename": effect.filename}],
-        )
-        return True
-    if isinstance(effect, ReloadPlan) and user_id:
-        message = render_message(await carry_out_reload_off_loop(front.deps, user_id))
-        if channel_id:
-            await client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
-        else:
-            await client.chat_postMessage(channel=user_id, **message)
-        return True
-    return False
+    handler = SLACK_EFFECTS.handler(reply.effect)
+    if handler is None:
+        return False
+    return await handler(reply.effect, _Where(client, front, trigger_id, channel_id, user_id))
 
 
 def _where(body: dict[str, Any]) -> tuple[str | None, str]:

@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.router import error_reply
+from bot.commands.router import Request, error_reply
 from bot.context import Context
+from bot.core.logs import log_context
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
 from bot.slack.front import Front
@@ -30,7 +31,20 @@ async def capacity(
     client: AsyncWebClient,
     front: Front,
 ) -> None:
-    text = str(command.get("text") or "")
+    # Split once: everything below reads the request, not the text.
+    request = front.router.parse(str(command.get("text") or ""))
+    with log_context(command=request.label):
+        await _capacity(ack, command, respond, client, front, request)
+
+
+async def _capacity(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    front: Front,
+    request: Request,
+) -> None:
 
     async def effect(reply: Reply) -> None:
         await handle_effect(
@@ -44,9 +58,9 @@ async def capacity(
 
     if front.answer_in_ack:
         reply, body = await front.answers.ack_body(
-            text, front.deps.plan, lambda: context(front, command)
+            request, front.deps.plan, lambda: context(front, command)
         )
-        count_command(front.deps.telemetry, front.router, text, reply)
+        count_command(front.deps.telemetry, request, reply)
         # A str is sent as it is; starting with "{", Bolt labels it application/json.
         await ack(body)
         # Effects (open the log form, upload an export) need the Web API: after the ack,
@@ -56,8 +70,8 @@ async def capacity(
         return
 
     async def answer() -> None:
-        reply, message = front.answers.answer(text, context(front, command))
-        count_command(front.deps.telemetry, front.router, text, reply)
+        reply, message = front.answers.answer(request, context(front, command))
+        count_command(front.deps.telemetry, request, reply)
         await respond(response_type="ephemeral", **message)
         await effect(reply)
 
@@ -72,16 +86,16 @@ async def share(
     respond: AsyncRespond,
     front: Front,
 ) -> None:
-    text = str(action.get("value") or "")
+    request = front.router.parse(str(action.get("value") or ""))
     user = (body.get("user") or {}).get("id")
     channel = (body.get("channel") or {}).get("id")
 
     async def post() -> None:
-        message = render_message(front.router.dispatch(text, front.context(user, channel)))
+        message = render_message(front.router.dispatch(request, front.context(user, channel)))
         await respond(response_type="in_channel", replace_original=False, **message)
 
     await ack()
-    if not front.router.shareable(text):
+    if not request.shareable:
         # The value came back from Slack: whatever it says, Share only ever re-runs a
         # command that reads. A writing one was never given this button.
         refused = render_message(error_reply("That answer cannot be shared.", "help"))

@@ -3,6 +3,7 @@ implicit TLS with a trustme certificate; a password is never sent without TLS.""
 
 from __future__ import annotations
 
+from email.message import Message as EmailMessage
 from typing import Any
 
 import pytest
@@ -24,6 +25,16 @@ pytestmark = [
 ]
 
 
+def part(message: EmailMessage, kind: str) -> str:
+    """The decoded text of the message's `kind` part (text/plain, text/html)."""
+    for found in message.walk():
+        if found.get_content_type() == kind:
+            payload = found.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(found.get_content_charset() or "utf-8")
+    raise AssertionError(f"no {kind} part")
+
+
 def mail_settings(server: SmtpServer, *, credentials: bool = True) -> dict[str, Any]:
     return {
         "smtp_url": server.url(credentials=credentials),
@@ -43,9 +54,12 @@ async def test_p2_alert_is_mailed_over_starttls_and_its_resolution_replies(
     assert fired.tls and fired.login == "alerts"
     assert fired.rcpt_tos == ["ops@example.com", "lead@example.com"]
     assert fired.message["Subject"] == "Capacity warning: Error rate > 2% for 5 min"
-    body = fired.message.get_payload()
+    body, page = part(fired.message, "text/plain"), part(fired.message, "text/html")
     assert "error_rate_pct` is 5% (threshold > 2%), held for 5m" in body
-    assert "&gt;" not in body and "&amp;" not in body  # Slack's escaping undone
+    assert "&gt;" not in body and "&amp;" not in body  # rendered for email, not Slack
+    # The same as simple HTML: the title a heading, the text escaped once for HTML.
+    assert "<h3>Capacity warning: Error rate &gt; 2% for 5 min</h3>" in page
+    assert "is 5% (threshold &gt; 2%), held for 5m" in page and "&amp;gt;" not in page
     await hold(deps, worker, clock, "error_rate_pct", 5, 5 * 60)  # no reminder emails
     assert len(smtp.received) == 1
     await hold(deps, worker, clock, "error_rate_pct", 0.5, 8)

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.monitor.routes import plan_routes, route_of_destination, routes_for
 from bot.notify.deliver import Worker
@@ -20,6 +19,7 @@ from bot.notify.health import delivery_health
 from bot.notify.slack import SlackPoster, make_client
 from bot.planio.planfile import default_plan
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from store import Store
 from tests.fakeslack import FakeSlack
 from tests.notify.posters.helpers import CHANNEL, hold, routed_deps, with_severities

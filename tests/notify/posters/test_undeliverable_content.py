@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.commands import build_router
-from bot.commands.home import home_reply
 from bot.notify.compose import Payload
 from bot.notify.health import delivery_health
 from bot.notify.poster import Message, Sent
 from bot.render.text import render_text
+from bot.services.home import home_reply
 from tests.fakeslack import FakeSlack
 from tests.notify.posters.helpers import CHANNEL, hold, routed_deps
 from tests.notify.posters.test_email import mail_settings

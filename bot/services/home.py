@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from bot.commands.bill_cost import bill_cost
 from bot.commands.changes import recent_changes_section
 from bot.commands.metrics import (
     delivery_part,
@@ -16,8 +15,9 @@ from bot.commands.metrics import (
 )
 from bot.commands.reality import reality_summary
 from bot.commands.router import Context, Router, apology_reply
-from bot.commands.spend import gather_spend
 from bot.commands.tiers import answering_store, live_plan, tier_facts
+from bot.costs.bill_cost import bill_cost
+from bot.costs.gather import gather_spend
 from bot.digest.spend_view import spend_table
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number, in_currency

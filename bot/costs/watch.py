@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.commands.bill_cost import bill_cost
-from bot.commands.spend import gather_spend
-from bot.deps import Deps
+from bot.costs.bill_cost import bill_cost
+from bot.costs.gather import gather_spend
 from bot.domain.monitoring import AlertState, Event, Sample
 from bot.domain.plan import Plan
 from bot.monitor.cost_alerts import COST_PREFIX, CostWatch, cost_watch
+from store import Store
 
 __all__ = ["MARK_PREFIX", "cost_inputs", "fired_marks"]
 
@@ -20,11 +20,10 @@ MARK_PREFIX = "cost-fired:"
 
 
 def cost_inputs(
-    deps: Deps, plan: Plan, now: datetime, states: Mapping[str, AlertState]
+    store: Store, plan: Plan, now: datetime, states: Mapping[str, AlertState]
 ) -> tuple[CostWatch, Sample | None]:
     """The month's cost rules (none until a bill covers the month) and the bills' month so
     far as a sample of the plan's cost metric (None: pushed samples still count)."""
-    store = deps.store
     found = bill_cost(store.costs, now)
     if found is None:
         return CostWatch(), None
