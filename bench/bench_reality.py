@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.commands.reality import measured_now
 from bot.domain.reality import role_metrics
 from bot.planio.planfile import default_plan
+from bot.reality import measured_now
 from store import Store
 from tests.support.reality_sim import Service
 
