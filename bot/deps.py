@@ -109,6 +109,9 @@ class Deps:
     # Which plan is live: 1 at start, +1 per applied reload; the file's (mtime, size) then.
     plan_version: int = 1
     plan_stamp: tuple[int, int] | None = None
+    # The plan file's (mtime, size) at the last poll, while it differs from plan_stamp: the
+    # poll applies a change once it has stayed the same for a whole interval.
+    plan_settling: tuple[int, int] | None = None
     # Called on the loop after a reload swapped in a new plan (the Slack front end
     # republishes Home); each must only schedule its work, not do it.
     after_reload: list[Callable[[], None]] = field(default_factory=list, repr=False)

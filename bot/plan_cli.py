@@ -12,7 +12,7 @@ import yaml
 from bot.core.config import Settings
 from bot.domain.plan import Plan
 from bot.planio.overlay import plain
-from bot.planio.planfile import PlanError, load_plan
+from bot.planio.planfile import PlanError, load_plan, read_plan_text
 
 __all__ = ["export_plan", "import_plan", "plan_diff_files", "plan_schema", "plan_yaml"]
 
@@ -32,9 +32,9 @@ def import_plan(
 
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        err.write(f"{source}: cannot read: {exc}\n")
+        text = read_plan_text(source)
+    except PlanError as exc:
+        err.write(f"{source}: cannot read: {'; '.join(exc.problems)}\n")
         return 1
     try:
         result = import_document(text, str(source))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sys
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fie
 from bot.domain.checks import plan_warnings
 from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
-from bot.planio.planfile import PlanError, load_plan
+from bot.planio.planfile import PlanError, load_plan, read_plan_text
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services.changes import submit_change_form
@@ -77,7 +78,12 @@ ASK_EFFECTS: EffectTable[AskEffect] = EffectTable(
 def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     deps = build_deps(settings)
     try:
-        reply = build_router().dispatch(text, deps.context(user_id=USER))
+        router = build_router()
+        reply = (
+            router.help(terminal=True)
+            if router.is_help(text)
+            else router.dispatch(text, deps.context(user_id=USER))
+        )
         handler = None if reply.error else ASK_EFFECTS.handler(reply.effect)
         said = handler(reply.effect, reply, deps) if handler is not None else None
     finally:
@@ -89,7 +95,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     if said is not None:
         (err if said.code else out).write(said.text)
         return said.code
-    out.write(render_text(reply))
+    out.write(render_text(reply, width=terminal_width(out)))
     return 0
 
 
@@ -205,7 +211,22 @@ def _readline_history() -> Callable[[], None]:
     return save
 
 
-def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def terminal_width(out: TextIO) -> int | None:
+    """The terminal's columns (as `shutil.get_terminal_size` reports them) when `out` is a
+    terminal; None for a pipe or a file, which get the lines whole."""
+    try:
+        return shutil.get_terminal_size().columns if out.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def shell(
+    settings: Settings,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    width: int | None = None,
+) -> int:
+    """The interactive console. `width` (default: the terminal's) is what answers fit."""
     deps: Deps = build_deps(settings)
     router = build_router()
     plan = deps.plan
@@ -230,9 +251,17 @@ def shell(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdou
                 break
             if not text:
                 continue
+            if text.lower() in ("clear", "cls"):
+                if out.isatty():
+                    out.write("\033[H\033[2J")  # what `clear` sends: home, erase screen
+                continue
+            columns = width or terminal_width(out)
+            if router.is_help(text):
+                out.write(render_text(router.help(terminal=True), width=columns) + "\n")
+                continue
             reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
-                out.write(render_text(reply) + "\n")
+                out.write(render_text(reply, width=columns) + "\n")
             out.flush()
     except KeyboardInterrupt:
         out.write("\n")
@@ -258,7 +287,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         from bot.planio.document import import_document
 
         # What the document's wording could not say as rules, by line.
-        text = Path(source).read_text(encoding="utf-8")
+        text = read_plan_text(source)
         warnings = [*import_document(text, str(source)).warnings, *warnings]
     from bot.planio.understood import understood
 
@@ -281,7 +310,7 @@ def import_changes_file(
     source = Path(path)
     try:
         rows = parse_file(source)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         err.write(f"{source}: cannot read: {exc}\n")
         return 1
     deps = build_deps(settings)

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from store._lean import import_sqlite_utils
@@ -18,7 +19,7 @@ from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
 from store.costs import MIGRATIONS as COSTS_MIGRATIONS
 from store.costs import CostStore
-from store.db import Connections, open_database
+from store.db import Connections, is_locked, lock_wait, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
 from store.digests import DigestStore
@@ -43,6 +44,7 @@ __all__ = [
     "Store",
     "TierStore",
     "atomic",
+    "is_locked",
     "open_database",
 ]
 
@@ -95,6 +97,22 @@ class Store:
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""
         return atomic(self.db.conn)
+
+    @contextmanager
+    def lock_wait(self, seconds: float) -> Iterator[None]:
+        """The calling thread's statements wait at most `seconds` for another's write lock
+        (see store.db.lock_wait); "database is locked" after that (`is_locked`)."""
+        with lock_wait(self.db, seconds):
+            yield
+
+    def wait_at_most(self, seconds: float) -> None:
+        """From now on the calling thread's statements wait at most `seconds` for another's
+        write lock. The served bot sets it on the event loop's thread: what still writes
+        there (the outbox worker's records) fails fast and is retried, instead of freezing
+        every request while an import or a backup holds the lock. Not for `:memory:`,
+        whose one connection every thread shares."""
+        if self.path != ":memory:":
+            self.db.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
 
     def healthy(self) -> bool:
         """The store answers, the file at its path is the one it has open, and writes

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-__all__ = ["CannotOpen", "Connections", "Repository", "check_path", "open_database"]
+__all__ = [
+    "BUSY_TIMEOUT",
+    "WRITE_WAIT",
+    "CannotOpen",
+    "Connections",
+    "Repository",
+    "check_path",
+    "is_locked",
+    "lock_wait",
+    "open_database",
+]
+
+# How long a statement waits for another connection's write lock before it fails with
+# "database is locked". Work on worker threads waits this long; a front end answering
+# someone waits less (`lock_wait`).
+BUSY_TIMEOUT = 10.0
+# How long a write someone is waiting on (a slash command, a form, POST /api/metrics)
+# waits for the lock: inside Slack's 3 seconds with room for the rest of the answer.
+WRITE_WAIT = 1.5
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -34,6 +54,11 @@ def check_path(path: str | Path) -> None:
         return
     if path.is_dir():
         raise CannotOpen(path, "it is a directory; give a file path, e.g. /data/capacity.db")
+    if not path.is_file():  # /dev/null, a FIFO, a socket: SQLite would read or block on it
+        raise CannotOpen(
+            path,
+            "it is not a regular file (a device or FIFO); give a file path, e.g. /data/capacity.db",
+        )
     try:
         with path.open("rb") as f:
             head = f.read(len(_SQLITE_HEADER))
@@ -45,8 +70,14 @@ def check_path(path: str | Path) -> None:
 
 def _private(path: Path) -> None:
     """The database holds the team's data: owner-only. Created 0600 (SQLite gives the -wal
-    and -shm files the database file's mode), and an older 0644 file is tightened."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    and -shm files the database file's mode), and an older 0644 file is tightened.
+
+    An existing file is never opened here: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, so the connections already open in other threads
+    would lose theirs (SQLite: "database disk image is malformed")."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process was quicker
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
             if name.exists() and name.stat().st_mode & 0o077:
@@ -55,25 +86,28 @@ def _private(path: Path) -> None:
             pass
 
 
-def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sqlite_utils.Database:
+def open_database(
+    path: str | Path, migrations: Iterable[Migrations] = (), *, first: bool = True
+) -> sqlite_utils.Database:
     """A Database over `path` (":memory:" for tests) with every migration set applied.
 
     WAL lets readers (the Home tab, `changes`) run while the evaluator writes; the busy
     timeout lets a second process (or thread, see `Connections`) wait instead of failing.
     """
     memory = str(path) == ":memory:"
-    check_path(path)
+    if first:  # a thread's own connection to a file already open reads and creates nothing
+        check_path(path)
     try:
-        if not memory:
+        if not memory and first:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _private(Path(path))
         # check_same_thread=False only so `Store.close()` may close a connection another
         # thread opened; each thread uses its own (`Connections`), except in memory.
-        conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         if not memory:
             db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=10000")
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
     except OSError as exc:  # e.g. a parent that is a file, or no permission
@@ -83,6 +117,32 @@ def open_database(path: str | Path, migrations: Iterable[Migrations] = ()) -> sq
     for migration_set in migrations:
         migration_set.apply(db)
     return db
+
+
+def is_locked(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite giving up on a lock another connection held too long."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc)
+    return "database is locked" in text or "database table is locked" in text
+
+
+@contextmanager
+def lock_wait(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
+    """Inside: statements on `db` wait at most `seconds` for another connection's lock.
+
+    For writes someone is waiting on (a slash command, a form, an HTTP client): a lock
+    held by an import or a backup is answered with "busy, try again" on time instead of
+    after the full timeout.
+    """
+    conn = db.conn
+    row = conn.execute("PRAGMA busy_timeout").fetchone()
+    before = int(row[0]) if row else int(BUSY_TIMEOUT * 1000)
+    conn.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={before}")
 
 
 class Connections:
@@ -120,7 +180,7 @@ class Connections:
         if self._closed:
             raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        return db if db is not None else self._adopt(open_database(self.path))
+        return db if db is not None else self._adopt(open_database(self.path, first=False))
 
     def close(self) -> None:
         with self._lock:

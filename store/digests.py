@@ -2,12 +2,14 @@
 
 `claim` is the exactly-once gate: an `INSERT OR IGNORE` on the primary key, so of any
 number of schedulers, restarts or processes sharing the file exactly one gets True.
-A claim whose holder died before posting can be taken over after `lease`; a holder
-whose post failed calls `release` so a retry may claim again.
+A claim whose holder died before posting can be taken over after `lease`, or at once when
+the caller can tell its holder (`owner`) is gone; a holder whose post failed calls
+`release` so a retry may claim again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -15,6 +17,7 @@ from sqlite_utils import Migrations
 
 from bot.domain.delivery import DigestRecord
 from store.db import Repository
+from store.tx import atomic
 
 __all__ = ["DEFAULT_LEASE", "MIGRATIONS", "DigestRecord", "DigestStore"]
 
@@ -38,6 +41,14 @@ def m001_digests(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_owner(db: sqlite_utils.Database) -> None:
+    # Which process holds an unposted claim (`host:pid:start`), so a claim left behind by a
+    # process that died can be taken again before its lease runs out. NULL: before owners.
+    if "owner" not in db["digests"].columns_dict:
+        db.execute("ALTER TABLE digests ADD COLUMN owner TEXT")
+
+
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -49,20 +60,39 @@ def _at(text: str | None) -> datetime | None:
 
 
 class DigestStore(Repository):
-    def claim(self, period: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
-        """True for exactly one caller per period (until it posts, or its lease runs out)."""
-        with self.db.conn:
+    def claim(
+        self,
+        period: str,
+        now: datetime,
+        lease: timedelta = DEFAULT_LEASE,
+        *,
+        owner: str | None = None,
+        gone: Callable[[str], bool] | None = None,
+    ) -> bool:
+        """True for exactly one caller per period (until it posts, or its lease runs out, or
+        `gone(owner)` says the process that holds it has ended)."""
+        with atomic(self.db.conn):
             cur = self.db.execute(
-                "INSERT OR IGNORE INTO digests (period, claimed_at) VALUES (?, ?)",
-                [period, _iso(now)],
+                "INSERT OR IGNORE INTO digests (period, claimed_at, owner) VALUES (?, ?, ?)",
+                [period, _iso(now), owner],
             )
             if cur.rowcount == 1:
                 return True
+            row = self.db.execute(
+                "SELECT claimed_at, owner FROM digests WHERE period = ? AND posted_at IS NULL",
+                [period],
+            ).fetchone()
+            if row is None:
+                return False
+            claimed_at, holder = row
             # ISO-8601 UTC strings of one format compare in time order.
+            expired = claimed_at <= _iso(now - lease)
+            if not expired and not (holder and gone is not None and gone(holder)):
+                return False
             cur = self.db.execute(
-                "UPDATE digests SET claimed_at = ? "
-                "WHERE period = ? AND posted_at IS NULL AND claimed_at <= ?",
-                [_iso(now), period, _iso(now - lease)],
+                "UPDATE digests SET claimed_at = ?, owner = ? "
+                "WHERE period = ? AND posted_at IS NULL AND claimed_at = ? AND owner IS ?",
+                [_iso(now), owner, period, claimed_at, holder],
             )
             return cur.rowcount == 1
 

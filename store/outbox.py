@@ -128,6 +128,11 @@ class Outbox(Repository):
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def has(self, dedup_key: str) -> bool:
+        """Whether a notification was queued under `dedup_key` (whatever became of it)."""
+        row = self.db.execute("SELECT 1 FROM outbox WHERE dedup_key = ?", [dedup_key]).fetchone()
+        return row is not None
+
     def get(self, row_id: int) -> OutboxRow | None:
         r = self.db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", [row_id]).fetchone()
         return None if r is None else _row(r)

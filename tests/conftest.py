@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -38,6 +39,23 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 ROUTER = build_router()
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """Whatever a test does to the root logger is undone after it: a handler left on a
+    stream that its test closed turns every later log line, from any thread (aiosmtpd's
+    included), into "--- Logging error --- ... I/O operation on closed file" in CI output."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,13 @@ from bot.jobs.alerts import evaluate_once
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack, signed_headers, slash_command_body, slash_command_payload
-from tests.support.serve_process import ROOT, free_port, serve_process, wait_healthy
+from tests.support.serve_process import (
+    ROOT,
+    free_port,
+    serve_process,
+    stop_process,
+    wait_healthy,
+)
 
 CHANNEL = "C0ALERTS"
 
@@ -124,9 +130,7 @@ async def run_scenario(
         assert await asyncio.wait_for(proc.wait(), 20) == 0
         await asyncio.wait_for(reader, 10)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
         reader.cancel()
     return "".join(lines)
 

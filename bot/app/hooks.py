@@ -29,10 +29,12 @@ from bot.web.estimate import make_estimate_routes
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 
-__all__ = ["OUTBOX_DRAIN", "default_hooks"]
+__all__ = ["LOOP_WAIT", "OUTBOX_DRAIN", "default_hooks"]
 
 # How long shutdown waits for an outbox request already sent to Slack.
 OUTBOX_DRAIN = 5.0
+# How long a statement on the event loop's thread waits for another process's write lock.
+LOOP_WAIT = 0.5
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
@@ -64,6 +66,8 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
+        # On the loop's thread: whatever still writes there never waits long on a lock.
+        deps.store.wait_at_most(LOOP_WAIT)
         lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))

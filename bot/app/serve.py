@@ -10,6 +10,8 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -19,7 +21,7 @@ from bot.app.web import build_web_app
 from bot.commands import Router
 from bot.core import logs, logsafe
 from bot.core.config import Settings
-from bot.deps import Deps, build_deps
+from bot.deps import Deps, build_deps, utc_now
 from bot.domain.checks import plan_warnings
 from bot.jobs.plan_reload import on_sighup
 from bot.slack.app import (
@@ -149,10 +151,17 @@ def configure_logging(settings: Settings | None = None) -> None:
     logsafe.install()
 
 
-def serve(settings: Settings, port: int | None = None, host: str = "0.0.0.0") -> int:
+def serve(
+    settings: Settings,
+    port: int | None = None,
+    host: str = "0.0.0.0",
+    clock: Callable[[], datetime] = utc_now,
+) -> int:
+    """Serve until SIGTERM/SIGINT. `clock` is the bot's notion of now (tests start it at a
+    chosen instant, e.g. a digest slot due)."""
     settings.require_for_serve()
     configure_logging(settings)
-    deps = build_deps(settings)  # a plan with errors stops here (PlanError, exit 1)
+    deps = build_deps(settings, clock=clock)  # a plan with errors stops here (PlanError, exit 1)
     for warning in plan_warnings(deps.plan):
         # The template's own plan has three (its figures disagree); not worth a WARNING.
         log.info("plan warning: %s", warning)

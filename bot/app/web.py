@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +61,27 @@ def evaluation_health(deps: Deps) -> dict[str, Any]:
     return body
 
 
+# How often the intake's memories drop keys past their ttl: an idle bot keeps none.
+PRUNE_EVERY = 60.0
+
+
+def _pruning(intake: Intake) -> Callable[[web.Application], Any]:
+    async def prune_while_served(web_app: web.Application) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(PRUNE_EVERY)
+                intake.replays.prune()
+                intake.events.prune()
+
+        task = asyncio.ensure_future(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return prune_while_served
+
+
 def build_web_app(
     deps: Deps, bolt_app: AsyncApp | None, hooks: WebHooks | None = None, *, mode: str = "http"
 ) -> web.Application:
@@ -86,6 +109,7 @@ def build_web_app(
             on_refuse=deps.telemetry.intake_refused,
         )
         web_app.router.add_post("/slack/events", intake.handle)
+        web_app.cleanup_ctx.append(_pruning(intake))
     web_app.add_routes(hooks.routes)
     web_app.on_startup.extend(hooks.on_startup)
     web_app.on_cleanup.extend(hooks.on_cleanup)

@@ -15,6 +15,7 @@ __all__ = [
     "parse_decimal",
     "parse_position",
     "parse_tier",
+    "parse_users",
 ]
 
 SMALLEST = Decimal("0.001")
@@ -76,6 +77,58 @@ def parse_count(text: str, what: str, example: str) -> int:
     if value != value.to_integral_value():
         raise CommandError(f"{what.capitalize()} is a whole number, not `{shown(text)}`.", example)
     return int(value)
+
+
+_NUMBER_WORDS = frozenset(
+    {
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "million",
+    }
+)
+
+
+def parse_users(
+    command: str, word: str, example: str, *, units: str = "users", unit: str = "user"
+) -> int:
+    """A count of `units` for `command`, with a hint to the right form for what people
+    type instead: money (`$5000` is an amount, not a count), `per user` (that is the
+    command without a number), a number in words (`five thousand`)."""
+    bare_word = word.strip().lower()
+    if bare_word[:1] in "$€£" or bare_word[-1:] in "$€£":
+        count = f"{int(example.split()[-1]):,}"
+        raise CommandError(
+            f"`{shown(word)}` is an amount of money; `{command}` takes a number of {units}, "
+            f"e.g. `{example}` for {count} {units}. For money per customer, "
+            f"try `breakeven {bare_word.strip('$€£')}`.",
+            example,
+        )
+    if bare_word == "per":
+        raise CommandError(
+            f"`{command}` on its own gives the cost per {unit} of every tier; add a number "
+            f"of {units} for one count, e.g. `{example}`.",
+            command,
+        )
+    if bare_word in _NUMBER_WORDS:
+        raise CommandError(
+            f"Write the number of {units} in digits: `{example}`, not `{shown(word)} ...`.",
+            example,
+        )
+    return parse_count(word, f"the {unit} count", example)
 
 
 def parse_position(text: str, example: str) -> int | None:

@@ -307,6 +307,7 @@ COMMANDS = [
         log,
         who="planners",
         writes=True,
+        terminal_summary="Record a change (asks for each field)",
     ),
     Command(
         "changes",

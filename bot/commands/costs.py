@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.commands.args import extra_words, parse_count, parse_decimal
+from bot.commands.args import extra_words, parse_decimal, parse_users
 from bot.commands.missing import missing_section
 from bot.commands.router import Context
-from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
+from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs
 from bot.domain.money import fmt_number, fmt_percent_span
 from bot.domain.plan import Pricing
 from bot.domain.span import Span, span
+from bot.domain.story import REACHED, SIZED, reached_text, sized_text
 from bot.domain.values import fmt_amount
 from bot.reply import Facts, Prose, Reply, Table, Text, Typed
 
@@ -24,12 +25,11 @@ def _count(bounds: Span) -> str:
 def cost(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     unit, units = plan.growth_unit, plan.unit_plural
+    users = parse_users("cost", args[0], "cost 5000", units=units, unit=unit) if args else 0
     if len(args) > 1:
         raise extra_words("cost", args[1:], f"one {unit} count at most", "cost 5000", after=args[0])
     if args:
-        users = parse_count(args[0], f"the {unit} count", "cost 5000")
         found, per_user = cost_for_users(plan, users)
-        label = tier_label(plan, found.number)
         beyond = users > (plan.tiers[-1].users)
         notes = (
             (
@@ -44,7 +44,8 @@ def cost(args: list[str], ctx: Context) -> Reply:
             parts=(
                 Facts(
                     pairs=(
-                        ("Tier", label),
+                        (SIZED, sized_text(plan, users)),
+                        (REACHED, reached_text(plan, users)),
                         ("Monthly cost", f"{fmt_amount(found.total_span)}/mo"),
                         (f"Cost per {unit}", per_user.monthly_text()),
                         (f"Per {unit} per year", per_user.yearly_text()),

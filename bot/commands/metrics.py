@@ -287,7 +287,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         unknown = store.outbox.counts().get("unknown", 0)
         if unknown:
             notes.append(f"{unknown} alert message(s) may not have reached Slack (restart).")
-    title = f"Capacity status: demand Tier {number}, built Tier {plan.built_tier}"
+    title = f"Capacity status: trigger reached Tier {number}, built Tier {plan.built_tier}"
     return Reply(title=title, parts=tuple(parts), notes=tuple(notes))
 
 
@@ -313,8 +313,8 @@ COMMANDS = (
         "status",
         "status",
         "status",
-        "Demand and built tier, metrics against the next tier's triggers, firing alerts,"
-        " cost against the built tier's budget",
+        "Trigger reached, sized for and built tier, metrics against the next tier's"
+        " triggers, firing alerts, cost against the built tier's budget",
         status,
     ),
     Command(

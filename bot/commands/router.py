@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.domain.money import in_currency
 from bot.domain.numbers import separate_words
 from bot.reply import Prose, Reply, Table, Text, Typed
+from store.db import is_locked
 
 __all__ = [
     "EVERYTHING",
@@ -25,6 +26,7 @@ __all__ = [
     "Request",
     "Router",
     "apology_reply",
+    "busy_reply",
     "error_reply",
     "refusal",
 ]
@@ -72,6 +74,8 @@ class Command:
     writes: bool = False
     # Who may run it: "planners" are CAPACITY_PLANNERS (everyone when that is unset).
     who: Literal["anyone", "planners"] = "anyone"
+    # The summary in a terminal's help, where Slack's words (a form) do not fit.
+    terminal_summary: str | None = None
 
     @property
     def plan_only(self) -> bool:
@@ -149,6 +153,21 @@ def refusal(action: str, also: str = "") -> Reply:
     )
 
 
+def busy_reply() -> Reply:
+    """Another process held the database's write lock past the wait (an import, a backup,
+    a second bot): nothing was written, and trying again later is the fix."""
+    return Reply(
+        title="The database is busy",
+        parts=(
+            Text(
+                "Another process is writing to the bot's database right now (an import or a "
+                "backup, say), so nothing was recorded. Please try again in a minute."
+            ),
+        ),
+        error=True,
+    )
+
+
 def error_reply(message: str, example: str | None = None) -> Reply:
     notes = (Prose("Try: `", Typed(example), "`"),) if example else ()
     return Reply(title="That didn't work", parts=(Text(message),), notes=notes, error=True)
@@ -220,7 +239,10 @@ class Router:
                 return command.handler(list(request.words[1:]), command.narrow(ctx))
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
-        except Exception:
+        except Exception as exc:
+            if is_locked(exc):
+                log.warning("command waited too long for the database lock: %r", request.text[:200])
+                return busy_reply()
             # A bug of ours must not reach the person as a traceback, in Slack or the shell.
             reference = uuid.uuid4().hex[:8]
             log.exception("command failed (ref %s): %r", reference, request.text[:200])
@@ -239,16 +261,34 @@ class Router:
             Prose(f"I don't know `{shown}`. `", Typed("help"), "` lists every command."), "help"
         )
 
-    def help(self) -> Reply:
-        rows = tuple((Typed(c.usage), c.summary, Typed(c.example)) for c in self._commands.values())
+    def help(self, *, terminal: bool = False) -> Reply:
+        """Every command with an example; `terminal` in the shell's words (no Slack forms
+        or sharing, and its own `clear` and `quit`)."""
+        rows = tuple(
+            (
+                Typed(c.usage),
+                (c.terminal_summary or c.summary) if terminal else c.summary,
+                Typed(c.example),
+            )
+            for c in self._commands.values()
+        )
+        note = (
+            "Type `clear` to clear the screen, `quit` to leave."
+            if terminal
+            else "Answers are only visible to you until you share them."
+        )
         return Reply(
             title="capacity-bot: your capacity plan, answered",
             parts=(
                 Text("Ask about the plan with one of these commands:"),
                 Table(columns=("Command", "What it answers", "Example"), rows=rows),
             ),
-            notes=("Answers are only visible to you until you share them.",),
+            notes=(note,),
         )
+
+    def is_help(self, text: str) -> bool:
+        words = split_words(text)
+        return not words or (self.find(words[0]) is self._commands.get("help") and len(words) == 1)
 
 
 def split_words(text: str) -> list[str]:

@@ -21,8 +21,6 @@ _MONTHS = MONTHS
 _EXAMPLE = "spend 2026-11"
 
 
-
-
 def _month(text: str, now: datetime) -> datetime:
     found = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if found and 1 <= int(found[2]) <= 12:

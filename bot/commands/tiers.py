@@ -13,16 +13,14 @@ from bot.commands.router import Command, Context, refusal
 from bot.context import CommandStore
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
-from bot.domain.money import fmt_number
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
+from bot.domain.story import REACHED, SIZED, reached_text, sized_text
 from bot.domain.tiers import (
     budget_words,
     gap_action,
-    metric_label,
     next_trigger,
-    users_rule,
     with_built,
 )
 from bot.domain.values import TERMINAL, Moment, Person, Prose, fmt_value
@@ -91,18 +89,11 @@ def tier_facts(
     value = users.value if users else None
     demand = current_tier(plan, value)
     built = plan.built_tier
-    rule = users_rule(plan, demand)
-    if value is None:
-        why = f", assumed: no `{plan.users_metric}` sample yet"
-    elif rule is not None:
-        shown_users = f"{fmt_number(round(value))} {rule.op} {fmt_number(round(rule.value))}"
-        why = f", {metric_label(plan.users_metric)} {shown_users}"
-    else:
-        why = ""
-    facts = [
-        ("Demand tier", f"{tier_label(plan, demand)}{why}"),
-        ("Built tier", Prose(f"{tier_label(plan, built)}, ", _built_source(ctx, plan))),
-    ]
+    # The two tier ideas, named as `cost N` names them (bot.domain.story).
+    facts: list[tuple[str, str]] = [(REACHED, reached_text(plan, value))]
+    if value is not None:
+        facts.append((SIZED, sized_text(plan, value)))
+    facts.append(("Built tier", Prose(f"{tier_label(plan, built)}, ", _built_source(ctx, plan))))
     if demand > built:
         action = gap_action(plan, demand, built)
         facts.append(("Gap", f"{action[0].upper()}{action[1:]}"))

@@ -202,10 +202,18 @@ class Settings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        # The longest IANA name is 32 characters; a longer one is a file name the OS
+        # refuses (ENAMETOOLONG), not a zone.
+        if len(value) > 64:
+            raise ValueError(
+                f"{shown!r} ({len(value):,} characters) is not an IANA time zone such as "
+                "Europe/Berlin"
+            )
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"{shown!r} is not an IANA time zone such as Europe/Berlin") from None
         return value
 
     @field_validator("digest_cron")

@@ -13,6 +13,7 @@ from store.costs import CostStore
 
 __all__ = ["gather_spend"]
 
+
 def gather_spend(
     costs: CostStore, plan: Plan, now: datetime, month: datetime | None = None
 ) -> Spend:
@@ -36,4 +37,3 @@ def gather_spend(
     if not allocated:
         return result
     return replace(result, opencost=Decimal(str(round(allocated, 2))))
-

@@ -30,7 +30,8 @@ from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration
-from bot.domain.tiers import budget_words, gap_action, metric_label, next_trigger
+from bot.domain.story import reached_headline
+from bot.domain.tiers import budget_words, gap_action, next_trigger
 from bot.domain.values import Moment, Prose, Value, fmt_moment, fmt_value
 from bot.monitor.forecast import Trend, stat_for
 from bot.reply import Facts, Part, Reply, Section, Table, Text
@@ -136,10 +137,7 @@ def _tier_part(
 ) -> tuple[str, list[Part]]:
     plan = inp.plan
     label = tier_label(plan, tier)
-    if users is None:
-        headline = f"Demand tier: {label}, assumed: no `{plan.users_metric}` data yet."
-    else:
-        headline = f"Demand tier: {label}, at {fmt_value(users)} {metric_label(plan.users_metric)}."
+    headline = reached_headline(plan, label, users, "" if users is None else fmt_value(users))
     headline += f" Built: {tier_label(plan, plan.built_tier)}."
     if tier > plan.built_tier:
         action = gap_action(plan, tier, plan.built_tier)

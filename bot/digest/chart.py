@@ -115,7 +115,9 @@ def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:
             fontsize=small,
             color=_FORECAST,
         )
-    ax.plot(xs, ys, color=_SAMPLES, linewidth=2.4, solid_capstyle="round")
+    # A line needs two points: one sample (a month's first cost figure) is a dot.
+    marker = "o" if len(xs) < 3 else None
+    ax.plot(xs, ys, color=_SAMPLES, linewidth=2.4, solid_capstyle="round", marker=marker)
     if panel.threshold is not None:
         values.append(panel.threshold)
         ax.axhline(panel.threshold, color=_THRESHOLD, linewidth=1.8)

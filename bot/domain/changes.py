@@ -16,6 +16,7 @@ from bot.domain.plan import Plan
 
 __all__ = [
     "CHANGE_MAX",
+    "COST_MAX",
     "FIELDS",
     "AuditEntry",
     "Change",
@@ -31,11 +32,15 @@ __all__ = [
 CHANGE_MAX = 150
 REASON_MAX = 3000
 IMPACT_MAX = 3000
+# The form's cost input allows 30 characters (Slack's `max_length`); a CSV cell no more.
+COST_MAX = 30
 # How far ahead a date may be: planned changes are fine, typos like 2205 are not.
 FUTURE_LIMIT = timedelta(days=365)
 # The earliest date an entry may carry: older is a typo (`0001-01-01`), not history.
 EARLIEST = date(2000, 1, 1)
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Control characters no entry holds (line breaks and tabs are fine in a reason).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The fields a person fills in, in the order the modal and the shell ask for them.
 FIELDS = ("date", "change", "reason", "impact", "cost_change", "tier")
 
@@ -177,11 +182,23 @@ def validate_change_fields(
     impact = _text(raw, "impact")
     if len(impact) > IMPACT_MAX:
         errors["impact"] = f"Keep the impact under {IMPACT_MAX} characters."
+    for name in ("change", "reason", "impact"):
+        found = _CONTROL.search(_text(raw, name))
+        if found is not None and name not in errors:
+            # A NUL cuts text short in C and in most tools; none of these belongs in a log.
+            errors[name] = (
+                f"The {name} has a control character in it (U+{ord(found.group()):04X}); "
+                "remove it and type the text again."
+            )
 
     cost: Decimal | None = None
     given_cost = raw.get("cost_change")
     if isinstance(given_cost, Decimal):
         cost = given_cost
+    elif len(_text(raw, "cost_change")) > COST_MAX:
+        errors["cost_change"] = (
+            f"Keep the cost change to {COST_MAX} characters, e.g. `-25.50` or `+$1,200/mo`."
+        )
     elif _text(raw, "cost_change"):
         try:
             cost = parse_cost(_text(raw, "cost_change"))

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 __all__ = [
     "MAX_DIGITS",
+    "MAX_NUMBER_TEXT",
     "NumberError",
     "ascii_digits",
     "parse_number",
@@ -27,6 +28,10 @@ __all__ = [
 # Far beyond any capacity figure, and below Decimal's 28-digit context, so scaling by
 # `k`/`m` stays exact: every digit of the value is one the person typed.
 MAX_DIGITS = 20
+# Far longer than any figure anyone types (`-$1,000,000,000,000.50/month` is 28
+# characters; a tiny value written out in full can run to a few hundred): refused before a
+# pattern looks at it.
+MAX_NUMBER_TEXT = 1000
 
 _SCALE = {"k": 3, "m": 6}
 # Full-width forms (a CJK keyboard's digits) and the typographic minus read as ASCII.
@@ -35,9 +40,11 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x2212:
 _INVISIBLE = {0x200B: " ", 0x2060: " ", 0xFEFF: " "}
 
 _SHAPE = re.compile(
-    r"""(?P<pre>(?P<sign1>[+-])?\s*(?P<dollar>\$)?\s*(?P<sign2>[+-])?\s*)
-        (?P<body>[0-9,]*(?:\.[0-9,]*)?)
-        (?P<post>(?P<scale>[kKmM])?\s*(?P<percent>%)?\s*(?P<per>/\s*(?:mo|month))?)""",
+    # Each `\s*` follows the token it may trail, so spaces have one reading: optional
+    # tokens with a `\s*` on both sides backtrack polynomially over a run of spaces.
+    r"""(?P<pre>(?:(?P<sign1>[+-])\s*+)?(?:(?P<dollar>\$)\s*+)?(?:(?P<sign2>[+-])\s*+)?)
+        (?P<body>[0-9,]*+(?:\.[0-9,]*+)?)
+        (?P<post>(?P<scale>[kKmM])?(?:\s*+(?P<percent>%))?(?:\s*+(?P<per>/\s*+(?:mo|month)))?)""",
     re.X | re.I,
 )
 _WHOLE = re.compile(r"[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+")
@@ -138,7 +145,12 @@ def parse_number(
 ) -> Decimal:
     """The exact value of `text`, or NumberError. `signed`: a leading `+`/`-` is allowed;
     `money`: `$` before and `/mo` after; `percent`: `%` after; `scale`: `k`/`m` after."""
-    raw = ascii_digits(separate_words(text).strip())
+    raw = text.strip()
+    if len(raw) > MAX_NUMBER_TEXT:
+        raise NumberError(
+            text, f"`{shown(raw)}` is too long for a number ({len(raw):,} characters).", "large"
+        )
+    raw = ascii_digits(separate_words(raw).strip())
     if not raw:
         raise NumberError(text, "Give a number, e.g. `1,000`.", "empty")
     found = _SHAPE.fullmatch(raw) if raw.isascii() else None

@@ -21,6 +21,7 @@ from bot.domain.plan_base import PlanModel as _Model
 from bot.domain.plan_reality import Reality, RealityMetrics
 from bot.domain.rules import Duration, MetricRule
 from bot.domain.span import Span
+from bot.domain.words import plural
 
 __all__ = [
     "AlertChannel",
@@ -137,7 +138,7 @@ class Tier(_Model):
 
 class Pricing(_Model):
     customer: str = "customer"  # singular noun: "instructor"
-    customers: str = ""  # plural, defaults to customer + "s"
+    customers: str = ""  # plural, defaults to English's plural of customer
     price: Money = Field(gt=0)
     price_high: Money | None = None
     period: str = "mo"
@@ -150,7 +151,8 @@ class Pricing(_Model):
 
     @property
     def plural(self) -> str:
-        return self.customers or f"{self.customer}s"
+        # The document's own plural where it gives one, else English's.
+        return self.customers or plural(self.customer)
 
     @property
     def price_span(self) -> Span:
@@ -266,7 +268,7 @@ class Plan(_Model):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     # What the plan grows in (tier headings, `cost 5000`): users, readers, workspaces...
     growth_unit: str = Field(default="user", min_length=1)
-    growth_units: str = ""  # plural, defaults to growth_unit + "s"
+    growth_units: str = ""  # plural, defaults to English's plural of growth_unit
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
@@ -372,7 +374,7 @@ class Plan(_Model):
     @property
     def unit_plural(self) -> str:
         """`users`, `readers`, `workspaces`: what the tiers count."""
-        return self.growth_units or f"{self.growth_unit}s"
+        return self.growth_units or plural(self.growth_unit)
 
     @property
     def currency_symbol(self) -> str:

@@ -50,8 +50,11 @@ _OPS = (
     (r"<|below|under|less than|fewer than", "<"),
 )
 _OP = re.compile(r"(?<![\w-])(" + "|".join(p for p, _ in _OPS) + r")(?![\w])", re.IGNORECASE)
+# Linear under `search` too: a match starts only where a run of spaces or digits starts
+# (the lookbehind), and digit runs are never backtracked into (possessive `++`).
 _NUMBER = re.compile(
-    r"\s*(?P<dollar>[$€£]|CHF\s?)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\s\d])\s*+(?:(?P<dollar>[$€£]|CHF\s?)\s*+)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})++(?:\.\d++)?|\d++(?:\.\d++)?)"
     r"(?P<suffix>[kKmM](?![a-zA-Z]))?\s*(?P<unit>ms|sec|secs|seconds|second|s|minutes|mins|min"
     r"|hours|hour|h|GB|TB|MB|%)?(?![\w])",
     re.IGNORECASE,

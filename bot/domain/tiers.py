@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.domain.costs import tier_costs
+from bot.domain.costs import tier_costs, tier_for_users
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
@@ -89,8 +89,8 @@ def _and(items: list[str]) -> str:
 
 
 def gap_text(plan: Plan, demand: int, built: int, users: float | None) -> str:
-    """`Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 0 is built: plan the Tier 1 and
-    Tier 2 changes (+$375/mo)`."""
+    """`Trigger reached: Tier 2 (MAU 9,000 > 8,000), sized for Tier 2, Tier 0 is built: plan
+    the Tier 1 and Tier 2 changes (+$375/mo)`."""
     label = metric_label(plan.users_metric)
     rule = users_rule(plan, demand)
     if users is None:
@@ -99,7 +99,8 @@ def gap_text(plan: Plan, demand: int, built: int, users: float | None) -> str:
         why = f" ({label} {fmt_number(round(users))} {rule.op} {fmt_number(round(rule.value))})"
     else:
         why = f" ({label} {fmt_number(round(users))})"
-    head = f"Demand is at Tier {demand}{why}, Tier {built} is built"
+    sized = f", sized for Tier {tier_for_users(plan, round(users))}" if users is not None else ""
+    head = f"Trigger reached: Tier {demand}{why}{sized}, Tier {built} is built"
     if demand <= built:
         return f"{head}: no gap"
     return f"{head}: {gap_action(plan, demand, built)}"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.offload import in_thread
+from bot.core.owner import gone, this_process
 from bot.deps import Deps
 from bot.digest.gather import gather_digest_input
 from bot.digest.schedule import previous_fire_time, slot_key
@@ -15,11 +16,13 @@ from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, 
 from bot.notify.compose import digest_payload
 from bot.reply import Reply
 
-__all__ = ["GRACE", "Uploader", "start_digest"]
+__all__ = ["GRACE", "RETRY_EVERY", "Uploader", "start_digest"]
 
 log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=12)
+# How often a slot still unposted within its grace is tried again.
+RETRY_EVERY = timedelta(minutes=5)
 
 
 class Uploader(Protocol):
@@ -59,10 +62,13 @@ def start_digest(
                 channel, png, f"capacity-digest-{stamp}.png", f"Capacity digest {period}"
             )
 
+        def queued_before(period: str) -> Posted | None:
+            return Posted(channel, "outbox") if deps.store.outbox.has(f"digest:{period}") else None
+
         result = await run_digest(
             deps.clock(),
             zone=zone,
-            claims=deps.store.digests,
+            claims=_Claims(deps),
             build=lambda now: in_thread(
                 gather_digest_input,
                 deps.plan,
@@ -75,6 +81,7 @@ def start_digest(
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,
+            posted_before=queued_before,
         )
         log.info("digest %s: %s", result.period, result.status)
         return result
@@ -85,4 +92,38 @@ def start_digest(
         last = deps.store.digests.last_posted()
         return await catch_up(settings.digest_cron, zone, last, deps.clock(), run, GRACE)
 
+    async def retry() -> None:
+        # The next tick for a slot whose run failed or whose holder died (another host's
+        # claim, once its lease ran out): the same catch-up, never a second post.
+        try:
+            await missed()
+        except Exception:
+            log.exception("digest retry failed")
+
+    scheduler.add_job(
+        retry,
+        "interval",
+        seconds=RETRY_EVERY.total_seconds(),
+        id="digest.retry",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
     return missed
+
+
+class _Claims:
+    """The digest slots' claims, held in this process's name: a claim whose holder died
+    (a SIGKILL mid-chart) is taken again at once instead of after the lease."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def claim(self, period: str, now: datetime) -> bool:
+        return self._deps.store.digests.claim(period, now, owner=this_process(), gone=gone)
+
+    def release(self, period: str) -> None:
+        self._deps.store.digests.release(period)
+
+    def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None:
+        self._deps.store.digests.mark_posted(period, channel, ts, now)

@@ -82,12 +82,14 @@ async def run_digest(
     upload_chart: Callable[[bytes, str], MaybeAwaitable[str | None]] | None = None,
     fire_time: datetime | None = None,
     draw: Callable[[DigestInput], bytes] | None = None,
+    posted_before: Callable[[str], Posted | None] | None = None,
 ) -> DigestResult:
     """Post the digest of `fire_time`'s slot (default `now`) unless someone already has.
 
-    Order: claim -> gather -> chart (draw + upload; any failure only adds the "chart
-    missing" note) -> post -> mark posted. A failure to gather or post releases the
-    claim so the next attempt can retry; nothing is recorded as posted that was not.
+    Order: claim -> (posted before? record it) -> gather -> chart (draw + upload; any
+    failure only adds the "chart missing" note) -> post -> mark posted. A failure to gather
+    or post releases the claim so the next attempt can retry; nothing is recorded as posted
+    that was not.
 
     The chart is drawn in a child process (`draw_digest_chart`: matplotlib's import and
     rendering take ~0.5 s of CPU and ~50 MB that a long-running bot should not keep), or
@@ -97,6 +99,13 @@ async def run_digest(
     if not claims.claim(period, now):
         log.info("digest %s already claimed; not posting again", period)
         return DigestResult(period, "already_claimed")
+    # A claim taken again after its holder died between posting and recording the post:
+    # the digest went out (`posted_before` finds it), so it is recorded, not posted twice.
+    earlier = posted_before(period) if posted_before is not None else None
+    if earlier is not None:
+        log.info("digest %s was posted before its record; recording it", period)
+        claims.mark_posted(period, earlier.channel, earlier.ts, now)
+        return DigestResult(period, "posted", earlier)
     try:
         inp = await _resolve(build(now))
         chart_ref: str | None = None

@@ -22,9 +22,16 @@ log = logging.getLogger(__name__)
 
 
 async def poll_plan_file(deps: Deps, now: datetime) -> ReloadOutcome | None:
-    """Reload when the plan file changed on disk; errors go to the log, the old plan stays."""
+    """Reload when the plan file changed on disk and has settled: its size and mtime were
+    the same at the poll before (an editor or a script rewriting it in place writes it in
+    chunks; a half-written file must not be applied). Errors go to the log, the old plan
+    stays."""
     stamp = file_stamp(deps.settings.plan_path)  # one stat: cheap enough for the loop
     if stamp is None or stamp == deps.plan_stamp:
+        deps.plan_settling = None
+        return None
+    if stamp != deps.plan_settling:
+        deps.plan_settling = stamp  # changed since the last look: maybe still being written
         return None
     outcome = await reload_plan_off_loop(deps, by="a change of the plan file", now=now)
     if not outcome.applied:

@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload
 from bot.notify.poster import DeliveryError, Message, Poster, Sent, as_delivery_error
-from store import Store
+from store import Store, is_locked
 from store.outbox import OutboxRow
 
 __all__ = ["LEASE", "Poster", "Worker"]
@@ -196,7 +196,10 @@ class Worker:
     async def _logged_pass(self) -> None:
         try:
             await self.run_once()
-        except Exception:
+        except Exception as exc:
+            if is_locked(exc):  # another process holds the write lock: the next pass goes on
+                log.warning("outbox delivery paused: the database is busy (%s)", exc)
+                return
             log.exception("outbox delivery failed")
 
     @property

@@ -68,7 +68,7 @@ def demand_notice(
     if watch is not None:
         lines.append(f"Next trigger to watch: Tier {watch.tier}, {watch.text}.")
     reply = Reply(
-        title=f"Demand reached {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
+        title=f"Trigger reached: {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
     )
     payload = Payload(
         kind="demand", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)

@@ -1,7 +1,9 @@
 """The change log in and out of files: the template's Markdown table and CSV (every field).
 
-Importing validates every row first and writes all of them in one transaction or none.
-Each row's idempotency key comes from its content, so importing a file twice adds nothing.
+Importing validates every row first (one bad row writes nothing), then writes them in short
+transactions with pauses between, so a served bot sharing the database keeps writing. Each
+row's idempotency key comes from its content, so importing a file twice adds nothing, and
+an import stopped half way and run again adds the rest.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +23,10 @@ from store.changes import ChangeStore
 
 __all__ = [
     "CSV_COLUMNS",
+    "IMPORT_BATCH",
+    "IMPORT_PAUSE",
     "MARKDOWN_HEADER",
+    "MAX_FILE_BYTES",
     "ImportResult",
     "RawRow",
     "import_changes",
@@ -33,6 +40,13 @@ __all__ = [
 ]
 
 MARKDOWN_HEADER = ("Date", "Change", "Reason", "Impact")
+# Rows an import writes in one transaction (about a tenth of a second of the write lock),
+# and the least it then lets go: SQLite's busy handler looks again every 100 ms, so a
+# writer waiting in another process (a served bot) always gets its turn.
+IMPORT_BATCH = 500
+# A change-log file to import: 100,000 entries of full-length fields is about 30 MiB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+IMPORT_PAUSE = 0.1
 CSV_COLUMNS = (
     "id",
     "date",
@@ -206,10 +220,18 @@ def to_csv(changes: list[Change]) -> str:
 
 
 def parse_csv(text: str) -> list[RawRow]:
-    """Rows of a CSV with a header naming at least date, change and reason."""
+    """Rows of a CSV with a header naming at least date, change and reason. ValueError for
+    a file that is not CSV as read here (a field over the csv module's 128 KiB, say)."""
     reader = csv.DictReader(io.StringIO(text))
     rows: list[RawRow] = []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. "field larger than field limit (131072)"
+            raise ValueError(f"line {reader.line_num}: not CSV as expected: {exc}") from None
         line = reader.line_num
         fields = {
             name: unneutralise(value) if name in _TEXT_COLUMNS else value
@@ -222,6 +244,12 @@ def parse_csv(text: str) -> list[RawRow]:
 
 
 def parse_file(path: Path) -> list[RawRow]:
+    """The rows of a change-log file (CSV or a Markdown table); OSError, UnicodeDecodeError
+    or ValueError (not a regular file, over MAX_FILE_BYTES, not CSV) when it is none."""
+    if not path.is_file():
+        raise ValueError("not a regular file; give a .csv or .md file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split it")
     # newline="": a CR or CRLF inside a quoted CSV cell is the cell's, not a line end.
     with path.open(encoding="utf-8-sig", newline="") as f:
         text = f.read()
@@ -234,9 +262,17 @@ def parse_file(path: Path) -> list[RawRow]:
 
 
 def import_changes(
-    rows: list[RawRow], store: ChangeStore, plan: Plan, now: datetime, by: str = "import"
+    rows: list[RawRow],
+    store: ChangeStore,
+    plan: Plan,
+    now: datetime,
+    by: str = "import",
+    pause: Callable[[float], None] = time.sleep,
 ) -> ImportResult:
-    """Validate every row, then add them all in one transaction; nothing if any row is bad."""
+    """Validate every row first (nothing is written if any row is bad), then add them in
+    short transactions of IMPORT_BATCH rows, so a served bot sharing the database keeps
+    writing meanwhile. Each row's key is its content's: an import killed half way and run
+    again adds the rest and nothing twice."""
     result = ImportResult()
     ready: list[tuple[ChangeDraft, str, str | None, str]] = []
     for row in rows:
@@ -253,5 +289,13 @@ def import_changes(
         ready.append((draft, who, channel, content_key(draft, "import")))
     if result.errors:
         return result
-    result.added, result.skipped = store.add_many(ready, now)
+    held = 0.0
+    for start in range(0, len(ready), IMPORT_BATCH):
+        if start:
+            pause(max(IMPORT_PAUSE, held))
+        began = time.monotonic()
+        added, skipped = store.add_many(ready[start : start + IMPORT_BATCH], now)
+        held = time.monotonic() - began
+        result.added += added
+        result.skipped += skipped
     return result

@@ -16,7 +16,10 @@ __all__ = [
     "read_scenarios",
 ]
 
-_BOLD_ITEM = re.compile(r"^\*\*(?P<name>[^*]+)\*\*\s*(?:\((?P<extra>[^)]*)\))?\s*:\s*(?P<text>.*)$")
+# Possessive after each token: one reading of a run of spaces (see mdblocks._LABEL).
+_BOLD_ITEM = re.compile(
+    r"^\*\*(?P<name>[^*]+)\*\*\s*+(?:\((?P<extra>[^)]*+)\)\s*+)?:\s*+(?P<text>.*)$"
+)
 
 
 def _step(text: str) -> dict[str, str]:

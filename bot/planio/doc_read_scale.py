@@ -33,13 +33,18 @@ def read_title(root: Section) -> dict[str, Any]:
 
 
 def _line_item(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
-    found = re.match(r"^(?P<name>[^:]+):\s*(?P<cost>[^(]*?)\s*(?:\((?P<note>.*)\))?$", text)
-    cost = money_fields(found.group("cost"), "cost") if found else None
-    if found is None or cost is None:
+    """`Railway: $30 (API + PostgreSQL)`: name, cost, note. String methods, not
+    `([^(]*?)\\s*(...)?$`, which tries every split of a long run of spaces."""
+    name, colon, rest = text.partition(":")
+    rest = rest.strip()
+    opened = rest.find("(")
+    note = rest[opened + 1 : -1] if opened >= 0 and rest.endswith(")") else ""
+    cost = money_fields(rest if opened < 0 else rest[:opened].strip(), "cost")
+    if not colon or not name or cost is None or (opened >= 0 and not rest.endswith(")")):
         # Worded its own way (`vps $12`, `€18/mo (~$20/mo)`): read leniently, or left out
         # with a warning.
         return line_item(line, text, reader)
-    return {"name": found.group("name").strip(), **cost, "note": found.group("note") or ""}
+    return {"name": name.strip(), **cost, "note": note}
 
 
 def read_metrics(label: Label | None, reader: Reader) -> list[tuple[str, str, str, list[str]]]:

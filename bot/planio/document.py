@@ -18,15 +18,14 @@ import yaml
 from pydantic import ValidationError
 
 from bot.domain.checks import plan_errors
-from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
 from bot.planio.doc_costs import read_costs
 from bot.planio.doc_demands import check_rules, servable
+from bot.planio.doc_infer import infer
 from bot.planio.doc_layout import Layout
 from bot.planio.doc_money import plan_currency, reading_currency
 from bot.planio.doc_read_model import (
-    Approx,
     read_formulas,
     read_pricing,
     read_scaling,
@@ -42,15 +41,12 @@ from bot.planio.doc_read_ops import (
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
-from bot.planio.doc_stated import keep_stated
 from bot.planio.doc_unit import growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 from bot.planio.mdblocks import number, parse_sections
 from bot.planio.overlay import apply_overlay
 
 __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
-
-_STEPS = (1, 5, 10, 25, 50, 100, 500, 1000)
 
 
 @dataclass(frozen=True)
@@ -111,49 +107,6 @@ def _embedded_metrics() -> tuple[dict[str, Any], ...]:
     )
 
 
-def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:
-    """The rounding mode the document's own percentages use (137.5% written +137%). A stated
-    total is the one answers show, so its percentage is reckoned from it; a percentage no
-    mode gives (a slip of the pen) tells nothing and is passed over."""
-    previous = budget
-    modes = ["half_up", "half_down", "half_even"]
-    for tier, (_line, stated, percent) in zip(tiers, totals, strict=False):
-        summed = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        total = summed if stated is None else stated
-        if percent is not None and previous:
-            exact = (total - previous) * 100 / previous
-            fitting = [m for m in modes if round_to(exact, 0, m) == percent]
-            modes = fitting or modes
-        previous = total
-    return modes[0] if modes else "half_up"
-
-
-def _totals(
-    budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]
-) -> tuple[list[Decimal], list[Decimal]]:
-    """Each tier's total as its changes make it, and as the plan keeps it: a stated total
-    wins, and the next tier starts from it."""
-    sums, kept, total = [], [], budget
-    stated_totals = [stated for _line, stated, _pct in totals]
-    for index, tier in enumerate(tiers):
-        total += sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        sums.append(total)
-        stated = stated_totals[index] if index < len(stated_totals) else None
-        total = total if stated is None else stated
-        kept.append(total)
-    return sums, kept
-
-
-def _step(values: list[Decimal], stated: list[int]) -> int | None:
-    """The smallest rounding step that turns every exact figure into the stated one."""
-    if not stated or len(values) < len(stated):
-        return None
-    for step in _STEPS:
-        if all(ceil_to_step(v, step) == s for v, s in zip(values, stated, strict=False)):
-            return step
-    return None
-
-
 def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     """The plan data the document states, the reader (problems, warnings) and the appendix.
     Amounts are read in the currency the document's totals use."""
@@ -174,7 +127,10 @@ def _count_from_headings(data: dict[str, Any], lines: list[str]) -> None:
     base, unit = data["baseline"], data.get("growth_units") or f"{data.get('growth_unit')}s"
     start = growth_start(lines)
     users = number(start) if start else None
-    counted = re.search(r"\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", ""))
+    # A start no digit precedes: one pass over a run of digits (linear on any note).
+    counted = re.search(
+        r"(?<![\d,.])\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", "")
+    )
     if users is None or "growth_unit" not in data or (counted and unit in counted.group(0)):
         return
     if users > 0 and int(users) != base.get("users"):
@@ -244,13 +200,14 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
-    _infer(data, reader, totals, approx, healthy, explicit_step)
+    infer(data, reader, totals, approx, healthy, explicit_step)
     return data, reader, appendix
 
 
 def _coined(data: dict[str, Any], reader: Reader) -> None:
     """Metrics the document's words made join its catalog: shown by check-plan, pushable
     like any other, pullable once the appendix or a `Query` column gives a query."""
+    data.setdefault("metrics", [])
     known = {m["name"] for m in data["metrics"]}
     for name, metric in reader.coined.items():
         if name not in known:
@@ -259,66 +216,6 @@ def _coined(data: dict[str, Any], reader: Reader) -> None:
         promql = reader.queries.get(metric["name"])
         if promql and not metric.get("query"):
             metric["query"] = promql
-
-
-def _infer(
-    data: dict[str, Any],
-    reader: Reader,
-    totals: list[TierTotal],
-    approx: Approx,
-    healthy: list[int],
-    explicit_step: int | None,
-) -> None:
-    """What the document shows only through its own figures: rounding modes and steps."""
-    budget = data["baseline"]["budget"]
-    data["percent_rounding"] = _rounding(budget, data["tiers"], totals)
-    sums, computed = _totals(budget, data["tiers"], totals)
-    for index, (_line, stated, _pct) in enumerate(totals):
-        if stated is not None and index < len(sums) and stated != sums[index]:
-            data["tiers"][index]["stated_total"] = stated
-    keep_stated(data, reader.stated)
-    pricing = data["pricing"]
-    if pricing and explicit_step is not None:
-        pricing["healthy_step"] = explicit_step
-    elif pricing and healthy and pricing["price"] > 0:
-        multiple = pricing.get("healthy_multiple", Decimal(5))
-        exact = [t * multiple / pricing["price"] for t in computed]
-        step = _step(exact, healthy)
-        if step is not None:
-            pricing["healthy_step"] = step
-        else:
-            # Counts that follow no multiple of the cost are the team's own targets: they
-            # are what break-even shows.
-            pricing["healthy_counts"] = healthy
-    _relative_costs(data, [budget, *computed])
-    compute = data["formulas"].get("compute", {})
-    if approx is not None and compute and compute["efficiency"] > 0:
-        rps, stated_vcpus = approx
-        exact = rps * compute["avg_response_seconds"] / compute["efficiency"]
-        step = _step([exact], [int(stated_vcpus)])
-        if step is not None:
-            compute["approx_step"] = step
-
-
-_TIER = re.compile(r"\(\s*tier\s*(\d+)\s*\)", re.IGNORECASE)
-
-
-def _relative_costs(data: dict[str, Any], budgets: list[Decimal]) -> None:
-    """ "Cost > $60/mo (Tier 0)": a cost threshold stated for one tier scales with the
-    built tier, so it becomes a share of the budget (150% of Tier 0's $40)."""
-    cost = data.get("cost_metric", "cost_usd")
-    worded = [*data.get("thresholds", []), *data.get("scaling_triggers", [])]
-    worded += [t for tier in data["tiers"] for t in tier.get("triggers", [])]
-    for item in worded:
-        rule, named = item.get("rule"), _TIER.search(str(item.get("text", "")))
-        if not rule or rule["metric"] != cost or rule.get("of_budget") or named is None:
-            continue
-        number = int(named.group(1))
-        if number >= len(budgets) or budgets[number] <= 0:
-            continue
-        share = Decimal(str(rule["value"])) * 100 / budgets[number]
-        if share == share.quantize(Decimal("0.01")):
-            rule["value"], rule["of_budget"] = float(share), True
 
 
 def as_read(data: dict[str, Any]) -> dict[str, Any]:
@@ -346,6 +243,9 @@ def import_document(text: str, source: str = "<document>") -> ImportResult:
             )
         except ValueError as exc:
             reader.problems.append(f"appendix: {exc}")
+        # An appendix that lists metrics (to give a new one its query) keeps the ones the
+        # document's own words made: their rules and samples still need them.
+        _coined(data, reader)
     check_rules(data, reader)
     if reader.problems:
         raise PlanError(source, tuple(reader.problems))

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["PlanError", "default_plan_text", "describe_error", "load_yaml"]
+__all__ = ["AliasRefused", "PlanError", "default_plan_text", "describe_error", "load_yaml"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,25 @@ class PlanError(Exception):
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class AliasRefused(yaml.YAMLError):
+    """An alias (`*name`) in a plan: refused before any tree is built from it."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("aliases (*name) are not allowed in a plan; write the value out")
+        self.problem = str(self)
+        self.problem_mark = mark
+
+
 def load_yaml(text: str) -> Any:
-    """YAML as plain data (safe: no Python objects); yaml.YAMLError when it is not YAML."""
+    """YAML as plain data (safe: no Python objects); yaml.YAMLError when it is not YAML.
+
+    Aliases are refused while the text is only a stream of events, before a tree exists: a
+    few KB of nested aliases ("billion laughs") expand to gigabytes once composed, and a
+    plan has no use for them.
+    """
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise AliasRefused(event.start_mark)
     return yaml.load(text, Loader=_LOADER)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,7 @@ from bot.domain.plan import Plan
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 
 __all__ = [
+    "MAX_PLAN_BYTES",
     "PlanError",
     "default_plan",
     "default_plan_text",
@@ -19,7 +21,11 @@ __all__ = [
     "file_stamp",
     "load_plan",
     "parse_plan",
+    "read_plan_text",
 ]
+
+# A plan (YAML or the filled-in document) is a few tens of KB; the template itself is 30.
+MAX_PLAN_BYTES = 1024 * 1024
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
@@ -62,15 +68,55 @@ def file_stamp(path: str | Path | None) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
+def read_plan_text(path: str | Path) -> str:
+    """The text of the plan file at `path`, or PlanError saying why it cannot be one: not a
+    regular file (a FIFO or a device would block or never end), over MAX_PLAN_BYTES, or not
+    UTF-8. Never blocks: nothing is opened before the file is known to be a regular one."""
+    file = Path(path)
+    try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = (
+                "a directory"
+                if stat.S_ISDIR(info.st_mode)
+                else "a FIFO"
+                if stat.S_ISFIFO(info.st_mode)
+                else "a device or socket"
+            )
+            raise PlanError(
+                str(file), (f"it is {kind}, not a plan file; give a .yaml or .md file",)
+            )
+        if info.st_size > MAX_PLAN_BYTES:
+            raise PlanError(str(file), (_too_large(info.st_size),))
+        with file.open("rb") as f:
+            data = f.read(MAX_PLAN_BYTES + 1)
+    except OSError as exc:
+        raise PlanError(str(file), (f"cannot read the file: {exc.strerror}",)) from None
+    if len(data) > MAX_PLAN_BYTES:  # grew since the stat
+        raise PlanError(str(file), (_too_large(len(data)),))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlanError(
+            str(file),
+            (
+                f"line {line}: byte 0x{data[exc.start]:02x} is not UTF-8; save the file as "
+                "UTF-8 text",
+            ),
+        ) from None
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size:,} bytes; a plan is at most {MAX_PLAN_BYTES:,} (1 MiB)"
+
+
 def load_plan(path: str | Path | None = None) -> Plan:
     """The plan at `path`, or the embedded default plan when `path` is None."""
     if path is None:
         return default_plan()
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(str(file), (f"cannot read the file: {exc.strerror}",)) from None
+    text = read_plan_text(file)
     if file.suffix.lower() in (".md", ".markdown"):
         # The filled-in template itself: warnings are check-plan's to print.
         from bot.planio.document import import_document

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 from bot.domain.values import Prose, Typed, shown
 from bot.reply import Code, Facts, Part, Reply, Section, Table, Text, Value
@@ -74,7 +75,41 @@ def table_lines(table: Table, *, slack: bool = True) -> list[str]:
     return out
 
 
-def _part(part: Part, slack: bool) -> list[str]:
+def _stacked(table: Table, width: int, slack: bool) -> list[str]:
+    """A table too wide for the terminal, one block a row: its first cell, then the others
+    indented and wrapped to `width` (a terminal wraps a long line into a mess)."""
+    out: list[str] = []
+    for row in table.rows:
+        cells = [cell_text(c, slack=slack) for c in row]
+        out.append(cells[0] if cells else "")
+        for name, cell in zip(table.columns[1:], cells[1:], strict=False):
+            out += textwrap.wrap(
+                f"{plain(name)}: {cell}" if name != table.columns[1] else cell,
+                width=max(20, width),
+                initial_indent="    ",
+                subsequent_indent="    ",
+            ) or ["    "]
+    return out
+
+
+def _fit(lines: list[str], width: int | None) -> list[str]:
+    """Lines wrapped to `width` with a hanging indent under their label; as they are
+    without a width (a pipe, a file: the README's examples)."""
+    if width is None:
+        return lines
+    fitted: list[str] = []
+    for line in lines:
+        if display_width(line) <= width:
+            fitted.append(line)
+            continue
+        lead = len(line) - len(line.lstrip())
+        label = re.match(r"\s*(?:[-\d.]+ |[^:]{1,30}:\s+)?", line)
+        hang = " " * min(len(label.group(0)) if label else lead, width // 2)
+        fitted += textwrap.wrap(line, width=width, subsequent_indent=hang) or [""]
+    return fitted
+
+
+def _part(part: Part, slack: bool, width: int | None = None) -> list[str]:
     def words(text: str) -> str:
         return plain(text if slack else bare(text))
 
@@ -88,7 +123,10 @@ def _part(part: Part, slack: bool) -> list[str]:
         ]
     if isinstance(part, Table):
         head = [part.title + ":"] if part.title else []
-        return head + table_lines(part, slack=slack)
+        lines = table_lines(part, slack=slack)
+        if width is not None and max(map(display_width, lines), default=0) > width:
+            return head + _stacked(part, width, slack)
+        return head + lines
     if isinstance(part, Section):
         items = [
             f"  {n}. {words(item)}" if part.numbered else f"  - {words(item)}"
@@ -100,13 +138,14 @@ def _part(part: Part, slack: bool) -> list[str]:
     raise TypeError(part)
 
 
-def render_text(reply: Reply, *, slack: bool = False) -> str:
+def render_text(reply: Reply, *, slack: bool = False, width: int | None = None) -> str:
     """For the terminal (commands bare, as the shell takes them), or `slack` for the text
-    beside Block Kit (`/capacity tier 2`)."""
+    beside Block Kit (`/capacity tier 2`). `width`: the terminal's columns, which every line
+    then fits (tables too wide for it are stacked, one block a row)."""
     lines = [("Error: " if reply.error else "") + plain(reply.title)]
-    lines.append("=" * min(display_width(lines[0]), 72))
+    lines.append("=" * min(display_width(lines[0]), 72, width or 72))
     for part in reply.parts:
-        lines.extend(_part(part, slack))
+        lines.extend(_part(part, slack, width))
         lines.append("")
     lines.extend(plain(note if slack else bare(note)) for note in reply.notes)
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(_fit(lines, width)).rstrip() + "\n"

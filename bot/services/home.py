@@ -51,17 +51,19 @@ def _home_reply(ctx: Context, router: Router) -> Reply:
     here = tier_costs(plan)[plan.built_tier]
     budget = here.total
     cost = latest.get(plan.cost_metric)
+    # Money is shown as measured only when it was: without a cost sample the figures are
+    # the plan's, labelled as planned (no "left", nothing was spent that we know of).
     if cost is not None:
         month_cost = Decimal(str(round(cost.value, 2)))
-        spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget"
-    elif plan.built_tier == 0:
-        # No cost metric yet: the baseline's own line items are the best figure we have.
-        month_cost = sum((item.cost for item in plan.baseline.line_items), Decimal(0))
-        spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget (line items)"
+        spent = f"{fmt_money(month_cost)} of {fmt_money(budget)}/mo budget (measured)"
+        left = budget - month_cost
+        standing = f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"
     else:
-        month_cost = budget
-        spent = f"no cost data; the tier's budget is {fmt_money(budget)}/mo"
-    left = budget - month_cost
+        spent = f"no cost data yet (no `{plan.cost_metric}` sample)"
+        standing = f"{fmt_money(budget)}/mo planned for Tier {plan.built_tier}"
+        if plan.built_tier == 0:
+            items = sum((item.cost for item in plan.baseline.line_items), Decimal(0))
+            standing += f" (its line items: {fmt_money(items)}/mo planned)"
     users = latest.get(plan.users_metric)
     parts: list[Part] = [
         Facts(
@@ -74,7 +76,7 @@ def _home_reply(ctx: Context, router: Router) -> Reply:
                     else f"no `{plan.users_metric}` sample yet",
                 ),
                 ("This month", spent),
-                ("Budget", f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"),
+                ("Budget", standing),
             )
         ),
         next_tier_table(ctx, max(number, plan.built_tier), latest),

@@ -5,14 +5,18 @@ than everything else the bot does for a request (docs/PERFORMANCE.md), so the re
 message is kept, bounded, for as long as the same plan is live (a reload starts afresh),
 and so is the ack's body already encoded as JSON (~5 KB: encoding it is the next cost).
 Answers that may read the store are computed on a worker thread, so a slow query never
-holds the event loop.
+holds the event loop; one not ready when the ack is due (another process holding the
+database's write lock, say) is acked "working on it" and followed up when it is.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from bot.commands import Context, Request, Router
@@ -21,7 +25,22 @@ from bot.domain.plan import Plan
 from bot.render.blocks import render_message
 from bot.reply import Reply
 
-__all__ = ["Answers"]
+__all__ = ["ACK_WITHIN", "WORKING", "Answers", "Later"]
+
+# How long an answer computed on a worker thread may take before the ack goes without it:
+# Slack drops an ack after 3 seconds, and the ack still has to travel.
+ACK_WITHIN = 2.0
+# What the ack says when the answer is still being computed.
+WORKING = json.dumps(
+    {"response_type": "ephemeral", "text": "Working on it: the answer follows in a moment."}
+)
+
+
+@dataclass(frozen=True)
+class Later:
+    """An answer not ready by the ack: ack with WORKING, then respond with `answer`'s."""
+
+    answer: asyncio.Future[tuple[Reply, dict[str, Any]]]
 
 
 def _ack_body(message: dict[str, Any]) -> str:
@@ -38,8 +57,15 @@ class Answers:
     def _request(self, request: str | Request) -> Request:
         return self.router.parse(request) if isinstance(request, str) else request
 
-    def _compute(self, request: Request, ctx: Context, share: bool) -> tuple[Reply, dict[str, Any]]:
-        reply = self.router.dispatch(request, ctx)
+    def _compute(
+        self,
+        request: Request,
+        ctx: Context,
+        share: bool,
+        waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> tuple[Reply, dict[str, Any]]:
+        with waiting():
+            reply = self.router.dispatch(request, ctx)
         share = share and reply.effect is None and request.shareable
         return reply, render_message(reply, command=request.text, share=share)
 
@@ -78,19 +104,27 @@ class Answers:
         return reply, dict(message)
 
     async def ack_body(
-        self, request: str | Request, plan: Plan, context: Callable[[], Context]
-    ) -> tuple[Reply, str]:
+        self,
+        request: str | Request,
+        plan: Plan,
+        context: Callable[[], Context],
+        waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> tuple[Reply, str] | Later:
         """The Reply and the ephemeral ack's JSON body, for the live `plan`. A kept answer
         costs a dict lookup (`context` is not even called); other plan-only answers are
         computed on the loop (well under a millisecond) and kept; anything else, which may
-        read the store, is computed on a worker thread."""
+        read or write the store, is computed on a worker thread inside `waiting` (how long
+        its writes wait for another's lock), and is `Later` when not ready by ACK_WITHIN."""
         request = self._request(request)
         kept = self._lookup(plan, f"1:{request.text.strip()}")
         if kept is not None:
             return kept[0], kept[2]
         if request.plan_only:
             reply, message, body = self._kept_answer(request, context(), True)
-        else:
-            reply, message = await in_thread(self._compute, request, context(), True)
-            body = None
-        return reply, body if body is not None else _ack_body(message)
+            return reply, body if body is not None else _ack_body(message)
+        work = asyncio.ensure_future(in_thread(self._compute, request, context(), True, waiting))
+        try:
+            reply, message = await asyncio.wait_for(asyncio.shield(work), ACK_WITHIN)
+        except TimeoutError:
+            return Later(work)
+        return reply, _ack_body(message)

@@ -8,18 +8,33 @@ module level and a test can call one with a Front of its own.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.commands import Router, build_router
+from bot.commands.router import busy_reply
 from bot.context import Context
-from bot.core.offload import in_child_process
+from bot.core.offload import in_child_process, in_thread
 from bot.deps import Deps
+from bot.reply import Reply
 from bot.services.export import ExportFiles, export_files, prepare_export
 from bot.slack.answers import Answers
 from store import Store
+from store.db import WRITE_WAIT, is_locked
+
+T = TypeVar("T")
+
+# The change form's error when the lock stayed held (Slack shows 150 characters of it).
+FORM_BUSY = (
+    "The database is busy (another process is writing to it), so nothing was saved. "
+    "Submit again in a minute."
+)
 
 __all__ = [
+    "FORM_BUSY",
     "HOME_REPUBLISH_LIMIT",
     "HOME_REPUBLISH_WINDOW",
     "Front",
@@ -69,6 +84,34 @@ class Front:
 
     def context(self, user_id: str | None = None, channel_id: str | None = None) -> Context:
         return self.deps.context(user_id, channel_id)
+
+    def write_wait(self) -> AbstractContextManager[None]:
+        """Around a write someone waits on (on a worker thread): another process's lock is
+        waited for WRITE_WAIT, then "database is locked" (an apology, never a frozen ack).
+        An in-memory database (tests) has no other process, and one shared connection."""
+        store = self.deps.store
+        return nullcontext() if store.path == ":memory:" else store.lock_wait(WRITE_WAIT)
+
+    async def write_reply(self, func: Callable[[], Reply]) -> Reply:
+        """`write(func)`, its Reply the router's busy apology when the lock stayed held."""
+        try:
+            return await self.write(func)
+        except Exception as exc:
+            if not is_locked(exc):
+                raise
+            return busy_reply()
+
+    async def write(self, func: Callable[[], T]) -> T:
+        """`func()`, a write someone waits on, on a worker thread inside `write_wait`. In
+        place for an in-memory database, whose one connection threads would share."""
+        if self.deps.store.path == ":memory:":
+            return func()
+
+        def waiting() -> T:
+            with self.write_wait():
+                return func()
+
+        return await in_thread(waiting)
 
     async def export(self, ctx: Context) -> ExportFiles:
         """The change log's export files, built away from the event loop: in a child

@@ -50,6 +50,7 @@ __all__ = [
     "ParsedRequest",
     "decode_body",
     "refusal_kind",
+    "replay_key",
     "signature_problem",
 ]
 
@@ -257,6 +258,16 @@ class ParsedRequest(AsyncBoltRequest):
         return copy
 
 
+def replay_key(signature: str) -> int | str:
+    """What the replay memory keeps of a verified request: the first 64 bits of its HMAC
+    as one int (the timestamp is inside the HMAC). About 100 bytes an entry instead of the
+    ~340 of the header pair, so its 50,000 entries stay near 5 MB."""
+    try:
+        return int(signature[3:19], 16)
+    except ValueError:  # not hex: only a signature HMAC-checked elsewhere gets here
+        return signature
+
+
 def refusal_kind(status: int, reason: str) -> str:
     """A refusal as one of a few labels: bad_signature (unsigned, malformed or wrong),
     stale, replay, undecodable (a signed body that is not a Slack payload), too_large."""
@@ -328,7 +339,7 @@ class Intake:
         )
         if not _signed(self.mac, *signature, raw):
             return self._refuse(request, 401, "bad signature", len(raw))
-        replayed = self.replays.seen_or_add(signature)
+        replayed = self.replays.seen_or_add(replay_key(signature[1]))
         try:
             payload = decode_body(raw, request.headers.get("Content-Type", ""))
         except DecodeError as exc:

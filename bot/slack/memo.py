@@ -25,6 +25,20 @@ class SeenKeys:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def prune(self) -> int:
+        """Forget the keys past their ttl (an idle bot holds nothing it no longer needs);
+        returns how many were dropped."""
+        now, dropped = self.clock(), 0
+        while self._seen:
+            oldest, at = next(iter(self._seen.items()))
+            if now - at <= self.ttl:
+                break
+            self._seen.pop(oldest)
+            dropped += 1
+        if not self._seen:
+            self._seen = OrderedDict()  # a fresh one: the emptied one keeps its table
+        return dropped
+
     def seen_or_add(self, key: Hashable) -> bool:
         """True when `key` was seen within the ttl; otherwise remember it and return False."""
         now = self.clock()

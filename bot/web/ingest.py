@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.offload import in_thread
 from bot.domain.monitoring import require_aware
 from bot.domain.plan import Metric
+from store.db import WRITE_WAIT, is_locked
 from store.vitals import STORE_ERRORS, describe_error, is_disk_full
 
 if TYPE_CHECKING:
@@ -36,9 +37,11 @@ MAX_BODY = 1024 * 1024
 MAX_FUTURE = timedelta(days=1)
 MAX_SAMPLES = 10_000
 MAX_DEPTH = 32
-# Bodies up to this size (a few hundred samples, well under a millisecond of work) are
-# stored on the loop; larger ones on a worker thread (a full batch is ~30 ms).
+# Every batch is stored on a worker thread: a write can wait on another process's lock.
+# Only with an in-memory database (tests) are bodies up to this size stored on the loop.
 INLINE_BODY = 16 * 1024
+# What a 503 for a busy database tells the client to wait before sending again.
+RETRY_AFTER = 5
 _EXAMPLE = '{"samples": [{"metric": "mau", "value": 850}]}'
 
 
@@ -162,8 +165,6 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
     With CAPACITY_INGEST_TOKEN unset the endpoint answers 404, as if it did not exist.
     """
 
-    known = {m.name for m in deps.plan.metrics}
-    metrics = deps.plan.metrics
     retention = timedelta(days=deps.settings.raw_retention_days)
 
     async def post_metrics(request: web.Request) -> web.Response:
@@ -193,9 +194,30 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
             data += chunk
         if len(data) > MAX_BODY:
             return _error(413, f"body is larger than {MAX_BODY} bytes")
-        if len(data) <= INLINE_BODY:
+        if deps.store.path == ":memory:" and len(data) <= INLINE_BODY:
+            # No other process can hold an in-memory database's lock (tests).
             return store_batch(bytes(data))
-        return await in_thread(store_batch, bytes(data))
+        return await in_thread(store_waiting, bytes(data))
+
+    def store_waiting(data: bytes) -> web.Response:
+        """On a worker thread: another process's write lock (an import, a backup) is waited
+        for briefly, then the client is told to come back instead of kept waiting."""
+        try:
+            with deps.store.lock_wait(WRITE_WAIT):
+                return store_batch(data)
+        except Exception as exc:
+            if not is_locked(exc):
+                raise
+            log.warning("samples refused for now: the database's write lock was held too long")
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error": "the database is busy (another process is writing); "
+                    f"nothing was stored, retry in {RETRY_AFTER} s",
+                },
+                status=503,
+                headers={"Retry-After": str(RETRY_AFTER)},
+            )
 
     def store_batch(data: bytes) -> web.Response:
         """Decode, check and store one body (any thread: the store has one connection each)."""
@@ -208,6 +230,9 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
             return _error(400, f"body nests deeper than {MAX_DEPTH} levels")
         except ValueError as exc:  # bad JSON or UTF-8, or a number past int's digit limit
             return _error(400, f"body is not JSON: {str(exc)[:120]}")
+        # The live plan's metrics: a reload adds, removes and narrows them.
+        metrics = deps.plan.metrics
+        known = {m.name for m in metrics}
         try:
             rows = parse_rows(body, known, deps.clock(), retention=retention, metrics=metrics)
         except SampleError as exc:
@@ -222,6 +247,8 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         try:
             stored = deps.store.metrics.add_rows(rows)
         except STORE_ERRORS as exc:
+            if is_locked(exc):  # not a failing store: another process's lock (store_waiting)
+                raise
             # Nothing was stored (one transaction). A full disk is the client's 507, any
             # other store failure a 503: both JSON with the reason, like every refusal.
             log.warning("POST /api/metrics: batch not stored: %s", exc)

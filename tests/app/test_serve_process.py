@@ -17,7 +17,14 @@ from tests.notify.test_delivery import push
 from tests.slack.conftest import SECRET, signed_headers
 from tests.slack.harness import GOOD, view_submission
 from tests.support.metrics_helpers import Clock, make_deps
-from tests.support.serve_process import ROOT, free_port, serve_process, wait_healthy
+from tests.support.serve_process import (
+    ROOT,
+    free_port,
+    output_of,
+    serve_process,
+    stop_process,
+    wait_healthy,
+)
 
 
 async def spawn_serve(
@@ -61,16 +68,14 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 15)
         assert code == 0
-        _, err = await proc.communicate()
+        _, err = await output_of(proc)
         log = err.decode()
         assert "HTTP mode" in log and "stopped" in log
         # A normal start warns about nothing (Bolt's "token unused" included).
         assert " WARNING " not in log and " ERROR " not in log, log
         assert slack.bot_token not in log and SECRET not in log
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
 
 
 def test_scheduler_chatter_is_not_logged_at_info() -> None:
@@ -105,15 +110,13 @@ async def test_sigterm_during_an_outbox_retry_wait_is_quiet(
         await asyncio.sleep(0.3)  # into the retry wait
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 15) == 0
-        _, err = await proc.communicate()
+        _, err = await output_of(proc)
         log = err.decode()
         assert "stopped" in log
         assert "Traceback" not in log and "CancelledError" not in log, log[-1500:]
         assert slack.messages_in("C_ALERTS") == []  # still queued for the next start
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
 
 
 async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_path: Path) -> None:
@@ -163,15 +166,13 @@ async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_p
             assert "$95/mo -&gt; $450/mo" in await tier_two(http)
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 15) == 0
-        _, err = await proc.communicate()
+        _, err = await output_of(proc)
         log = err.decode()
         assert "plan reloaded (version 2)" in log
         assert "the plan was refused; the old plan stays live" in log
         assert "expected `**Budget**: $40/mo total`" in log
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
 
 
 async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
@@ -195,8 +196,8 @@ async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
                     return resp.status
 
             assert await asyncio.gather(*(submit(i) for i in range(count))) == [200] * count
-        proc.kill()  # SIGKILL: acknowledged entries, confirmations maybe not yet posted
-        await proc.wait()
+        # SIGKILL: acknowledged entries, confirmations maybe not yet posted.
+        await stop_process(proc)
         before = len(slack.messages_in("C1"))
         proc = await spawn_serve(slack, tmp_path, port)
         # Within the listener's lease (30 s) for any confirmation caught mid-send.
@@ -207,6 +208,4 @@ async def test_entries_acknowledged_before_a_kill_all_get_one_confirmation(
         for i in range(count):
             assert sum(f"Change number {i} done" in t for t in texts) == 1
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)

@@ -17,10 +17,10 @@ from tests.support.metrics_helpers import T0, Clock, make_deps
 def test_home_without_data_shows_the_baseline_and_tier_one_triggers() -> None:
     deps = make_deps(Clock())
     text = render_text(home_reply(deps.context("U1"), build_router()))
-    assert "Demand tier:           Tier 0 (MVP Baseline)" in text
+    assert "Trigger reached:       Tier 0 (MVP Baseline)" in text
     assert "Built tier:            Tier 0 (MVP Baseline), from the plan file" in text
     assert "Next trigger to watch: Tier 1: Monthly active users (MAU) > 800 (no data yet)" in text
-    assert "$35 of $40/mo budget (line items)" in text
+    assert "no cost data yet" in text and "$40/mo planned for Tier 0" in text
     assert "Monthly active users (MAU) > 800" in text and "no data" in text
     assert "No changes logged yet" in text
 
@@ -41,7 +41,7 @@ def test_home_with_live_data_shows_tier_cost_alerts_and_changes() -> None:
     )
     deps.store.changes.add(draft, "U1", "C1", "k1", clock())
     text = render_text(home_reply(deps.context("U1"), build_router()))
-    assert "Demand tier:           Tier 2: 100x Growth" in text
+    assert "Trigger reached:       Tier 2: 100x Growth" in text
     assert "Users now:             8,412" in text
     # The budget in force is the built tier's (Tier 0, $40), not the demanded tier's.
     assert "$430 of $40/mo budget" in text and "$390 over" in text

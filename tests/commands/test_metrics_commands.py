@@ -73,7 +73,7 @@ def test_status_shows_tier_next_triggers_alerts_and_budget() -> None:
     )
     evaluate_once(deps, clock() + timedelta(seconds=1))
     out = ask(deps, "status")
-    assert "Capacity status: demand Tier 1, built Tier 0" in out
+    assert "Capacity status: trigger reached Tier 1, built Tier 0" in out
     assert "Triggers for Tier 2" in out and "MAU > 8,000" in out
     assert "API p95 > 800ms" in out and "MET" in out
     assert "Firing alerts" in out and "tier1.api_p95_ms" in out
@@ -88,7 +88,7 @@ def plan_only(text: str) -> str:
 
 
 def test_plan_only_answers_work_without_a_store() -> None:
-    assert "Capacity status: demand Tier 0, built Tier 0" in plan_only("status")
+    assert "Capacity status: trigger reached Tier 0, built Tier 0" in plan_only("status")
     assert "Nothing recorded" in plan_only("metric mau 850")
     assert "Live state" not in plan_only("triggers")
     assert "Live state" in answer("triggers")

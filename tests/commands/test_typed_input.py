@@ -21,7 +21,7 @@ APOLOGY = "Sorry, something went wrong"
         ("cost ,5", "`,5` is ambiguous: write 0.5 or 5."),
         ("cost 1,00", "`1,00` is ambiguous: write 1.00 or 100."),
         ("cost 1234,567", "commas go between groups of three digits"),
-        ("cost $5000", "`$5000` is not an amount of money; write 5000."),
+        ("cost $5000", "`$5000` is an amount of money; `cost` takes a number of users"),
         ("storage 1_000", "`1_000` is not a number"),
         ("compute 1e3", "write it out"),
         ("connections 5 3%", "`3%` is not a percentage"),

@@ -14,11 +14,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-from tests.metrics_helpers import Clock
-from tests.routes.helpers import routed_deps, with_severities, worker_for
-from tests.routes.pdserver import ROUTING_KEY, PagerDutyReceiver
-from tests.routes.smtpserver import SmtpServer
-
 from bot.commands import build_router
 from bot.commands.changes import PostConfirmation
 from bot.domain.changes import ChangeDraft
@@ -30,6 +25,10 @@ from bot.services.reload import apply_plan
 from bot.slack.confirm import queue_confirmation
 from store import Store
 from tests.fakeslack import FakeSlack
+from tests.notify.posters.helpers import routed_deps, with_severities, worker_for
+from tests.support.metrics_helpers import Clock
+from tests.support.pdserver import ROUTING_KEY, PagerDutyReceiver
+from tests.support.smtpserver import SmtpServer
 
 ROUTER = build_router()
 
@@ -51,7 +50,7 @@ async def main(out: Path) -> None:
                 bot_token=slack.bot_token,
                 api_url=slack.api_url,
             )
-            worker = worker_for(deps, slack, smtp.client_tls)
+            worker = worker_for(deps, slack, routes=True, tls=smtp.client_tls)
 
             def push(**values: float) -> None:
                 deps.store.metrics.add_batch(

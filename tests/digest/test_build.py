@@ -156,7 +156,8 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     reply = build_digest(seeded)
     assert reply.title == "Weekly capacity digest, 2026-W48"
     assert _texts(reply)[0] == (
-        "Demand tier: Tier 0 (MVP Baseline), at 90 MAU. Built: Tier 0 (MVP Baseline)."
+        "Trigger reached: Tier 0 (MVP Baseline), at 90 MAU; sized for Tier 0. "
+        "Built: Tier 0 (MVP Baseline)."
     )
     rows = _rows(reply, "Headroom to Tier 1 (10x Growth)")
     assert rows["Monthly active users (MAU) > 800"][1:] == (
@@ -302,7 +303,8 @@ def test_digest_speaks_of_demand_built_gap_and_the_built_budget(plan: Plan) -> N
     inp = replace(inp, cost_this_month=Decimal(120))
     reply = build_digest(inp)
     assert _texts(reply)[0] == (
-        "Demand tier: Tier 2: 100x Growth, at 9,000 MAU. Built: Tier 1: 10x Growth. "
+        "Trigger reached: Tier 2: 100x Growth, at 9,000 MAU; sized for Tier 2. "
+        "Built: Tier 1: 10x Growth. "
         "Plan the Tier 2 changes (+$320/mo)."
     )
     # Headroom past both tiers, and cost against the budget of the tier that is built.

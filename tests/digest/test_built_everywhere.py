@@ -28,7 +28,7 @@ def test_the_recorded_built_tier_is_the_one_every_surface_budgets_against() -> N
     ctx = deps.context(user_id="U_PLANNER")
 
     status = render_text(router.dispatch("status", ctx))
-    assert status.splitlines()[0] == "Capacity status: demand Tier 2, built Tier 1"
+    assert status.splitlines()[0] == "Capacity status: trigger reached Tier 2, built Tier 1"
     assert "$120 of $95/mo" in status
 
     home = render_text(home_reply(ctx, router))

@@ -105,3 +105,20 @@ def test_store_works_over_a_bare_database() -> None:
     store = Store()
     assert isinstance(store.digests, DigestStore)
     assert store.db["digests"].pks == ["period"]
+
+
+def test_a_claim_whose_holder_died_is_taken_again_before_its_lease() -> None:
+    """A holder named by host:pid:start: gone (a SIGKILL) lets the next process take the
+    slot at once; alive (this process) or posted, never."""
+    from bot.core.owner import gone, this_process
+
+    host = this_process().split(":")[0]
+    dead = f"{host}:999999999:1"  # no such pid
+    digests = Store().digests
+    assert digests.claim("2026-W49", NOW, owner=dead, gone=gone)
+    assert digests.claim("2026-W49", NOW + timedelta(minutes=1), owner=this_process(), gone=gone)
+    assert not digests.claim(
+        "2026-W49", NOW + timedelta(minutes=2), owner=this_process(), gone=gone
+    )  # its holder, this process, is alive
+    digests.mark_posted("2026-W49", "C1", "1.0", NOW + timedelta(minutes=3))
+    assert not digests.claim("2026-W49", NOW + timedelta(days=1), owner=dead, gone=lambda _: True)

@@ -19,25 +19,31 @@ from bot.domain.tiers import budget, gap_cost, gap_text, next_trigger, with_buil
             2,
             0,
             9000,
-            "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 0 is built: "
+            "Trigger reached: Tier 2 (MAU 9,000 > 8,000), sized for Tier 2, Tier 0 is built: "
             "plan the Tier 1 and Tier 2 changes (+$375/mo)",
         ),
         (
             1,
             0,
             850,
-            "Demand is at Tier 1 (MAU 850 > 800), Tier 0 is built: plan the Tier 1 changes"
+            "Trigger reached: Tier 1 (MAU 850 > 800), sized for Tier 1, Tier 0 is built: "
+            "plan the Tier 1 changes"
             " (+$55/mo)",
         ),
         (
             3,
             1,
             90_000,
-            "Demand is at Tier 3 (MAU 90,000 > 80,000), Tier 1 is built: "
+            "Trigger reached: Tier 3 (MAU 90,000 > 80,000), sized for Tier 3, Tier 1 is built: "
             "plan the Tier 2 and Tier 3 changes (+$2,220/mo)",
         ),
-        (1, 2, 900, "Demand is at Tier 1 (MAU 900 > 800), Tier 2 is built: no gap"),
-        (0, 0, None, "Demand is at Tier 0 (no MAU data yet), Tier 0 is built: no gap"),
+        (
+            1,
+            2,
+            900,
+            "Trigger reached: Tier 1 (MAU 900 > 800), sized for Tier 1, Tier 2 is built: no gap",
+        ),
+        (0, 0, None, "Trigger reached: Tier 0 (no MAU data yet), Tier 0 is built: no gap"),
     ],
 )
 def test_gap_text_names_demand_built_and_the_cost_between(

@@ -186,3 +186,22 @@ def test_added_job_uses_the_cron_in_the_zone(cron: str) -> None:
 
     job = add_digest_job(scheduler, cron, BERLIN, func)
     assert job.max_instances == 1
+
+
+async def test_a_slot_posted_before_its_record_is_recorded_not_posted_again(
+    seeded: DigestInput,
+) -> None:
+    """The holder died between posting (the outbox has the digest) and recording it: the
+    claim taken again finds the post and records it."""
+    store, slack = Store(), FakeSlack()
+    result = await run_digest(
+        NOW,
+        zone=UTC,
+        claims=store.digests,
+        build=lambda _now: seeded,
+        post=slack.post,
+        posted_before=lambda _period: Posted("C1", "1700000000.000100"),
+    )
+    assert result.status == "posted" and not slack.posts
+    record = store.digests.get(result.period)
+    assert record is not None and record.ts == "1700000000.000100"

@@ -26,7 +26,7 @@ ROUTER = build_router()
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
 GAP = (
-    "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 0 is built: "
+    "Trigger reached: Tier 2 (MAU 9,000 > 8,000), sized for Tier 2, Tier 0 is built: "
     "plan the Tier 1 and Tier 2 changes (+$375/mo)"
 )
 
@@ -98,7 +98,8 @@ async def test_demand_reaching_a_new_tier_is_one_message_each(slack: FakeSlack) 
             push(deps, "mau", value)
             await tick(deps, worker, clock, 10)
     (first,) = top_level(slack)
-    assert "Demand is at Tier 1 (MAU 850 > 800), Tier 0 is built" in text(first)
+    gap = "Trigger reached: Tier 1 (MAU 850 > 800), sized for Tier 1, Tier 0 is built"
+    assert gap in text(first)
     for _ in range(12):
         push(deps, "mau", 9000)
         await tick(deps, worker, clock, 10)
@@ -117,12 +118,12 @@ async def test_built_notice_for_a_step_back_and_status_shows_both_tiers(
     ask(deps, "built 1")
     await tick(deps, worker, clock)
     status = ask(deps, "status")
-    assert "Demand tier:           Tier 2: 100x Growth" in status
+    assert "Trigger reached:       Tier 2: 100x Growth" in status
     assert "Built tier:            Tier 1: 10x Growth, recorded by U0PLANNER" in status
     assert "Gap:                   Plan the Tier 2 changes (+$320/mo)" in status
     assert "Next trigger to watch: Tier 3: MAU > 80,000" in status
     triggers = ask(deps, "triggers")
-    assert "inactive (Tier 1 built)" in triggers and "Demand tier" in triggers
+    assert "inactive (Tier 1 built)" in triggers and "Trigger reached" in triggers
     home = render_text(ROUTER.dispatch("built", deps.context("U0PLANNER")))
     assert "Built: Tier 1: 10x Growth" in home
     notices = [m for m in top_level(slack) if text(m).startswith("Tier 1: 10x Growth is built")]
@@ -191,5 +192,6 @@ async def test_demand_reaching_a_tier_already_built_is_one_quiet_note(slack: Fak
         await tick(deps, worker, clock, 10)
     messages = top_level(slack)
     assert len(messages) == 2
-    assert text(messages[1]).startswith("Demand reached Tier 1: 10x Growth")
-    assert "Demand is at Tier 1 (MAU 850 > 800), Tier 1 is built: no gap" in text(messages[1])
+    assert text(messages[1]).startswith("Trigger reached: Tier 1: 10x Growth")
+    gap = "Trigger reached: Tier 1 (MAU 850 > 800), sized for Tier 1, Tier 1 is built: no gap"
+    assert gap in text(messages[1])

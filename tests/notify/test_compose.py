@@ -43,7 +43,7 @@ def test_three_rules_firing_together_are_one_message(plan: Plan) -> None:
     assert "/capacity tier 2" in text
     # The highest says the gap once: what is demanded, what is built, what it costs.
     assert (
-        "Demand is at Tier 3 (MAU 90,000 > 80,000), Tier 0 is built: "
+        "Trigger reached: Tier 3 (MAU 90,000 > 80,000), sized for Tier 3, Tier 0 is built: "
         "plan the Tier 1, Tier 2 and Tier 3 changes (+$2,275/mo)"
     ) in text
 

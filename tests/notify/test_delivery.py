@@ -208,7 +208,8 @@ async def test_three_rules_firing_together_post_one_message(slack: FakeSlack) ->
     (message,) = slack.messages_in(CHANNEL)
     for tier in (1, 2):
         assert f"approaching Tier {tier}" in (message.text or "")
-    assert "Demand is at Tier 3 (MAU 90,000 &gt; 80,000), Tier 0 is built" in (message.text or "")
+    gap = "Trigger reached: Tier 3 (MAU 90,000 &gt; 80,000), sized for Tier 3, Tier 0 is built"
+    assert gap in (message.text or "")
 
 
 async def test_a_grouped_message_is_edited_as_each_of_its_alerts_resolves(
@@ -283,7 +284,8 @@ async def test_a_tier_gap_is_said_once_not_every_four_hours(slack: FakeSlack) ->
         await worker.run_once()
         clock.advance(minutes=10)
     (message,) = slack.messages_in(CHANNEL)
-    assert "Demand is at Tier 1 (MAU 900 &gt; 800), Tier 0 is built" in (message.text or "")
+    gap = "Trigger reached: Tier 1 (MAU 900 &gt; 800), sized for Tier 1, Tier 0 is built"
+    assert gap in (message.text or "")
 
 
 def queued_alert(deps: Deps) -> int:

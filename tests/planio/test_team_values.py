@@ -175,3 +175,17 @@ def test_a_reload_into_another_currency_says_so_in_that_currency() -> None:
     assert "currency USD → EUR" in lines
     assert "grows in users → workspaces" in lines
     assert any(line.startswith("Baseline budget $40 → €210/mo") for line in lines), lines
+
+
+def test_the_appendix_gives_a_new_metric_its_query_and_the_others_stay() -> None:
+    text = (PLANS / "game-backend.md").read_text(encoding="utf-8")
+    appendix = (
+        "\n## Appendix: plan data\n\n```yaml\nmetrics:\n"
+        "  - {name: egress_tb, description: Egress, unit: TB, query: 'sum(egress_bytes) / 1e12'}\n"
+        "```\n"
+    )
+    plan = import_document(text + appendix).plan
+    egress = plan.metric("egress_tb")
+    assert egress is not None and egress.query == "sum(egress_bytes) / 1e12"
+    # The other metrics the document's words made are still there to push to.
+    assert plan.metric("daily_active_players") is not None

@@ -61,6 +61,7 @@ CASES: dict[str, Callable[[], object]] = {
         + "> " * (N // 2)
         + "|"
     ),
+    "budget line item": lambda: _import(TOP + "  - Railway: " + " " * N + "$5 x("),
     "kept section": lambda: _import(
         TOP + "## Growth\n### Tier 1: x (100)\n## Notes\n" + "- a\n" * (N // 4)
     ),

@@ -146,7 +146,7 @@ async def test_home_tab_publishes_on_app_home_opened(
     view = await slack.wait_for(lambda: slack.home_views.get("U7"), timeout=5)
     assert validate_view(view.view) == []
     shown = blocks_text(view.view["blocks"])
-    assert "Demand tier" in shown and "$35 of $40/mo budget" in shown
+    assert "Trigger reached" in shown and "$40/mo planned for Tier 0" in shown
     for command in build_router().commands:
         assert f"/capacity {command.usage}" in shown
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ import pytest
 
 from bot.app.serve import BotServer
 from bot.deps import build_deps
-from bot.jobs.plan_reload import poll_plan_file
 from bot.planio.planfile import default_plan_text
 from bot.services.reload import reload_plan_off_loop
 from bot.slack.front import HomeViewers
@@ -23,7 +21,15 @@ from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, event_body
 from tests.slack.conftest import TIMEOUT, post_signed
-from tests.slack.test_plan_reload import BAD, MAU, bots, changed_plan, reload, settings_for_file
+from tests.slack.test_plan_reload import (
+    BAD,
+    MAU,
+    bots,
+    changed_plan,
+    reload,
+    settings_for_file,
+    settled_poll,
+)
 from tests.slack.test_socket_mode import events_api
 
 __all__ = ["bots"]  # the fixture, shared with test_plan_reload
@@ -92,44 +98,33 @@ async def test_a_changed_file_tells_the_reload_listeners_and_a_refused_one_does_
     deps.after_reload.append(lambda: told.append(deps.plan_version))
     try:
         plan_file.write_text(default_plan_text().replace(MAU, BAD), encoding="utf-8")
-        refused = await poll_plan_file(deps, NOW)
+        refused = await settled_poll(deps)
         assert refused is not None and not refused.applied
         assert told == []
         plan_file.write_text(changed_plan(), encoding="utf-8")
-        assert await poll_plan_file(deps, NOW) is not None
+        assert await settled_poll(deps) is not None
         assert told == [2]  # after the swap: the listener sees the new plan
     finally:
         deps.close()
 
 
-async def test_the_reload_reads_the_plan_file_off_the_event_loop(tmp_path: Path) -> None:
-    """The plan file is a FIFO: reading it waits until someone writes. The writer waits
-    (at most 10 s) for the event loop to run again while the reload reads; were the file
-    read on the loop, the loop could not run until the writer gave up."""
+async def test_a_fifo_or_a_device_as_the_plan_file_is_refused_without_blocking(
+    tmp_path: Path,
+) -> None:
+    """Reading a FIFO waits until someone writes, and /dev/zero never ends: neither is
+    opened. The reload refuses them at once, naming what they are; the old plan stays."""
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(default_plan_text(), encoding="utf-8")
     deps = build_deps(settings_for_file(plan_file), store=Store(":memory:"))
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)
-    deps.settings = deps.settings.model_copy(update={"plan_path": fifo})
-    loop_ran = threading.Event()
-    answered: list[bool] = []
-
-    def write() -> None:
-        answered.append(loop_ran.wait(timeout=10))
-        fifo.write_text(changed_plan(), encoding="utf-8")
-
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
     try:
-        reloading = asyncio.ensure_future(reload_plan_off_loop(deps, by="test", now=NOW))
-        for _ in range(3):  # the task starts, hands the read to a thread, awaits it
-            await asyncio.sleep(0)
-        loop_ran.set()
-        outcome = await asyncio.wait_for(reloading, timeout=20)
-        writer.join(timeout=10)
-        assert answered == [True]
-        assert outcome.applied and deps.plan_version == 2
+        for path, kind in ((fifo, "a FIFO"), (Path("/dev/zero"), "a device")):
+            deps.settings = deps.settings.model_copy(update={"plan_path": path})
+            outcome = await asyncio.wait_for(
+                reload_plan_off_loop(deps, by="test", now=NOW), timeout=10
+            )
+            assert not outcome.applied and deps.plan_version == 1
+            assert f"it is {kind}" in outcome.errors[0]
     finally:
-        loop_ran.set()
         deps.close()

@@ -97,7 +97,7 @@ async def test_pushed_samples_become_a_warning_in_the_alerts_channel(
         return [t for t in texts if t.startswith("Capacity warning")]
 
     (text,) = await slack.wait_for(warnings, timeout=10)
-    assert "Demand is at Tier 2 (MAU 9,000 > 8,000), Tier 0 is built" in text
+    assert "Trigger reached: Tier 2 (MAU 9,000 > 8,000), sized for Tier 2, Tier 0 is built" in text
 
 
 def _digest_deps(slack: FakeSlack, clock: Clock, path: str) -> Deps:
@@ -127,7 +127,7 @@ async def test_missed_digest_is_posted_once_with_its_chart(slack: FakeSlack, tmp
     assert len(posts) == 1
     text = html.unescape(posts[0].text)
     # 1,060 users: past tier 1's trigger (MAU > 800), short of tier 2's (MAU > 8,000).
-    assert "Demand tier: Tier 1: 10x Growth, at 1,060 MAU" in text
+    assert "Trigger reached: Tier 1: 10x Growth, at 1,060 MAU; sized for Tier 2" in text
     assert "MAU > 8,000" in text and "+140 users/wk" in text
     # Both tiers, and a crossing date that says which statistic it was forecast from.
     assert "Built: Tier 0 (MVP Baseline)" in text and "(from daily peaks)" in text

@@ -3,7 +3,6 @@ with one line, and slash commands never wait for auth.test afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from bot.slack.app import verify_token
 from tests.app.test_serve_process import spawn_serve
 from tests.fakeslack import FakeSlack, slash_command_body
 from tests.slack.conftest import BotFactory, post_signed, settings_for
-from tests.support.serve_process import free_port
+from tests.support.serve_process import free_port, output_of, stop_process
 
 
 async def test_a_refused_token_makes_serve_exit_2_naming_it(
@@ -24,11 +23,9 @@ async def test_a_refused_token_makes_serve_exit_2_naming_it(
     slack.fail_next("auth.test", error="invalid_auth")
     proc = await spawn_serve(slack, tmp_path, free_port())
     try:
-        _, err = await asyncio.wait_for(proc.communicate(), 20)
+        _, err = await output_of(proc, 20)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
     assert proc.returncode == 2
     log = err.decode()
     assert "Traceback" not in log

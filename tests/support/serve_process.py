@@ -10,7 +10,8 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -19,10 +20,17 @@ __all__ = [
     "PROMETHEUS",
     "ROOT",
     "free_port",
+    "hold_write_lock",
+    "output_of",
     "prometheus_process",
     "serve_process",
+    "stop_process",
     "wait_healthy",
 ]
+
+# Python 3.11's Process.wait() returns only once the child's pipes are closed too: a
+# grandchild that outlived it and holds them would keep an unbounded wait forever.
+WAIT = 15.0
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -39,17 +47,79 @@ async def serve_process(
     port: int,
     cwd: Path | None = None,
     output: int = asyncio.subprocess.PIPE,
+    clock_at: datetime | None = None,
 ) -> asyncio.subprocess.Process:
     """`serve` on 127.0.0.1:port with only PATH, PYTHONPATH and `env` (which wins) set:
-    nothing from the developer's environment leaks in."""
+    nothing from the developer's environment leaks in. With `clock_at`, the bot's clock
+    starts at that instant (tests.support.clocked_serve) instead of the wall clock's."""
+    program = ("-m", "bot", "serve") if clock_at is None else ("-m", "tests.support.clocked_serve")
+    at = () if clock_at is None else (clock_at.isoformat(),)
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        *("-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)),
+        *program,
+        *at,
+        *("--host", "127.0.0.1", "--port", str(port)),
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
         stdout=output,
         stderr=output,
     )
+
+
+async def stop_process(proc: asyncio.subprocess.Process, timeout: float = WAIT) -> None:
+    """SIGKILL `proc` if it still runs, and wait (bounded) until it and its pipes are done."""
+    if proc.returncode is None:
+        proc.kill()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout)
+    except TimeoutError:
+        raise AssertionError(
+            f"pid {proc.pid} ended but its output pipes are still held: a child outlived it"
+        ) from None
+
+
+async def output_of(proc: asyncio.subprocess.Process, timeout: float = WAIT) -> tuple[bytes, bytes]:
+    """Everything `proc` wrote to its pipes (stdout, stderr), read until they close (bounded)."""
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"pid {proc.pid}'s output pipes never closed") from None
+    return out or b"", err or b""
+
+
+_HOLDER = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "db.execute('BEGIN IMMEDIATE')\n"
+    "print('locked', flush=True)\n"
+    "sys.stdin.read()\n"  # until the test lets go (or dies)
+)
+
+
+@contextlib.asynccontextmanager
+async def hold_write_lock(path: Path) -> AsyncIterator[None]:
+    """Another process holds `path`'s SQLite write lock inside (as an import, a backup or a
+    second bot would), and lets go on exit."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _HOLDER,
+        str(path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), WAIT)
+        assert line.strip() == b"locked", line
+        yield
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), WAIT)
+        except TimeoutError:
+            await stop_process(proc)
 
 
 async def wait_healthy(

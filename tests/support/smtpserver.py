@@ -3,6 +3,7 @@ implicit TLS, and a login that is only accepted over TLS."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ class SmtpServer:
         return f"{scheme}://{auth}127.0.0.1:{self.port}"
 
     def __enter__(self) -> SmtpServer:
+        # aiosmtpd logs every command at INFO from its own thread, which goes on after the
+        # test that started it has ended and its captured output is closed: warnings only.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.controller.start()
         return self
 

@@ -41,13 +41,14 @@ from bot.render.modals import (
 )
 from bot.render.text import render_text
 from bot.reply import Reply
-from bot.services.changes import delete_request, edit_request, saved_notice
+from bot.services.changes import FormOutcome, delete_request, edit_request, saved_notice
 from bot.services.effects import EffectTable
 from bot.services.export import plan_document
 from bot.services.reload import carry_out_reload_off_loop
 from bot.slack.confirm import deliver_confirmation, submit_and_queue
-from bot.slack.front import Front
+from bot.slack.front import FORM_BUSY, Front
 from bot.slack.listeners.errors import in_background
+from store import is_locked
 
 __all__ = [
     "change_submitted",
@@ -255,14 +256,27 @@ async def change_submitted(
         await ack(response_action="errors", errors={"change": TAMPERED})
         return
     ctx = front.context(user_id=user, channel_id=meta.channel_id)
-    outcome, effect, queued = submit_and_queue(
-        front.deps,
-        ctx,
-        fields,
-        key=f"{view.get('id', '')}:{meta.key}",
-        change_id=meta.change_id,
-        message_ts=meta.message_ts,
-    )
+
+    def submit() -> tuple[FormOutcome, PostConfirmation | None, str | None]:
+        return submit_and_queue(
+            front.deps,
+            ctx,
+            fields,
+            key=f"{view.get('id', '')}:{meta.key}",
+            change_id=meta.change_id,
+            message_ts=meta.message_ts,
+        )
+
+    # Off the loop, waiting only briefly for another process's write lock: the form must
+    # be answered within Slack's 3 seconds.
+    try:
+        outcome, effect, queued = await front.write(submit)
+    except Exception as exc:
+        if not is_locked(exc):
+            raise
+        log.warning("change form not saved: the database's write lock was held too long")
+        await ack(response_action="errors", errors={"change": FORM_BUSY})
+        return
     if outcome.refused:
         await ack(response_action="errors", errors={"change": render_text(refusal())[:150]})
         return
@@ -333,9 +347,13 @@ async def delete_clicked(
     front: Front,
 ) -> None:
     ctx, value, message_ts = _button(body, front)
-    # Deleted before the ack: a failure here is answered by the error handler, and an
-    # ack means the entry is deleted.
-    reply = delete_request(ctx, value, channel_id=ctx.channel_id, message_ts=message_ts)
+
+    def delete() -> Reply:
+        return delete_request(ctx, value, channel_id=ctx.channel_id, message_ts=message_ts)
+
+    # Deleted before the ack (off the loop): a failure here is answered by the error
+    # handler, and an ack means the entry is deleted.
+    reply = await front.write_reply(delete)
     await ack()
     effect = reply.effect
     if not isinstance(effect, PostConfirmation):

@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.core.logs import log_context
 from bot.render.blocks import SHARE_ACTION_ID, render_message
 from bot.reply import Reply
+from bot.slack.answers import WORKING, Later
 from bot.slack.front import Front
 from bot.slack.listeners.changes import handle_effect
 from bot.slack.listeners.errors import in_background
@@ -57,9 +58,23 @@ async def _capacity(
         )
 
     if front.answer_in_ack:
-        reply, body = await front.answers.ack_body(
-            request, front.deps.plan, lambda: context(front, command)
+        answered = await front.answers.ack_body(
+            request, front.deps.plan, lambda: context(front, command), front.write_wait
         )
+        if isinstance(answered, Later):
+            # Not ready in time (another process holds the database's write lock, say):
+            # acked now, answered through the response URL when it is.
+            await ack(WORKING)
+
+            async def follow_up(later: Later) -> None:
+                reply, message = await later.answer
+                count_command(front.deps.telemetry, request, reply)
+                await respond(response_type="ephemeral", **message)
+                await effect(reply)
+
+            in_background(follow_up(answered), command, respond)
+            return
+        reply, body = answered
         count_command(front.deps.telemetry, request, reply)
         # A str is sent as it is; starting with "{", Bolt labels it application/json.
         await ack(body)

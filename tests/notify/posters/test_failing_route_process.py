@@ -23,7 +23,7 @@ from tests.notify.posters.helpers import routed_deps
 from tests.support.local_server import serve_local
 from tests.support.metrics_helpers import Clock
 from tests.support.pdserver import ROUTING_KEY
-from tests.support.serve_process import free_port, wait_healthy
+from tests.support.serve_process import free_port, output_of, stop_process, wait_healthy
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -89,11 +89,9 @@ async def test_serve_with_pagerduty_failing_logs_no_repeats_and_stops_quietly(
         await asyncio.sleep(4)  # more than one 3 s interval with the page in flight
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 20)
-        _, err = await proc.communicate()
+        _, err = await output_of(proc)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await stop_process(proc)
     log = err.decode()
     assert code == 0, log
     assert "maximum number of running instances" not in log, log
