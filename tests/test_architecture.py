@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the bottom: plain values, and plumbing that imports nothing of ours but itself
     (0, ("bot/domain/", "bot/core/", "bot/__init__.py")),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (2, ("bot/render/", "bot/planio/", "bot/costs/", "bot/context.py")),
+    (2, ("bot/render/", "bot/planio/", "bot/costs/", "bot/reality/", "bot/context.py")),
     (3, ("bot/digest/", "bot/notify/")),
     (4, ("bot/commands/", "bot/deps.py", "bot/doctor/")),
     # what front ends and jobs share: the change workflow, exports, Home, a plan reload

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from bot.commands import changes, digest, metrics, plan, plan_doc, scenarios, sizing, spend, tiers
+from bot.commands import (
+    changes,
+    digest,
+    metrics,
+    plan,
+    plan_doc,
+    reality,
+    scenarios,
+    sizing,
+    spend,
+    tiers,
+    whatif,
+)
 from bot.commands.args import extra_words
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Request, Router
 from bot.reply import Reply
@@ -28,7 +40,19 @@ def build_router() -> Router:
             reads=PLAN_ONLY,
         )
     )
-    for module in (plan, scenarios, sizing, changes, digest, metrics, tiers, plan_doc, spend):
+    for module in (
+        plan,
+        scenarios,
+        sizing,
+        changes,
+        digest,
+        metrics,
+        tiers,
+        plan_doc,
+        spend,
+        reality,
+        whatif,
+    ):
         for command in module.COMMANDS:
             router.register(command)
     return router

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
+from bot.commands.reality import reality_summary, silenceable_rules
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
@@ -23,7 +24,6 @@ from bot.domain.tiers import budget, budget_words
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.monitor.staleness import stale_rule
 from bot.reply import Facts, Part, Reply, Section, Table, Text, Typed
 
 __all__ = [
@@ -104,8 +104,7 @@ def metric(args: list[str], ctx: Context) -> Reply:
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
     stale_after = timedelta(seconds=ctx.plan.stale_after)
-    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
-    rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
+    rules = silenceable_rules(ctx.plan, stale_after)
     if len(args) > 2:
         raise extra_words("silence", args[2:], "a rule id and a duration", example)
     if not args:
@@ -263,6 +262,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         facts.append(("Cost from", cost_source(plan, store.costs, ctx.now)))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
+    parts.extend(reality_summary(ctx, plan, assumptions=False))
     delivery = delivery_part(ctx)
     if delivery is not None:
         parts.insert(1, delivery)

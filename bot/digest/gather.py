@@ -11,7 +11,9 @@ from bot.costs.gather import gather_spend
 from bot.digest.data import SAMPLE_WINDOW, WEEK, AlertRecord, ChangeRecord, DigestInput
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
+from bot.monitor.assumptions import ASSUMPTION_PREFIX
 from bot.monitor.rules_from_plan import rules_from_plan
+from bot.reality import measured_now
 
 __all__ = ["gather_digest_input"]
 
@@ -40,7 +42,13 @@ def gather_digest_input(
             latest[metric] = (newest.value, newest.at)
             samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
             extremes[metric] = store.metrics.hourly_extremes(metric, now - SAMPLE_WINDOW, now)
+    reality, fails = measured_now(store, plan, now)
     titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
+    # A plan assumption's warning, named as its message named it (without today's figures).
+    titles.update(
+        (f"{ASSUMPTION_PREFIX}{row.key}", f"Plan assumption off: {row.label}")
+        for row in reality.rows
+    )
     week_start = since or now - WEEK
     week = [
         AlertRecord(
@@ -61,6 +69,8 @@ def gather_digest_input(
     ]
     billed = bill_cost(store.costs, now)
     return DigestInput(
+        reality=reality,
+        fails=fails,
         plan=plan,
         now=now,
         # The bills' month so far once they cover the month, as every budget rule uses.

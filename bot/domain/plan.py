@@ -18,6 +18,7 @@ from bot.domain.formulas import (
 from bot.domain.metric import Metric
 from bot.domain.money import CURRENCIES
 from bot.domain.plan_base import PlanModel as _Model
+from bot.domain.plan_reality import Reality, RealityMetrics
 from bot.domain.rules import Duration, MetricRule
 from bot.domain.span import Span
 from bot.domain.words import plural
@@ -39,6 +40,8 @@ __all__ = [
     "OptimizationStage",
     "Plan",
     "Pricing",
+    "Reality",
+    "RealityMetrics",
     "ResponseStep",
     "ScalingTrigger",
     "Scenario",
@@ -291,6 +294,7 @@ class Plan(_Model):
     cost_metric: str = "cost_usd"
     # The tier whose infrastructure is in place; `/capacity built N` records a newer one.
     built_tier: int = Field(default=0, ge=0)
+    reality: Reality = Reality()
     # Bills against the plan: the cost column, mapping rules, line-item splits, cost alerts.
     costs: CostPlan = CostPlan()
 

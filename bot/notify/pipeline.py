@@ -2,9 +2,12 @@
 (the way Alertmanager's notify pipeline declares its stages):
 
     evaluate  rules + samples + stored states and silences -> new states and events
-              (bot/monitor/evaluate.py), and the metrics that went quiet (staleness.py)
+              (bot/monitor/evaluate.py), the metrics that went quiet (staleness.py), and
+              every ASSUMPTIONS_EVERY the plan's assumptions against the measured values
+              (bot/reality/, bot/monitor/assumptions.py)
     announce  the events a person hears about (a quiet metric is one warning of its own,
-              not a note on each alert of it), and tier news (built tier, demand)
+              not a note on each alert of it; an assumption off is one p2 warning), and
+              tier news (built tier, demand)
     group     events into messages: a bad minute is one message (bot/monitor/group.py)
     route     the group stage's messages on their routes: each route takes its share of a
               message; PagerDuty one per alert, reminders to Slack only (dispatch.py)
@@ -30,6 +33,7 @@ from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.assumptions import ASSUMPTION_PREFIX, assumption_rule, assumptions
 from bot.monitor.cost_alerts import CostWatch
 from bot.monitor.group import Notification, group_events
 from bot.monitor.routes import Destination, routes_for
@@ -38,11 +42,15 @@ from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
 from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_edit
 from bot.notify.dispatch import compose_routed, route_notifications
 from bot.notify.tiers import built_notice, demand_notice
+from bot.reality import reality_of
 from store import Store
 
-__all__ = ["REPEAT_INTERVAL", "STAGES", "Tick", "load_samples", "run_tick"]
+__all__ = ["ASSUMPTIONS_EVERY", "REPEAT_INTERVAL", "STAGES", "Tick", "load_samples", "run_tick"]
 
 REPEAT_INTERVAL = timedelta(hours=4)
+# The plan's assumptions move over days: checking them every quarter hour is plenty, and
+# keeps their 28 days of hourly aggregates off most evaluation ticks.
+ASSUMPTIONS_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -60,6 +68,7 @@ class Tick:
     states: dict[str, AlertState] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)  # what the rules' states did
     quiet: list[Event] = field(default_factory=list)  # metrics that stopped reporting
+    off: list[Event] = field(default_factory=list)  # the plan's assumptions off, or back
     announced: list[Event] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     routed: list[tuple[Destination, list[Notification]]] = field(default_factory=list)
@@ -125,15 +134,33 @@ def evaluate_stage(tick: Tick) -> None:
     quiet = staleness(watched, last_seen, previous, now, stale_after)
     quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
     stale_rules = (stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))
-    tick.rules = [*rules, *costs.rules, *stale_rules]
+    plan_off, off_rules = _assumptions(tick, previous)
+    tick.rules = [*rules, *costs.rules, *stale_rules, *off_rules]
     tick.events, tick.quiet = list(result.events), list(quiet.events)
-    tick.states = {**result.states, **quiet.states}
+    tick.off = list(plan_off.events)
+    tick.states = {**result.states, **quiet.states, **plan_off.states}
+    if off_rules:  # checked this tick: saved with the states, in the same transaction
+        tick.marks["assumptions_checked"] = int(now.timestamp())
+
+
+def _assumptions(tick: Tick, previous: dict[str, AlertState]) -> tuple[Evaluation, list[Rule]]:
+    """The plan's assumptions against the measured values, every ASSUMPTIONS_EVERY; in
+    between, their states are carried as they were (every tick saves every state)."""
+    store, plan, now = tick.store, tick.current, tick.now
+    mine = {k: v for k, v in previous.items() if k.startswith(ASSUMPTION_PREFIX)}
+    checked = store.tiers.mark("assumptions_checked")
+    if checked is not None and now.timestamp() - checked < ASSUMPTIONS_EVERY.total_seconds():
+        return Evaluation(states=mine, events=[]), []
+    reality = reality_of(store, plan, now)
+    found = assumptions(reality, previous, now)
+    rules = [assumption_rule(row, reality.tolerance) for row in reality.rows]
+    return found, rules
 
 
 def announce_stage(tick: Tick) -> None:
     # A metric that went quiet is one warning of its own, not a note on every alert of it.
-    tick.announced = [*(e for e in tick.events if e.kind != "nodata"), *tick.quiet]
-    tick.marks = {**_tier_marks(tick), **fired_marks(tick.events)}
+    tick.announced = [*(e for e in tick.events if e.kind != "nodata"), *tick.quiet, *tick.off]
+    tick.marks = {**tick.marks, **_tier_marks(tick), **fired_marks(tick.events)}
 
 
 def group_stage(tick: Tick) -> None:

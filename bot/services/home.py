@@ -13,6 +13,7 @@ from bot.commands.metrics import (
     next_tier_table,
     tier_now,
 )
+from bot.commands.reality import reality_summary
 from bot.commands.router import Context, Router, apology_reply
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.costs.bill_cost import bill_cost
@@ -79,6 +80,7 @@ def _home_reply(ctx: Context, router: Router) -> Reply:
             )
         ),
         next_tier_table(ctx, max(number, plan.built_tier), latest),
+        *reality_summary(ctx, plan),
     ]
     delivery = delivery_part(ctx)
     if delivery is not None:
