@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.commands.digest import gather_digest_input
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
 from bot.digest.data import DigestInput

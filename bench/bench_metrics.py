@@ -30,7 +30,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import build_deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planio.doc_write import export_document

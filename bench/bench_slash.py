@@ -42,10 +42,11 @@ def run_server(kind: str, port: int, api_url: str, pbr: bool) -> None:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncAck, AsyncApp
 
-    from bot.config import Settings
+    from bot.app.serve import BotServer
+    from bot.app.web import build_web_app
+    from bot.core.config import Settings
     from bot.deps import build_deps
-    from bot.serve import BotServer
-    from bot.slack.app import build_client, build_web_app
+    from bot.slack.app import build_client
     from store import Store
 
     settings = Settings(

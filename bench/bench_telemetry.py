@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
 
 from bot.commands import build_router  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
 from bot.deps import build_deps  # noqa: E402
 from bot.reply import Reply  # noqa: E402
 from bot.slack.app import build_app, remember_auth_test  # noqa: E402

@@ -26,9 +26,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.config import Settings
+from bot.app.serve import BotServer
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.serve import BotServer
 from store import Store
 from tests.fakeslack import FakeSlack, interactivity_body, sign, slash_command_body
 

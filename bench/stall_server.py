@@ -36,7 +36,7 @@ def serve_wrapped(control_port: int) -> None:
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     if os.environ.get("BENCH_STALL_DIAGNOSE"):
         diagnose(float(os.environ["BENCH_STALL_DIAGNOSE"]))
-    from bot.cli import main
+    from bot.app.cli import main
 
     sys.exit(main(["serve", "--host", "127.0.0.1"]))
 

@@ -1,5 +1,5 @@
 """Make `python -m bot` the same program as `capacity-bot`."""
 
-from bot.cli import main
+from bot.app.cli import main
 
 raise SystemExit(main())

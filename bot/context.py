@@ -25,7 +25,7 @@ __all__ = ["CommandStore", "Context", "TeamSettings"]
 
 
 class TeamSettings(Protocol):
-    """The settings a command may read (`bot.config.Settings` is one)."""
+    """The settings a command may read (`bot.core.config.Settings` is one)."""
 
     @property
     def zone(self) -> tzinfo: ...

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
 from bot.context import Context
+from bot.core.config import ConfigError, Settings
+from bot.core.registry import Registry
+from bot.core.telemetry import Telemetry
 from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
-from bot.registry import Registry
-from bot.telemetry import Telemetry
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
 

@@ -9,7 +9,7 @@ from typing import TextIO
 
 import yaml
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.plan import Plan
 from bot.planio.overlay import plain
 from bot.planio.planfile import PlanError, load_plan

@@ -21,7 +21,7 @@ from bot.commands.changes import (
 )
 from bot.commands.digest import digest_input
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from store import Store
 

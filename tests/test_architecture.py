@@ -21,41 +21,19 @@ SOURCES = sorted(p for d in ("bot", "store") for p in (ROOT / d).rglob("*.py"))
 
 # rank, unit prefixes (a unit imports itself freely). Lowest first.
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    # leaves: the bot's own counters and log format import nothing of ours
-    (
-        0,
-        (
-            "bot/domain/",
-            "bot/config.py",
-            "bot/__init__.py",
-            "bot/telemetry.py",
-            "bot/logs.py",
-            "bot/logsafe.py",
-        ),
-    ),
+    # the bottom: plain values, and plumbing that imports nothing of ours but itself
+    (0, ("bot/domain/", "bot/core/", "bot/__init__.py")),
     (1, ("store/", "bot/monitor/", "bot/reply.py")),
-    (
-        2,
-        (
-            "bot/render/",
-            "bot/digest/",
-            "bot/planio/",
-            "bot/context.py",
-            "bot/registry.py",
-            "bot/offload.py",
-        ),
-    ),
+    (2, ("bot/render/", "bot/digest/", "bot/planio/", "bot/context.py")),
     (3, ("bot/commands/", "bot/notify/")),
     (4, ("bot/deps.py", "bot/doctor/")),
     # what every front end and job may do to the shared Deps: swap in a reloaded plan
     (5, ("bot/reload.py",)),
     # front ends and scheduled work, side by side
     (6, ("bot/slack/", "bot/shell.py", "bot/plan_cli.py", "bot/web/", "bot/jobs/")),
-    # wiring: builds and connects, each on the one below
-    (7, ("bot/slack/app.py", "bot/doctor/run.py")),
-    (8, ("bot/serve.py",)),
-    (9, ("bot/cli.py",)),
-    (10, ("bot/__main__.py",)),
+    # wiring: builds and connects the parts below, entry points included
+    (7, ("bot/app/",)),
+    (8, ("bot/__main__.py",)),
 )
 
 # The store speaks domain objects: it may import nothing else of ours.
@@ -156,6 +134,63 @@ def test_imports_point_down_the_layers(path: Path) -> None:
     assert upward == [], f"{module} (rank {here[0]}) imports sideways or upward"
 
 
+MAX_LOOSE = 6
+
+
+def _top_unit(module: str) -> str:
+    """The folder a module lives in right under bot/ (or store/), or the loose module itself."""
+    parts = module.split("/")
+    return module if len(parts) == 2 else "/".join(parts[:2]) + "/"
+
+
+def test_layers_rank_folders_and_loose_modules_only() -> None:
+    # A file ranked apart from its folder lets the folder depend on what depends back on it.
+    prefixes = [prefix for _, unit in LAYERS for prefix in unit]
+    assert [p for p in prefixes if _top_unit(p.rstrip("/")) != p and _top_unit(p) != p] == []
+
+
+def test_few_modules_loose_in_bot() -> None:
+    loose = [p.name for p in (ROOT / "bot").glob("*.py")]
+    assert len(set(loose) - {"__init__.py", "__main__.py"}) <= MAX_LOOSE, sorted(loose)
+
+
+def _unit_arrows(paths: list[Path]) -> set[tuple[str, str]]:
+    arrows = set()
+    for path in paths:
+        here = _top_unit(_module(path))
+        for name in _imports(path):
+            target = _path_of(name) if _ours(name) else None
+            if target is not None and _top_unit(target) != here:
+                arrows.add((here, _top_unit(target)))
+    return arrows
+
+
+def _unit_cycles(arrows: set[tuple[str, str]]) -> list[list[str]]:
+    """Every unit from which a path of arrows leads back to it, with the path."""
+    graph: dict[str, set[str]] = {}
+    for a, b in arrows:
+        graph.setdefault(a, set()).add(b)
+    cycles = []
+    for start in sorted(graph):
+        trail, seen, todo = {start: [start]}, {start}, [start]
+        while todo:
+            node = todo.pop()
+            for nxt in sorted(graph.get(node, ())):
+                if nxt == start:
+                    cycles.append([*trail[node], start])
+                    todo = []
+                    break
+                if nxt not in seen:
+                    seen.add(nxt)
+                    trail[nxt] = [*trail[node], nxt]
+                    todo.append(nxt)
+    return cycles
+
+
+def test_no_folder_depends_on_a_folder_that_depends_back() -> None:
+    assert _unit_cycles(_unit_arrows(SOURCES)) == []
+
+
 def test_no_import_cycles() -> None:
     graph = {
         name: sorted(i for i in _imports(path) if i in MODULES and i != name)
@@ -206,7 +241,7 @@ def test_only_the_slack_edge_imports_slack(path: Path) -> None:
 @pytest.mark.parametrize("path", SOURCES, ids=_module)
 def test_environment_read_only_in_config(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    if _module(path) != "bot/config.py":
+    if _module(path) != "bot/core/config.py":
         assert "os.environ" not in text and "getenv" not in text
 
 

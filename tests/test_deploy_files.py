@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import _VARIABLES, Settings
+from bot.app.web import build_web_app
+from bot.core.config import _VARIABLES, Settings
 from bot.deps import build_deps
-from bot.slack.app import build_web_app
 from store import Store
 from tests.test_dockerfile import instructions
 

@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from bot.cli import _parser
-from bot.config import Settings
+from bot.app.cli import _parser
+from bot.app.web import build_web_app
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.slack.app import build_web_app
 from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

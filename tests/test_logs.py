@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.logs import configure_logging, log_context
+from bot.core.config import ConfigError, load_settings
+from bot.core.logs import configure_logging, log_context
 
 
 @pytest.fixture

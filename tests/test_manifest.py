@@ -11,7 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from bot.cli import main
+from bot.app.cli import main
 from bot.commands import build_router
 from bot.slack.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
 

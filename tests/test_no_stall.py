@@ -20,8 +20,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.offload import in_child_process
 from bot.jobs.alerts import start_jobs
-from bot.offload import in_child_process
 from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.jobs.test_alerts import NullPoster

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from bot.cli import _parser
+from bot.app.cli import _parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

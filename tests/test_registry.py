@@ -3,7 +3,7 @@ it), and it holds the app's metrics."""
 
 from __future__ import annotations
 
-from bot.registry import Registry
+from bot.core.registry import Registry
 
 
 def test_health_is_ok_only_when_every_check_passes_and_never_raises() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.deps import build_deps
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from bot.commands.args import extra_words, parse_decimal
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
-from bot.config import Settings
 from bot.context import CommandStore
+from bot.core.config import Settings
 from bot.domain.costs import current_tier
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import AlertState, Rule, Sample

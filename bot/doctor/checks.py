@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.checks import plan_warnings
 from bot.domain.plan import Plan
 from bot.monitor.delivery import Problem, delivery_lines, delivery_report

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.domain.costs import current_tier
 from bot.domain.monitoring import Rule
@@ -26,7 +27,6 @@ from bot.notify.compose import OutboxItem, load_payload, resolution_edit, with_e
 from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
-from bot.offload import in_thread
 from store import Store
 
 if TYPE_CHECKING:

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.commands.digest import gather_digest_input
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.digest.schedule import previous_fire_time, slot_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.notify.compose import digest_payload
-from bot.offload import in_thread
 from bot.reply import Reply
 
 __all__ = ["GRACE", "Uploader", "start_digest"]

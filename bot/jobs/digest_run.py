@@ -16,11 +16,11 @@ from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.core.offload import in_child_process
 from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.digest.data import DigestInput
 from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, slot_key
-from bot.offload import in_child_process
 from bot.reply import Reply
 
 __all__ = [

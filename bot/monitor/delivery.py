@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.plan import Plan
 from bot.domain.values import Moment, Prose
 from bot.monitor.routes import (

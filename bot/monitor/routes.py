@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.monitoring import SEVERITIES, Rule, Severity
 from bot.domain.plan import Plan
 from bot.monitor.rules_from_plan import rules_from_plan

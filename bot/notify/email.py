@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
-from bot.config import SmtpServer
+from bot.core.config import SmtpServer
 from bot.notify.poster import DeliveryError, Message, Sent
 
 if TYPE_CHECKING:

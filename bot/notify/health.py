@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.plan import Plan
 from bot.monitor.delivery import delivery_report
 

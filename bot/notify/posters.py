@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ssl
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.notify.email import EmailPoster
 from bot.notify.pagerduty import PagerDutyPoster
 from bot.notify.poster import Poster

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.commands import Context, Router
+from bot.core.offload import in_thread
 from bot.domain.plan import Plan
-from bot.offload import in_thread
 from bot.render.blocks import render_message
 from bot.reply import Reply
 

@@ -1,16 +1,14 @@
-"""Builds and connects: the Slack client, the Bolt app, the aiohttp web app. No logic."""
+"""Builds the Slack side: the Web API client (bounded retries), the start-up auth.test, the
+Bolt app with our listeners, and the Socket Mode handler. No logic; `bot.app` connects them."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
-from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -25,53 +23,34 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.commands import Router
-from bot.config import ConfigError, Settings
+from bot.core.config import ConfigError, Settings
 from bot.deps import Deps
-from bot.doctor import Check
-from bot.jobs.alerts import metrics_health, start_jobs
-from bot.jobs.digest import start_digest
-from bot.jobs.loop_lag import LagCollector, LoopLag
-from bot.jobs.plan_reload import start_plan_jobs
-from bot.notify.deliver import Worker
-from bot.notify.health import delivery_health
-from bot.notify.posters import route_posters
 from bot.notify.retry_after import retry_after
-from bot.notify.slack import SlackPoster
 from bot.slack import guard
 from bot.slack.client import MeteredWebClient, Observer
 from bot.slack.front import build_front
 from bot.slack.home import republish_home
-from bot.slack.intake import Intake
 from bot.slack.listeners import register_all
 from bot.slack.listeners.errors import in_background
-from bot.slack.middleware import client_middleware, request_scope
-from bot.slack.probe import outside_checks
+from bot.slack.middleware import client_middleware
 from bot.slack.rate_limit import RateLimitRetry
-from bot.web.health import REFRESH_EVERY, HealthCache
-from bot.web.ingest import make_metrics_routes
-from bot.web.metrics import make_metrics_route
 
 if TYPE_CHECKING:  # Socket Mode's handler is imported only when Socket Mode is used
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 __all__ = [
+    "AsyncApp",
     "AsyncWebClient",
-    "WebHooks",
     "build_app",
     "build_client",
     "build_socket_handler",
-    "build_web_app",
-    "default_hooks",
     "remember_auth_test",
+    "retry_handlers",
     "verify_token",
 ]
 
 # Bounded: a few quick retries, then the caller sees the error.
 MAX_RETRIES = 2
-# How long shutdown waits for an outbox request already sent to Slack.
-OUTBOX_DRAIN = 5.0
-
-AppCallback = Callable[[web.Application], Awaitable[None]]
 
 
 def retry_handlers(max_retries: int = MAX_RETRIES) -> list[AsyncRetryHandler]:
@@ -202,124 +181,3 @@ def build_socket_handler(
         web_client=client,
         telemetry=deps.telemetry,
     )
-
-
-@dataclass
-class WebHooks:
-    """What other modules add to the web app: routes, background tasks, health checks.
-
-    `on_startup`/`on_cleanup` run with the aiohttp app (start a scheduler, an outbox worker);
-    `checks` are named callables that /healthz reports and that must all be true for 200.
-    """
-
-    routes: list[web.AbstractRouteDef] = field(default_factory=list)
-    on_startup: list[AppCallback] = field(default_factory=list)
-    on_cleanup: list[AppCallback] = field(default_factory=list)
-    # Health checks and details go to `deps.registry` (bot.registry).
-    # The outside checks /healthz reports; serve seeds it with its start-up auth.test.
-    health: HealthCache | None = None
-
-
-def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
-    """What the served app runs beside Slack: metric ingestion, and the scheduler with
-    rule evaluation, the outbox worker, rollups, the Prometheus poller, the digest and the
-    plan file's poll."""
-    # Notifications own their retries (the outbox worker), so their client has none.
-    poster = SlackPoster(
-        MeteredWebClient(
-            token=client.token or "",
-            base_url=deps.settings.api_url,
-            timeout=10,
-            retry_handlers=[],
-            observe=deps.telemetry.api_call,
-        )
-    )
-    scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
-    background: set[asyncio.Task[Any]] = set()
-    workers: list[Worker] = []
-    lag = LoopLag()
-    deps.telemetry.add_collector("loop_lag", LagCollector(lag))
-
-    async def outside(auth: Any) -> list[Check]:
-        # A running bot's connection proves its mode: no apps.connections.open every 5 min.
-        return await outside_checks(
-            deps.settings, deps.plan, deps.telemetry.api_call, auth=auth, mode=False
-        )
-
-    health = HealthCache(deps, outside)
-
-    async def start(web_app: web.Application) -> None:
-        lag.start()
-        routes = route_posters(deps.settings)
-        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
-        start_plan_jobs(deps, scheduler)
-        missed = start_digest(deps, poster, scheduler)
-        scheduler.add_job(
-            health.refresh,
-            "interval",
-            seconds=REFRESH_EVERY,
-            id="health.refresh",
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
-        )
-        scheduler.start()
-        for work in (missed(), health.refresh()):
-            task = asyncio.ensure_future(work)
-            background.add(task)
-            task.add_done_callback(background.discard)
-
-    async def stop(web_app: web.Application) -> None:
-        if scheduler.running:
-            scheduler.pause()  # no new runs; then let a delivery in flight finish
-            for worker in workers:
-                await worker.drain(timeout=OUTBOX_DRAIN)
-            scheduler.shutdown(wait=False)
-        for task in list(background):
-            task.cancel()
-        await lag.stop()
-
-    deps.registry.add_check("scheduler", lambda: scheduler.running)
-    deps.registry.add_detail("metrics", lambda: metrics_health(deps))
-    deps.registry.add_detail(
-        "alerts", lambda: delivery_health(deps.plan, deps.settings, deps.store)
-    )
-    deps.registry.add_detail("outside", health.detail)
-    deps.registry.add_detail("loop", lag.health)
-    return WebHooks(
-        routes=list(make_metrics_routes(deps)),
-        on_startup=[start],
-        on_cleanup=[stop],
-        health=health,
-    )
-
-
-def build_web_app(
-    deps: Deps, bolt_app: AsyncApp | None, hooks: WebHooks | None = None, *, mode: str = "http"
-) -> web.Application:
-    """`POST /slack/events` (when `bolt_app` is given), `GET /healthz`, and the hooks' routes."""
-    hooks = hooks or WebHooks()
-    web_app = web.Application()
-
-    registry = deps.registry
-    registry.checks = {"store": lambda: deps.store.healthy(), **registry.checks}
-
-    async def healthz(request: web.Request) -> web.Response:
-        ok, body = registry.health(mode)
-        return web.json_response(body, status=200 if ok else 503)
-
-    web_app.router.add_get("/healthz", healthz)
-    web_app.add_routes(make_metrics_route(deps))
-    if bolt_app is not None:
-        secret = deps.settings.signing_secret
-        intake = Intake(
-            bolt_app,
-            secret.get_secret_value() if secret else "",
-            scope=lambda body: request_scope(deps.telemetry, body),
-            on_refuse=deps.telemetry.intake_refused,
-        )
-        web_app.router.add_post("/slack/events", intake.handle)
-    web_app.add_routes(hooks.routes)
-    web_app.on_startup.extend(hooks.on_startup)
-    web_app.on_cleanup.extend(hooks.on_cleanup)
-    return web_app

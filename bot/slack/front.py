@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from bot.commands import Router, build_router
 from bot.commands.changes import ExportFiles, export_files, prepare_export
 from bot.context import Context
+from bot.core.offload import in_child_process
 from bot.deps import Deps
-from bot.offload import in_child_process
 from bot.slack.answers import Answers
 from store import Store
 

@@ -2,7 +2,7 @@
 
 Without a URL the app uses Socket Mode (no public address needed); with one, HTTP mode
 with the slash command, interactivity and events all at HOST/slack/events, the route
-`bot.slack.app.build_web_app` serves. `manifest.yml` in the repository is the Socket Mode
+`bot.app.web.build_web_app` serves. `manifest.yml` in the repository is the Socket Mode
 output (a test keeps them equal): regenerate it with `capacity-bot manifest > manifest.yml`.
 """
 

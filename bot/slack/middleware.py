@@ -14,10 +14,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Router
-from bot.logs import log_context
-from bot.logsafe import escape_controls
+from bot.core.logs import log_context
+from bot.core.logsafe import escape_controls
+from bot.core.telemetry import Telemetry
 from bot.reply import Reply
-from bot.telemetry import Telemetry
 
 __all__ = [
     "InContext",

@@ -14,7 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.doctor.checks import Check, check_prometheus
 from bot.domain.plan import Plan
 from bot.slack.client import MeteredWebClient, Observer

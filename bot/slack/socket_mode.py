@@ -9,8 +9,8 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.core.telemetry import Telemetry
 from bot.slack.middleware import request_scope
-from bot.telemetry import Telemetry
 
 __all__ = ["ObservedSocketModeHandler"]
 

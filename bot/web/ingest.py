@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.offload import in_thread
 from bot.domain.monitoring import require_aware
 from bot.domain.plan import Metric
-from bot.offload import in_thread
 
 if TYPE_CHECKING:
     from bot.deps import Deps

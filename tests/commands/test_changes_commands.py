@@ -23,7 +23,7 @@ from bot.commands.changes import (
     prepare_export,
     recent_changes_section,
 )
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.changes import ChangeDraft
 from bot.planio.planfile import default_plan

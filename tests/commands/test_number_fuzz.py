@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.numbers import NumberError, parse_number
 from bot.shell import ask

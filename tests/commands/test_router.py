@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan
@@ -175,7 +175,7 @@ def test_who_may_run_a_command_is_its_declaration_and_the_router_holds_to_it() -
     from datetime import UTC, datetime
 
     from bot.commands import Command, Context
-    from bot.config import Settings
+    from bot.core.config import Settings
     from bot.planio.planfile import default_plan
 
     ran: list[str | None] = []

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.app.cli import main
 from bot.commands import Context, build_router
 from bot.domain.changes import ChangeDraft
 from bot.domain.plan import Plan

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.render.text import render_text
 from bot.shell import print_digest

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker

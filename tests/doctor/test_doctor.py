@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.config import Settings
-from bot.doctor.run import report, run_checks
+from bot.app.doctor import report, run_checks
+from bot.core.config import Settings
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack

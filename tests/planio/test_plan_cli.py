@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.cli import main
-from bot.config import Settings
+from bot.app.cli import main
+from bot.core.config import Settings
 from bot.planio.planfile import default_plan, default_plan_text, load_plan
 from store import Store
 from tests.conftest import DATA

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.planio.planfile import default_plan_text
 from bot.reload import carry_out_reload

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.notify.compose import AlertLine, Payload
 from bot.notify.pagerduty import PagerDutyPoster
 from bot.notify.poster import DeliveryError, Message

@@ -13,7 +13,7 @@ import pytest
 
 from bot.commands import build_router
 from bot.commands.home import home_reply
-from bot.config import ConfigError, Settings, load_settings
+from bot.core.config import ConfigError, Settings, load_settings
 from bot.monitor.routes import plan_routes, route_of_destination, routes_for
 from bot.notify.deliver import Worker
 from bot.notify.health import delivery_health

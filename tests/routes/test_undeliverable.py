@@ -14,6 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.app.hooks import default_hooks
+from bot.app.web import WebHooks, build_web_app
 from bot.deps import Deps
 from bot.notify.deliver import Worker
 from bot.slack import app as bot_app
@@ -64,10 +66,10 @@ async def served(slack: FakeSlack, clock: Clock, **settings: Any) -> AsyncIterat
         clock, bot_token=slack.bot_token, signing_secret=SECRET, api_url=slack.api_url, **settings
     )
     client = bot_app.build_client(deps.settings)
-    hooks = bot_app.default_hooks(deps, client)
+    hooks = default_hooks(deps, client)
     deps.registry.checks.pop("scheduler")  # not started here: the test delivers
     bolt = bot_app.build_app(deps, client, process_before_response=True)
-    app = bot_app.build_web_app(deps, bolt, bot_app.WebHooks(routes=hooks.routes))
+    app = build_web_app(deps, bolt, WebHooks(routes=hooks.routes))
     runner, port = await serve_local(app, access_log=None)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:

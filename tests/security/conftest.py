@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logsafe import SafeLogFilter
+from bot.core.logsafe import SafeLogFilter
 from tests.slack.conftest import http, make_bot, slack
 
 __all__ = ["http", "log_lines", "make_bot", "slack"]

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Settings
+from bot.app.serve import BotServer
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.serve import BotServer
 from bot.slack.intake import DecodeError, decode_body
 from store import Store
 from tests.conftest import NOW

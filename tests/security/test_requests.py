@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.core.logsafe import SafeLogFilter, escape_controls
 from bot.domain.changes import validate_change_fields
-from bot.logsafe import SafeLogFilter, escape_controls
 from bot.planio.planfile import default_plan
 from bot.render.blocks import SHARE_ACTION_ID
 from bot.slack.guard import response_url_allowed

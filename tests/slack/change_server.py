@@ -18,7 +18,7 @@ from tests.slack.harness import SECRET, build_app, web_app
 
 
 async def main(db: str, api_url: str) -> None:
-    from bot.config import Settings
+    from bot.core.config import Settings
     from bot.deps import Deps, utc_now
     from bot.planio.planfile import default_plan
 

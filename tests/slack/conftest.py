@@ -9,10 +9,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.app.serve import BotServer
 from bot.commands import Router, build_router
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, aim_at, signed_headers

@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.deps import Deps
 from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL

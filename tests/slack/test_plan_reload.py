@@ -12,12 +12,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.app.serve import BotServer
 from bot.deps import build_deps
 from bot.domain.monitoring import AlertState
 from bot.jobs.plan_reload import poll_plan_file, reload_from_signal, start_plan_jobs
 from bot.planio.planfile import default_plan_text
 from bot.reload import seed_change_log
-from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_body, slash_command_payload
@@ -159,7 +159,7 @@ async def test_a_changed_file_reloads_and_a_bad_one_is_logged_once(
 
 
 def settings_for_file(path: Path):  # type: ignore[no-untyped-def]
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     return Settings(plan_path=path, alerts_channel="C0ALERTS")
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.app.serve import BotServer
 from bot.deps import build_deps
 from bot.jobs.plan_reload import poll_plan_file
 from bot.planio.planfile import default_plan_text
 from bot.reload import reload_plan_off_loop
-from bot.serve import BotServer
 from bot.slack.front import HomeViewers
 from store import Store
 from tests.conftest import NOW

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.core.logsafe import SafeLogFilter
 from bot.jobs.alerts import evaluate_once
-from bot.logsafe import SafeLogFilter
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
 from tests.metrics_helpers import Clock, make_deps
@@ -74,7 +74,7 @@ async def test_serve_process_health_command_and_sigterm(slack: FakeSlack, tmp_pa
 
 
 def test_scheduler_chatter_is_not_logged_at_info() -> None:
-    from bot.serve import configure_logging
+    from bot.app.serve import configure_logging
 
     root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
     levels = root.level, scheduler.level

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot.config import Settings
+from bot.app.serve import BotServer
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.jobs.alerts import evaluate_once
 from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
-from bot.serve import BotServer
 from store import Store
 from tests.digest.test_forecast_peaks import spiky
 from tests.fakeslack import FakeSlack

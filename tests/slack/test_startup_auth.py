@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.core.config import ConfigError, Settings
 from bot.slack.app import verify_token
 from tests.fakeslack import FakeSlack, slash_command_body
 from tests.serve_process import free_port

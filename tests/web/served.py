@@ -9,9 +9,9 @@ from typing import Any
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import Settings
+from bot.app.serve import BotServer
+from bot.core.config import Settings
 from bot.deps import build_deps
-from bot.serve import BotServer
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, aim_at, signed_headers, slash_command_body

@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import Settings
+from bot.app.serve import BotServer
+from bot.core.config import Settings
 from bot.deps import build_deps
 from bot.doctor import Check
-from bot.serve import BotServer
 from bot.slack.manifest import BOT_SCOPES
 from bot.web.health import HealthCache
 from store import Store

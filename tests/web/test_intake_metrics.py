@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.serve import BotServer
+from bot.app.serve import BotServer
 from tests.fakeslack import FakeSlack, aim_at, signed_headers, slash_command_body
 from tests.slack.conftest import SECRET
 from tests.web.served import sample, scrape, served

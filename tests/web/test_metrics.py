@@ -12,12 +12,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import Settings
+from bot.app.web import build_web_app
+from bot.core.config import Settings
+from bot.core.telemetry import Telemetry
 from bot.deps import build_deps
 from bot.monitor import AlertState
-from bot.slack.app import build_web_app
 from bot.slack.client import MeteredWebClient
-from bot.telemetry import Telemetry
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_payload

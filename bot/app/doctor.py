@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.doctor.checks import (
     Check,
     check_database,

@@ -1,7 +1,7 @@
 """One place where parts say how they are doing: `/healthz`'s checks and details, and the
 app's metrics (`telemetry`, served at `/metrics`). A part registers at start-up (the
 scheduler its running state, the outbox its backlog, the outside checks their cache);
-nothing reports on its own. Request log context is `bot.logs.log_context`.
+nothing reports on its own. Request log context is `bot.core.logs.log_context`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.telemetry import Telemetry
+from bot.core.telemetry import Telemetry
 
 __all__ = ["Registry"]
 

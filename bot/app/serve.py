@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import logs, logsafe
+from bot.app.hooks import default_hooks
+from bot.app.web import build_web_app
 from bot.commands import Router
-from bot.config import Settings
+from bot.core import logs, logsafe
+from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.checks import plan_warnings
 from bot.jobs.plan_reload import on_sighup
@@ -25,8 +27,6 @@ from bot.slack.app import (
     build_app,
     build_client,
     build_socket_handler,
-    build_web_app,
-    default_hooks,
     remember_auth_test,
     verify_token,
 )
@@ -125,7 +125,7 @@ async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = 
     # event loop, whichever thread set it off).
     gc.collect()  # start-up's own garbage first, or it would be kept for good
     gc.freeze()
-    gc.enable()  # off during start-up (bot.cli)
+    gc.enable()  # off during start-up (bot.app.cli)
     if server.mode == "socket":
         log.info("capacity-bot: Socket Mode connected; GET /healthz on %s:%d", host, server.port)
     else:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
+from bot.core.config import ConfigError, load_settings
 from bot.planio.planfile import PlanError
 
 __all__ = ["main"]
@@ -53,7 +53,7 @@ def _import_changes(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
-    from bot.serve import serve
+    from bot.app.serve import serve
 
     return serve(load_settings(), port=args.port, host=args.host)
 
@@ -116,7 +116,7 @@ def _manifest(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     """Check a deployment: token, scopes, alerts channel, mode, plan, database, ingest token,
     alert routes, Prometheus. One line each, ok or the fix; exit 0 when all pass, else 1."""
-    from bot.doctor.run import doctor
+    from bot.app.doctor import doctor
 
     try:
         settings = load_settings()

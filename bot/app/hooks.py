@@ -1,0 +1,107 @@
+"""What the served app runs beside Slack: the scheduler and its jobs, the outbox worker,
+the health cache of outside checks and the loop-lag meter, started and stopped with the
+web app."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app.web import WebHooks
+from bot.deps import Deps
+from bot.doctor import Check
+from bot.jobs.alerts import metrics_health, start_jobs
+from bot.jobs.digest import start_digest
+from bot.jobs.loop_lag import LagCollector, LoopLag
+from bot.jobs.plan_reload import start_plan_jobs
+from bot.notify.deliver import Worker
+from bot.notify.health import delivery_health
+from bot.notify.posters import route_posters
+from bot.notify.slack import SlackPoster
+from bot.slack.app import AsyncWebClient
+from bot.slack.client import MeteredWebClient
+from bot.slack.probe import outside_checks
+from bot.web.health import REFRESH_EVERY, HealthCache
+from bot.web.ingest import make_metrics_routes
+
+__all__ = ["OUTBOX_DRAIN", "default_hooks"]
+
+# How long shutdown waits for an outbox request already sent to Slack.
+OUTBOX_DRAIN = 5.0
+
+
+def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
+    """What the served app runs beside Slack: metric ingestion, and the scheduler with
+    rule evaluation, the outbox worker, rollups, the Prometheus poller, the digest and the
+    plan file's poll."""
+    # Notifications own their retries (the outbox worker), so their client has none.
+    poster = SlackPoster(
+        MeteredWebClient(
+            token=client.token or "",
+            base_url=deps.settings.api_url,
+            timeout=10,
+            retry_handlers=[],
+            observe=deps.telemetry.api_call,
+        )
+    )
+    scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
+    background: set[asyncio.Task[Any]] = set()
+    workers: list[Worker] = []
+    lag = LoopLag()
+    deps.telemetry.add_collector("loop_lag", LagCollector(lag))
+
+    async def outside(auth: Any) -> list[Check]:
+        # A running bot's connection proves its mode: no apps.connections.open every 5 min.
+        return await outside_checks(
+            deps.settings, deps.plan, deps.telemetry.api_call, auth=auth, mode=False
+        )
+
+    health = HealthCache(deps, outside)
+
+    async def start(web_app: web.Application) -> None:
+        lag.start()
+        routes = route_posters(deps.settings)
+        workers.append(start_jobs(deps, poster, scheduler, routes=routes))
+        start_plan_jobs(deps, scheduler)
+        missed = start_digest(deps, poster, scheduler)
+        scheduler.add_job(
+            health.refresh,
+            "interval",
+            seconds=REFRESH_EVERY,
+            id="health.refresh",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+        scheduler.start()
+        for work in (missed(), health.refresh()):
+            task = asyncio.ensure_future(work)
+            background.add(task)
+            task.add_done_callback(background.discard)
+
+    async def stop(web_app: web.Application) -> None:
+        if scheduler.running:
+            scheduler.pause()  # no new runs; then let a delivery in flight finish
+            for worker in workers:
+                await worker.drain(timeout=OUTBOX_DRAIN)
+            scheduler.shutdown(wait=False)
+        for task in list(background):
+            task.cancel()
+        await lag.stop()
+
+    deps.registry.add_check("scheduler", lambda: scheduler.running)
+    deps.registry.add_detail("metrics", lambda: metrics_health(deps))
+    deps.registry.add_detail(
+        "alerts", lambda: delivery_health(deps.plan, deps.settings, deps.store)
+    )
+    deps.registry.add_detail("outside", health.detail)
+    deps.registry.add_detail("loop", lag.health)
+    return WebHooks(
+        routes=list(make_metrics_routes(deps)),
+        on_startup=[start],
+        on_cleanup=[stop],
+        health=health,
+    )

@@ -1,0 +1,67 @@
+"""The served aiohttp app: `POST /slack/events` through the intake, `GET /healthz`,
+`GET /metrics`, and the routes and background work the hooks add."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.deps import Deps
+from bot.slack.app import AsyncApp
+from bot.slack.intake import Intake
+from bot.slack.middleware import request_scope
+from bot.web.health import HealthCache
+from bot.web.metrics import make_metrics_route
+
+__all__ = ["AppCallback", "WebHooks", "build_web_app"]
+
+AppCallback = Callable[[web.Application], Awaitable[None]]
+
+
+@dataclass
+class WebHooks:
+    """What other modules add to the web app: routes, background tasks, health checks.
+
+    `on_startup`/`on_cleanup` run with the aiohttp app (start a scheduler, an outbox worker);
+    `checks` are named callables that /healthz reports and that must all be true for 200.
+    """
+
+    routes: list[web.AbstractRouteDef] = field(default_factory=list)
+    on_startup: list[AppCallback] = field(default_factory=list)
+    on_cleanup: list[AppCallback] = field(default_factory=list)
+    # Health checks and details go to `deps.registry` (bot.core.registry).
+    # The outside checks /healthz reports; serve seeds it with its start-up auth.test.
+    health: HealthCache | None = None
+
+
+def build_web_app(
+    deps: Deps, bolt_app: AsyncApp | None, hooks: WebHooks | None = None, *, mode: str = "http"
+) -> web.Application:
+    """`POST /slack/events` (when `bolt_app` is given), `GET /healthz`, and the hooks' routes."""
+    hooks = hooks or WebHooks()
+    web_app = web.Application()
+
+    registry = deps.registry
+    registry.checks = {"store": lambda: deps.store.healthy(), **registry.checks}
+
+    async def healthz(request: web.Request) -> web.Response:
+        ok, body = registry.health(mode)
+        return web.json_response(body, status=200 if ok else 503)
+
+    web_app.router.add_get("/healthz", healthz)
+    web_app.add_routes(make_metrics_route(deps))
+    if bolt_app is not None:
+        secret = deps.settings.signing_secret
+        intake = Intake(
+            bolt_app,
+            secret.get_secret_value() if secret else "",
+            scope=lambda body: request_scope(deps.telemetry, body),
+            on_refuse=deps.telemetry.intake_refused,
+        )
+        web_app.router.add_post("/slack/events", intake.handle)
+    web_app.add_routes(hooks.routes)
+    web_app.on_startup.extend(hooks.on_startup)
+    web_app.on_cleanup.extend(hooks.on_cleanup)
+    return web_app
