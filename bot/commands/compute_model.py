@@ -28,7 +28,7 @@ def _verdict(model: QueueModel, rate: float, needed: list[tuple[int, int | None]
     holding = [(size, n) for size, n in needed if n is not None]
     if not holding:
         alone = fmt_ms(model.service.quantile(0.95))
-        if model.measured is None:
+        if model.fit is None:
             return (
                 f"No container count holds p95 under {fmt_ms(target.seconds)} ({where}) with "
                 f"the assumed spread: the service alone would take {alone} at p95. Measure "

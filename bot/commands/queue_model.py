@@ -16,6 +16,7 @@ from bot.domain.backtest import (
     FIT_DAYS,
     MIN_FIT_DAYS,
     BackTest,
+    Fit,
     HourFigures,
     NotEnough,
     backtest,
@@ -119,11 +120,17 @@ class QueueModel:
     def workers(self, plan: Plan, vcpus: int) -> int:
         return plan.formulas.compute.workers_per_container or vcpus
 
+    @property
+    def fit(self) -> Fit | None:
+        if self.measured is not None:
+            return self.measured.fit
+        return self.short.fit if self.short is not None else None
+
     def source_line(self, plan: Plan) -> str:
         s = self.service
         mean = fmt_ms(s.mean)
-        if self.measured is not None:
-            fit = self.measured.fit
+        fit = self.fit
+        if fit is not None:
             return (
                 f"Service time fitted to {fmt_number(fit.hours)} hours over "
                 f"{fmt_number(fit.days)} days: mean {mean}, {s.shape} with scv "
@@ -156,9 +163,9 @@ class QueueModel:
 
     def caveat(self, rps: float) -> str | None:
         """Past BEYOND_MEASURED times the busiest measured hour, never silently."""
-        if self.measured is None:
+        if self.fit is None:
             return None
-        busiest = self.measured.fit.busiest_rps
+        busiest = self.fit.busiest_rps
         if rps <= BEYOND_MEASURED * busiest:
             return None
         return (
@@ -188,8 +195,9 @@ def queue_model(ctx: Context) -> QueueModel:
             missing=missing,
         )
         measured, short = (result, None) if isinstance(result, BackTest) else (None, result)
-    if measured is not None:
-        service = measured.fit.service
+    fitted = measured.fit if measured is not None else short.fit if short is not None else None
+    if fitted is not None:
+        service = fitted.service
     else:
         mean = float(formula.avg_response_seconds)
         scv = 1.0 if formula.service_shape == "exponential" else float(formula.service_scv)

@@ -104,6 +104,7 @@ class NotEnough:
     days: int
     hours: int
     missing: tuple[str, ...] = ()
+    fit: Fit | None = None  # enough to fit, not yet to check: answers may use it, saying so
 
 
 def _usable(h: HourFigures) -> bool:
@@ -190,5 +191,7 @@ def backtest(
     recent = [h for h in usable if h.hour >= now - timedelta(days=FIT_DAYS)]
     current = fit_service(recent, workers, shape)
     if missing or not checks or current is None:
-        return NotEnough(days=span, hours=len(usable), missing=missing)
+        return NotEnough(
+            days=span, hours=len(usable), missing=missing, fit=None if missing else current
+        )
     return BackTest(tuple(checks), current)

@@ -112,3 +112,13 @@ def test_the_model_answer_fits_a_slack_message(store: Store, history: list[Simul
 def test_a_bad_rate_is_still_refused_with_an_example() -> None:
     out = ask(None, "compute fast")
     assert "compute 100" in out
+
+
+def test_three_days_fit_the_model_but_do_not_yet_check_it(
+    store: Store, history: list[SimulatedHour]
+) -> None:
+    store.metrics.add_batch(as_samples(history[: 24 * 3]))
+    ctx = Context(plan=default_plan(), now=datetime(2026, 11, 4, 9, tzinfo=UTC), store=store)
+    out = render_text(build_router().dispatch("compute 60", ctx))
+    assert "Service time fitted to 72 hours over 3 days" in out
+    assert "No back-test yet" in out and "it has 3 days." in out
