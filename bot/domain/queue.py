@@ -106,10 +106,20 @@ def lognormal_from_mean_p95(mean: float, p95: float) -> ServiceTime:
 
 
 def erlang_b(servers: int, offered: float) -> float:
-    """Erlang B by its recurrence B(k) = a B(k-1) / (k + a B(k-1)): stable for any c."""
-    blocked = 1.0
-    for k in range(1, servers + 1):
+    """Erlang B by its recurrence B(k) = a B(k-1) / (k + a B(k-1)): stable for any c.
+
+    A million servers need not be a million steps: far below the load (k < a - 40 sqrt(a))
+    B(k) is 1 - k/a to within what the recurrence forgets by k = a (it contracts by k/a a
+    step), and far above it B falls past anything a p95 can see, so the loop stops there.
+    """
+    if offered <= 0:
+        return 0.0
+    start = max(0, min(servers, math.floor(offered - 40 * math.sqrt(offered))))
+    blocked = 1.0 - start / offered
+    for k in range(start + 1, servers + 1):
         blocked = offered * blocked / (k + offered * blocked)
+        if blocked < 1e-30:
+            return 0.0
     return blocked
 
 
@@ -225,9 +235,7 @@ def evaluate(rps: float, servers: int, service: ServiceTime) -> QueuePoint:
     )
 
 
-def containers_needed(
-    rps: float, service: ServiceTime, target: float, workers: int, *, limit: int = 100_000
-) -> int | None:
+def containers_needed(rps: float, service: ServiceTime, target: float, workers: int) -> int | None:
     """The fewest containers (of `workers` servers each) whose p95 response is at most
     `target` seconds at `rps`; None when no number can (the service alone is slower)."""
     if workers < 1:
@@ -242,6 +250,7 @@ def containers_needed(
     if holds(low):
         return low
     high = low + 1
+    limit = 1000 * high  # a target a hair above the service's own p95 is never reached
     while not holds(high):
         low, high = high, high * 2
         if high > limit:

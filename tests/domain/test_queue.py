@@ -9,6 +9,7 @@ import pytest
 from bot.domain.queue import (
     ServiceTime,
     containers_needed,
+    erlang_b,
     erlang_c,
     evaluate,
     exponential_service,
@@ -89,3 +90,29 @@ def test_containers_needed_is_the_first_count_that_holds() -> None:
 def test_no_count_holds_a_target_the_service_alone_misses() -> None:
     service = lognormal_service(0.2, 1.0)  # its own p95 is about 556 ms
     assert containers_needed(10.0, service, 0.5, workers=1) is None
+
+
+def _erlang_b_every_step(servers: int, offered: float) -> float:
+    blocked = 1.0
+    for k in range(1, servers + 1):
+        blocked = offered * blocked / (k + offered * blocked)
+    return blocked
+
+
+@pytest.mark.parametrize(
+    ("servers", "offered"),
+    [(1, 0.3), (8, 7.2), (50, 20.0), (3000, 2850.0), (20_000, 19_000.0), (20_000, 14_000.0)],
+)
+def test_erlang_b_short_cut_agrees_with_every_step_of_the_recurrence(
+    servers: int, offered: float
+) -> None:
+    assert erlang_b(servers, offered) == pytest.approx(
+        _erlang_b_every_step(servers, offered), rel=1e-9, abs=1e-25
+    )
+
+
+def test_a_million_requests_a_second_is_answered() -> None:
+    """The plan's count for 1,000,000 req/sec is 285,715 servers at 70%: p95 is the service's."""
+    service = lognormal_service(0.2, 1.0)
+    p95 = response_quantile(1_000_000.0, 285_715, service)
+    assert p95 == pytest.approx(service.quantile(0.95), rel=0.01)
