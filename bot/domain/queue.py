@@ -32,6 +32,7 @@ __all__ = [
     "lognormal_from_mean_p95",
     "lognormal_service",
     "response_quantile",
+    "rps_at_target",
 ]
 
 Shape = Literal["lognormal", "exponential"]
@@ -259,3 +260,19 @@ def containers_needed(rps: float, service: ServiceTime, target: float, workers: 
         mid = (low + high) // 2
         low, high = (low, mid) if holds(mid) else (mid, high)
     return high
+
+
+def rps_at_target(servers: int, service: ServiceTime, target: float) -> float:
+    """The most requests a second `servers` take with p95 at most `target` seconds: where
+    p95 crosses the target as load grows (0 when the service alone misses it)."""
+    if response_quantile(0.0, servers, service) > target:
+        return 0.0
+    low, high = 0.0, servers / service.mean
+    for _ in range(50):
+        mid = (low + high) / 2
+        low, high = (
+            (mid, high) if response_quantile(mid, servers, service) <= target else (low, mid)
+        )
+        if high - low < 1e-4 * high:
+            break
+    return low

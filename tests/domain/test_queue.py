@@ -16,6 +16,7 @@ from bot.domain.queue import (
     lognormal_from_mean_p95,
     lognormal_service,
     response_quantile,
+    rps_at_target,
 )
 
 
@@ -116,3 +117,10 @@ def test_a_million_requests_a_second_is_answered() -> None:
     service = lognormal_service(0.2, 1.0)
     p95 = response_quantile(1_000_000.0, 285_715, service)
     assert p95 == pytest.approx(service.quantile(0.95), rel=0.01)
+
+
+def test_the_load_where_p95_crosses_the_target() -> None:
+    """M/M/1 with S = 100 ms: p95 = ln 20 / (10 - rps) = 0.5 s at rps = 10 - 2 ln 20 = 4.01."""
+    rps = rps_at_target(1, exponential_service(0.1), 0.5)
+    assert rps == pytest.approx(10 - 2 * math.log(20), rel=1e-3)
+    assert rps_at_target(4, lognormal_service(0.2, 1.0), 0.5) == 0.0
