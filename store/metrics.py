@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from bot.domain.monitoring import Rollup, Sample, SourceStatus
+from bot.domain.monitoring import HourStat, Rollup, Sample, SourceStatus
 from store import rollup
 from store.db import Repository
 from store.rollup import HOUR
@@ -157,6 +157,27 @@ class MetricStore(Repository):
             old = hours.get(int(hour))
             hours[int(hour)] = (low, high) if old is None else (min(old[0], low), max(old[1], high))
         return [(_dt(h), lo, hi) for h, (lo, hi) in sorted(hours.items())]
+
+    def hourly_stats(self, metric: str, since: datetime, until: datetime) -> list[HourStat]:
+        """(mean, min, max, count) per hour, oldest first: from the raw samples where the
+        hour still has them, from its rollup where they were pruned. One aggregate query
+        each, so 28 days are 672 rows whatever the sample rate."""
+        start = int(_ts(since)) // HOUR * HOUR
+        end = _ts(until)
+        hours: dict[int, tuple[float, float, float, int]] = {}
+        for hour, low, high, mean, count in self.db.execute(
+            "SELECT hour, min, max, mean, count FROM sample_rollups"
+            " WHERE metric = ? AND hour >= ? AND hour <= ?",
+            [metric, start, end],
+        ).fetchall():
+            hours[int(hour)] = (mean, low, high, int(count))
+        for hour, mean, low, high, count in self.db.execute(
+            "SELECT CAST(at / 3600 AS INTEGER) * 3600, avg(value), min(value), max(value),"
+            " count(*) FROM samples WHERE metric = ? AND at >= ? AND at <= ? GROUP BY 1",
+            [metric, _ts(since), end],
+        ).fetchall():
+            hours[int(hour)] = (mean, low, high, int(count))
+        return [HourStat(_dt(h), *v) for h, v in sorted(hours.items())]
 
     def rollups(self, metric: str, since: datetime, until: datetime) -> list[Rollup]:
         rows = self.db.execute(

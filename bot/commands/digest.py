@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from bot.commands.args import extra_words
+from bot.commands.reality import measured_now
 from bot.commands.router import Command, Context
 from bot.context import CommandStore
 from bot.digest.build import build_digest
@@ -73,7 +74,10 @@ def gather_digest_input(
         for c in store.changes.since(local_start)
         if c.deleted_at is None
     ]
+    reality, fails = measured_now(store, plan, now)
     return DigestInput(
+        reality=reality,
+        fails=fails,
         plan=plan,
         now=now,
         zone=zone,

@@ -12,6 +12,7 @@ from bot.commands.metrics import (
     next_tier_table,
     tier_now,
 )
+from bot.commands.reality import reality_summary
 from bot.commands.router import Context, Router, apology_reply
 from bot.commands.tiers import live_plan, tier_facts
 from bot.domain.costs import tier_costs
@@ -58,6 +59,7 @@ def home_reply(ctx: Context, router: Router) -> Reply:
             )
         ),
         next_tier_table(ctx, max(number, plan.built_tier), latest),
+        *reality_summary(ctx, plan),
     ]
     delivery = delivery_part(ctx)
     if delivery is not None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
+from bot.commands.reality import reality_summary
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.context import CommandStore
@@ -260,6 +261,7 @@ def status(args: list[str], ctx: Context) -> Reply:
         facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
+    parts.extend(reality_summary(ctx, plan, assumptions=False))
     delivery = delivery_part(ctx)
     if delivery is not None:
         parts.insert(1, delivery)

@@ -23,6 +23,7 @@ from bot.digest.headroom import (
     rule_headroom,
 )
 from bot.digest.naming import covers, span_words, title_label
+from bot.digest.reality_panel import reality_parts
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
@@ -348,6 +349,7 @@ def build_digest(inp: DigestInput) -> Reply:
         _cost_part(inp, tier),
         *_alert_parts(inp),
         *_change_parts(inp),
+        *reality_parts(inp.reality, inp.fails, inp.zone),
         *_next_steps(inp, tier, trends),
     ]
     notes: list[str] = [

@@ -14,6 +14,8 @@ from typing import Protocol
 
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
+from bot.domain.reality import Reality
+from bot.monitor.fails_first import FailsFirst
 
 __all__ = [
     "SAMPLE_WINDOW",
@@ -76,6 +78,9 @@ class DigestInput:
     # digest ("Daily ..."), also in a preview taken part-way through a slot. None: the
     # time since `since`.
     slot: timedelta | None = None
+    # The plan against the measured values, and what fails first (None: not gathered).
+    reality: Reality | None = None
+    fails: FailsFirst | None = None
 
 
 class DigestSource(Protocol):

@@ -20,6 +20,7 @@ __all__ = [
     "AlertState",
     "Event",
     "EventKind",
+    "HourStat",
     "Rollup",
     "Rule",
     "RuleKind",
@@ -40,7 +41,7 @@ def _to_utc(value: datetime) -> datetime:
 # Naive datetimes are rejected: a silent local-time guess would shift every `for` window.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
-RuleKind = Literal["tier_trigger", "scaling", "threshold", "stale"]
+RuleKind = Literal["tier_trigger", "scaling", "threshold", "stale", "assumption"]
 Severity = Literal["p0", "p1", "p2"]
 Status = Literal["inactive", "pending", "firing", "nodata"]
 EventKind = Literal["firing", "resolved", "reminder", "nodata"]
@@ -153,6 +154,18 @@ class Rollup:
     max: float
     mean: float
     last: float
+    count: int
+
+
+@dataclass(frozen=True)
+class HourStat:
+    """One hour of a metric: mean, lowest, highest and how many samples, whether it is
+    still held raw or already rolled up."""
+
+    hour: datetime
+    mean: float
+    min: float
+    max: float
     count: int
 
 

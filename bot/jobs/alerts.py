@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from bot.commands.reality import reality_of
 from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.domain.costs import current_tier
@@ -20,6 +21,7 @@ from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
+from bot.monitor.assumptions import ASSUMPTION_PREFIX, assumption_rule, assumptions
 from bot.monitor.routes import routes_for
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule, staleness
@@ -44,6 +46,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REPEAT_INTERVAL = timedelta(hours=4)
+# The plan's assumptions move over days: checking them every quarter hour is plenty, and
+# keeps their 28 days of hourly aggregates off most evaluation ticks.
+ASSUMPTIONS_EVERY = timedelta(minutes=15)
 
 
 def load_samples(
@@ -92,15 +97,20 @@ def evaluate_once(
     quiet = staleness(watched, last_seen, previous, now, stale_after)
     quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
     every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
+    plan_off = _assumptions(deps, plan, previous, now)
+    every_rule.extend(plan_off[1])
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
+    events.extend(plan_off[0].events)
     routes = routes_for(plan, deps.settings)
     zone = deps.settings.zone
     items = routed_items(events, every_rule, plan, routes, now, zone)
     # Tier news goes where p1 warnings go: the alerts channel.
     channel = deps.settings.slack_channel("p1")
     notices, marks = _tier_notices(deps, plan, seen, channel, now)
+    if plan_off[1]:  # checked this tick: saved with the states, in the same transaction
+        marks["assumptions_checked"] = int(now.timestamp())
     items.extend(notices)
-    states = {**result.states, **quiet.states}
+    states = {**result.states, **quiet.states, **plan_off[0].states}
     items = [_with_original_edit(store, states, item, now, zone) for item in items]
     with store.transaction():
         store.alerts.save_states(states, now)
@@ -111,6 +121,21 @@ def evaluate_once(
                 item.dedup_key, item.kind, item.payload_json, now, item.alerts, item.route
             )
     return Evaluation(states=states, events=events)
+
+
+def _assumptions(
+    deps: Deps, plan: Plan, previous: Mapping[str, AlertState], now: datetime
+) -> tuple[Evaluation, list[Rule]]:
+    """The plan's assumptions against the measured values, every ASSUMPTIONS_EVERY; in
+    between, their states are carried as they were (every tick saves every state)."""
+    mine = {k: v for k, v in previous.items() if k.startswith(ASSUMPTION_PREFIX)}
+    checked = deps.store.tiers.mark("assumptions_checked")
+    if checked is not None and now.timestamp() - checked < ASSUMPTIONS_EVERY.total_seconds():
+        return Evaluation(states=mine, events=[]), []
+    reality = reality_of(deps.store, plan, now)
+    found = assumptions(reality, previous, now)
+    rules = [assumption_rule(row, reality.tolerance) for row in reality.rows]
+    return found, rules
 
 
 def _tier_notices(

@@ -106,11 +106,12 @@ def _fired(alert: AlertLine, zone: tzinfo) -> Moment | None:
 
 def _line(alert: AlertLine, kind: str, resolved_at: datetime | None, zone: tzinfo) -> Prose:
     if resolved_at is not None:
-        return Prose(
-            f"✅ ~{alert.title}~ — resolved ",
-            Moment(resolved_at, zone),
-            f" (`{alert.metric}` now {fmt_value(alert.value, alert.unit)})",
+        now_is = (
+            "back within tolerance"
+            if alert.kind == "assumption"
+            else f"`{alert.metric}` now {fmt_value(alert.value, alert.unit)}"
         )
+        return Prose(f"✅ ~{alert.title}~ — resolved ", Moment(resolved_at, zone), f" ({now_is})")
     icon = "⚪" if kind == "nodata" else _ICON.get(alert.severity, "🟡")
     held = format_duration(int(alert.held_seconds))
     value = fmt_value(alert.value, alert.unit)
@@ -119,6 +120,8 @@ def _line(alert: AlertLine, kind: str, resolved_at: datetime | None, zone: tzinf
     since: tuple[str | Moment, ...] = (" since ", fired) if fired and kind != "nodata" else ()
     if alert.kind == "stale":
         state = Prose(f"no `{alert.metric}` sample for {held}; the last was {value}")
+    elif alert.kind == "assumption":
+        state = Prose(f"drift {_drift(alert.value)}, beyond the plan's ±{alert.threshold:g}%")
     elif kind == "nodata":
         state = Prose(
             f"`{alert.metric}` has sent no data recently; last value {value} ({threshold})"
@@ -182,6 +185,10 @@ def render_payload(
     )
 
 
+def _drift(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:+.0f}%"
+
+
 def _resolution_text(alert: AlertLine, built: int, at: datetime, zone: tzinfo) -> Prose:
     return Prose(_resolution_words(alert, built), " Resolved ", Moment(at, zone), ".")
 
@@ -197,6 +204,8 @@ def _resolution_words(alert: AlertLine, built: int) -> str:
         return f"No active rule watches `{alert.metric}` any more."
     if alert.kind == "stale":
         return f"`{alert.metric}` is reporting again: {fmt_value(alert.value, alert.unit)}."
+    if alert.kind == "assumption":
+        return f"Back within the plan's ±{alert.threshold:g}%: drift {_drift(alert.value)}."
     return (
         f"`{alert.metric}` is back to {fmt_value(alert.value, alert.unit)} "
         f"(threshold {alert.op} {fmt_value(alert.threshold, alert.unit)}) "

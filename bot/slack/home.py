@@ -13,6 +13,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.home import home_reply
+from bot.core.offload import in_thread
 from bot.render.blocks import render_home
 from bot.slack.front import Front
 
@@ -22,7 +23,9 @@ log = logging.getLogger(__name__)
 
 
 async def publish_home(client: AsyncWebClient, front: Front, user: str) -> None:
-    view = render_home(home_reply(front.context(user), front.router))
+    # Home reads the store (the latest samples, what fails first): off the event loop.
+    reply = await in_thread(home_reply, front.context(user), front.router)
+    view = render_home(reply)
     await client.views_publish(user_id=user, view=view)
 
 
