@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.commands.tiers import answering_store, live_plan
+from bot.context import CommandStore, Context
 from bot.domain.backtest import (
     BEYOND_MEASURED,
     FIT_DAYS,
@@ -23,30 +24,27 @@ from bot.domain.backtest import (
 )
 from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
-from bot.domain.queue import ServiceTime, lognormal_service
-from bot.domain.tiers import with_built
+from bot.domain.queue import ServiceTime, response_quantile, rps_at_target
+from bot.domain.reality_measure import Hours
 from bot.domain.values import fmt_value
-from store.metrics import MetricStore
+from bot.domain.whatif import P95Model
 
 __all__ = [
-    "API_CONTAINERS",
-    "API_MEAN",
-    "API_P95",
-    "API_RPS",
+    "WINDOW",
     "P95Target",
     "QueueModel",
     "fmt_ms",
+    "hour_figures",
+    "model_from_hours",
     "p95_target",
     "queue_model",
     "read_hours",
+    "roles",
 ]
 
-API_RPS = "api_rps"
-API_MEAN = "api_mean_ms"
-API_P95 = "api_p95_ms"
-API_CONTAINERS = "api_containers"
-ROLES = (API_RPS, API_MEAN, API_P95, API_CONTAINERS)
 BACKTEST_DAYS = 14
+# The back-test's first day is fitted on the 14 before it: 28 days, reality's window.
+WINDOW = timedelta(days=BACKTEST_DAYS + FIT_DAYS)
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
 
 
@@ -78,33 +76,34 @@ def p95_target(plan: Plan, tier: int) -> P95Target | None:
     return None
 
 
-def _hourly(metrics: MetricStore, metric: str, since: datetime, until: datetime) -> dict:
-    """Hour start -> the hour's mean: rollups where the raw samples are gone, raw otherwise."""
-    out = {r.hour: r.mean for r in metrics.rollups(metric, since, until)}
-    for sample in metrics.hourly_means(metric, since, until):
-        hour = sample.at.replace(minute=0, second=0, microsecond=0)
-        out[hour] = sample.value
-    return out
+def roles(plan: Plan) -> tuple[str, str, str, str]:
+    """The metrics the model reads, as the plan names them: requests a second, mean and p95
+    response, containers running."""
+    m = plan.reality.metrics
+    return (m.requests, m.mean_response, m.p95, m.containers)
 
 
-def read_hours(
-    metrics: MetricStore, now: datetime, days: int = BACKTEST_DAYS + FIT_DAYS + 1
-) -> tuple[list[HourFigures], tuple[str, ...]]:
-    """Every hour holding all four measurements, and the names of those with none at all."""
-    since = now - timedelta(days=days)
-    series = {m: _hourly(metrics, m, since, now) for m in ROLES}
-    missing = tuple(m for m in ROLES if not series[m])
-    hours = sorted(set.intersection(*(set(s) for s in series.values())))
-    return [
-        HourFigures(
-            hour=h,
-            rps=series[API_RPS][h],
-            mean_ms=series[API_MEAN][h],
-            p95_ms=series[API_P95][h],
-            containers=series[API_CONTAINERS][h],
-        )
-        for h in hours
-    ], missing
+def read_hours(store: CommandStore, plan: Plan, now: datetime) -> Hours:
+    """The hourly statistics of the model's metrics over its window (rollups where the raw
+    samples are gone): one aggregate query each."""
+    return {m: store.metrics.hourly_stats(m, now - WINDOW, now) for m in roles(plan)}
+
+
+def hour_figures(plan: Plan, hours: Hours) -> tuple[list[HourFigures], tuple[str, ...]]:
+    """Every hour holding all four measurements, and the metrics with none at all."""
+    names = roles(plan)
+    series = {m: {h.hour: h.mean for h in hours.get(m, ())} for m in names}
+    missing = tuple(m for m in names if not series[m])
+    rps, mean, p95, containers = (series[m] for m in names)
+    common = sorted(set(rps) & set(mean) & set(p95) & set(containers))
+    return [HourFigures(h, rps[h], mean[h], p95[h], containers[h]) for h in common], missing
+
+
+def history_workers(plan: Plan) -> int:
+    """Workers in each container the measurements came from: the plan's workers per
+    container, else its vCPUs per API container."""
+    formula = plan.formulas.compute
+    return formula.workers_per_container or max(1, round(plan.reality.vcpus_per_container))
 
 
 @dataclass(frozen=True)
@@ -116,6 +115,7 @@ class QueueModel:
     short: NotEnough | None  # why there is no back-test yet
     target: P95Target | None
     history_workers: int  # workers a measured container ran
+    metrics: tuple[str, ...]  # what it reads, as the plan names them
 
     def workers(self, plan: Plan, vcpus: int) -> int:
         return plan.formulas.compute.workers_per_container or vcpus
@@ -151,15 +151,44 @@ class QueueModel:
                 f"{self.measured.median_error * 100:.0f}%, worst "
                 f"{self.measured.worst_error * 100:.0f}%."
             )
-        short = self.short or NotEnough(0, 0, ROLES)
+        short = self.short or NotEnough(0, 0, self.metrics)
         need = (
-            f"No back-test yet: the model needs hourly {', '.join(ROLES)} for at least "
+            f"No back-test yet: the model needs hourly {', '.join(self.metrics)} for at least "
             f"{MIN_FIT_DAYS + 1} days ({MIN_FIT_DAYS} to fit, 1 to check; "
             f"{MIN_FIT_DAYS + BACKTEST_DAYS} for the full {BACKTEST_DAYS}-day figure)"
         )
         if short.missing:
             return f"{need}; nothing yet for {', '.join(short.missing)}."
         return f"{need}; it has {fmt_number(short.days)} day{'s' if short.days != 1 else ''}."
+
+    def servers(self, plan: Plan, vcpus: float) -> int:
+        """Servers in `vcpus` of the plan's API containers (whatif counts vCPUs)."""
+        containers = vcpus / float(plan.reality.vcpus_per_container)
+        return max(1, round(containers * self.history_workers))
+
+    def p95_model(self, plan: Plan) -> P95Model:
+        """whatif's seam: p95 (ms) at a load on a number of vCPUs; None when overloaded.
+        The fitted service time where there is one, else the demand whatif measured (or
+        the plan's) with the spread assumed."""
+
+        def p95(
+            rps: float, service_s: float, vcpus: float, _now: float | None, _rho: float | None
+        ) -> float | None:
+            service = self.service
+            if self.fit is None and service_s > 0:
+                service = replace(service, mean=service_s)
+            value = response_quantile(rps, self.servers(plan, vcpus), service)
+            return value * 1000 if math.isfinite(value) else None
+
+        return p95
+
+    def load_at_target(self, plan: Plan, containers: float) -> float | None:
+        """Requests a second at which p95 passes the built tier's target on `containers`
+        (what fails first forecasts the load to this); None without a target or a fit."""
+        if self.target is None or self.fit is None or containers <= 0:
+            return None
+        servers = max(1, round(containers * self.history_workers))
+        return rps_at_target(servers, self.service, self.target.seconds)
 
     def caveat(self, rps: float) -> str | None:
         """Past BEYOND_MEASURED times the busiest measured hour, never silently."""
@@ -175,24 +204,17 @@ class QueueModel:
         )
 
 
-def queue_model(ctx: Context) -> QueueModel:
-    """The model for this context: measured when the store holds enough, else the plan's."""
-    plan = ctx.plan
+def model_from_hours(plan: Plan, hours: Hours | None, now: datetime) -> QueueModel:
+    """The model for `plan` (its built tier in force): fitted and back-tested on `hours`
+    when they hold enough, else the plan's average response with the spread assumed."""
     formula = plan.formulas.compute
-    history_workers = formula.workers_per_container or formula.current_vcpus
-    built = plan.built_tier
+    workers = history_workers(plan)
     measured: BackTest | None = None
     short: NotEnough | None = None
-    if ctx.store is not None:
-        built = with_built(plan, ctx.store.tiers.built_tier()).built_tier
-        hours, missing = read_hours(ctx.store.metrics, ctx.now)
+    if hours is not None:
+        figures, missing = hour_figures(plan, hours)
         result = backtest(
-            hours,
-            history_workers,
-            ctx.now,
-            shape=formula.service_shape,
-            days=BACKTEST_DAYS,
-            missing=missing,
+            figures, workers, now, shape=formula.service_shape, days=BACKTEST_DAYS, missing=missing
         )
         measured, short = (result, None) if isinstance(result, BackTest) else (None, result)
     fitted = measured.fit if measured is not None else short.fit if short is not None else None
@@ -202,6 +224,14 @@ def queue_model(ctx: Context) -> QueueModel:
         mean = float(formula.avg_response_seconds)
         scv = 1.0 if formula.service_shape == "exponential" else float(formula.service_scv)
         service = ServiceTime(mean, scv, formula.service_shape)
-        if formula.service_shape == "lognormal":
-            service = lognormal_service(mean, scv)
-    return QueueModel(service, measured, short, p95_target(plan, built), history_workers)
+    return QueueModel(
+        service, measured, short, p95_target(plan, plan.built_tier), workers, roles(plan)
+    )
+
+
+def queue_model(ctx: Context) -> QueueModel:
+    """The model for this context: measured when the store holds enough, else the plan's."""
+    store = answering_store(ctx)
+    plan = live_plan(ctx)
+    hours = read_hours(store, plan, ctx.now) if store is not None else None
+    return model_from_hours(plan, hours, ctx.now)

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from bot.commands.args import extra_words
+from bot.commands.queue_model import model_from_hours
 from bot.commands.router import Command, Context
 from bot.commands.tiers import answering_store, live_plan
 from bot.context import CommandStore
@@ -43,7 +44,10 @@ def reality_of(store: CommandStore, plan: Plan, now: datetime) -> Reality:
 def measured_now(store: CommandStore, plan: Plan, now: datetime) -> tuple[Reality, FailsFirst]:
     """The assumptions and what fails first, from one read of the hourly statistics."""
     hours = gather_hours(store, plan, now)
-    return assess(plan, hours), fails_first(plan, hours, now)
+    model = model_from_hours(plan, hours, now)
+    running = hours.get(plan.reality.metrics.containers) or ()
+    load = model.load_at_target(plan, running[-1].mean) if running else None
+    return assess(plan, hours), fails_first(plan, hours, now, p95_load=load)
 
 
 def reality_summary(ctx: Context, plan: Plan, *, assumptions: bool = True) -> list[Part]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
+from bot.commands.queue_model import model_from_hours
 from bot.commands.reality import gather_hours
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
@@ -168,12 +169,14 @@ def whatif(args: list[str], ctx: Context) -> Reply:
     if kind == "price":
         return _price_reply(reality, p, number)
     value = float(number)
+    model = model_from_hours(plan, hours if store is not None else None, ctx.now)
     sizing = size(
         plan,
         p,
         users=value if kind == "users" else None,
         rps=value if kind == "rps" else None,
         containers=value if kind == "containers" else None,
+        p95_model=model.p95_model(plan),
     )
     first = sizing.first
     facts = sizing_facts(sizing, p, plan.formulas.connections.max_connections)
@@ -199,9 +202,14 @@ def whatif(args: list[str], ctx: Context) -> Reply:
         else "Nothing measured yet: these are the plan's own figures.",
         "CPU and p95 are on the containers running today (or the count asked for),"
         " connections on the containers the load needs; cost grows with the users from"
-        " the measured cost. p95 models each vCPU as an M/M/1 queue.",
+        " the measured cost.",
+        f"p95 from the queue model: {model.source_line(plan)}",
+        model.error_line(),
         Prose("`", Typed("reality"), "` shows each measured figure against the plan."),
     ]
+    caveat = model.caveat(sizing.peak_rps)
+    if caveat:
+        notes.insert(0, caveat)
     label = {
         "users": f"{fmt_number(int(value))} users",
         "rps": f"{_n(value)} req/s",
