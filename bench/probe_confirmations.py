@@ -15,8 +15,8 @@ from pathlib import Path
 import aiohttp
 
 from tests.fakeslack import FakeSlack, sign
-from tests.serve_process import free_port, serve_process, wait_healthy
 from tests.slack.harness import GOOD, view_submission
+from tests.support.serve_process import free_port, serve_process, wait_healthy
 
 SECRET = "probe-secret"
 

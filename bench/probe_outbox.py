@@ -16,7 +16,7 @@ from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 def push(deps, metric, value):

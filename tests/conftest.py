@@ -17,6 +17,7 @@ from bot.domain.plan import Plan
 from bot.planio.planfile import default_plan, load_plan
 from bot.render.text import render_text
 from store import Store
+from tests.support.slack import slack  # noqa: F401  (the one fake Slack fixture, everywhere)
 
 # Property and fuzz suites: each @settings names its own max_examples (its budget, sized to
 # stay within about a minute on 2 cores). The profile sets what they share: CI (env CI set,

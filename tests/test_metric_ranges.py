@@ -22,8 +22,8 @@ from bot.planio.planfile import PlanError, default_plan_text, parse_plan
 from bot.render.text import render_text
 from bot.web.ingest import make_metrics_routes
 from tests.jobs.test_prometheus import with_query
-from tests.local_server import serve_local
-from tests.metrics_helpers import TOKEN, Clock, make_deps
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

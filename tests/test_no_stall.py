@@ -25,8 +25,8 @@ from bot.jobs.alerts import start_jobs
 from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.jobs.test_alerts import NullPoster
-from tests.metrics_helpers import TOKEN, Clock, make_deps
 from tests.slack.harness import GOOD, NOW, rig, view_submission
+from tests.support.metrics_helpers import TOKEN, Clock, make_deps
 
 WAIT = 10.0  # a bound, not a timing: only a loop that never answers reaches it
 

@@ -23,7 +23,7 @@ from bot.jobs.alerts import evaluate_once
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack, signed_headers, slash_command_body, slash_command_payload
-from tests.serve_process import ROOT, free_port, serve_process, wait_healthy
+from tests.support.serve_process import ROOT, free_port, serve_process, wait_healthy
 
 CHANNEL = "C0ALERTS"
 

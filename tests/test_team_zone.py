@@ -20,7 +20,7 @@ from bot.render.blocks import render_message
 from bot.render.text import render_text
 from bot.reply import Moment, Prose, Reply, Table
 from tests.fakeslack import validate_blocks
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 ZONE = "America/New_York"
 WINTER = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 10:00 EST

@@ -21,7 +21,6 @@ __all__ = [
     "RedactingFormatter",
     "TextFormatter",
     "configure_logging",
-    "current_context",
     "log_context",
 ]
 
@@ -32,10 +31,6 @@ REDACTED = "[redacted]"
 # Chatty at INFO and not ours to act on: every run of every job (the outbox runs every
 # 3 s), every Socket Mode ping.
 _QUIET = ("apscheduler", "slack_sdk.socket_mode", "slack_bolt.AsyncApp")
-
-
-def current_context() -> dict[str, str]:
-    return dict(_CONTEXT.get())
 
 
 class log_context:  # lower case: used like the function it was, `with log_context(...)`

@@ -8,13 +8,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from bot.digest.data import DigestInput
-from bot.digest.schedule import period_key
+from bot.domain.monitoring import require_aware
 from bot.domain.values import Moment, Prose, fmt_moment
 
-__all__ = ["covers", "span_words", "title_label"]
+__all__ = ["covers", "period_key", "span_words", "title_label"]
 
 # A slot this long is "hourly"; a cron every 20 minutes or every 3 hours is not.
 _HOURISH = (timedelta(minutes=50), timedelta(minutes=70))
+
+
+def period_key(fire_time: datetime, zone: tzinfo) -> str:
+    """The ISO week of `fire_time` in `zone`, e.g. `2026-W48`."""
+    local = require_aware(fire_time).astimezone(zone)
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _date(at: datetime, zone: tzinfo) -> str:

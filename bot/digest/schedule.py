@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.digest.naming import period_key
 from bot.domain.monitoring import require_aware
 
 __all__ = [
@@ -29,13 +30,6 @@ __all__ = [
 DEFAULT_GRACE = timedelta(hours=12)
 # A cron firing every minute over a long window would otherwise build a huge list.
 _MAX_TIMES = 100_000
-
-
-def period_key(fire_time: datetime, zone: tzinfo) -> str:
-    """The ISO week of `fire_time` in `zone`, e.g. `2026-W48`."""
-    local = require_aware(fire_time).astimezone(zone)
-    year, week, _ = local.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def slot_key(fire_time: datetime, zone: tzinfo) -> str:

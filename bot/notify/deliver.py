@@ -43,7 +43,6 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload
@@ -51,15 +50,9 @@ from bot.notify.poster import DeliveryError, Message, Poster, Sent
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["LEASE", "DeliveryFailure", "Poster", "Worker"]
+__all__ = ["LEASE", "Poster", "Worker"]
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryFailure(Protocol):
-    retryable: bool
-    retry_after: float | None
-    code: str
 
 
 _UNSURE = object()

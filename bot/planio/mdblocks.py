@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
-    "DocumentError",
     "Label",
     "Section",
     "Table",
@@ -23,14 +22,6 @@ __all__ = [
     "parse_sections",
     "strip_bold",
 ]
-
-
-class DocumentError(Exception):
-    """The document cannot be read; `problems` are `line N: what was expected` lines."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass

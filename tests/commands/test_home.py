@@ -11,7 +11,7 @@ from bot.domain.changes import ChangeDraft
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
 from bot.render.text import render_text
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 
 
 def test_home_without_data_shows_the_baseline_and_tier_one_triggers() -> None:

@@ -11,7 +11,7 @@ from bot.monitor import Sample
 from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from tests.conftest import answer
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 
 
 def ask(deps: Deps, text: str, user: str = "U_PLANNER") -> str:

@@ -16,7 +16,7 @@ from bot.planio.doc_write import export_document
 from bot.planio.document import import_document
 from bot.render.text import render_text
 from tests.conftest import answer
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 def named(plan: Plan, name: str | None = "Recipe Box") -> Plan:

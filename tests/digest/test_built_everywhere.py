@@ -13,7 +13,7 @@ from bot.digest.build import build_digest
 from bot.digest.panels import budget_tier, chart_panels
 from bot.monitor import Sample
 from bot.render.text import render_text
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 def test_the_recorded_built_tier_is_the_one_every_surface_budgets_against() -> None:

@@ -12,7 +12,7 @@ from bot.domain.rules import MetricRule
 from bot.jobs.alerts import rollup_once
 from bot.monitor.forecast import crossing, daily, fit, forecast_rule
 from bot.render.text import render_text
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 
 ROUTER = build_router()
 

@@ -13,7 +13,7 @@ from bot.core.config import Settings
 from bot.deps import Deps
 from bot.render.text import render_text
 from bot.shell import print_digest
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
@@ -20,16 +18,10 @@ from bot.jobs.digest import start_digest
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
+from tests.support.metrics_helpers import Clock
 
 ALERTS = "C0ALERTS"
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 class Scheduler:

@@ -20,7 +20,7 @@ from bot.core.config import Settings
 from bot.slack.manifest import BOT_SCOPES
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "C0ALERTS"

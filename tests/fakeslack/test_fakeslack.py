@@ -58,12 +58,6 @@ def modal(blocks: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def client(slack: FakeSlack) -> AsyncIterator[AsyncWebClient]:
     c = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url, timeout=5)
     yield c

@@ -4,7 +4,6 @@ and can answer a call late (posted, answer after the client gave up)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,12 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.fakeslack import FakeSlack
 
 META = {"event_type": "capacity_bot_outbox", "event_payload": {"key": "k1"}}
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from bot.plan_cli import plan_yaml
 from bot.reload import reload_plan_off_loop
 from store import Store
 from tests.jobs.test_alerts import NullPoster
-from tests.local_server import serve_local
-from tests.metrics_helpers import Clock, make_deps
-from tests.serve_process import PROMETHEUS, free_port, prometheus_process
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.serve_process import PROMETHEUS, free_port, prometheus_process
 
 
 def with_query(plan: Plan, metric: str, query: str) -> Plan:

@@ -9,7 +9,7 @@ from bot.domain.tiers import with_built
 from bot.monitor import Sample, evaluate
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import staleness
-from tests.metrics_helpers import T0
+from tests.support.metrics_helpers import T0
 
 STALE = timedelta(minutes=15)
 

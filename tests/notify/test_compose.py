@@ -11,7 +11,7 @@ from bot.monitor import Sample, evaluate, group_events
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.notify.compose import decide, render_payload
 from tests.fakeslack import validate_blocks
-from tests.metrics_helpers import T0
+from tests.support.metrics_helpers import T0
 
 
 def fire(plan: Plan, metric: str, value: float, minutes: int = 0) -> list:  # type: ignore[type-arg]

@@ -21,15 +21,11 @@ from bot.notify.slack import SlackPoster, make_client
 from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import TOKEN, Clock, make_deps
+from tests.support.metrics_helpers import TOKEN, Clock, make_deps
+from tests.support.slack import worker_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
-
-
-def worker_for(deps: Deps, slack: FakeSlack) -> Worker:
-    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    return Worker(deps.store, poster, deps.clock, base_delay=0.05)
 
 
 def push(deps: Deps, metric: str, value: float) -> None:

@@ -14,8 +14,8 @@ from bot.notify.deliver import LEASE, Worker
 from bot.notify.slack import SlackPoster, make_client
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock, make_deps
 from tests.notify.test_delivery import CHANNEL, push
+from tests.support.metrics_helpers import Clock, make_deps
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ("start", "marked", "in_flight", "answered", "recorded")

@@ -24,7 +24,7 @@ from bot.notify.compose import load_payload
 from bot.notify.deliver import Worker
 from bot.notify.slack import SlackPoster, make_client
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 
 ROUTER = build_router()
 

@@ -12,21 +12,16 @@ from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.deliver import Worker
-from bot.notify.slack import SlackPoster, make_client
 from bot.render.text import render_text
 from tests.fakeslack import FakeSlack
 from tests.fakeslack.server import Message
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.slack import worker_for
 
 ROUTER = build_router()
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CHANNEL = "C_ALERTS"
-
-
-def worker_for(deps: Deps, slack: FakeSlack) -> Worker:
-    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    return Worker(deps.store, poster, deps.clock, base_delay=0.05)
 
 
 def top_level(slack: FakeSlack) -> list[Message]:

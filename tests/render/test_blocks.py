@@ -16,7 +16,7 @@ from bot.render.blocks import (
 from bot.reply import Action, Facts, Reply, Section, Table, Text
 from tests.conftest import NOW
 from tests.fakeslack import validate_blocks, validate_view
-from tests.largeplan import large_plan
+from tests.support.largeplan import large_plan
 
 
 def command_texts(plan: Plan) -> list[str]:

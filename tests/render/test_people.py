@@ -19,7 +19,7 @@ from bot.reply import Person, Prose, Reply, Table
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import validate_blocks
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 PLANNER = "U024BE7LH"  # Slack's user-id format
 ROUTER = build_router()

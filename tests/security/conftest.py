@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core.logsafe import SafeLogFilter
-from tests.slack.conftest import http, make_bot, slack
+from tests.slack.conftest import http, make_bot
 
-__all__ = ["http", "log_lines", "make_bot", "slack"]
+__all__ = ["http", "log_lines", "make_bot"]
 
 
 @pytest.fixture

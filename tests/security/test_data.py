@@ -27,7 +27,7 @@ from bot.planio.changelog import (
 )
 from bot.web.ingest import make_metrics_routes
 from store import Store
-from tests.metrics_helpers import TOKEN, Clock, make_deps
+from tests.support.metrics_helpers import TOKEN, Clock, make_deps
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\r=x", '=HYPERLINK("http://x")']
 

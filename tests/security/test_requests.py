@@ -19,9 +19,9 @@ from bot.planio.planfile import default_plan
 from bot.render.blocks import SHARE_ACTION_ID
 from bot.slack.guard import response_url_allowed
 from tests.fakeslack import interactivity_body, slash_command_body
-from tests.local_server import serve_local
 from tests.slack.conftest import BotFactory, boom_router, post_signed
 from tests.slack.harness import GOOD, block_action, rig, view_submission
+from tests.support.local_server import serve_local
 
 FORM = "application/x-www-form-urlencoded"
 

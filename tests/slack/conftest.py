@@ -23,12 +23,6 @@ SECRET = "test-signing-secret"
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
 def settings_for(slack: FakeSlack, *, socket: bool = False) -> Settings:
     return Settings(
         bot_token=slack.bot_token,

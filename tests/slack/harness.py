@@ -28,7 +28,7 @@ from tests.fakeslack import (
     signed_headers,
     slash_command_body,
 )
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from bot.commands import Command, Context, build_router
 from bot.commands.router import PLAN_ONLY
 from bot.reply import Reply
 from bot.slack.answers import Answers
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 def _counting_answers() -> tuple[Answers, list[str]]:

@@ -10,7 +10,7 @@ from bot.slack.listeners.changes import more_clicked
 from bot.slack.listeners.commands import capacity, share
 from bot.slack.listeners.errors import drain_background
 from bot.slack.listeners.home import home_opened
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 
 class Calls:

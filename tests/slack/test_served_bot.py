@@ -19,7 +19,7 @@ from bot.notify.slack import SlackPoster, make_client
 from store import Store
 from tests.digest.test_forecast_peaks import spiky
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
+from tests.support.metrics_helpers import Clock
 
 ALERTS = "C0ALERTS"
 INGEST = "ingest-token-for-tests"
@@ -46,12 +46,6 @@ def _settings(slack: FakeSlack, path: str = ":memory:") -> Settings:
         alerts_channel=ALERTS,
         ingest_token=INGEST,
     )
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 
 from bot.core.config import ConfigError, Settings
 from bot.slack.app import verify_token
+from tests.app.test_serve_process import spawn_serve
 from tests.fakeslack import FakeSlack, slash_command_body
-from tests.serve_process import free_port
 from tests.slack.conftest import BotFactory, post_signed, settings_for
-from tests.slack.test_serve_process import spawn_serve
+from tests.support.serve_process import free_port
 
 
 async def test_a_refused_token_makes_serve_exit_2_naming_it(

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.deps import Deps
 from bot.web.ingest import MAX_BODY, make_metrics_routes
-from tests.local_server import serve_local
-from tests.metrics_helpers import T0, TOKEN, Clock, make_deps
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

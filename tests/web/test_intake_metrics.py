@@ -4,10 +4,8 @@ forger, a skewed clock or a replaying proxy without reading logs."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from bot.app.serve import BotServer
 from tests.fakeslack import FakeSlack, aim_at, signed_headers, slash_command_body
@@ -15,12 +13,6 @@ from tests.slack.conftest import SECRET
 from tests.web.served import sample, scrape, served
 
 COUNTER = "capacity_bot_slack_requests_rejected_total"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 async def _post(

@@ -21,17 +21,11 @@ from bot.slack.client import MeteredWebClient
 from store import Store
 from tests.conftest import NOW
 from tests.fakeslack import FakeSlack, slash_command_payload
-from tests.metrics_helpers import TOKEN
-from tests.serve_process import PROMETHEUS, prometheus_process
+from tests.support.metrics_helpers import TOKEN
+from tests.support.serve_process import PROMETHEUS, prometheus_process
 from tests.web.served import sample, scrape, served, slash
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Bolt wiring only: each module has `register(app, front)` and module-level callbacks that
-take the `Front` as an argument; `register_all` hands it to them and registers them all."""
+"""Bolt wiring only: each module has `register(app)` and module-level callbacks.
+`register_all` registers them all and puts the `Front` in every request's context, from
+where Bolt passes it to each callback as its argument named `front`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ __all__ = ["register_all"]
 
 
 def register_all(app: AsyncApp, front: Front) -> None:
-    # Listeners take the Front as an argument named `front`.
     app.middleware(InContext("front", front))
     errors.register(app)
     commands.register(app)

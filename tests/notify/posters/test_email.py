@@ -13,9 +13,10 @@ from bot.notify.compose import load_payload
 from bot.notify.health import delivery_health
 from bot.notify.poster import Message
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
-from tests.routes.helpers import CHANNEL, hold, routed_deps, worker_for
-from tests.routes.smtpserver import SmtpServer
+from tests.notify.posters.helpers import CHANNEL, hold, routed_deps
+from tests.support.metrics_helpers import Clock
+from tests.support.slack import worker_for
+from tests.support.smtpserver import SmtpServer
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),
@@ -36,7 +37,7 @@ async def test_p2_alert_is_mailed_over_starttls_and_its_resolution_replies(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(smtp))
-    worker = worker_for(deps, slack, tls=smtp.client_tls)
+    worker = worker_for(deps, slack, routes=True, tls=smtp.client_tls, base_delay=0.5)
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)
     (fired,) = smtp.received
     assert fired.tls and fired.login == "alerts"
@@ -58,7 +59,7 @@ async def test_smtps_speaks_tls_from_the_first_byte(slack: FakeSlack) -> None:
     clock = Clock()
     with SmtpServer("implicit") as server:
         deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(server))
-        worker = worker_for(deps, slack, tls=server.client_tls)
+        worker = worker_for(deps, slack, routes=True, tls=server.client_tls, base_delay=0.5)
         await hold(deps, worker, clock, "error_rate_pct", 5, 6)
         (fired,) = server.received
     assert fired.tls and fired.login == "alerts"
@@ -68,7 +69,7 @@ async def test_credentials_are_never_sent_to_a_server_without_tls(slack: FakeSla
     clock = Clock()
     with SmtpServer("plain") as server:
         deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(server))
-        worker = worker_for(deps, slack, tls=server.client_tls)
+        worker = worker_for(deps, slack, routes=True, tls=server.client_tls, base_delay=0.5)
         await hold(deps, worker, clock, "error_rate_pct", 5, 6)
         assert server.received == []
     health = delivery_health(deps.plan, deps.settings, deps.store)
@@ -82,7 +83,7 @@ async def test_without_credentials_a_plain_server_still_gets_mail(slack: FakeSla
     with SmtpServer("plain") as server:
         settings = mail_settings(server, credentials=False)
         deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **settings)
-        worker = worker_for(deps, slack)
+        worker = worker_for(deps, slack, routes=True, base_delay=0.5)
         await hold(deps, worker, clock, "error_rate_pct", 5, 6)
         (fired,) = server.received
     assert not fired.tls and fired.login is None
@@ -91,7 +92,9 @@ async def test_without_credentials_a_plain_server_still_gets_mail(slack: FakeSla
 async def test_a_certificate_we_do_not_trust_is_refused(slack: FakeSlack, smtp: SmtpServer) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p2"}, **mail_settings(smtp))
-    worker = worker_for(deps, slack)  # the system trust store: the test CA is unknown
+    worker = worker_for(
+        deps, slack, routes=True, base_delay=0.5
+    )  # the system trust store: the test CA is unknown
     await hold(deps, worker, clock, "error_rate_pct", 5, 6)
     assert smtp.received == []
     health = delivery_health(deps.plan, deps.settings, deps.store)
@@ -108,11 +111,11 @@ async def test_an_email_cut_off_by_a_crash_is_sent_again_with_the_same_message_i
         evaluate_once(deps, clock())
         clock.advance(minutes=1)
     (row,) = deps.store.outbox.by_status("queued")
-    first = worker_for(deps, slack, tls=smtp.client_tls)
+    first = worker_for(deps, slack, routes=True, tls=smtp.client_tls, base_delay=0.5)
     first.recover()
     deps.store.outbox.mark_sending(row.id)
     await first.posters["email"].send(Message("firing", row.dedup_key, load_payload(row.payload)))
-    restarted = worker_for(deps, slack, tls=smtp.client_tls)
+    restarted = worker_for(deps, slack, routes=True, tls=smtp.client_tls, base_delay=0.5)
     assert restarted.recover() == []  # at least once: sent again
     assert await restarted.run_once() == 1
     once, twice = smtp.received

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 from bot.deps import Deps
@@ -10,10 +9,7 @@ from bot.domain.plan import Plan
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.deliver import Worker
-from bot.notify.posters import route_posters
-from bot.notify.slack import SlackPoster, make_client
-from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock, make_deps
+from tests.support.metrics_helpers import Clock, make_deps
 
 CHANNEL = "C_ALERTS"
 
@@ -31,12 +27,6 @@ def routed_deps(clock: Clock, *, severities: dict[str, str], **settings: Any) ->
     deps = make_deps(clock, **settings)
     deps.plan = with_severities(deps.plan, **severities)
     return deps
-
-
-def worker_for(deps: Deps, slack: FakeSlack, tls: ssl.SSLContext | None = None) -> Worker:
-    poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
-    routes = route_posters(deps.settings, tls=tls)
-    return Worker(deps.store, poster, deps.clock, routes=routes)
 
 
 async def hold(

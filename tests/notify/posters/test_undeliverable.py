@@ -20,9 +20,10 @@ from bot.deps import Deps
 from bot.notify.deliver import Worker
 from bot.slack import app as bot_app
 from tests.fakeslack import FakeSlack, aim_at, event_body, signed_headers, slash_command_body
-from tests.local_server import serve_local
-from tests.metrics_helpers import Clock, make_deps
-from tests.routes.helpers import CHANNEL, hold, worker_for
+from tests.notify.posters.helpers import CHANNEL, hold
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.slack import worker_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SECRET = "routes-signing-secret"
@@ -97,7 +98,7 @@ async def test_bot_not_in_the_alerts_channel_is_loud_once_then_clears(
 ) -> None:
     clock = Clock()
     async with served(slack, clock) as bot:
-        worker = worker_for(bot.deps, slack)
+        worker = worker_for(bot.deps, slack, routes=True, base_delay=0.5)
         slack.fail_next("chat.postMessage", error="not_in_channel", times=3)
         with caplog.at_level(logging.INFO):
             await hold(bot.deps, worker, clock, "error_rate_pct", 5, 6)
@@ -149,7 +150,7 @@ async def test_each_refusal_a_person_must_fix_is_shown_with_its_fix(
 ) -> None:
     clock = Clock()
     async with served(slack, clock) as bot:
-        worker = worker_for(bot.deps, slack)
+        worker = worker_for(bot.deps, slack, routes=True, base_delay=0.5)
         slack.fail_next("chat.postMessage", error=code, times=5)
         await hold(bot.deps, worker, clock, "error_rate_pct", 5, 6)
         _, body = await bot.healthz()

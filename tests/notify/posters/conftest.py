@@ -4,15 +4,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.fakeslack import FakeSlack
-from tests.routes.pdserver import PagerDutyReceiver
-from tests.routes.smtpserver import SmtpServer
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
+from tests.support.pdserver import PagerDutyReceiver
+from tests.support.smtpserver import SmtpServer
 
 
 @pytest.fixture

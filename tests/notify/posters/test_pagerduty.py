@@ -14,9 +14,10 @@ from bot.notify.compose import load_payload
 from bot.notify.health import delivery_health
 from bot.notify.poster import Message
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import Clock
-from tests.routes.helpers import CHANNEL, hold, routed_deps, worker_for
-from tests.routes.pdserver import ROUTING_KEY, PagerDutyReceiver
+from tests.notify.posters.helpers import CHANNEL, hold, routed_deps
+from tests.support.metrics_helpers import Clock
+from tests.support.pdserver import ROUTING_KEY, PagerDutyReceiver
+from tests.support.slack import worker_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -30,7 +31,7 @@ async def test_p0_alert_triggers_an_incident_and_its_resolution_resolves_it(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty))
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True, base_delay=0.5)
     await hold(deps, worker, clock, "error_rate_pct", 5, 7)  # `for` is 5 minutes
     (incident,) = pagerduty.incidents.values()
     assert incident.status == "triggered" and incident.severity == "critical"
@@ -53,7 +54,7 @@ async def test_throttled_and_failing_pagerduty_is_retried_and_pages_once(
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty))
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True, base_delay=0.5)
     pagerduty.fail_next(429, retry_after="7")
     pagerduty.fail_next(503)
     await hold(deps, worker, clock, "error_rate_pct", 5, 6)
@@ -78,7 +79,7 @@ async def test_a_refused_routing_key_is_not_retried_and_is_reported(
     clock = Clock()
     wrong = "x" * 32
     deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty, wrong))
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True, base_delay=0.5)
     with caplog.at_level(logging.INFO):
         await hold(deps, worker, clock, "error_rate_pct", 5, 6)
     assert pagerduty.answers == [400]  # permanent: one attempt
@@ -100,13 +101,13 @@ async def test_a_page_cut_off_by_a_crash_is_sent_again_into_the_same_incident(
         clock.advance(minutes=1)
     (row,) = deps.store.outbox.by_status("queued")
     # The first process sent the trigger and died before recording it.
-    first = worker_for(deps, slack)
+    first = worker_for(deps, slack, routes=True, base_delay=0.5)
     first.recover()
     deps.store.outbox.mark_sending(row.id)
     await first.posters["pagerduty"].send(
         Message("firing", row.dedup_key, load_payload(row.payload))
     )
-    restarted = worker_for(deps, slack)
+    restarted = worker_for(deps, slack, routes=True, base_delay=0.5)
     assert restarted.recover() == []  # not parked: the dedup key makes a resend safe
     assert await restarted.run_once() == 1
     (incident,) = pagerduty.incidents.values()
@@ -119,7 +120,7 @@ async def test_a_failing_pagerduty_gets_one_request_a_pass_and_holds_up_no_slack
 ) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p0"}, **pd_settings(pagerduty))
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True, base_delay=0.5)
     pagerduty.fail_next(503, times=100)
     for _ in range(6):  # the p0 rule's `for`: 5 minutes
         deps.store.metrics.add_batch([Sample(metric="error_rate_pct", at=clock(), value=5)])

@@ -22,11 +22,12 @@ from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from store import Store
 from tests.fakeslack import FakeSlack
-from tests.metrics_helpers import T0, Clock
-from tests.routes.helpers import CHANNEL, hold, routed_deps, with_severities, worker_for
+from tests.notify.posters.helpers import CHANNEL, hold, routed_deps, with_severities
+from tests.support.metrics_helpers import T0, Clock
+from tests.support.slack import worker_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-OLD_DB = Path(__file__).parents[1] / "data" / "outbox-before-routes.db"
+OLD_DB = Path(__file__).parents[2] / "data" / "outbox-before-routes.db"
 
 
 def test_the_templates_alert_channels_become_routes() -> None:
@@ -101,7 +102,7 @@ def test_check_plan_warns_about_routes_that_are_not_configured(tmp_path: Path) -
 async def test_a_p0_alert_without_pagerduty_posts_to_slack_and_says_so(slack: FakeSlack) -> None:
     clock = Clock()
     deps = routed_deps(clock, severities={"error_rate_pct": "p0"})
-    worker = worker_for(deps, slack)
+    worker = worker_for(deps, slack, routes=True, base_delay=0.5)
     await hold(deps, worker, clock, "error_rate_pct", 5, 6)
     (posted,) = slack.messages_in(CHANNEL)
     assert "Error rate" in html.unescape(posted.text or "") and "[p0]" in (posted.text or "")

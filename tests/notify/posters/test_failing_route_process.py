@@ -17,13 +17,13 @@ from aiohttp import web
 from bot.domain.monitoring import Sample
 from bot.jobs.alerts import evaluate_once
 from store import Store
+from tests.app.test_serve_process import spawn_serve
 from tests.fakeslack import FakeSlack
-from tests.local_server import serve_local
-from tests.metrics_helpers import Clock
-from tests.routes.helpers import routed_deps
-from tests.routes.pdserver import ROUTING_KEY
-from tests.serve_process import free_port, wait_healthy
-from tests.slack.test_serve_process import spawn_serve
+from tests.notify.posters.helpers import routed_deps
+from tests.support.local_server import serve_local
+from tests.support.metrics_helpers import Clock
+from tests.support.pdserver import ROUTING_KEY
+from tests.support.serve_process import free_port, wait_healthy
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -21,7 +21,7 @@ from bot.notify.retry_after import retry_after
 from bot.notify.slack import SlackPoster, make_client
 from bot.slack.app import build_client, verify_token
 from bot.slack.rate_limit import RateLimitRetry
-from tests.local_server import serve_local
+from tests.support.local_server import serve_local
 
 IN_TWO_MINUTES = "in-two-minutes"  # replaced by an HTTP-date two minutes from the request
 

@@ -13,11 +13,11 @@ from bot.core.logsafe import SafeLogFilter
 from bot.jobs.alerts import evaluate_once
 from store import Store
 from tests.fakeslack import FakeSlack, aim_at, slash_command_body
-from tests.metrics_helpers import Clock, make_deps
 from tests.notify.test_delivery import push
-from tests.serve_process import ROOT, free_port, serve_process, wait_healthy
 from tests.slack.conftest import SECRET, signed_headers
 from tests.slack.harness import GOOD, view_submission
+from tests.support.metrics_helpers import Clock, make_deps
+from tests.support.serve_process import ROOT, free_port, serve_process, wait_healthy
 
 
 async def spawn_serve(
