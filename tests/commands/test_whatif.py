@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.domain.limits import cpu_threshold, p95_target, storage_capacity
 from bot.domain.whatif import parameters, size
 from bot.render.text import render_text
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.reality_sim import Service
 
 STEP = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.reality_sim import plan_true
 
 STEP = timedelta(minutes=10)

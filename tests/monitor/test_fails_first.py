@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain.limits import plan_limits
 from bot.monitor.fails_first import fails_first
 from bot.render.text import render_text
-from tests.metrics_helpers import T0, Clock, make_deps
+from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.reality_sim import Service
 
 DAYS = 20
