@@ -122,3 +122,15 @@ def test_three_days_fit_the_model_but_do_not_yet_check_it(
     out = render_text(build_router().dispatch("compute 60", ctx))
     assert "Service time fitted to 72 hours over 3 days" in out
     assert "No back-test yet" in out and "it has 3 days." in out
+
+
+def test_a_plan_without_a_p95_target_gets_p95_and_no_proposal(store: Store) -> None:
+    plan = default_plan()
+    plan = plan.model_copy(
+        update={"targets": tuple(t for t in plan.targets if "p95" not in t.metric)}
+    )
+    out = render_text(
+        build_router().dispatch("compute 60", Context(plan=plan, now=NOW, store=store))
+    )
+    assert "The plan sets no API p95 target" in out
+    assert re.search(r"^1 vCPU +1 +18 +\d+% +[\d,]+ms +none$", out, re.MULTILINE), out

@@ -16,8 +16,8 @@ from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality
 from bot.web.ingest import make_metrics_routes
-from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps
 from tests.reality_sim import Service, plan_true
+from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 STEP = timedelta(minutes=5)

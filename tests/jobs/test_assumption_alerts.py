@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
-from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.reality_sim import plan_true
+from tests.support.metrics_helpers import T0, Clock, make_deps
 
 STEP = timedelta(minutes=10)
 
