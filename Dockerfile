@@ -39,7 +39,8 @@ ENV CAPACITY_DB=/data/capacity.db \
     PORT=3000
 EXPOSE 3000
 
+# The bot's own check reads PORT as `serve` does (empty = 3000): one reading, one port.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+    CMD ["capacity-bot", "healthcheck"]
 
 CMD ["capacity-bot", "serve"]

@@ -20,6 +20,7 @@ from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
 from store.tiers import TierStore
+from store.vitals import Vitals
 
 __all__ = ["CommandStore", "Context", "TeamSettings"]
 
@@ -56,6 +57,9 @@ class CommandStore(Protocol):
 
     @property
     def tiers(self) -> TierStore: ...
+
+    @property
+    def vitals(self) -> Vitals: ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
 

@@ -18,6 +18,7 @@ from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
 from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
 from store.db import CannotOpen, check_path
+from store.vitals import Vitals
 
 __all__ = ["Deps", "build_deps", "check_db_path", "open_store", "utc_now"]
 
@@ -76,6 +77,10 @@ class _StoreOnUse:
     @property
     def delivery(self) -> DeliveryStore:
         return self._deps.store.delivery
+
+    @property
+    def vitals(self) -> Vitals:
+        return self._deps.store.vitals
 
     def transaction(self) -> AbstractContextManager[None]:
         return self._deps.store.transaction()

@@ -12,7 +12,7 @@ import_sqlite_utils()  # before any module below imports it
 
 import sqlite_utils
 
-from store import alerts, delivery, metrics, outbox
+from store import alerts, delivery, metrics, outbox, vitals
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
@@ -26,6 +26,7 @@ from store.outbox import Outbox
 from store.tiers import MIGRATIONS as TIERS_MIGRATIONS
 from store.tiers import TierStore
 from store.tx import atomic
+from store.vitals import Vitals
 
 __all__ = [
     "AlertStore",
@@ -60,6 +61,8 @@ class Store:
         self.outbox = Outbox(self.connections)
         self.tiers = TierStore(self.connections)
         self.delivery = DeliveryStore(self.connections)
+        # The file this store has open, and how its writes and evaluations went.
+        self.vitals = Vitals(self.path)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -76,6 +79,7 @@ class Store:
             outbox.MIGRATIONS,
             TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
+            vitals.MIGRATIONS,
         ]
 
     @classmethod
@@ -88,11 +92,17 @@ class Store:
         return atomic(self.db.conn)
 
     def healthy(self) -> bool:
+        """The store answers, the file at its path is the one it has open, and writes
+        succeed (no write failure in the last few minutes)."""
         try:
             self.db.execute("select 1").fetchone()
         except Exception:
             return False
-        return True
+        return not self.vitals.file_problem() and not self.vitals.write_problem()
+
+    def probe_write(self) -> bool:
+        """One small committed write (the health job's): whether writes succeed now."""
+        return self.vitals.probe_write(self.db)
 
     def close(self) -> None:
         self.connections.close()

@@ -7,6 +7,7 @@ live bot, and before the first start (a missing file is fine: serve creates it).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,24 @@ def _writable_dir(path: Path) -> str:
     return ""
 
 
+# Below this much free space SQLite's next page or WAL frame may not fit.
+FULL_BELOW = 1 << 20
+
+
+def _full_disk(path: Path) -> str:
+    """'' when the volume holding `path` has room, else why not."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return ""
+    if free >= FULL_BELOW:
+        return ""
+    return (
+        f"the disk holding it is full ({free // 1024} KiB free): free space on that volume "
+        "(writes fail until then)"
+    )
+
+
 def _migration_state(
     db: sqlite_utils.Database, sets: Iterable[Migrations]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -71,7 +90,7 @@ def inspect_database(path: str | Path, sets: Iterable[Migrations]) -> DatabaseSt
         reason = _writable_dir(path)
         return DatabaseStatus(exists=False, writable=not reason, reason=reason)
     # WAL writes -wal and -shm files beside the database.
-    reason = _writable_dir(path)
+    reason = _writable_dir(path) or _full_disk(path)
     if reason:
         return DatabaseStatus(exists=True, writable=False, reason=reason)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from bot.app.cli import _parser
@@ -34,15 +33,17 @@ def test_cmd_is_a_real_cli_subcommand() -> None:
     assert args.command == "serve"
 
 
-def test_healthcheck_hits_a_real_route_with_urllib() -> None:
+def test_healthcheck_is_the_bots_own_healthcheck_command() -> None:
     (check,) = instructions()["HEALTHCHECK"]
-    assert "urllib.request" in check and "curl" not in check
-    path = re.search(r"https?://[^/]+(/[\w/]*)", check)
-    assert path is not None
+    assert "curl" not in check
+    argv = json.loads(check.split(" CMD ", 1)[1])
+    assert argv[0] == "capacity-bot"
+    assert _parser().parse_args(argv[1:]).command == "healthcheck"
+    # and the command asks a real route of the web app
     deps = build_deps(Settings(), store=Store(":memory:"))
     app = build_web_app(deps, None)
     routes = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
-    assert ("GET", path.group(1)) in routes
+    assert ("GET", "/healthz") in routes
 
 
 def test_image_is_slim_non_root_with_a_data_volume() -> None:

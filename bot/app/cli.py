@@ -1,5 +1,5 @@
 """The command line: serve, shell, ask, check-plan, import-plan, export-plan, plan-diff,
-plan-schema, import-changes, digest, manifest, doctor.
+plan-schema, import-changes, digest, manifest, doctor, healthcheck.
 
 Each a few lines over one library call; its docstring is its --help.
 """
@@ -56,6 +56,14 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app.serve import serve
 
     return serve(load_settings(), port=args.port, host=args.host)
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """Exit 0 when the served bot's /healthz answers 200 (Docker's HEALTHCHECK), else 1;
+    the port is read as `serve` reads it (PORT, empty or unset = 3000)."""
+    from bot.app.healthcheck import healthcheck_from_env
+
+    return healthcheck_from_env()
 
 
 def _digest(args: argparse.Namespace) -> int:
@@ -213,6 +221,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     manifest.set_defaults(run=_manifest)
 
+    health = commands.add_parser(
+        "healthcheck", help=_healthcheck.__doc__, description=_healthcheck.__doc__
+    )
+    health.set_defaults(run=_healthcheck)
     doctor = commands.add_parser("doctor", help=_doctor.__doc__, description=_doctor.__doc__)
     doctor.set_defaults(run=_doctor)
     return parser

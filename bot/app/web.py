@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -15,7 +16,7 @@ from bot.slack.middleware import request_scope
 from bot.web.health import HealthCache
 from bot.web.metrics import make_metrics_route
 
-__all__ = ["AppCallback", "WebHooks", "build_web_app"]
+__all__ = ["AppCallback", "WebHooks", "build_web_app", "database_health", "evaluation_health"]
 
 AppCallback = Callable[[web.Application], Awaitable[None]]
 
@@ -36,6 +37,28 @@ class WebHooks:
     health: HealthCache | None = None
 
 
+def database_health(deps: Deps) -> dict[str, Any]:
+    """/healthz's word on the file: the one at CAPACITY_DB and taking writes (our words only:
+    the endpoint is unauthenticated, so no path and no error text)."""
+    vitals = deps.store.vitals
+    problems = [p for p in (vitals.file_problem(), vitals.write_problem()) if p]
+    return {"ok": not problems, **({"problems": problems} if problems else {})}
+
+
+def evaluation_health(deps: Deps) -> dict[str, Any]:
+    """Whether the last rule evaluation succeeded (before the first: ok, not run yet)."""
+    vitals = deps.store.vitals
+    last = vitals.last_evaluation
+    ok_at = vitals.last_evaluation_ok_at
+    body: dict[str, Any] = {
+        "ok": last is None or last.ok,
+        "last_ok_at": ok_at.isoformat() if ok_at else None,
+    }
+    if last is not None and not last.ok:
+        body.update(failed_at=last.at.isoformat(), error=last.error)
+    return body
+
+
 def build_web_app(
     deps: Deps, bolt_app: AsyncApp | None, hooks: WebHooks | None = None, *, mode: str = "http"
 ) -> web.Application:
@@ -45,6 +68,8 @@ def build_web_app(
 
     registry = deps.registry
     registry.checks = {"store": lambda: deps.store.healthy(), **registry.checks}
+    registry.add_detail("database", lambda: database_health(deps))
+    registry.add_detail("evaluation", lambda: evaluation_health(deps))
 
     async def healthz(request: web.Request) -> web.Response:
         ok, body = registry.health(mode)

@@ -11,6 +11,7 @@ from bot.commands.args import extra_words, parse_decimal
 from bot.commands.reality import reality_summary
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
+from bot.commands.vitals import database_part
 from bot.context import CommandStore
 from bot.core.config import Settings
 from bot.domain.costs import current_tier
@@ -265,6 +266,9 @@ def status(args: list[str], ctx: Context) -> Reply:
     delivery = delivery_part(ctx)
     if delivery is not None:
         parts.insert(1, delivery)
+    database = database_part(ctx)
+    if database is not None:
+        parts.insert(1, database)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:

@@ -208,16 +208,13 @@ class Settings(BaseModel):
     @field_validator("digest_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError("must be a 5-field crontab such as '0 9 * * mon'")
-        from apscheduler.triggers.cron import CronTrigger  # the parser the scheduler uses
+        # Read as cron reads it (0 and 7 = Sunday), not as APScheduler numbers weekdays.
+        from bot.core.crontab import cron_trigger
 
         try:
-            CronTrigger.from_crontab(value)
+            cron_trigger(value)
         except ValueError as exc:
-            raise ValueError(
-                f"{value!r} is not a valid crontab ({exc}); e.g. '0 9 * * mon'"
-            ) from None
+            raise ValueError(f"{value!r} is not a valid crontab: {exc}") from None
         return value
 
     @field_validator("planners", mode="before")

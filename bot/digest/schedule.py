@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
+from bot.core.crontab import cron_trigger
 from bot.digest.naming import period_key
 from bot.domain.monitoring import require_aware
 
@@ -42,8 +43,8 @@ def _is_week_key(key: str) -> bool:
     return len(key) == 8 and key[4:6] == "-W"
 
 
-def _trigger(cron: str, zone: tzinfo) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=zone)
+def _trigger(cron: str, zone: tzinfo) -> BaseTrigger:
+    return cron_trigger(cron, zone)
 
 
 def scheduled_times(cron: str, zone: tzinfo, start: datetime, end: datetime) -> list[datetime]:

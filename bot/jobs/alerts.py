@@ -30,6 +30,7 @@ from bot.notify.deliver import Poster, Worker
 from bot.notify.dispatch import routed_items
 from bot.notify.tiers import built_notice, demand_notice
 from store import Store
+from store.vitals import STORE_ERRORS, describe_error
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -249,11 +250,25 @@ def start_jobs(
     worker = Worker(deps.store, poster, deps.clock, routes=routes)
     worker.recover()
 
+    vitals = deps.store.vitals
+
     async def tick() -> None:
         try:
             await in_thread(evaluate_once, deps, deps.clock())
-        except Exception:
+        except Exception as exc:
             log.exception("evaluation failed")
+            # Loud: /healthz, `status` and doctor say so (a full disk fails the store too).
+            vitals.evaluated(False, deps.clock(), describe_error(exc))
+            if isinstance(exc, STORE_ERRORS):
+                vitals.wrote(False, deps.clock(), describe_error(exc))
+        else:
+            vitals.evaluated(True, deps.clock())
+            vitals.wrote(True, deps.clock())
+
+    async def probe() -> None:
+        # A small committed write now and then: a full disk or a read-only file shows in
+        # /healthz even while nothing else writes.
+        await in_thread(deps.store.probe_write)
 
     async def outbox() -> None:
         # Returns at once: the pass runs as the worker's own task (see `Worker.kick`), so
@@ -271,6 +286,7 @@ def start_jobs(
     scheduler.add_job(tick, "interval", seconds=60, id="metrics.evaluate", **common)
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
+    scheduler.add_job(probe, "interval", seconds=30, id="store.probe", **common)
     url = deps.settings.prometheus_url
     if url:
         # Scheduled even when no metric has a query yet, and reading the live plan at each

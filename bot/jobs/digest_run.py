@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.core.crontab import cron_trigger
 from bot.core.offload import in_child_process
 from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
@@ -148,7 +147,7 @@ def add_digest_job(
 
     return scheduler.add_job(
         fire,
-        CronTrigger.from_crontab(cron, timezone=zone),
+        cron_trigger(cron, zone),
         id=JOB_ID,
         name="weekly capacity digest",
         misfire_grace_time=max(1, int(grace.total_seconds())),

@@ -172,6 +172,11 @@ def channel_name(plan: Plan, routes: Routes, channel: str) -> str | None:
 def fix_for(route: str, reason: str, target: str, name: str | None = None) -> str:
     """What a person does about a delivery problem; `target` is a channel id or recipients,
     `name` the channel's name when known."""
+    if reason.startswith("message_refused"):
+        return (
+            "the message could not be sent as composed (the bot's log has the error); it is "
+            "retried every few minutes: report it, or remove odd characters from the plan's names"
+        )
     if route == "slack":
         where = f"{name} ({target})" if name else f"the channel {target}"
         fixes = {
@@ -190,7 +195,11 @@ def fix_for(route: str, reason: str, target: str, name: str | None = None) -> st
             "missing_scope": "the app lacks the chat:write scope: reinstall it from the "
             "manifest (`capacity-bot manifest`)",
         }
-        return fixes.get(reason, f"Slack answered {reason}")
+        return fixes.get(
+            reason,
+            f"Slack refused the message ({reason}); it is retried hourly: report it, or "
+            "check the plan's names and texts for what Slack will not take",
+        )
     if route == "pagerduty":
         return f"PagerDuty refused the event ({reason}): check CAPACITY_PAGERDUTY_ROUTING_KEY"
     if route == "email":

@@ -16,6 +16,7 @@ from bot.domain.rules import format_duration
 from bot.domain.tiers import gap_text
 from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.group import Notification
+from bot.notify.oneline import one_line
 from bot.render.blocks import render_message
 from bot.reply import Reply, Text
 
@@ -314,7 +315,9 @@ def _title(rule: Rule, plan: Plan, value: float | None, top: int | None) -> str:
     """A users trigger speaks of the gap between the tier demanded and the tier built."""
     if _users(rule, plan) and rule.tier is not None and rule.tier == top:
         return gap_text(plan, rule.tier, plan.built_tier, value)
-    return rule.title
+    # A title is one line on every route (a subject, a summary, a bold line): a plan's
+    # names may hold line separators.
+    return one_line(rule.title, 300)
 
 
 def load_payload(text: str) -> Payload:

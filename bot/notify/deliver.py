@@ -46,7 +46,7 @@ from datetime import datetime, timedelta
 
 from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload
-from bot.notify.poster import DeliveryError, Message, Poster, Sent
+from bot.notify.poster import DeliveryError, Message, Poster, Sent, as_delivery_error
 from store import Store
 from store.outbox import OutboxRow
 
@@ -242,10 +242,12 @@ class Worker:
         self._idle.clear()
         try:
             channel, ts = await self._send(row, payload)
-        except Exception as exc:
-            # The route answered (or the call failed): nothing is in flight any more.
+        except Exception as raised:
+            # The route answered (or the call failed): nothing is in flight any more. Any
+            # error is a delivery failure, never a row left to wait in silence.
+            exc = as_delivery_error(row.route, raised)
             log.info("outbox row %s attempt %s failed: %s", row.id, attempt, exc)
-            if getattr(exc, "code", "") == "transport":
+            if exc.code == "transport":
                 # Maybe delivered (a timeout after the route took it): look first.
                 self._in_flight = False
                 self._idle.set()
@@ -256,8 +258,10 @@ class Worker:
                 if found is _UNSURE:
                     self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
                     return False
-            if getattr(exc, "needs_person", False):
-                self._report(row, payload, str(getattr(exc, "code", "") or exc))
+            if exc.needs_person or not exc.retryable:
+                # Refused for good (the bot not in the channel, a body the route will not
+                # take): shown with its fix until a delivery there works again.
+                self._report(row, payload, exc.code or str(exc))
             self._failing.add((row.route, payload.channel))
             retry_at = self.clock() + timedelta(seconds=self._retry_in(attempt, exc))
             self.store.outbox.mark_failed(row.id, str(exc), retry_at)

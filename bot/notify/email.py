@@ -22,6 +22,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from bot.core.config import SmtpServer
+from bot.notify.oneline import one_line
 from bot.notify.poster import DeliveryError, Message, Sent
 
 if TYPE_CHECKING:
@@ -37,11 +38,12 @@ def message_id(key: str) -> str:
 
 
 def build_email(message: Message, sender: str, recipients: Sequence[str]) -> EmailMessage:
-    """Subject: the message's title; body: its plain text (Slack's escaping undone)."""
+    """Subject: the message's title as one line (a header refuses line separators, and a
+    plan's names may hold any); body: its plain text (Slack's escaping undone)."""
     text = html.unescape(message.payload.text)
     title, _, body = text.partition("\n")
     email = EmailMessage()
-    email["Subject"] = title.strip()[:200] or "Capacity alert"
+    email["Subject"] = one_line(title) or "Capacity alert"
     email["From"] = sender
     email["To"] = ", ".join(recipients)
     email["Date"] = formatdate(localtime=False)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from bot.notify.oneline import one_line
 from bot.notify.poster import DeliveryError, Message, Sent, alert_key
 from bot.notify.retry_after import retry_after
 
@@ -31,7 +32,8 @@ def _summary(alert: AlertLine, kind: str) -> str:
         state = f"{alert.metric} has sent no data recently"
     else:
         state = f"{alert.metric} is {value} (threshold {alert.op} {alert.threshold:g}{alert.unit})"
-    return f"[{alert.severity}] {alert.title}: {state}"[:_SUMMARY_MAX]
+    # PagerDuty shows the summary as one line: a plan's names may hold line separators.
+    return one_line(f"[{alert.severity}] {alert.title}: {state}", _SUMMARY_MAX)
 
 
 def event_for(message: Message, routing_key: str, source: str = "capacity-bot") -> dict[str, Any]:

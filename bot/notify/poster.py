@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
 
-__all__ = ["DeliveryError", "Message", "Poster", "Sent", "alert_key"]
+__all__ = [
+    "DeliveryError",
+    "Message",
+    "Poster",
+    "Sent",
+    "alert_key",
+    "as_delivery_error",
+]
 
 
 class DeliveryError(Exception):
@@ -71,3 +78,17 @@ class Poster(Protocol):
 def alert_key(rule_id: str, fired_at: str) -> str:
     """One alert (a rule's run from firing to resolution): PagerDuty's dedup key."""
     return f"capacity-bot/{rule_id}/{fired_at}"
+
+
+def as_delivery_error(route: str, exc: Exception) -> DeliveryError:
+    """Any error a poster raises is a delivery failure: one that is not a DeliveryError
+    (the email library refusing a header, a body the client cannot encode) is a message
+    the route could not take as composed, reported like a refusal a person must see."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    return DeliveryError(
+        f"{route} could not send the message: {type(exc).__name__}: {exc}",
+        retryable=False,
+        code=f"message_refused ({type(exc).__name__})",
+        needs_person=True,
+    )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.offload import in_thread
 from bot.domain.monitoring import require_aware
 from bot.domain.plan import Metric
+from store.vitals import STORE_ERRORS, describe_error, is_disk_full
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -217,7 +218,17 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
                 400,
                 f"{where}: {first['msg']}; expected {_EXAMPLE}",
             )
-        stored = deps.store.metrics.add_rows(rows)
+        try:
+            stored = deps.store.metrics.add_rows(rows)
+        except STORE_ERRORS as exc:
+            # Nothing was stored (one transaction). A full disk is the client's 507, any
+            # other store failure a 503: both JSON with the reason, like every refusal.
+            log.warning("POST /api/metrics: batch not stored: %s", exc)
+            reason = describe_error(exc)
+            deps.store.vitals.wrote(False, deps.clock(), reason)
+            status = 507 if is_disk_full(exc) else 503
+            return _error(status, f"{reason}; nothing was stored, send the batch again later")
+        deps.store.vitals.wrote(True, deps.clock())
         deps.telemetry.samples_ingested.labels(source="api").inc(stored)
         return web.json_response({"ok": True, "stored": stored})
 

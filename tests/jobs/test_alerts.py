@@ -23,7 +23,7 @@ async def test_start_jobs_adds_every_interval_job() -> None:
     scheduler = AsyncIOScheduler()
     start_jobs(deps, NullPoster(), scheduler)
     ids = {job.id for job in scheduler.get_jobs()}
-    assert ids == {"metrics.evaluate", "metrics.outbox", "metrics.rollup"}
+    assert ids == {"metrics.evaluate", "metrics.outbox", "metrics.rollup", "store.probe"}
 
 
 async def test_prometheus_job_with_a_url_even_before_any_metric_has_a_query() -> None:
