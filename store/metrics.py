@@ -159,9 +159,9 @@ class MetricStore(Repository):
         return [(_dt(h), lo, hi) for h, (lo, hi) in sorted(hours.items())]
 
     def hourly_stats(self, metric: str, since: datetime, until: datetime) -> list[HourStat]:
-        """(mean, min, max, count) per hour, oldest first: from the raw samples where the
-        hour still has them, from its rollup where they were pruned. One aggregate query
-        each, so 28 days are 672 rows whatever the sample rate."""
+        """(mean, min, max, count) per hour, oldest first: the rollups, and the raw samples
+        for the hours since the newest rollup (not rolled up yet). So 28 days are 672 rows
+        whatever the sample rate, and only the newest hours are aggregated from raw rows."""
         start = int(_ts(since)) // HOUR * HOUR
         end = _ts(until)
         hours: dict[int, tuple[float, float, float, int]] = {}
@@ -171,10 +171,11 @@ class MetricStore(Repository):
             [metric, start, end],
         ).fetchall():
             hours[int(hour)] = (mean, low, high, int(count))
+        rolled = max(hours, default=start - HOUR)
         for hour, mean, low, high, count in self.db.execute(
             "SELECT CAST(at / 3600 AS INTEGER) * 3600, avg(value), min(value), max(value),"
             " count(*) FROM samples WHERE metric = ? AND at >= ? AND at <= ? GROUP BY 1",
-            [metric, _ts(since), end],
+            [metric, max(_ts(since), rolled), end],
         ).fetchall():
             hours[int(hour)] = (mean, low, high, int(count))
         return [HourStat(_dt(h), *v) for h, v in sorted(hours.items())]

@@ -11,13 +11,20 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.commands import build_router
+from bot.commands.home import home_reply
 from bot.commands.reality import reality_of
+from bot.context import Context
 from bot.deps import Deps
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality
+from bot.planio.planfile import default_plan
+from bot.render.blocks import render_home, render_message
+from bot.render.text import render_text
 from bot.web.ingest import make_metrics_routes
-from tests.reality_sim import Service, plan_true
+from tests.fakeslack.blockkit import validate_blocks, validate_view
 from tests.support.metrics_helpers import T0, TOKEN, Clock, make_deps
+from tests.support.reality_sim import Service, plan_true
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 STEP = timedelta(minutes=5)
@@ -156,3 +163,21 @@ def test_a_plan_may_name_its_own_metric_for_a_role(deps: Deps) -> None:
     reality = reality_of(deps.store, renamed, T0)
     assert within(reality.measured("requests_per_user"), Service().requests_per_user)
     assert reality_of(deps.store, plan, T0).measured("requests_per_user") is None
+
+
+@pytest.mark.parametrize("text", ["reality", "whatif users 5000", "whatif price 30", "status"])
+def test_the_answers_are_block_kit_within_slacks_limits(deps: Deps, text: str) -> None:
+    feed(deps, Service())
+    ctx = Context(plan=deps.plan, now=T0, store=deps.store)
+    reply = build_router().dispatch(text, ctx)
+    assert not reply.error
+    message = render_message(reply)
+    assert validate_blocks(message["blocks"]) == []
+    view = render_home(home_reply(ctx, build_router()))
+    assert validate_view(view) == []
+
+
+def test_reality_without_a_database_says_so() -> None:
+    ctx = Context(plan=default_plan(), now=T0)
+    answer = render_text(build_router().dispatch("reality", ctx))
+    assert "no database of samples" in answer

@@ -17,8 +17,8 @@ from bot.deps import Deps
 from bot.domain.limits import cpu_threshold, p95_target, storage_capacity
 from bot.domain.whatif import parameters, size
 from bot.render.text import render_text
-from tests.reality_sim import Service
 from tests.support.metrics_helpers import T0, Clock, make_deps
+from tests.support.reality_sim import Service
 
 STEP = timedelta(minutes=10)
 DAYS = 10

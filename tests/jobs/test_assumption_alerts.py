@@ -7,10 +7,13 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.commands import build_router
+from bot.context import Context
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
-from tests.reality_sim import plan_true
+from bot.render.text import render_text
 from tests.support.metrics_helpers import T0, Clock, make_deps
+from tests.support.reality_sim import plan_true
 
 STEP = timedelta(minutes=10)
 
@@ -65,3 +68,15 @@ def test_a_drift_within_tolerance_says_nothing() -> None:
     assert _assumption(_messages(deps)) == []
     states = deps.store.alerts.states()
     assert states["assumption.storage_per_user"].status == "inactive"
+
+
+def test_a_silenced_assumption_says_nothing() -> None:
+    clock = Clock(T0)
+    deps = make_deps(clock)
+    ctx = Context(plan=deps.plan, now=T0, store=deps.store)
+    answer = render_text(build_router().dispatch("silence assumption.storage_per_user 2h", ctx))
+    assert "Silenced assumption.storage_per_user for 2h" in answer
+    _feed(deps, 1.4, 10, 10)
+    evaluate_once(deps, clock())
+    assert _assumption(_messages(deps)) == []
+    assert deps.store.alerts.states()["assumption.storage_per_user"].status == "firing"

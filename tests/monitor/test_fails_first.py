@@ -13,8 +13,8 @@ from bot.deps import Deps
 from bot.domain.limits import plan_limits
 from bot.monitor.fails_first import fails_first
 from bot.render.text import render_text
-from tests.reality_sim import Service
 from tests.support.metrics_helpers import T0, Clock, make_deps
+from tests.support.reality_sim import Service
 
 DAYS = 20
 # Growing fast: storage per user well above the plan, a slowly rising bill, a CPU that
