@@ -78,7 +78,7 @@ def model_parts(
         numeric=(False, True, True, True, True, True),
     )
     notes = [
-        model.source_line(ctx.plan),
+        model.source_line(),
         model.error_line(),
         "Requests arrive at random at the rate given (the peak hour's); servers = "
         "containers × workers per container.",

@@ -126,17 +126,24 @@ class QueueModel:
             return self.measured.fit
         return self.short.fit if self.short is not None else None
 
-    def source_line(self, plan: Plan) -> str:
+    def source_line(self, unfitted: str = "") -> str:
+        """Where the service time came from; `unfitted` names the mean used without a fit
+        (default: the plan's average response)."""
         s = self.service
         mean = fmt_ms(s.mean)
         fit = self.fit
         if fit is not None:
+            spread = (
+                "exponential, as the plan says (the mean is measured)"
+                if s.shape == "exponential"
+                else f"lognormal with scv {s.scv:.2f} (the shape is assumed; the mean and p95"
+                " are measured)"
+            )
             return (
                 f"Service time fitted to {fmt_number(fit.hours)} hours over "
-                f"{fmt_number(fit.days)} days: mean {mean}, {s.shape} with scv "
-                f"{s.scv:.2f} (the shape is assumed; the mean and p95 are measured)."
+                f"{fmt_number(fit.days)} days: mean {mean}, {spread}."
             )
-        source = f"mean {mean} from the plan's average response"
+        source = unfitted or f"mean {mean} from the plan's average response"
         return (
             f"Service time: {source}, spread assumed ({s.shape}, scv {s.scv:.2f}): "
             "nothing measured yet."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
-from bot.commands.queue_model import model_from_hours
+from bot.commands.queue_model import fmt_ms, model_from_hours
 from bot.commands.reality import gather_hours
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
@@ -203,7 +203,11 @@ def whatif(args: list[str], ctx: Context) -> Reply:
         "CPU and p95 are on the containers running today (or the count asked for),"
         " connections on the containers the load needs; cost grows with the users from"
         " the measured cost.",
-        f"p95 from the queue model: {model.source_line(plan)}",
+        "p95 from the queue model. "
+        + model.source_line(
+            f"mean {fmt_ms(p.demand_s)}, the service demand a request"
+            f" ({_where(p, 'service_demand')})"
+        ),
         model.error_line(),
         Prose("`", Typed("reality"), "` shows each measured figure against the plan."),
     ]
