@@ -38,7 +38,7 @@ def _plural(count: float, word: str) -> str:
 
 def sizing_facts(s: Sizing, p: Parameters, max_connections: int) -> list[tuple[str, Value]]:
     peak = f"× {p.peak:.2f} at the peak hour ({_where(p, 'peak')})"
-    p95 = "unbounded: the CPU is saturated" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
+    p95 = "unbounded: more than the servers can take" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
     pooler = "a pooler is needed" if s.pooler else "no pooler needed"
     return [
         ("Users", _n(s.users)),
