@@ -24,18 +24,20 @@ from bot.domain.backtest import (
 )
 from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
-from bot.domain.queue import ServiceTime, response_quantile, rps_at_target
+from bot.domain.queue import ServiceTime, Shape, response_quantile, rps_at_target
 from bot.domain.reality_measure import Hours
 from bot.domain.values import fmt_value
 from bot.domain.whatif import P95Model
 
 __all__ = [
     "WINDOW",
+    "ModelSettings",
     "P95Target",
     "QueueModel",
     "fmt_ms",
     "hour_figures",
     "model_from_hours",
+    "model_settings",
     "p95_target",
     "queue_model",
     "read_hours",
@@ -99,11 +101,36 @@ def hour_figures(plan: Plan, hours: Hours) -> tuple[list[HourFigures], tuple[str
     return [HourFigures(h, rps[h], mean[h], p95[h], containers[h]) for h in common], missing
 
 
+@dataclass(frozen=True)
+class ModelSettings:
+    """The plan's model settings (README "The queue, modelled"); the defaults where a
+    team's document has no compute formula."""
+
+    workers_per_container: int | None = None
+    shape: Shape = "lognormal"
+    scv: float = 1.0
+    # Without a compute formula and a fit there is no mean of the plan's: 200 ms, the
+    # template's, stands in (whatif hands the model its own service demand instead).
+    avg_response: float = 0.2
+
+
+def model_settings(plan: Plan) -> ModelSettings:
+    formula = plan.formulas.compute
+    if formula is None:
+        return ModelSettings()
+    return ModelSettings(
+        formula.workers_per_container,
+        formula.service_shape,
+        1.0 if formula.service_shape == "exponential" else float(formula.service_scv),
+        float(formula.avg_response_seconds),
+    )
+
+
 def history_workers(plan: Plan) -> int:
     """Workers in each container the measurements came from: the plan's workers per
     container, else its vCPUs per API container."""
-    formula = plan.formulas.compute
-    return formula.workers_per_container or max(1, round(plan.reality.vcpus_per_container))
+    given = model_settings(plan).workers_per_container
+    return given or max(1, round(plan.reality.vcpus_per_container))
 
 
 @dataclass(frozen=True)
@@ -118,7 +145,7 @@ class QueueModel:
     metrics: tuple[str, ...]  # what it reads, as the plan names them
 
     def workers(self, plan: Plan, vcpus: int) -> int:
-        return plan.formulas.compute.workers_per_container or vcpus
+        return model_settings(plan).workers_per_container or vcpus
 
     @property
     def fit(self) -> Fit | None:
@@ -214,23 +241,21 @@ class QueueModel:
 def model_from_hours(plan: Plan, hours: Hours | None, now: datetime) -> QueueModel:
     """The model for `plan` (its built tier in force): fitted and back-tested on `hours`
     when they hold enough, else the plan's average response with the spread assumed."""
-    formula = plan.formulas.compute
+    chosen = model_settings(plan)
     workers = history_workers(plan)
     measured: BackTest | None = None
     short: NotEnough | None = None
     if hours is not None:
         figures, missing = hour_figures(plan, hours)
         result = backtest(
-            figures, workers, now, shape=formula.service_shape, days=BACKTEST_DAYS, missing=missing
+            figures, workers, now, shape=chosen.shape, days=BACKTEST_DAYS, missing=missing
         )
         measured, short = (result, None) if isinstance(result, BackTest) else (None, result)
     fitted = measured.fit if measured is not None else short.fit if short is not None else None
     if fitted is not None:
         service = fitted.service
     else:
-        mean = float(formula.avg_response_seconds)
-        scv = 1.0 if formula.service_shape == "exponential" else float(formula.service_scv)
-        service = ServiceTime(mean, scv, formula.service_shape)
+        service = ServiceTime(chosen.avg_response, chosen.scv, chosen.shape)
     return QueueModel(
         service, measured, short, p95_target(plan, plan.built_tier), workers, roles(plan)
     )
