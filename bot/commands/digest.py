@@ -23,6 +23,7 @@ from bot.digest.data import (
 from bot.digest.schedule import current_slot
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
+from bot.monitor.assumptions import ASSUMPTION_PREFIX
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.reply import Reply
 
@@ -55,7 +56,13 @@ def gather_digest_input(
             latest[metric] = (newest.value, newest.at)
             samples[metric] = store.metrics.hourly_means(metric, now - SAMPLE_WINDOW, now)
             extremes[metric] = store.metrics.hourly_extremes(metric, now - SAMPLE_WINDOW, now)
+    reality, fails = measured_now(store, plan, now)
     titles = {rule.id: rule.title for rule in rules_from_plan(plan)}
+    # A plan assumption's warning, named as its message named it (without today's figures).
+    titles.update(
+        (f"{ASSUMPTION_PREFIX}{row.key}", f"Plan assumption off: {row.label}")
+        for row in reality.rows
+    )
     week_start = since or now - WEEK
     week = [
         AlertRecord(
@@ -74,7 +81,6 @@ def gather_digest_input(
         for c in store.changes.since(local_start)
         if c.deleted_at is None
     ]
-    reality, fails = measured_now(store, plan, now)
     return DigestInput(
         reality=reality,
         fails=fails,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
-from bot.commands.reality import reality_summary
+from bot.commands.reality import assumption_rules, reality_summary
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
@@ -19,11 +19,9 @@ from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
-from bot.domain.reality import assess
 from bot.domain.rules import format_duration, parse_duration
 from bot.domain.tiers import budget
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
-from bot.monitor.assumptions import assumption_rule
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
 from bot.monitor.staleness import STALE_PREFIX, stale_rule
@@ -108,11 +106,9 @@ def metric(args: list[str], ctx: Context) -> Reply:
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
     stale_after = timedelta(seconds=ctx.plan.stale_after)
-    # The plan's rules, staleness, and assumptions (`assumption.storage_per_user`, every row).
-    known = assess(ctx.plan, {})
     rules = {r.id: r for r in rules_from_plan(ctx.plan)}
     rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
-    rules.update((r.id, r) for r in (assumption_rule(x, known.tolerance) for x in known.rows))
+    rules.update(assumption_rules(ctx.plan))
     if len(args) > 2:
         raise extra_words("silence", args[2:], "a rule id and a duration", example)
     if not args:
@@ -268,8 +264,12 @@ def status(args: list[str], ctx: Context) -> Reply:
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     parts.extend(reality_summary(ctx, plan, assumptions=False))
-    # Below the facts: the database, then delivery trouble, when there is any.
-    parts[1:1] = [p for p in (database_part(ctx), delivery_part(ctx)) if p is not None]
+    delivery = delivery_part(ctx)
+    if delivery is not None:
+        parts.insert(1, delivery)
+    database = database_part(ctx)
+    if database is not None:
+        parts.insert(1, database)
     notes: list[str] = []
     firing = firing_part(ctx)
     if store is None or firing is None:

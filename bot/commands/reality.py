@@ -12,16 +12,18 @@ from bot.commands.tiers import answering_store, live_plan
 from bot.context import CommandStore
 from bot.digest.reality_panel import assumptions_brief, fails_first_part
 from bot.digest.reality_panel import reality_parts as reality_panel
-from bot.domain.monitoring import HourStat
+from bot.domain.monitoring import HourStat, Rule
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality, assess, role_metrics
 from bot.domain.reality_measure import FULL_DAY_HOURS, MIN_DAYS, MIN_SAMPLES, WINDOW, Measured
 from bot.domain.values import Prose, Typed, Value
+from bot.monitor.assumptions import assumption_rule
 from bot.monitor.fails_first import FailsFirst, fails_first
 from bot.reply import Part, Reply, Section, Table, Text
 
 __all__ = [
     "COMMANDS",
+    "assumption_rules",
     "gather_hours",
     "measured_now",
     "reality_of",
@@ -48,6 +50,13 @@ def measured_now(store: CommandStore, plan: Plan, now: datetime) -> tuple[Realit
     running = hours.get(plan.reality.metrics.containers) or ()
     load = model.load_at_target(plan, running[-1].mean) if running else None
     return assess(plan, hours), fails_first(plan, hours, now, p95_load=load)
+
+
+def assumption_rules(plan: Plan) -> dict[str, Rule]:
+    """`assumption.<row>` for every row, measured or not (what `silence` accepts)."""
+    unmeasured = assess(plan, {})
+    rules = (assumption_rule(row, unmeasured.tolerance) for row in unmeasured.rows)
+    return {rule.id: rule for rule in rules}
 
 
 def reality_summary(ctx: Context, plan: Plan, *, assumptions: bool = True) -> list[Part]:

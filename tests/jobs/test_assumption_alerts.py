@@ -80,3 +80,14 @@ def test_a_silenced_assumption_says_nothing() -> None:
     evaluate_once(deps, clock())
     assert _assumption(_messages(deps)) == []
     assert deps.store.alerts.states()["assumption.storage_per_user"].status == "firing"
+
+
+def test_the_digest_names_a_firing_assumption_warning_by_its_title() -> None:
+    clock = Clock(T0)
+    deps = make_deps(clock)
+    _feed(deps, 1.4, 10, 10)
+    evaluate_once(deps, clock())
+    ctx = Context(plan=deps.plan, now=T0, store=deps.store)
+    digest = render_text(build_router().dispatch("digest", ctx))
+    assert "Plan assumption off: Storage per user (files)" in digest
+    assert "assumption.storage_per_user" not in digest
