@@ -9,6 +9,7 @@ from bot.domain.values import Moment, Money, Person, Prose, Quantity, Typed, Val
 
 __all__ = [
     "Action",
+    "Code",
     "Effect",
     "Facts",
     "Moment",
@@ -58,7 +59,15 @@ class Section:
     numbered: bool = False
 
 
-Part = Text | Facts | Table | Section
+@dataclass(frozen=True)
+class Code:
+    """Lines shown exactly as written, in monospace: a document's own text, lines to add."""
+
+    lines: tuple[str, ...]
+    title: str = ""
+
+
+Part = Text | Facts | Table | Section | Code
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,14 @@ from bot.commands.changes import (
 )
 from bot.commands.digest import digest_input
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.commands.plan_sections import SectionFile
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
 from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.domain.changes import FIELDS, Change, tier_options, validate_change_fields
 from bot.domain.checks import plan_warnings
+from bot.domain.money import in_currency
 from bot.monitor.routes import route_warnings
 from bot.planio.planfile import PlanError, load_plan
 from bot.reload import carry_out_reload
@@ -78,6 +80,9 @@ def _plan_effect(reply: Reply, deps: Deps) -> str | Reply | None:
     """`plan export` (the document) and `plan reload` (its outcome) in a terminal."""
     if isinstance(reply.effect, ExportPlan):
         return asyncio.run(plan_document(deps.context(user_id=USER)))
+    if isinstance(reply.effect, SectionFile):
+        # A terminal has no message limits: the long section, whole.
+        return render_text(reply) + "\n" + reply.effect.content
     if isinstance(reply.effect, ReloadPlan):
         return carry_out_reload(deps, USER, record=False)
     return None
@@ -226,6 +231,10 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         # What the document's wording could not say as rules, by line.
         text = Path(source).read_text(encoding="utf-8")
         warnings = [*import_document(text, str(source)).warnings, *warnings]
+    from bot.planio.understood import understood
+
+    # What was understood first, so a team can trust the import before the details.
+    out.write(f"{name}: understood {understood(plan)}\n")
     named = f"{plan.product}, " if plan.product else ""
     out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
@@ -284,5 +293,6 @@ def print_digest(
                 "capacity-bot: the chart needs matplotlib (pip install 'capacity-bot[chart]')\n"
             )
             return 1
-    out.write(render_text(build_digest(inp)))
+    with in_currency(inp.plan.currency):
+        out.write(render_text(build_digest(inp)))
     return 0

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import changes, digest, metrics, plan, plan_doc, reality, sizing, tiers, whatif
+from bot.commands import (
+    changes,
+    digest,
+    metrics,
+    plan,
+    plan_doc,
+    reality,
+    scenarios,
+    sizing,
+    tiers,
+    whatif,
+)
 from bot.commands.args import extra_words
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context, Router
 from bot.reply import Reply
@@ -30,7 +41,18 @@ def build_router() -> Router:
             reads=PLAN_ONLY,
         )
     )
-    for module in (plan, sizing, changes, digest, metrics, tiers, plan_doc, reality, whatif):
+    for module in (
+        plan,
+        scenarios,
+        sizing,
+        changes,
+        digest,
+        metrics,
+        tiers,
+        plan_doc,
+        reality,
+        whatif,
+    ):
         for command in module.COMMANDS:
             if command.name == "triggers":
                 # The plan's triggers plus each rule's live state when a store is at hand.

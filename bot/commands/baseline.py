@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.commands.plan_sections import tier_sections
 from bot.domain.costs import cost_per_user, tier_label
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.domain.tiers import budget_words
+from bot.domain.values import fmt_amount
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["baseline"]
 
@@ -14,15 +17,18 @@ def baseline(plan: Plan) -> Reply:
     """Tier 0: where the product stands now, as the plan's baseline section says."""
     base = plan.baseline
     items = base.line_items
-    parts: list[Text | Facts | Table | Section] = [
-        Text(f"**Monthly budget**: {fmt_money(base.budget)}/mo"),
+    parts: list[Part] = [
+        Text(f"**Monthly budget**: {budget_words(plan, 0)}"),
         Facts(
             pairs=(
-                ("Users", base.users_note or fmt_number(base.users)),
+                (plan.unit_plural.capitalize(), base.users_note or fmt_number(base.users)),
                 ("Requests", base.requests_note or f"{fmt_number(base.requests_per_day)}/day"),
                 ("Storage", base.storage_note or f"{fmt_number(base.storage_gb)}GB"),
                 ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
-                ("Cost per user", cost_per_user(base.budget, base.users).monthly_text()),
+                (
+                    f"Cost per {plan.growth_unit}",
+                    cost_per_user(base.budget_span, base.users).monthly_text(),
+                ),
             )
         ),
     ]
@@ -31,12 +37,13 @@ def baseline(plan: Plan) -> Reply:
             Table(
                 title="Line items",
                 columns=("Service", "Cost", "Note"),
-                rows=tuple((i.name, f"{fmt_money(i.cost)}/mo", i.note) for i in items),
+                rows=tuple((i.name, f"{fmt_amount(i.cost_span)}/mo", i.note) for i in items),
                 numeric=(False, True, False),
             )
         )
     if base.constraints:
         parts.append(Section("Constraints", base.constraints))
+    parts += tier_sections(plan, 0)  # the document's own text under tier 0
     return Reply(
         title=tier_label(plan, 0),
         parts=tuple(parts),

@@ -20,7 +20,7 @@ from bot.domain.monitoring import AlertState, Rule, Sample
 from bot.domain.numbers import NumberError, ascii_digits
 from bot.domain.plan import Plan
 from bot.domain.rules import format_duration, parse_duration
-from bot.domain.tiers import budget
+from bot.domain.tiers import budget, budget_words
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
@@ -252,7 +252,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     facts: list[tuple[str, Value]] = [
         *tier_facts(ctx, plan, latest),
         ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
-        ("Budget", f"{fmt_money(built)}/mo (built Tier {plan.built_tier})"),
+        ("Budget", f"{budget_words(plan)} (built Tier {plan.built_tier})"),
     ]
     cost = latest.get(plan.cost_metric)
     if cost is not None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from bot.commands.args import extra_words, parse_count, parse_decimal, parse_position, parse_tier
+from bot.commands import costs
+from bot.commands.args import extra_words, parse_tier
 from bot.commands.baseline import baseline
+from bot.commands.missing import missing_section
+from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
-from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
-from bot.domain.money import fmt_money, fmt_number, fmt_percent
+from bot.domain.checks import stated_differences
+from bot.domain.costs import cost_per_user, tier_costs, tier_label
+from bot.domain.money import fmt_number
 from bot.domain.tiers import relative_threshold
-from bot.reply import Facts, Prose, Reply, Section, Table, Text, Typed
+from bot.domain.values import fmt_amount, fmt_percent_change
+from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
 __all__ = ["COMMANDS"]
 
@@ -23,15 +28,15 @@ def tiers(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     rows = []
     for cost in tier_costs(plan):
-        per_user = cost_per_user(cost.total, cost.users)
+        per_user = cost_per_user(cost.total_span, cost.users)
         change = (
             "—"
             if cost.number == 0
             else (
-                f"{fmt_money(cost.change, sign=True)}"
+                fmt_amount(cost.change_span, sign=True)
                 + (
-                    f" ({fmt_percent(cost.change_percent, plan.percent_rounding, sign=True)})"
-                    if cost.change_percent is not None
+                    f" ({fmt_percent_change(cost.percent_span, plan.percent_rounding)})"
+                    if cost.percent_span is not None
                     else ""
                 )
             )
@@ -41,16 +46,24 @@ def tiers(args: list[str], ctx: Context) -> Reply:
                 str(cost.number),
                 cost.name,
                 fmt_number(cost.users),
-                f"{fmt_money(cost.total)}/mo",
+                f"{fmt_amount(cost.total_span)}/mo",
                 change,
                 per_user.monthly_text(),
             )
         )
+    units = plan.unit_plural.capitalize()
     return Reply(
         title=plan.titled("Growth tiers"),
         parts=(
             Table(
-                columns=("Tier", "Name", "Users", "Monthly cost", "Change", "Cost per user"),
+                columns=(
+                    "Tier",
+                    "Name",
+                    units,
+                    "Monthly cost",
+                    "Change",
+                    f"Cost per {plan.growth_unit}",
+                ),
                 rows=tuple(rows),
                 numeric=(True, False, True, True, True, True),
             ),
@@ -72,19 +85,25 @@ def tier(args: list[str], ctx: Context) -> Reply:
     cost = tier_costs(plan)[number]
     previous = "Current" if number == 1 else f"Tier {number - 1}"
     from_users = plan.tiers[number - 2].users if number > 1 else plan.baseline.users
-    parts: list[Text | Facts | Table | Section] = [
+    parts: list[Part] = [
         Text(f"**Total new cost**: {cost.summary()}"),
         Facts(
             pairs=(
                 (
-                    "Users",
+                    plan.unit_plural.capitalize(),
                     f"{fmt_number(from_users)} → {fmt_number(info.users)}",
                 ),
                 ("Timeline", info.timeline or "not set"),
-                ("Cost per user", cost_per_user(cost.total, info.users).monthly_text()),
+                (
+                    f"Cost per {plan.growth_unit}",
+                    cost_per_user(cost.total_span, info.users).monthly_text(),
+                ),
             )
         ),
     ]
+    # Where the team's own figures do not add up, one line: theirs is what is shown above.
+    for line in stated_differences(plan, number):
+        parts.append(Text(f"Does not add up: {line.split(': ', 1)[1]}"))
     if info.triggers:
         parts.append(Section("Triggers", tuple(t.text for t in info.triggers)))
     if info.changes:
@@ -93,7 +112,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
                 title="Infrastructure changes",
                 columns=("Component", previous, f"Tier {number}", "Cost change"),
                 rows=tuple(
-                    (c.component, c.current, c.new, f"{fmt_money(c.cost_change, sign=True)}/mo")
+                    (c.component, c.current, c.new, f"{fmt_amount(c.cost_span, sign=True)}/mo")
                     for c in info.changes
                 ),
                 numeric=(False, False, False, True),
@@ -107,118 +126,14 @@ def tier(args: list[str], ctx: Context) -> Reply:
     ):
         if items:
             parts.append(Section(heading, items))
+    parts += tier_sections(plan, number)  # the document's own text under this tier
     return Reply(title=tier_label(plan, number), parts=tuple(parts))
-
-
-def cost(args: list[str], ctx: Context) -> Reply:
-    plan = ctx.plan
-    if len(args) > 1:
-        raise extra_words("cost", args[1:], "one user count at most", "cost 5000", after=args[0])
-    if args:
-        users = parse_count(args[0], "the user count", "cost 5000")
-        found, per_user = cost_for_users(plan, users)
-        label = tier_label(plan, found.number)
-        beyond = users > (plan.tiers[-1].users)
-        notes = (
-            (
-                f"{fmt_number(users)} users is beyond the plan's largest tier "
-                f"({fmt_number(plan.tiers[-1].users)}); the figure uses it anyway.",
-            )
-            if beyond
-            else ()
-        )
-        return Reply(
-            title=f"Cost for {fmt_number(users)} users",
-            parts=(
-                Facts(
-                    pairs=(
-                        ("Tier", label),
-                        ("Monthly cost", f"{fmt_money(found.total)}/mo"),
-                        ("Cost per user", per_user.monthly_text()),
-                        ("Per user per year", per_user.yearly_text()),
-                    )
-                ),
-            ),
-            notes=notes,
-        )
-    rows = []
-    for row in tier_costs(plan)[1:]:
-        per_user = cost_per_user(row.total, row.users)
-        rows.append(
-            (
-                f"Tier {row.number} ({fmt_number(row.users)} users)",
-                f"{fmt_money(row.total)}/mo",
-                per_user.monthly_text(),
-                per_user.yearly_text(),
-            )
-        )
-    return Reply(
-        title="Cost per user",
-        parts=(
-            Table(
-                columns=("Tier", "Total cost", "Cost per user", "Per year"),
-                rows=tuple(rows),
-                numeric=(False, True, True, True),
-            ),
-            Text("Cost per user falls as we scale (economies of scale)."),
-        ),
-        notes=(Prose("`", Typed("cost 5000"), "` prices any user count."),),
-    )
-
-
-def breakeven(args: list[str], ctx: Context) -> Reply:
-    plan = ctx.plan
-    pricing = plan.pricing
-    if len(args) > 1:
-        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
-    price = (
-        parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else pricing.price
-    )
-    rows = []
-    for row in break_even(plan, price):
-        rows.append(
-            (
-                f"Tier {row.tier}",
-                f"{fmt_money(row.cost)}/mo",
-                f"{fmt_number(row.customers)} {pricing.plural}",
-                f"{fmt_number(row.healthy_customers)} {pricing.plural}",
-                f"{fmt_money(row.healthy_revenue)}/{pricing.period}",
-                fmt_percent(row.healthy_margin_percent),
-            )
-        )
-    multiple = fmt_number(pricing.healthy_multiple)
-    return Reply(
-        title=f"Break-even at {fmt_money(price)}/{pricing.period} per {pricing.customer}",
-        parts=(
-            Table(
-                columns=(
-                    "Tier",
-                    "Cost",
-                    "Break-even",
-                    f"Healthy ({multiple}x cost)",
-                    "Revenue",
-                    "Margin",
-                ),
-                rows=tuple(rows),
-                numeric=(False, True, True, True, True, True),
-            ),
-        ),
-        notes=(
-            f"Break-even rounds up to whole paying {pricing.plural}; healthy margin covers "
-            f"{multiple}x the cost"
-            + (
-                f", rounded up to a multiple of {pricing.healthy_step}."
-                if pricing.healthy_step > 1
-                else "."
-            ),
-        ),
-    )
 
 
 def targets(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if not plan.targets:
-        return Reply(title="Performance targets", parts=(Text("The plan sets no targets."),))
+        return missing_section("targets")
     names = ["Tier 0"] + [f"Tier {n}" for n in range(1, plan.tier_count + 1)]
     if len(args) > 1:
         raise extra_words("targets", args[1:], "one tier at most", "targets 2")
@@ -278,63 +193,6 @@ def triggers(args: list[str], ctx: Context) -> Reply:
     return Reply(title="Scaling triggers and alert thresholds", parts=tuple(parts))
 
 
-def scenario(args: list[str], ctx: Context) -> Reply:
-    plan = ctx.plan
-    if not plan.scenarios:
-        return Reply(title="Disaster scenarios", parts=(Text("The plan has no scenarios."),))
-    ids = ", ".join(f"`{s.id}`" for s in plan.scenarios)
-    if not args:
-        rows = tuple(
-            (str(n), s.id, s.title, s.recovery_time or s.cost or "—")
-            for n, s in enumerate(plan.scenarios, start=1)
-        )
-        return Reply(
-            title="Disaster scenarios",
-            parts=(Table(columns=("#", "Id", "Scenario", "Recovery / cost"), rows=rows),),
-            notes=(Prose("`", Typed(f"scenario {plan.scenarios[0].id}"), "` shows the runbook."),),
-        )
-    wanted = " ".join(args).lower()
-    found = None
-    index = parse_position(wanted, f"scenario {plan.scenarios[0].id}")
-    if index is not None and 1 <= index <= len(plan.scenarios):
-        found = plan.scenarios[index - 1]
-    for candidate in plan.scenarios:
-        if found is None and (wanted == candidate.id or wanted in candidate.title.lower()):
-            found = candidate
-    if found is None:
-        raise CommandError(
-            f"No scenario matches `{wanted[:40]}`; the plan has {ids}.",
-            f"scenario {plan.scenarios[0].id}",
-        )
-    pairs = [
-        (label, value)
-        for label, value in (
-            ("Cause", found.cause),
-            ("Recovery time", found.recovery_time),
-            ("Data loss", found.data_loss),
-            ("Cost", found.cost),
-        )
-        if value
-    ]
-    parts: list[Text | Facts | Table | Section] = []
-    if pairs:
-        parts.append(Facts(pairs=tuple(pairs)))
-    if found.impact:
-        parts.append(Section("Impact", found.impact))
-    if found.response:
-        parts.append(
-            Section(
-                "Response",
-                tuple(
-                    f"**{step.phase}**: {step.text}" if step.phase else step.text
-                    for step in found.response
-                ),
-                numbered=True,
-            )
-        )
-    return Reply(title=f"Scenario: {found.title}", parts=tuple(parts))
-
-
 COMMANDS = (
     Command(
         "tiers",
@@ -357,7 +215,7 @@ COMMANDS = (
         "cost [USERS]",
         "cost 5000",
         "Cost per user per tier, or for a user count",
-        cost,
+        costs.cost,
         reads=PLAN_ONLY,
     ),
     Command(
@@ -365,7 +223,7 @@ COMMANDS = (
         "breakeven [PRICE]",
         "breakeven 30",
         "Paying customers to break even and for a healthy margin",
-        breakeven,
+        costs.breakeven,
         aliases=("break-even",),
         reads=PLAN_ONLY,
     ),
@@ -383,15 +241,6 @@ COMMANDS = (
         "triggers",
         "Scaling triggers and alert thresholds",
         triggers,
-        reads=PLAN_ONLY,
-    ),
-    Command(
-        "scenario",
-        "scenario [NAME]",
-        "scenario traffic-spike",
-        "Disaster scenarios and their response steps",
-        scenario,
-        aliases=("scenarios",),
         reads=PLAN_ONLY,
     ),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.commands.plan_sections import section_reply, sections_reply
 from bot.commands.router import Command, CommandError, Context, refusal
 from bot.domain.money import fmt_number
 from bot.reply import Effect, Facts, Prose, Reply, Section, Text, Typed
@@ -90,6 +91,7 @@ def _show(ctx: Context) -> Reply:
                         f"{plan.tier_count} (up to {fmt_number(plan.tiers[-1].users)} users)",
                     ),
                     ("Rules watched", str(len(plan.metric_rules()))),
+                    ("Kept as text", f"{len(plan.sections)} section(s): `plan sections`"),
                 )
             ),
         ),
@@ -107,9 +109,20 @@ def plan(args: list[str], ctx: Context) -> Reply:
     if not args:
         return _show(ctx)
     word = args[0].lower()
+    if word == "sections" and len(args) == 1:
+        return sections_reply(ctx.plan)
+    if word == "section":
+        if len(args) == 1:
+            raise CommandError(
+                "Say which section: its number or a word of its title.", "plan section 1"
+            )
+        return section_reply(ctx.plan, " ".join(args[1:]))
     if len(args) > 1 or word not in ("export", "reload"):
         shown = " ".join(args)[:40]
-        raise CommandError(f"`plan` takes `export` or `reload`, not `{shown}`.", "plan export")
+        raise CommandError(
+            f"`plan` takes `export`, `reload`, `sections` or `section NAME`, not `{shown}`.",
+            "plan export",
+        )
     if word == "export":
         return Reply(
             title="Capacity plan document",
@@ -128,9 +141,10 @@ def plan(args: list[str], ctx: Context) -> Reply:
 COMMANDS = (
     Command(
         "plan",
-        "plan [export | reload]",
+        "plan [export | reload | sections | section NAME]",
         "plan export",
-        "The plan's source and version; the live document; reload it (planners)",
+        "The plan's source and version; the live document; reload it (planners); the "
+        "document's own sections kept as text",
         plan,
         writes=True,
     ),

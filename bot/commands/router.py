@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.context import Context
+from bot.domain.money import in_currency
 from bot.domain.numbers import separate_words
 from bot.reply import Prose, Reply, Table, Text, Typed
 
@@ -175,7 +176,9 @@ class Router:
                 return self._unknown(words[0])
             if command.who == "planners" and not ctx.may_write:
                 return refusal(f"use `/capacity {command.name}`")
-            return command.handler(words[1:], command.narrow(ctx))
+            # Every amount in the answer is in the plan's currency.
+            with in_currency(ctx.plan.currency):
+                return command.handler(words[1:], command.narrow(ctx))
         except CommandError as exc:
             return error_reply(exc.message, exc.example)
         except Exception:

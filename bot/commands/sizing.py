@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
 from bot.commands.compute_model import model_parts
+from bot.commands.missing import missing_section
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.money import fmt_number
 from bot.domain.sizing import ComputeEstimate, compute_for, connections_for, storage_for
@@ -31,6 +32,8 @@ def compute(args: list[str], ctx: Context) -> Reply:
         raise CommandError("Give a request rate in requests per second.", "compute 100")
     rps = parse_decimal(args[0].removesuffix("rps"), "the request rate", "compute 100")
     formula = ctx.plan.formulas.compute
+    if formula is None:
+        return missing_section("compute")
     estimate = compute_for(formula, rps)
     options = " or ".join(
         f"{fmt_number(count)} container{'s' if count != 1 else ''} ({size} vCPU each)"
@@ -79,6 +82,8 @@ def connections(args: list[str], ctx: Context) -> Reply:
             raise CommandError("The worker count is a whole number.", "connections 5 3")
         workers = int(value)
     formula = ctx.plan.formulas.connections
+    if formula is None:
+        return missing_section("connections")
     estimate = connections_for(formula, containers, workers)
     line = (
         f"{fmt_number(containers)} × {estimate.pool_per_container} + "
@@ -124,6 +129,8 @@ def storage(args: list[str], ctx: Context) -> Reply:
         raise CommandError("Give a number of users.", "storage 1000")
     users = parse_count(args[0], "the user count", "storage 1000")
     formula = ctx.plan.formulas.storage
+    if formula is None:
+        return missing_section("storage")
     estimate = storage_for(formula, users)
     line = (
         f"{fmt_number(users)} × {fmt_number(formula.files_per_user)} × "

@@ -13,12 +13,12 @@ from bot.commands.router import Command, Context, refusal
 from bot.context import CommandStore
 from bot.domain.changes import ChangeDraft
 from bot.domain.costs import current_tier, tier_label
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_number
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
 from bot.domain.tiers import (
-    budget,
+    budget_words,
     gap_action,
     metric_label,
     next_trigger,
@@ -158,7 +158,7 @@ def built(args: list[str], ctx: Context) -> Reply:
         date=today(ctx),
         change=f"{tier_label(plan, number)} built (was Tier {was})",
         reason="Recorded with /capacity built",
-        impact=f"Budget {fmt_money(budget(new_plan))}/mo; triggers up to Tier {number} inactive",
+        impact=f"Budget {budget_words(new_plan)}; triggers up to Tier {number} inactive",
         tier=number,
     )
     with store.transaction():

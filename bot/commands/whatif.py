@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
 from bot.commands.queue_model import fmt_ms, model_from_hours
+from bot.commands.missing import missing_section
 from bot.commands.reality import gather_hours
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
 from bot.domain.costs import break_even, tier_label
 from bot.domain.money import fmt_money, fmt_number
+from bot.domain.plan import Pricing
 from bot.domain.reality import Reality, assess
 from bot.domain.reality_effects import about
 from bot.domain.values import Prose, Typed, Value, fmt_value
@@ -36,7 +38,7 @@ def _plural(count: float, word: str) -> str:
     return f"{_n(count)} {word}{'' if count == 1 else 's'}"
 
 
-def sizing_facts(s: Sizing, p: Parameters, max_connections: int) -> list[tuple[str, Value]]:
+def sizing_facts(s: Sizing, p: Parameters, max_connections: int | None) -> list[tuple[str, Value]]:
     peak = f"× {p.peak:.2f} at the peak hour ({_where(p, 'peak')})"
     p95 = "unbounded: more than the servers can take" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
     pooler = "a pooler is needed" if s.pooler else "no pooler needed"
@@ -52,13 +54,20 @@ def sizing_facts(s: Sizing, p: Parameters, max_connections: int) -> list[tuple[s
         (
             "Connections",
             f"{_n(s.connections)} of {max_connections} on"
-            f" {_plural(s.scaled, 'container')}: {pooler}",
+            f" {_plural(s.scaled, 'container')}: {pooler}"
+            if max_connections is not None
+            else "the plan has no connections formula",
         ),
         ("Storage", f"{_n(s.storage_gb)}GB"),
         ("p95 at the peak", p95),
         ("Tier", f"Tier {s.tier}: {fmt_money(s.cost)}/mo"),
         ("Cost per user", f"{fmt_money(s.cost_per_user.quantize(Decimal('0.0001')))}/mo"),
-        ("Break-even", f"{fmt_number(s.break_even)} paying customers"),
+        (
+            "Break-even",
+            f"{fmt_number(s.break_even)} paying customers"
+            if s.break_even is not None
+            else "the plan has no pricing",
+        ),
     ]
 
 
@@ -126,18 +135,19 @@ def _parse(args: list[str]) -> tuple[str, Decimal]:
 
 def _price_reply(reality: Reality, p: Parameters, price: Decimal) -> Reply:
     plan = reality.plan
+    pricing = plan.pricing or Pricing(price=price)
     rows: list[tuple[Value, ...]] = [
         (
             tier_label(plan, b.tier),
             f"{fmt_money(b.cost)}/mo",
-            f"{fmt_number(b.customers)} {plan.pricing.plural}",
-            f"{fmt_number(b.healthy_customers)} {plan.pricing.plural}",
+            f"{fmt_number(b.customers)} {pricing.plural}",
+            f"{fmt_number(b.healthy_customers)} {pricing.plural}",
         )
         for b in break_even(plan, price)
     ]
     now = size(plan, p)
     facts: list[tuple[str, Value]] = [
-        ("Price", f"{fmt_money(price)}/{plan.pricing.period} per {plan.pricing.customer}"),
+        ("Price", f"{fmt_money(price)}/{pricing.period} per {pricing.customer}"),
         ("Today", f"{_n(now.users)} users on Tier {now.tier} ({fmt_money(now.cost)}/mo)"),
         ("Cost per user", f"{fmt_money(now.cost_per_user.quantize(Decimal('0.0001')))}/mo"),
     ]
@@ -151,7 +161,7 @@ def _price_reply(reality: Reality, p: Parameters, price: Decimal) -> Reply:
                     "Tier",
                     "Cost",
                     "Break-even",
-                    f"Healthy ({plan.pricing.healthy_multiple}x)",
+                    f"Healthy ({pricing.healthy_multiple}x)",
                 ),
                 rows=tuple(rows),
             ),
@@ -168,6 +178,8 @@ def whatif(args: list[str], ctx: Context) -> Reply:
     p = parameters(reality)
     if kind == "price":
         return _price_reply(reality, p, number)
+    if plan.formulas.compute is None:
+        return missing_section("compute")
     value = float(number)
     model = model_from_hours(plan, hours if store is not None else None, ctx.now)
     sizing = size(
@@ -179,7 +191,8 @@ def whatif(args: list[str], ctx: Context) -> Reply:
         p95_model=model.p95_model(plan),
     )
     first = sizing.first
-    facts = sizing_facts(sizing, p, plan.formulas.connections.max_connections)
+    connections = plan.formulas.connections
+    facts = sizing_facts(sizing, p, connections.max_connections if connections else None)
     parts: list[Part] = [Facts(tuple(facts))]
     if first is not None:
         state = "already past it" if first.broken else f"margin {_margin_text(first)}"

@@ -16,10 +16,11 @@ __all__ = ["disagreements", "rule_context", "worded_rules"]
 
 def rule_context(plan: Plan) -> RuleContext:
     """The words the plan's texts may use: its metrics, their usual names, its limits."""
-    limit = Decimal(plan.formulas.connections.max_connections)
+    connections = plan.formulas.connections
+    limits = {"db_connections": Decimal(connections.max_connections)} if connections else {}
     return RuleContext.build(
         [(m.name, m.unit, m.description) for m in plan.metrics],
-        limits={"db_connections": limit},
+        limits=limits,
         targets={t.metric: t.values[0] for t in plan.targets if t.values},
     )
 

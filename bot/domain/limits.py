@@ -70,16 +70,17 @@ def plan_limits(plan: Plan) -> list[Limit]:
     if cpu is not None:
         found.append(Limit("cpu", "API CPU", m.cpu, cpu, "%", f"CPU > {cpu:g}%"))
     c = plan.formulas.connections
-    found.append(
-        Limit(
-            "connections",
-            "Database connections",
-            m.connections,
-            float(c.max_connections),
-            "connections",
-            f"{c.max_connections} connections max",
+    if c is not None:
+        found.append(
+            Limit(
+                "connections",
+                "Database connections",
+                m.connections,
+                float(c.max_connections),
+                "connections",
+                f"{c.max_connections} connections max",
+            )
         )
-    )
     storage = storage_capacity(plan)
     if storage is not None:
         found.append(Limit("storage", "Storage", m.storage, storage[0], "GB", storage[1]))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from bot.domain.formulas import (
+    ComputeFormula,
+    ConnectionsFormula,
+    Formulas,
+    StorageFormula,
+    StoragePoint,
+)
 from bot.domain.metric import Metric
-from bot.domain.plan_compute import ComputeFormula
+from bot.domain.money import CURRENCIES
+from bot.domain.plan_base import PlanModel as _Model
+from bot.domain.plan_reality import Reality, RealityMetrics
 from bot.domain.rules import Duration, MetricRule
+from bot.domain.span import Span
 
 __all__ = [
     "AlertChannel",
@@ -20,6 +29,7 @@ __all__ = [
     "ComponentChange",
     "ComputeFormula",
     "ConnectionsFormula",
+    "DocSection",
     "Formulas",
     "LineItem",
     "Metric",
@@ -44,15 +54,16 @@ Severity = Literal["p0", "p1", "p2"]
 Money = Decimal
 
 
-class _Model(BaseModel):
-    # A typo in a plan file must be an error with its location, not silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 class LineItem(_Model):
     name: str = Field(min_length=1)
     cost: Money = Field(ge=0)
+    # The top of a range (`$35-50/mo`); None for one figure. So for every `_high` below.
+    cost_high: Money | None = None
     note: str = ""
+
+    @property
+    def cost_span(self) -> Span:
+        return self._span("cost")
 
 
 class Baseline(_Model):
@@ -61,15 +72,21 @@ class Baseline(_Model):
     name: str = "MVP Baseline"
     users: int = Field(gt=0)
     users_note: str = ""
-    requests_per_day: int = Field(ge=0)
+    requests_per_day: int = Field(default=0, ge=0)
     requests_note: str = ""
-    storage_gb: Decimal = Field(ge=0)
+    storage_gb: Decimal = Field(default=Decimal(0), ge=0)
     storage_note: str = ""
-    database_gb: Decimal = Field(ge=0)
+    database_gb: Decimal = Field(default=Decimal(0), ge=0)
     database_note: str = ""
     budget: Money = Field(ge=0)
+    # A budget given as a range is met up to its upper bound: alerts fire past it.
+    budget_high: Money | None = None
     line_items: tuple[LineItem, ...] = ()
     constraints: tuple[str, ...] = ()
+
+    @property
+    def budget_span(self) -> Span:
+        return self._span("budget")
 
 
 class TierTrigger(_Model):
@@ -86,6 +103,11 @@ class ComponentChange(_Model):
     current: str
     new: str
     cost_change: Money
+    cost_change_high: Money | None = None
+
+    @property
+    def cost_span(self) -> Span:
+        return self._span("cost_change")
 
 
 class Tier(_Model):
@@ -94,60 +116,29 @@ class Tier(_Model):
     timeline: str = ""
     triggers: tuple[TierTrigger, ...] = ()
     changes: tuple[ComponentChange, ...] = ()
-    # Optional: the total the author wrote down; check-plan warns when the changes disagree.
+    # Optional: the figures the author wrote down (`$90-120/mo total`, `+$75/mo`, `+58%`).
+    # They are what answers show; check-plan warns when the changes disagree.
     stated_total: Money | None = None
+    stated_total_high: Money | None = None
+    # Where the author's total line starts (`$50/mo → ...`) when that is not where the tier
+    # before ends; the tiers build on the tier before all the same.
+    stated_from: Money | None = None
+    stated_from_high: Money | None = None
+    stated_change: Money | None = None
+    stated_change_high: Money | None = None
+    stated_percent: Decimal | None = None
+    stated_percent_high: Decimal | None = None
     capacity: tuple[str, ...] = ()
     architecture_changes: tuple[str, ...] = ()
     optimizations: tuple[str, ...] = ()
     bottlenecks: tuple[str, ...] = ()
 
 
-class ConnectionsFormula(_Model):
-    """Connections = containers x pool_per_container + workers x per_worker."""
-
-    pool_per_container: int = Field(gt=0)
-    workers: int = Field(ge=0)
-    connections_per_worker: int = Field(ge=0)
-    max_connections: int = Field(gt=0)
-    warn_fraction: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
-    pooler: str = "PgBouncer"
-
-
-class StoragePoint(_Model):
-    users: int = Field(gt=0)
-    database_gb: Decimal = Field(ge=0)
-
-
-class StorageFormula(_Model):
-    """Total = users x files_per_user x avg_file_mb + database size at that scale."""
-
-    files_per_user: Decimal = Field(ge=0)
-    avg_file_mb: Decimal = Field(ge=0)
-    # Database size measured or estimated at a few scales; other counts interpolate.
-    database: tuple[StoragePoint, ...] = Field(min_length=1)
-    growth_note: str = ""
-
-    @field_validator("database")
-    @classmethod
-    def _sorted_points(cls, points: tuple[StoragePoint, ...]) -> tuple[StoragePoint, ...]:
-        ordered = tuple(sorted(points, key=lambda p: p.users))
-        if len({p.users for p in ordered}) != len(ordered):
-            raise ValueError("each user count may appear once")
-        if any(b.database_gb < a.database_gb for a, b in itertools.pairwise(ordered)):
-            raise ValueError("database size cannot shrink as users grow")
-        return ordered
-
-
-class Formulas(_Model):
-    compute: ComputeFormula
-    connections: ConnectionsFormula
-    storage: StorageFormula
-
-
 class Pricing(_Model):
     customer: str = "customer"  # singular noun: "instructor"
     customers: str = ""  # plural, defaults to customer + "s"
     price: Money = Field(gt=0)
+    price_high: Money | None = None
     period: str = "mo"
     healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
     # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
@@ -156,6 +147,10 @@ class Pricing(_Model):
     @property
     def plural(self) -> str:
         return self.customers or f"{self.customer}s"
+
+    @property
+    def price_span(self) -> Span:
+        return self._span("price")
 
 
 class Target(_Model):
@@ -242,30 +237,19 @@ class ChangeLogEntry(_Model):
     impact: str = ""
 
 
-class RealityMetrics(_Model):
-    """Which metric plays each role when the plan is held against production (a team's
-    document may name its own); the users role is the plan's `users_metric`."""
+class DocSection(_Model):
+    """A section of the team's document the plan has no place for (Bandwidth, a checklist),
+    kept word for word and shown where it belongs."""
 
-    requests: str = "api_rps"  # requests a second, mean over the sample's interval
-    mean_response: str = "api_mean_ms"
-    containers: str = "api_containers"
-    database: str = "db_size_gb"
-    cpu: str = "cpu_pct"
-    p95: str = "api_p95_ms"
-    connections: str = "db_connections"
-    storage: str = "storage_gb"  # files and database together, as the storage triggers read it
-
-
-class Reality(_Model):
-    """How `/capacity reality` holds the plan's assumptions against the measured values."""
-
-    # An assumption off by more than this (either way) is a p2 warning.
-    tolerance_pct: Decimal = Field(default=Decimal(25), gt=0, le=1000)
-    # The plan's vCPUs per API container: the utilisation law needs it.
-    vcpus_per_container: Decimal = Field(default=Decimal(1), gt=0)
-    # The plan's storage growth a month (GB), when it states one ("~2GB/month").
-    growth_gb_month: Decimal | None = Field(default=None, ge=0)
-    metrics: RealityMetrics = RealityMetrics()
+    title: str = Field(min_length=1)
+    # 0: a labelled block (`**Characteristics**:`) whose text holds its own label line.
+    level: int = Field(default=2, ge=0, le=6)
+    # The Markdown under the heading, as written (nested headings included).
+    text: str = ""
+    # Where it sat: after which part of the plan ("baseline", "tiers", "tier:2", "end"...).
+    after: str = "end"
+    # The tier it sits under, when it does (shown by `tier N`).
+    tier: int | None = Field(default=None, ge=0)
 
 
 class Plan(_Model):
@@ -274,12 +258,18 @@ class Plan(_Model):
     # None: the plan names no product (the template's worked example), and titles say less.
     product: str | None = None
     last_updated: str = ""
+    # The currency the plan's totals use (ISO code); every amount is written in it.
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    # What the plan grows in (tier headings, `cost 5000`): users, readers, workspaces...
+    growth_unit: str = Field(default="user", min_length=1)
+    growth_units: str = ""  # plural, defaults to growth_unit + "s"
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
     tiers: tuple[Tier, ...] = Field(min_length=1)
-    formulas: Formulas
-    pricing: Pricing
+    formulas: Formulas = Formulas()
+    # None: the document states no price (only revenue goals, or the placeholder).
+    pricing: Pricing | None = None
     targets: tuple[Target, ...] = ()
     scaling_triggers: tuple[ScalingTrigger, ...] = ()
     auto_scaling: AutoScaling | None = None
@@ -289,6 +279,8 @@ class Plan(_Model):
     thresholds: tuple[MonitorThreshold, ...] = ()
     alert_channels: tuple[AlertChannel, ...] = ()
     change_log: tuple[ChangeLogEntry, ...] = ()
+    # The document's own sections, kept as text (never changes an answer but `plan section`).
+    sections: tuple[DocSection, ...] = ()
     stale_after: Duration = 900
     # The metric that counts users: the current tier follows it.
     users_metric: str = "mau"
@@ -366,6 +358,15 @@ class Plan(_Model):
     def unit(self, metric: str) -> str:
         found = self.metric(metric)
         return found.unit if found else ""
+
+    @property
+    def unit_plural(self) -> str:
+        """`users`, `readers`, `workspaces`: what the tiers count."""
+        return self.growth_units or f"{self.growth_unit}s"
+
+    @property
+    def currency_symbol(self) -> str:
+        return CURRENCIES.get(self.currency, f"{self.currency} ")
 
     def titled(self, text: str) -> str:
         """`text: Product`, or `text` alone when the plan names no product."""

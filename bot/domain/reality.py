@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.domain.monitoring import HourStat
-from bot.domain.plan import Plan
+from bot.domain.plan import Plan, StorageFormula
 from bot.domain.reality_effects import effects_for, jobs_share
 from bot.domain.reality_measure import (
     Hours,
@@ -63,7 +63,8 @@ def growth_gb_month(plan: Plan) -> float | None:
     storage formula's growth note (`~2GB/month`)."""
     if plan.reality.growth_gb_month is not None:
         return float(plan.reality.growth_gb_month)
-    found = _GROWTH.search(plan.formulas.storage.growth_note)
+    storage = plan.formulas.storage
+    found = _GROWTH.search(storage.growth_note) if storage is not None else None
     return float(found.group(1)) if found else None
 
 
@@ -171,11 +172,39 @@ def _ratio(top: float, bottom: float) -> float | None:
     return top / bottom if bottom > 0 else None
 
 
+def _database_row(
+    plan: Plan,
+    hours: Hours,
+    ratio: Callable[[Sequence[Mapping[str, HourStat]]], float | None],
+    storage: StorageFormula,
+) -> tuple[str, str, str, float, Measured | Shortfall]:
+    """The database against the plan's size at today's users: the measured ratio to the
+    plan's size, day by day, times the plan's size now."""
+    m = plan.reality.metrics
+    users = users_metric(plan)
+    found = daily(hours, [m.database, users], ratio)
+    now_users = latest_mean(hours, users) or float(plan.baseline.users)
+    plan_db = float(database_gb_for(storage, max(1, round(now_users))))
+    if isinstance(found, Measured):
+        found = Measured(
+            found.value * plan_db,
+            found.days,
+            found.samples,
+            found.low * plan_db,
+            found.high * plan_db,
+            found.since,
+            found.until,
+        )
+    return ("database_size", "Database size (at today's users)", "GB", plan_db, found)
+
+
 def assess(plan: Plan, hours: Hours) -> Reality:
     """Every derivation over `hours` (per metric, oldest first), with its effects."""
     m = plan.reality.metrics
     users = users_metric(plan)
     compute = plan.formulas.compute
+    storage = plan.formulas.storage
+    efficiency = float(compute.efficiency) if compute is not None else 1.0
     vcpus = float(plan.reality.vcpus_per_container)
     jobs = jobs_share(plan)
 
@@ -189,7 +218,7 @@ def assess(plan: Plan, hours: Hours) -> Reality:
 
     def per_vcpu(rows: Sequence[Mapping[str, HourStat]]) -> float | None:
         ms = demand_ms(rows)
-        return float(compute.efficiency) * 1000 / ms if ms else None
+        return efficiency * 1000 / ms if ms else None
 
     def response_ms(rows: Sequence[Mapping[str, HourStat]]) -> float | None:
         return _mean(rows, m.mean_response)
@@ -205,71 +234,70 @@ def assess(plan: Plan, hours: Hours) -> Reality:
         return _ratio((_mean(rows, m.storage) - _mean(rows, m.database)) * 1000, _mean(rows, users))
 
     def database_ratio(rows: Sequence[Mapping[str, HourStat]]) -> float | None:
-        expected = float(database_gb_for(plan.formulas.storage, max(1, round(_mean(rows, users)))))
+        if storage is None:
+            return None
+        expected = float(database_gb_for(storage, max(1, round(_mean(rows, users)))))
         return _ratio(_mean(rows, m.database), expected)
 
-    storage = plan.formulas.storage
-    plan_rpu = plan.baseline.requests_per_day / plan.baseline.users
-    plan_ms = float(compute.avg_response_seconds) * 1000
-    plan_per_vcpu = float(compute.efficiency / compute.avg_response_seconds)
-    measured: list[tuple[str, str, str, float, Measured | Shortfall]] = [
-        (
-            "requests_per_user",
-            "Requests per user a day",
-            "requests",
-            plan_rpu,
-            daily(hours, [m.requests, users], per_user_day),
-        ),
-        (
-            "service_demand",
-            "Service demand per request (CPU)",
-            "ms",
-            plan_ms,
-            daily(hours, [m.cpu, m.containers, m.requests], demand_ms),
-        ),
-        (
-            "rps_per_vcpu",
-            f"Requests a second per vCPU (at {float(compute.efficiency) * 100:.0f}% efficiency)",
-            "req/s",
-            plan_per_vcpu,
-            daily(hours, [m.cpu, m.containers, m.requests], per_vcpu),
-        ),
-        (
-            "mean_response",
-            "Average response time",
-            "ms",
-            plan_ms,
-            daily(hours, [m.mean_response], response_ms),
-        ),
-        (
-            "connections_per_container",
-            "Connections per API container",
-            "connections",
-            float(plan.formulas.connections.pool_per_container),
-            daily(hours, [m.connections, m.containers], per_container),
-        ),
-        (
-            "storage_per_user",
-            "Storage per user (files)",
-            "MB",
-            float(storage.files_per_user * storage.avg_file_mb),
-            daily(hours, [m.storage, m.database, users], files_mb),
-        ),
-    ]
-    db_ratio = daily(hours, [m.database, users], database_ratio)
-    now_users = latest_mean(hours, users) or float(plan.baseline.users)
-    plan_db = float(database_gb_for(storage, max(1, round(now_users))))
-    if isinstance(db_ratio, Measured):
-        db_ratio = Measured(
-            db_ratio.value * plan_db,
-            db_ratio.days,
-            db_ratio.samples,
-            db_ratio.low * plan_db,
-            db_ratio.high * plan_db,
-            db_ratio.since,
-            db_ratio.until,
+    # A row only for what the plan states: a team's document may leave a formula out.
+    measured: list[tuple[str, str, str, float, Measured | Shortfall]] = []
+    if plan.baseline.requests_per_day > 0:
+        measured.append(
+            (
+                "requests_per_user",
+                "Requests per user a day",
+                "requests",
+                plan.baseline.requests_per_day / plan.baseline.users,
+                daily(hours, [m.requests, users], per_user_day),
+            )
         )
-    measured.append(("database_size", "Database size (at today's users)", "GB", plan_db, db_ratio))
+    if compute is not None:
+        plan_ms = float(compute.avg_response_seconds) * 1000
+        busy = [m.cpu, m.containers, m.requests]
+        measured += [
+            (
+                "service_demand",
+                "Service demand per request (CPU)",
+                "ms",
+                plan_ms,
+                daily(hours, busy, demand_ms),
+            ),
+            (
+                "rps_per_vcpu",
+                f"Requests a second per vCPU (at {efficiency * 100:.0f}% efficiency)",
+                "req/s",
+                efficiency * 1000 / plan_ms,
+                daily(hours, busy, per_vcpu),
+            ),
+            (
+                "mean_response",
+                "Average response time",
+                "ms",
+                plan_ms,
+                daily(hours, [m.mean_response], response_ms),
+            ),
+        ]
+    if plan.formulas.connections is not None:
+        measured.append(
+            (
+                "connections_per_container",
+                "Connections per API container",
+                "connections",
+                float(plan.formulas.connections.pool_per_container),
+                daily(hours, [m.connections, m.containers], per_container),
+            )
+        )
+    if storage is not None:
+        measured.append(
+            (
+                "storage_per_user",
+                "Storage per user (files)",
+                "MB",
+                float(storage.files_per_user * storage.avg_file_mb),
+                daily(hours, [m.storage, m.database, users], files_mb),
+            )
+        )
+        measured.append(_database_row(plan, hours, database_ratio, storage))
     growth = growth_gb_month(plan)
     if growth is not None:
         measured.append(

@@ -30,8 +30,9 @@ __all__ = [
 
 
 def jobs_share(plan: Plan) -> int:
+    """The background jobs' connections, as the plan states them (none without a formula)."""
     c = plan.formulas.connections
-    return c.workers * c.connections_per_worker
+    return c.workers * c.connections_per_worker if c is not None else 0
 
 
 def about(value: float) -> str:
@@ -49,7 +50,8 @@ def target_tier(plan: Plan) -> int:
 
 def storage_gb(plan: Plan, users: float, files_mb: float, db_factor: float = 1.0) -> float:
     """users x files a user (MB) / 1000 + the database at that scale (the plan's points)."""
-    db = float(database_gb_for(plan.formulas.storage, max(1, round(users))))
+    formula = plan.formulas.storage
+    db = float(database_gb_for(formula, max(1, round(users)))) if formula is not None else 0.0
     return users * files_mb / 1000 + db * db_factor
 
 
@@ -109,7 +111,7 @@ def effects_for(
     users = plan.tier(number).users
     tier = f"Tier {number}"
     compute = plan.formulas.compute
-    efficiency = float(compute.efficiency)
+    efficiency = float(compute.efficiency) if compute is not None else 1.0
     per_user = plan.baseline.requests_per_day / plan.baseline.users
     ratio = peak or 1.0
     peak_rps = users * per_user / 86400 * ratio
@@ -133,8 +135,8 @@ def effects_for(
             f"requests in flight at {at_peak} (Little's law): {_n(peak_rps * planned / 1000)}"
             f" → {_n(peak_rps * measured / 1000)}",
         )
-    if key == "connections_per_container":
-        c = plan.formulas.connections
+    c = plan.formulas.connections
+    if key == "connections_per_container" and c is not None:
         jobs = jobs_share(plan)
         fits_plan = max(0, math.floor((c.max_connections - jobs) / planned))
         fits_real = max(0, math.floor((c.max_connections - jobs) / measured)) if measured > 0 else 0
@@ -158,6 +160,8 @@ def effects_for(
         return tuple(found)
     if key == "database_size":
         factor = measured / planned if planned > 0 else 1.0
+        if plan.formulas.storage is None:
+            return ()
         db = float(database_gb_for(plan.formulas.storage, users))
         return (
             f"{tier} database {_gb(db)} → {_gb(db * factor)} (the plan's sizes × {factor:.2f})",

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.domain.qualifiers import qualified
 from bot.domain.rules import MetricRule, parse_duration
 
 __all__ = ["RuleContext", "TextRule", "parse_rule_text"]
@@ -50,7 +51,7 @@ _OPS = (
 )
 _OP = re.compile(r"(?<![\w-])(" + "|".join(p for p, _ in _OPS) + r")(?![\w])", re.IGNORECASE)
 _NUMBER = re.compile(
-    r"\s*(?P<dollar>\$)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s*(?P<dollar>[$€£]|CHF\s?)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<suffix>[kKmM](?![a-zA-Z]))?\s*(?P<unit>ms|sec|secs|seconds|second|s|minutes|mins|min"
     r"|hours|hour|h|GB|TB|MB|%)?(?![\w])",
     re.IGNORECASE,
@@ -180,6 +181,9 @@ def parse_rule_text(text: str, ctx: RuleContext) -> TextRule | None:
     word = op_match.group(1).lower()
     op = next(symbol for pattern, symbol in _OPS if re.fullmatch(pattern, word, re.IGNORECASE))
     subject, rest = text[: op_match.start()], text[op_match.end() :]
+    subject, unknown = qualified(subject)
+    if unknown is not None:
+        return None  # `Redis CPU`: neither the database's nor the API's; never a guess
     duration = _FOR.search(rest)
     seconds = parse_duration(duration.group(1)) if duration else 0
     number = _NUMBER.match(rest)

@@ -16,10 +16,12 @@ from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
+from bot.domain.values import fmt_amount
 
 __all__ = [
     "NextTrigger",
     "budget",
+    "budget_words",
     "gap_action",
     "gap_cost",
     "gap_text",
@@ -43,8 +45,18 @@ def with_built(plan: Plan, built: int | None) -> Plan:
 
 
 def budget(plan: Plan, tier: int | None = None) -> Decimal:
-    """The monthly budget of `tier` (default: the built tier)."""
+    """The monthly budget of `tier` (default: the built tier). A budget given as a range is
+    met up to its upper bound, so that is the figure alerts hold the cost against."""
     return tier_costs(plan)[plan.built_tier if tier is None else tier].total
+
+
+def budget_words(plan: Plan, tier: int | None = None) -> str:
+    """`$95/mo`, or for a range the bound in use: `$90–120/mo (held to the upper bound,
+    $120/mo)`."""
+    held = tier_costs(plan)[plan.built_tier if tier is None else tier].total_span
+    if held.exact:
+        return f"{fmt_money(held.high)}/mo"
+    return f"{fmt_amount(held)}/mo (held to the upper bound, {fmt_money(held.high)}/mo)"
 
 
 def gap_cost(plan: Plan, demand: int, built: int) -> Decimal:
@@ -145,5 +157,5 @@ def relative_threshold(plan: Plan, rule: MetricRule) -> str:
     limit = Decimal(str(round(rule.against_budget(float(held)).value, 2)))
     return (
         f"; in force with Tier {plan.built_tier} built: {rule.op} {fmt_money(limit)}/mo"
-        f" ({fmt_number(rule.value)}% of its {fmt_money(held)}/mo budget)"
+        f" ({fmt_number(rule.value)}% of its {budget_words(plan)} budget)"
     )

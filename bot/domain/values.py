@@ -9,12 +9,19 @@ shows a `Moment` in each reader's own zone with Slack's date formatting.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Literal
 
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import (
+    currency_symbol,
+    fmt_money,
+    fmt_money_span,
+    fmt_number,
+    fmt_percent_span,
+)
+from bot.domain.span import Span
 
 __all__ = [
     "SLASH",
@@ -28,7 +35,9 @@ __all__ = [
     "Quantity",
     "Typed",
     "Value",
+    "fmt_amount",
     "fmt_moment",
+    "fmt_percent_change",
     "fmt_value",
     "shown",
 ]
@@ -66,16 +75,35 @@ def fmt_value(value: float | Decimal | None, unit: str = "", *, sign: bool = Fal
     return f"+{body}" if sign else body
 
 
+def fmt_amount(value: Decimal | Span, *, sign: bool = False, symbol: str | None = None) -> str:
+    """An amount of the plan's money, one figure or a range: `$40`, `€35–50`, `+$10–25`."""
+    if isinstance(value, Span):
+        return fmt_money_span(value.low, value.high, sign=sign, symbol=symbol)
+    return fmt_money(value, sign=sign, symbol=symbol)
+
+
+def fmt_percent_change(value: Decimal | Span, mode: str = "half_up") -> str:
+    """A change as a signed percentage, one figure or a range: `+137%`, `+30–70%`."""
+    bounds = value if isinstance(value, Span) else Span(value, value)
+    return fmt_percent_span(bounds.low, bounds.high, mode, sign=True)
+
+
 def fmt_moment(at: datetime, zone: tzinfo = UTC, style: MomentStyle = "minute") -> str:
     """`at` in `zone`: `2026-11-27 10:00 UTC` (with the zone's abbreviation), or the digest's
     `Fri 27 Nov 2026` and `Fri 27 Nov 10:00 UTC`."""
     return at.astimezone(zone).strftime(_FORMATS[style])
 
 
+def _symbol() -> str:
+    return currency_symbol()
+
+
 @dataclass(frozen=True)
 class Money:
-    amount: Decimal
+    amount: Decimal | Span
     sign: bool = False  # `+$55` for a change
+    # The plan's currency where the amount was made: a renderer may run outside it.
+    symbol: str = field(default_factory=_symbol)
 
 
 @dataclass(frozen=True)
@@ -126,7 +154,7 @@ def shown(value: Value) -> str:
     if isinstance(value, Person):
         return "the terminal" if value.id == TERMINAL else value.id or "someone"
     if isinstance(value, Money):
-        return fmt_money(value.amount, sign=value.sign)
+        return fmt_amount(value.amount, sign=value.sign, symbol=value.symbol)
     if isinstance(value, Quantity):
         return fmt_value(value.value, value.unit, sign=value.sign)
     return fmt_moment(value.at, value.zone, value.style)

@@ -139,7 +139,7 @@ class Sizing:
     tier: int
     cost: Decimal
     cost_per_user: Decimal
-    break_even: int
+    break_even: int | None  # None: the plan has no pricing
     margins: tuple[Margin, ...]
 
     @property
@@ -170,7 +170,9 @@ def _load(
     mean_rps = users * p.requests_per_user / 86400
     peak_rps = mean_rps * p.peak
     vcpc = float(plan.reality.vcpus_per_container)
-    per_vcpu = float(plan.formulas.compute.efficiency) / p.demand_s
+    compute = plan.formulas.compute
+    # Without a compute formula (the command refuses first), vCPUs are counted fully busy.
+    per_vcpu = (float(compute.efficiency) if compute is not None else 1.0) / p.demand_s
     vcpus = max(1, math.ceil(peak_rps / per_vcpu))
     needed = max(1, math.ceil(vcpus / vcpc))
     running = containers if containers is not None else (p.containers_now or 1.0)
@@ -231,12 +233,18 @@ def size(
     tier = tier_for_users(plan, max(1, math.ceil(users)))
     cost = tier_costs(plan)[tier].total
     per_user = cost / Decimal(str(max(users, 1.0)))
-    customers = int((cost / plan.pricing.price).to_integral_value(rounding=ROUND_CEILING))
+    pricing = plan.pricing
+    customers = (
+        int((cost / pricing.price).to_integral_value(rounding=ROUND_CEILING))
+        if pricing is not None
+        else None
+    )
     margins = tuple(
         Margin(limit, load.values[limit.key], _breaks_at(plan, p, limit, containers, p95_model))
         for limit in plan_limits(plan)
     )
     connections = load.values["connections"] or 0.0
+    c = plan.formulas.connections
     return Sizing(
         users=users,
         mean_rps=load.mean_rps,
@@ -247,7 +255,7 @@ def size(
         scaled=load.scaled,
         cpu_pct=load.values["cpu"] or 0.0,
         connections=connections,
-        pooler=connections > plan.formulas.connections.max_connections,
+        pooler=c is not None and connections > c.max_connections,
         storage_gb=load.values["storage"] or 0.0,
         p95_ms=load.values["p95"],
         tier=tier,

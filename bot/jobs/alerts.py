@@ -16,6 +16,7 @@ from bot.commands.reality import reality_of
 from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.domain.costs import current_tier
+from bot.domain.money import in_currency
 from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
@@ -79,6 +80,12 @@ def evaluate_once(
 
     Every write of the tick (states and outbox rows) is one transaction.
     """
+    # Every amount in the alerts of this tick is in the plan's currency.
+    with in_currency(deps.plan.currency):
+        return _evaluate(deps, now, repeat_interval)
+
+
+def _evaluate(deps: Deps, now: datetime, repeat_interval: timedelta) -> Evaluation:
     store = deps.store
     plan = with_built(deps.plan, store.tiers.built_tier())
     rules = rules_from_plan(plan)

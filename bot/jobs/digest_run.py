@@ -20,6 +20,7 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw_digest_chart
 from bot.digest.data import DigestInput
 from bot.digest.schedule import DEFAULT_GRACE, last_fire_time, missed_run, slot_key
+from bot.domain.money import in_currency
 from bot.reply import Reply
 
 __all__ = [
@@ -111,7 +112,8 @@ async def run_digest(
             except Exception as exc:  # the digest matters more than its picture
                 log.warning("digest %s: chart failed (%s); posting without it", period, exc)
                 chart_missing = True
-        reply = build_digest(replace(inp, chart_missing=chart_missing))
+        with in_currency(inp.plan.currency):
+            reply = build_digest(replace(inp, chart_missing=chart_missing))
         posted = await _resolve(post(reply, chart_ref))
     except Exception as exc:
         log.exception("digest %s failed; releasing the claim for a retry", period)

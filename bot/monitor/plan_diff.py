@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.domain.costs import tier_costs
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
+from bot.domain.values import fmt_amount
 from bot.monitor.rules_from_plan import rules_from_plan
 
 __all__ = ["plan_diff", "summary"]
@@ -54,12 +55,17 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
         if before.users != after.users:
             lines.append(f"{label} users {fmt_number(before.users)} → {fmt_number(after.users)}")
         if before.total != after.total:
-            lines.append(f"{label} budget {fmt_money(before.total)} → {fmt_money(after.total)}/mo")
+            lines.append(
+                f"{label} budget {fmt_amount(before.total_span)} → "
+                f"{fmt_amount(after.total_span)}/mo"
+            )
     for number in range(len(old_costs), len(new_costs)):
         lines.append(f"tier {number} added")
     for number in range(len(new_costs), len(old_costs)):
         lines.append(f"tier {number} removed")
-    if old.pricing != new.pricing:
+    if old.pricing != new.pricing and (old.pricing is None or new.pricing is None):
+        lines.append("pricing added" if old.pricing is None else "pricing removed")
+    elif old.pricing is not None and new.pricing is not None and old.pricing != new.pricing:
         lines.append(
             f"pricing {fmt_money(old.pricing.price)}/{old.pricing.period} per "
             f"{old.pricing.customer} → {fmt_money(new.pricing.price)}/{new.pricing.period} "

@@ -9,7 +9,7 @@ from bot.domain.money import fmt_money, fmt_number
 from bot.domain.monitoring import Rule
 from bot.domain.plan import MonitorThreshold, Plan
 from bot.domain.rules import MetricRule
-from bot.domain.tiers import budget
+from bot.domain.tiers import budget, budget_words
 
 __all__ = ["rules_from_plan", "runbook_for"]
 
@@ -106,5 +106,5 @@ def _threshold_rule(plan: Plan, threshold: MonitorThreshold) -> tuple[MetricRule
     limit = fmt_money(Decimal(str(round(absolute.value, 2))))
     return absolute, (
         f"{rule.op} {limit}/mo ({fmt_number(rule.value)}% of the Tier {plan.built_tier}"
-        f" budget, {fmt_money(built)}/mo)"
+        f" budget, {budget_words(plan)})"
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 
 from bot.domain.costs import current_tier, tier_label
-from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
-from bot.domain.tiers import budget, gap_text, next_trigger
+from bot.domain.tiers import budget_words, gap_text, next_trigger
 from bot.domain.values import Moment, Person, Prose
 from bot.notify.compose import OutboxItem, Payload
 from bot.render.blocks import render_message
@@ -38,7 +37,7 @@ def built_notice(
     lines: list[str] = [
         Prose(who, ", ", Moment(now, zone), f" (was Tier {previous})."),
         gap_text(plan, demand, built, users) + ".",
-        f"Budget now {fmt_money(budget(plan))}/mo; triggers of Tier {built} and below"
+        f"Budget now {budget_words(plan)}; triggers of Tier {built} and below"
         " are inactive and their alerts resolve.",
     ]
     watch = next_trigger(plan, demand, latest or {plan.users_metric: users})

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bot.planio.doc_money import money_fields
 from bot.planio.doc_reader import Reader, size_gb
 from bot.planio.mdblocks import Label, Section, number
 
@@ -37,7 +38,6 @@ def _seconds(text: str) -> Decimal | None:
 def _compute(section: Section | None, reader: Reader) -> tuple[dict[str, Any], Approx]:
     """The compute formula, and the `~30` vCPUs of the worked example (for the rounding step)."""
     if section is None:
-        reader.error(1, "a `### Compute` section with the efficiency factor and response time")
         return {}, None
     data: dict[str, Any] = {}
     reader.lines["formulas.compute"] = section.line
@@ -45,7 +45,7 @@ def _compute(section: Section | None, reader: Reader) -> tuple[dict[str, Any], A
     efficiency = _find(formula, r"efficiency[^:]*:\s*([\d.]+)")
     response = _find(formula, r"response time[^:]*:\s*(.+)$")
     if efficiency is None or response is None:
-        reader.error(
+        reader.skip(
             section.line,
             "`- Efficiency factor: 0.7` and `- Avg response time: 200ms` under **Formula**",
         )
@@ -77,7 +77,6 @@ def _compute(section: Section | None, reader: Reader) -> tuple[dict[str, Any], A
 
 def _connections(section: Section | None, reader: Reader) -> dict[str, Any]:
     if section is None:
-        reader.error(1, "a `### Database Connections` section")
         return {}
     data: dict[str, Any] = {}
     reader.lines["formulas.connections"] = section.line
@@ -87,7 +86,7 @@ def _connections(section: Section | None, reader: Reader) -> dict[str, Any]:
     pool = _find(formula, r"per container[^:]*:\s*(\d+)")
     jobs = _find(formula, r"(\d+)\s*workers?\s*[×x*]\s*(\d+)")
     if limit is None or pool is None:
-        reader.error(
+        reader.skip(
             current.line if current else section.line,
             "`**Current**: 100 max connections` and `- Connections per container: 10`",
         )
@@ -104,7 +103,6 @@ def _connections(section: Section | None, reader: Reader) -> dict[str, Any]:
 
 def _storage(section: Section | None, reader: Reader) -> dict[str, Any]:
     if section is None:
-        reader.error(1, "a `### Storage` section with files per user, file size and DB sizes")
         return {}
     reader.lines["formulas.storage"] = section.line
     items = _items(section, "Example", "Formula")
@@ -117,7 +115,7 @@ def _storage(section: Section | None, reader: Reader) -> dict[str, Any]:
             users, database = number(point.group(1)), size_gb(point.group(2))
             points.append({"users": int(users or 0), "database_gb": database})
     if files is None or size is None or not points:
-        reader.error(
+        reader.skip(
             section.line,
             "`- Avg files per user: 10`, `- Avg file size: 2MB` and rows like "
             "`- 100 users: ... + 1GB DB = 3GB total`",
@@ -135,9 +133,6 @@ def _storage(section: Section | None, reader: Reader) -> dict[str, Any]:
 def read_formulas(section: Section | None, reader: Reader) -> tuple[dict[str, Any], Approx]:
     """The three formulas, and the worked example's rounded vCPU figure."""
     if section is None:
-        reader.error(
-            1, "a `## Resource Estimates` section (Compute, Database Connections, Storage)"
-        )
         return {}, None
     compute, approx = _compute(section.child("compute"), reader)
     formulas = {
@@ -145,7 +140,8 @@ def read_formulas(section: Section | None, reader: Reader) -> tuple[dict[str, An
         "connections": _connections(section.child("connection"), reader),
         "storage": _storage(section.child("storage"), reader),
     }
-    return formulas, approx
+    # A formula left out or not read is absent: the command that needs it says so.
+    return {name: f for name, f in formulas.items() if f}, approx
 
 
 Pricing = tuple[dict[str, Any], list[int], int | None]  # data, healthy counts, explicit step
@@ -159,18 +155,22 @@ def read_pricing(section: Section | None, reader: Reader) -> Pricing:
             label = part.label("Pricing") or label
             margin = part.label("Healthy Margin") or margin
     if label is None:
-        reader.error(section.line if section else 1, "`**Pricing**: $25/mo per instructor`")
+        # No price (or only revenue goals): `breakeven` says so; nothing else needs one.
         return {}, [], None
-    found = re.search(r"\$\s*([\d,]+(?:\.\d+)?)\s*/\s*(\w+)\s+per\s+(.+?)\s*$", label.value)
-    if found is None:
-        reader.error(label.line, "a price like `$25/mo per instructor`", label.value)
+    # `$25/mo per instructor`, `€39/mo per workspace`, `$0.08 per order (who pays)`.
+    value = re.sub(r"\([^)]*\)", "", label.value).strip()
+    found = re.search(r"/[ ]*+(\w++)", value)
+    per = re.search(r"\bper[ ]++(.+)$", value)
+    price = money_fields(value, "price")
+    if price is None or per is None:
+        reader.skip(label.line, "a price like `$25/mo per instructor`", label.value)
         return {}, [], None
     reader.lines["pricing"] = label.line
-    data: dict[str, Any] = {
-        "price": Decimal(found.group(1).replace(",", "")),
-        "period": found.group(2),
-        "customer": found.group(3),
-    }
+    # `per paying reader`: every customer in break-even is a paying one already.
+    customer = re.sub(r"^paying\s+", "", per.group(1).strip(), flags=re.I)
+    data: dict[str, Any] = {**price, "customer": customer}
+    if found is not None and found.group(1).lower() not in ("mo", "month"):
+        data["period"] = found.group(1)
     counts: list[int] = []
     step = None
     if margin is not None:
@@ -194,7 +194,7 @@ def read_targets(section: Section | None, reader: Reader) -> list[dict[str, Any]
     for index, (line, cells) in enumerate(table.rows):
         reader.lines[f"targets[{index}]"] = line
         if len(cells) < 2:
-            reader.error(line, "a row `| Metric | tier 0 value | tier 1 value | ... |`")
+            reader.skip(line, "a row `| Metric | tier 0 value | tier 1 value | ... |`")
             continue
         targets.append({"metric": cells[0], "values": cells[1:]})
     return targets
@@ -208,7 +208,7 @@ def read_scaling(section: Section | None, reader: Reader) -> dict[str, Any]:
         for index, (line, cells) in enumerate(table.rows):
             where = f"scaling_triggers[{index}]"
             if len(cells) < 2:
-                reader.error(line, "a row `| Trigger | Action | Lead Time |`", " | ".join(cells))
+                reader.skip(line, "a row `| Trigger | Action | Lead Time |`", " | ".join(cells))
                 continue
             row: dict[str, Any] = {"text": cells[0], "action": cells[1]}
             row["lead_time"] = cells[2] if len(cells) > 2 else ""

@@ -98,7 +98,7 @@ def read_breaking_points(section: Section | None, reader: Reader) -> list[dict[s
             if found and found.group("name").strip().lower() in fields:
                 fields[found.group("name").strip().lower()] = found.group("text").strip()
         if not fields["first to break"]:
-            reader.error(label.line, "`- **First to break**: ...`, `- **Symptom**:`, `- **Fix**:`")
+            reader.skip(label.line, "`- **First to break**: ...`, `- **Symptom**:`, `- **Fix**:`")
             continue
         points.append(
             {
@@ -121,9 +121,10 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
     for table in section.tables[:1]:
         header = [h.lower() for h in table.header]
         severity = next((i for i, h in enumerate(header) if "severity" in h), None)
+        query = next((i for i, h in enumerate(header) if h.strip() == "query"), None)
         for line, cells in table.rows:
             if len(cells) < 3:
-                reader.error(line, "a row `| Metric | Tool | Alert Threshold |`", " | ".join(cells))
+                reader.skip(line, "a row `| Metric | Tool | Alert Threshold |`", " | ".join(cells))
                 continue
             where = f"thresholds[{len(thresholds)}]"
             row: dict[str, Any] = {"name": cells[0], "tool": cells[1], "text": cells[2]}
@@ -132,21 +133,96 @@ def read_monitoring(section: Section | None, reader: Reader) -> dict[str, Any]:
             row["rule"] = reader.rule(
                 f"{cells[0]} {cells[2]}", line, f"{where}.rule", required=True
             )
+            # A `Query` column: the PromQL that pulls the row's metric from Prometheus.
+            promql = (
+                cells[query].strip().strip("`").strip()
+                if query is not None and query < len(cells)
+                else ""
+            )
+            if promql and row["rule"]:
+                reader.queries.setdefault(row["rule"]["metric"], promql)
             thresholds.append(row)
-    label = section.label("Alert Channels")
+    label = section.label("Alert Channels", "Alerts", "Alerting")
     for line, text in label.items if label else []:
-        found = re.match(r"^(?P<label>[^(:]+?)\s*\((?P<sev>p\d)\)\s*:\s*(?P<dest>.+)$", text)
-        if found is None:
-            reader.error(line, "a channel like `- High (p1): Slack #alerts`", text)
+        channel = read_channel(line, text, reader)
+        if channel is None:
             continue
-        channels.append(
-            {
-                "severity": found.group("sev"),
-                "label": strip_bold(found.group("label")),
-                "destination": found.group("dest").strip(),
-            }
-        )
+        if any(c["severity"] == channel["severity"] for c in channels):
+            reader.warn(
+                line,
+                f"`{text[:80]}` is a second {channel['severity']} channel; the first one "
+                "routes, this one stays text",
+            )
+            continue
+        channels.append(channel)
     return data
+
+
+# Words a team uses for how loud an alert is, by the severity they mean.
+_SEVERITY_WORDS = (
+    ("p0", ("critical", "urgent", "emergency", "page", "sev1", "sev 1", "outage", "down")),
+    ("p1", ("high", "error", "major", "important", "sev2", "sev 2")),
+    ("p2", ("medium", "warning", "warn", "low", "minor", "info", "notice", "sev3", "sev 3")),
+)
+_REACHABLE = ("slack", "pagerduty", "pager duty", "mail")
+
+
+def _severity(label: str, extra: str) -> str | None:
+    for word in (extra.lower(), label.lower()):
+        found = re.search(r"\bp([0-2])\b", word)
+        if found:
+            return f"p{found.group(1)}"
+    for severity, words in _SEVERITY_WORDS:
+        if any(w in label.lower() for w in words):
+            return severity
+    for severity, words in _SEVERITY_WORDS:
+        if any(w in extra.lower() for w in words):
+            return severity
+    return None
+
+
+def read_channel(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
+    """`High (p1): Slack #alerts`, `Critical (site down): SMS + Email (Pingdom)`,
+    `Low: we look at Grafana on Mondays`: severity -> destinations. The destinations the
+    bot can reach route; the rest stay text, with a warning. (str methods, not one regex:
+    linear whatever the line holds.)"""
+    head, colon, destination = text.partition(":")
+    head = strip_bold(head).strip()
+    severity = None
+    if head.endswith(")") and head.rfind("(") >= 0:
+        # `Critical (p0)`: the severity in its own parentheses, the rest is the label.
+        opened = head.rfind("(")
+        named = head[opened + 1 : -1].strip().lower()
+        if len(named) == 2 and named[0] == "p" and named[1] in "012":
+            severity, head = named, head[:opened].rstrip()
+    opened = head.find("(")
+    name = head[:opened] if opened >= 0 else head
+    extra = head[opened + 1 :].rsplit(")", 1)[0] if opened >= 0 else ""
+    severity = severity or _severity(name, extra)
+    if not colon or severity is None or not destination.strip():
+        reader.skip(line, "a channel like `- High (p1): Slack #alerts`", text)
+        return None
+    destination = " ".join(destination.split())
+    spread = destination
+    for joint in (" + ", " and ", " & ", ",", "/"):
+        spread = spread.replace(joint, "\0")
+    parts = [p.strip() for p in spread.split("\0") if p.strip()]
+    unreachable = [p for p in parts if not any(w in p.lower() for w in _REACHABLE)]
+    if unreachable and len(unreachable) < len(parts):
+        reader.warn(
+            line,
+            f"{', '.join(unreachable)}: not a destination capacity-bot can reach (Slack, "
+            f"PagerDuty, email); kept as text, {severity} alerts go to "
+            + ", ".join(p for p in parts if p not in unreachable),
+        )
+    elif unreachable:
+        reader.warn(
+            line,
+            f"`{destination[:80]}` names no destination capacity-bot can reach (Slack, "
+            f"PagerDuty, email); kept as text, {severity} alerts go to the alerts channel",
+        )
+    label = head
+    return {"severity": severity, "label": label, "destination": destination}
 
 
 def read_change_log(section: Section | None, reader: Reader) -> list[dict[str, str]]:
@@ -156,9 +232,7 @@ def read_change_log(section: Section | None, reader: Reader) -> list[dict[str, s
             continue
         for line, cells in table.rows:
             if len(cells) < 2 or not re.match(r"^\d{4}-\d{2}-\d{2}$", cells[0]):
-                reader.error(
-                    line, "a row `| 2025-10-10 | What | Why | Effect |`", " | ".join(cells)
-                )
+                reader.skip(line, "a row `| 2025-10-10 | What | Why | Effect |`", " | ".join(cells))
                 continue
             cells = [*cells, "", ""]
             entries.append(

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bot.planio.doc_money import money_fields, stated_figures
+from bot.planio.doc_read_tiers import heading_notes, is_here, line_item
 from bot.planio.doc_reader import Reader, size_gb
 from bot.planio.mdblocks import Label, Section, is_placeholder, money, number
 
@@ -32,11 +34,12 @@ def read_title(root: Section) -> dict[str, Any]:
 
 def _line_item(line: int, text: str, reader: Reader) -> dict[str, Any] | None:
     found = re.match(r"^(?P<name>[^:]+):\s*(?P<cost>[^(]*?)\s*(?:\((?P<note>.*)\))?$", text)
-    cost = money(found.group("cost")) if found else None
+    cost = money_fields(found.group("cost"), "cost") if found else None
     if found is None or cost is None:
-        reader.error(line, "a line item like `- Railway: $30 (API + PostgreSQL)`", text)
-        return None
-    return {"name": found.group("name").strip(), "cost": cost, "note": found.group("note") or ""}
+        # Worded its own way (`vps $12`, `€18/mo (~$20/mo)`): read leniently, or left out
+        # with a warning.
+        return line_item(line, text, reader)
+    return {"name": found.group("name").strip(), **cost, "note": found.group("note") or ""}
 
 
 def read_metrics(label: Label | None, reader: Reader) -> list[tuple[str, str, str, list[str]]]:
@@ -49,7 +52,7 @@ def read_metrics(label: Label | None, reader: Reader) -> list[tuple[str, str, st
             text,
         )
         if found is None:
-            reader.error(
+            reader.skip(
                 line, "a metric like `- `queue_depth` (jobs): Jobs waiting; also: backlog`", text
             )
             continue
@@ -67,7 +70,6 @@ def read_metrics(label: Label | None, reader: Reader) -> list[tuple[str, str, st
 
 def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
     if section is None:
-        reader.error(1, "a `## Current Scale` section with **Users**, **Requests**, **Budget**")
         return {}
     data: dict[str, Any] = {}
     name = re.search(r"\(([^)]+)\)", section.title)
@@ -81,16 +83,15 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
         ("Database", "database_gb", size_gb, "a size like `**Database**: < 1GB`"),
     )
     for label_name, key, read, expected in fields:
-        label = section.label(label_name)
+        label = section.label(label_name) or (_count_label(section) if key == "users" else None)
         if label is None:
-            if key == "database_gb":
-                data[key] = Decimal(0)
-                continue
-            reader.error(section.line, f"{expected} in Current Scale")
+            # Left out: only the users are needed (tier 0's cost per user).
+            if key == "users":
+                reader.skip(section.line, f"{expected} in Current Scale")
             continue
         value = read(label.value)
         if value is None:
-            reader.error(label.line, expected, label.value)
+            reader.skip(label.line, expected, label.value)
             continue
         if key == "requests_per_day" and re.search(r"/\s*mo|per month|month", label.value):
             value = (value / 30).to_integral_value()
@@ -98,9 +99,10 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
         data[key.replace("_per_day", "").replace("_gb", "") + "_note"] = label.value
     budget = section.label("Budget")
     if budget is None or money(budget.value) is None:
+        # The one thing a plan cannot do without: no cost, no tier can be served.
         reader.error(budget.line if budget else section.line, "`**Budget**: $40/mo total`")
     else:
-        data["budget"] = money(budget.value)
+        data.update(money_fields(budget.value, "budget") or {})
         items = [_line_item(line, text, reader) for line, text in budget.items]
         data["line_items"] = [i for i in items if i is not None]
     constraints = section.label("Constraints")
@@ -108,7 +110,38 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
     return data
 
 
-_TIER = re.compile(r"^tier\s+(\d+)\s*[:—–-]?\s*(.*?)\s*(?:\(([^)]*)\))?\s*$", re.IGNORECASE)
+_NOT_COUNTS = frozenset(
+    {"requests", "storage", "database", "budget", "constraints", "metrics", "example"}
+)
+
+
+def _count_label(section: Section) -> Label | None:
+    """`**Tenants**: 12 client sites`: the first label that counts something, when the
+    document names its users its own way."""
+    for label in section.labels:
+        if label.name.lower() not in _NOT_COUNTS and number(label.value) is not None:
+            return label
+    return None
+
+
+_TIER = re.compile(r"tier\s+(\d+)", re.IGNORECASE)
+
+
+def _tier_heading(title: str) -> tuple[int, str, str] | None:
+    """`Tier 1: 10x Growth (100 → 1,000 users)` -> (1, "10x Growth", "100 → 1,000 users").
+    The number by a regex anchored at the start, the rest by string methods: linear
+    whatever the heading holds."""
+    found = _TIER.match(title)
+    if found is None:
+        return None
+    rest = title[found.end() :].strip().lstrip(":—–-").strip()
+    users = ""
+    if rest.endswith(")") and "(" in rest:
+        opened = rest.rfind("(")
+        users, rest = rest[opened + 1 : -1], rest[:opened].strip()
+    return int(found.group(1)), rest, users
+
+
 _LISTS = (
     ("capacity", ("Capacity",)),
     ("architecture_changes", ("Architecture Changes",)),
@@ -125,63 +158,66 @@ def _changes(section: Section, where: str, reader: Reader) -> list[dict[str, Any
     if table is None:
         return []
     if len(table.header) < 4:
-        reader.error(table.line, "a changes table `| Component | Current | New | Cost Change |`")
+        reader.skip(table.line, "a changes table `| Component | Current | New | Cost Change |`")
         return []
     changes = []
     for index, (line, cells) in enumerate(table.rows):
         reader.lines[f"{where}.changes[{index}]"] = line
-        cost = money(cells[-1]) if len(cells) >= 4 else None
+        cost = money_fields(cells[-1], "cost_change") if len(cells) >= 4 else None
         if len(cells) < 4 or cost is None:
-            reader.error(line, "a row `| Component | from | to | +$20/mo |`", " | ".join(cells))
+            reader.skip(line, "a row `| Component | from | to | +$20/mo |`", " | ".join(cells))
             continue
-        changes.append(
-            {"component": cells[0], "current": cells[1], "new": cells[2], "cost_change": cost}
-        )
+        changes.append({"component": cells[0], "current": cells[1], "new": cells[2], **cost})
     return changes
 
 
-def _total(label: Label | None) -> TierTotal:
+def _total(label: Label | None, reader: Reader, index: int) -> TierTotal:
+    """`$95/mo → $415/mo (+$320/mo, +337%)`: what the tier's total line states."""
     if label is None or is_placeholder(label.value):
         return (0, None, None)
-    amounts = re.findall(r"(?<![+\-−\w])\$\s*[\d,]+(?:\.\d+)?[kKmM]?", label.value)
-    stated = money(amounts[1]) if len(amounts) >= 2 else None
-    percent = re.search(r"([+\-−]?\d+(?:\.\d+)?)\s*%", label.value)
-    pct = Decimal(percent.group(1).replace("−", "-")) if percent else None
-    return (label.line, stated, pct)
+    stated = stated_figures(label.value)
+    reader.stated[index] = stated
+    total, percent = stated.get("total"), stated.get("percent")
+    # A range's percentage tells no rounding mode: only a single figure does.
+    pct = percent[0] if percent and percent[0] == percent[1] else None
+    return (label.line, total[0] if total else None, pct)
 
 
 def read_tiers(
     section: Section | None, reader: Reader
 ) -> tuple[list[dict[str, Any]], list[TierTotal]]:
     if section is None or not section.children:
-        reader.error(
-            section.line if section else 1,
-            "a `## Growth Projections` section with `### Tier 1: NAME (100 → 1,000 users)`",
-        )
         return [], []
     tiers: list[dict[str, Any]] = []
     totals: list[TierTotal] = []
     for child in section.children:
-        heading = _TIER.match(child.title)
+        title, notes = heading_notes(child.title)
+        heading = _tier_heading(title)
         if heading is None:
             continue
+        if is_here(notes):
+            reader.here = len(tiers) + 1
         where = f"tiers[{len(tiers)}]"
         reader.lines[where] = child.line
-        if int(heading.group(1)) != len(tiers) + 1:
-            reader.error(child.line, f"Tier {len(tiers) + 1} next", child.title)
-        users_text = heading.group(3) or ""
+        if heading[0] != len(tiers) + 1:
+            reader.skip(
+                child.line,
+                f"Tier {len(tiers) + 1} next (read as Tier {len(tiers) + 1})",
+                child.title,
+            )
+        users_text = heading[2]
         users_label = child.label("Users")
         if users_label:
             users_text = users_label.value
         users = re.findall(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?[kKmM]?", users_text)
         if not users:
-            reader.error(
+            reader.skip(
                 child.line,
                 "the tier's users, e.g. `### Tier 1: 10x Growth (100 → 1,000 users)`",
                 child.title,
             )
             continue
-        tier: dict[str, Any] = {"name": heading.group(2).strip() or f"Tier {len(tiers) + 1}"}
+        tier: dict[str, Any] = {"name": heading[1] or f"Tier {len(tiers) + 1}"}
         tier["users"] = int(number(users[-1]) or 0)
         timeline = child.label("Timeline")
         if timeline:
@@ -196,7 +232,6 @@ def read_tiers(
             label = child.label(*names)
             tier[key] = [text for _, text in label.items] if label else []
         tiers.append(tier)
-        totals.append(_total(child.label("Total New Cost", "Total Cost", "Total")))
-    if not tiers:
-        reader.error(section.line, "at least one `### Tier 1: NAME (100 → 1,000 users)` heading")
+        label = child.label("Total New Cost", "Total Cost", "Total")
+        totals.append(_total(label, reader, len(tiers) - 1))
     return tiers, totals

@@ -14,9 +14,16 @@ from decimal import Decimal
 import yaml
 
 from bot.domain.costs import break_even, cost_per_user, tier_costs
-from bot.domain.money import fmt_money, fmt_number
-from bot.domain.plan import ChangeLogEntry, Plan
+from bot.domain.money import fmt_money, fmt_number, in_currency
+from bot.domain.plan import (
+    ChangeLogEntry,
+    ComputeFormula,
+    ConnectionsFormula,
+    Plan,
+    StorageFormula,
+)
 from bot.domain.sizing import compute_for, connections_for, rps_per_vcpu, storage_for
+from bot.planio.doc_write_kept import kept_after
 from bot.planio.doc_write_ops import write_monitoring, write_ops, write_scaling
 from bot.planio.doc_write_scale import cell, write_baseline, write_tiers
 from bot.planio.overlay import diff_overlay, plain
@@ -36,7 +43,19 @@ class Live:
 
 
 def _formulas(plan: Plan) -> list[str]:
-    compute = plan.formulas.compute
+    lines = ["## Resource Estimates"]
+    if plan.formulas.compute is not None:
+        lines += _compute(plan.formulas.compute)
+    if plan.formulas.connections is not None:
+        lines += _connections(plan.formulas.connections)
+    if plan.formulas.storage is not None:
+        lines += _storage(plan, plan.formulas.storage)
+    if len(lines) == 1:
+        return []
+    return [*lines, "", "---", ""]
+
+
+def _compute(compute: ComputeFormula) -> list[str]:
     per_vcpu = rps_per_vcpu(compute)
     rps = Decimal(100)
     estimate = compute_for(compute, rps)
@@ -51,8 +70,7 @@ def _formulas(plan: Plan) -> list[str]:
         if compute.current_rps_claim is not None
         else "- Handles what the formula gives"
     )
-    lines = [
-        "## Resource Estimates",
+    return [
         "",
         "### Compute (API)",
         "",
@@ -69,9 +87,11 @@ def _formulas(plan: Plan) -> list[str]:
         f"{fmt_number(compute.avg_response_seconds)}s = {fmt_number(per_vcpu)} req/sec per vCPU",
         f"- For {fmt_number(rps)} req/sec → need ~{estimate.approx_vcpus} vCPUs → {sizes}",
     ]
-    conn = plan.formulas.connections
+
+
+def _connections(conn: ConnectionsFormula) -> list[str]:
     example = connections_for(conn, 2)
-    lines += [
+    return [
         "",
         "### Database Connections",
         "",
@@ -87,8 +107,10 @@ def _formulas(plan: Plan) -> list[str]:
         f"- 2 containers: {example.total} connections; beyond {example.max_connections}"
         f" connections: Need connection pooler ({conn.pooler})",
     ]
-    storage = plan.formulas.storage
-    lines += [
+
+
+def _storage(plan: Plan, storage: StorageFormula) -> list[str]:
+    lines = [
         "",
         "### Storage",
         "",
@@ -108,7 +130,7 @@ def _formulas(plan: Plan) -> list[str]:
         )
     if storage.growth_note:
         lines += ["", f"**Growth Rate**: {storage.growth_note}"]
-    return [*lines, "", "---", ""]
+    return lines
 
 
 def _cost_model(plan: Plan) -> list[str]:
@@ -123,6 +145,8 @@ def _cost_model(plan: Plan) -> list[str]:
             f"- Cost per user: {per.monthly_text()} ({per.yearly_text()})",
             "",
         ]
+    if pricing is None:
+        return [*lines, "---", ""]
     multiple = fmt_number(pricing.healthy_multiple)
     step = f", rounded up to {pricing.healthy_step}" if pricing.healthy_step > 1 else ""
     lines += [
@@ -175,19 +199,34 @@ def _body(plan: Plan, live: Live) -> list[str]:
     if updated:
         lines.append(f"**Last Updated**: {updated}")
     lines.append("")
+    lines += kept_after(plan, "start")
     lines += write_baseline(plan, list(live.samples))
+    lines += kept_after(plan, "baseline")
     costs = tier_costs(plan)
     lines += write_tiers(plan, costs)
-    lines += _formulas(plan)
-    lines += _cost_model(plan)
-    lines += _targets(plan)
-    lines += write_scaling(plan)
-    lines += write_ops(plan)
+    lines += kept_after(plan, "tiers")
+    for anchor, write in (
+        ("formulas", _formulas),
+        ("cost_model", _cost_model),
+        ("targets", _targets),
+        ("scaling", write_scaling),
+        ("ops", write_ops),
+    ):
+        lines += write(plan)
+        lines += kept_after(plan, anchor)
     lines += write_monitoring(plan, changes)
+    lines += kept_after(plan, "monitoring")
+    lines += kept_after(plan, "end")
     return lines
 
 
 def export_document(plan: Plan, live: Live | None = None) -> str:
+    """The plan as the filled-in template, in its currency (`_export_document`)."""
+    with in_currency(plan.currency):
+        return _export_document(plan, live)
+
+
+def _export_document(plan: Plan, live: Live | None = None) -> str:
     """The plan as the filled-in template; importing the result gives `plan` back."""
     from bot.planio.document import as_read, read_body  # the writer checks itself with the reader
 

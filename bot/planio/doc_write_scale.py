@@ -7,6 +7,8 @@ from decimal import Decimal
 from bot.domain.costs import TierCost
 from bot.domain.money import fmt_money, fmt_number
 from bot.domain.plan import Plan
+from bot.domain.values import fmt_amount
+from bot.planio.doc_write_kept import kept_in_tier
 
 __all__ = ["cell", "write_baseline", "write_tiers"]
 
@@ -27,21 +29,22 @@ def write_baseline(plan: Plan, live: list[tuple[str, str]]) -> list[str]:
     lines.append(f"**Requests**: {requests}")
     lines.append(f"**Storage**: {_note(base.storage_note, f'{fmt_number(base.storage_gb)}GB')}")
     lines.append(f"**Database**: {_note(base.database_note, f'{fmt_number(base.database_gb)}GB')}")
-    lines.append(f"**Budget**: {fmt_money(base.budget)}/mo total")
+    lines.append(f"**Budget**: {fmt_amount(base.budget_span)}/mo total")
     for item in base.line_items:
         note = f" ({item.note})" if item.note else ""
-        lines.append(f"  - {item.name}: {fmt_money(item.cost)}{note}")
+        lines.append(f"  - {item.name}: {fmt_amount(item.cost_span)}{note}")
     if base.constraints:
         lines += ["", "**Constraints**:", *(f"- {c}" for c in base.constraints)]
     if live:
         # Measurements, not plan: the importer reads no label it does not know.
         lines += ["", "**Measured now** (live, from the latest samples):"]
         lines += [f"- {name}: {value}" for name, value in live]
+    lines += kept_in_tier(plan, 0)
     return [*lines, "", "---", ""]
 
 
 def _users(number: int, plan: Plan, cost: TierCost) -> str:
-    return f"{fmt_number(plan.baseline.users)} → {fmt_number(cost.users)} users"
+    return f"{fmt_number(plan.baseline.users)} → {fmt_number(cost.users)} {plan.unit_plural}"
 
 
 def write_tiers(plan: Plan, costs: list[TierCost]) -> list[str]:
@@ -65,7 +68,7 @@ def write_tiers(plan: Plan, costs: list[TierCost]) -> list[str]:
             for change in tier.changes:
                 lines.append(
                     f"| {cell(change.component)} | {cell(change.current)} | {cell(change.new)} "
-                    f"| {fmt_money(change.cost_change, sign=True)}/mo |"
+                    f"| {fmt_amount(change.cost_span, sign=True)}/mo |"
                 )
         lines += ["", f"**Total New Cost**: {cost.summary().replace(' -> ', ' → ')}"]
         for title, items in (
@@ -76,6 +79,7 @@ def write_tiers(plan: Plan, costs: list[TierCost]) -> list[str]:
         ):
             if items:
                 lines += ["", f"**{title}**:", *(f"- {i}" for i in items)]
+        lines += kept_in_tier(plan, number)
         lines += ["", "---", ""]
     return lines
 

@@ -21,6 +21,8 @@ from bot.domain.checks import plan_errors
 from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
+from bot.planio.doc_layout import Layout
+from bot.planio.doc_money import plan_currency, reading_currency
 from bot.planio.doc_read_model import (
     Approx,
     read_formulas,
@@ -36,9 +38,12 @@ from bot.planio.doc_read_ops import (
     read_scenarios,
 )
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
+from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
+from bot.planio.doc_stated import keep_stated
+from bot.planio.doc_unit import growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
-from bot.planio.mdblocks import Section, parse_sections
+from bot.planio.mdblocks import number, parse_sections
 from bot.planio.overlay import apply_overlay
 
 __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
@@ -52,19 +57,12 @@ class ImportResult:
     warnings: tuple[str, ...]
 
 
-def _sections(root: Section) -> list[Section]:
-    top = [c for c in root.children if c.level == 1]
-    found = [c for t in top for c in t.children] + [c for c in root.children if c.level == 2]
-    return found
-
-
-def _pick(sections: list[Section], *words: str) -> Section | None:
-    return next((s for s in sections if any(w in s.title.lower() for w in words)), None)
-
-
-def _appendix(sections: list[Section], reader: Reader) -> dict[str, Any]:
+def _appendix(layout: Layout, reader: Reader) -> dict[str, Any]:
+    """The YAML appendix's patch. A section titled "Appendix" whose YAML is not plan data
+    (the team's own settings) is the team's text, kept like any other."""
     patch: dict[str, Any] = {}
-    for section in sections:
+    fields = set(Plan.model_fields) | {"built_tier"}
+    for section in layout.sections:
         if "appendix" not in section.title.lower():
             continue
         for line, info, body in section.fences:
@@ -75,13 +73,13 @@ def _appendix(sections: list[Section], reader: Reader) -> dict[str, Any]:
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 at = line + 1 + (mark.line if mark else 0)
-                reader.error(at, "YAML in the appendix", str(getattr(exc, "problem", exc)))
+                reader.skip(at, "YAML in the appendix", str(getattr(exc, "problem", exc)))
                 continue
             if data is None:
                 continue
-            if not isinstance(data, dict):
-                reader.error(line, "a YAML mapping of plan sections in the appendix")
+            if not isinstance(data, dict) or not set(data) <= fields:
                 continue
+            layout.take(section, "monitoring")
             patch.update(data)
     return patch
 
@@ -112,25 +110,36 @@ def _embedded_metrics() -> tuple[dict[str, Any], ...]:
 
 
 def _rounding(budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]) -> str:
-    """The rounding mode the document's own percentages use (137.5% written +137%)."""
+    """The rounding mode the document's own percentages use (137.5% written +137%). A stated
+    total is the one answers show, so its percentage is reckoned from it; a percentage no
+    mode gives (a slip of the pen) tells nothing and is passed over."""
     previous = budget
     modes = ["half_up", "half_down", "half_even"]
     for tier, (_line, stated, percent) in zip(tiers, totals, strict=False):
-        total = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        # A line whose total disagrees was written for other figures: its percentage too.
-        if percent is not None and previous and stated in (None, total):
+        summed = previous + sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
+        total = summed if stated is None else stated
+        if percent is not None and previous:
             exact = (total - previous) * 100 / previous
-            modes = [m for m in modes if round_to(exact, 0, m) == percent]
+            fitting = [m for m in modes if round_to(exact, 0, m) == percent]
+            modes = fitting or modes
         previous = total
     return modes[0] if modes else "half_up"
 
 
-def _totals(budget: Decimal, tiers: list[dict[str, Any]]) -> list[Decimal]:
-    out, total = [], budget
-    for tier in tiers:
+def _totals(
+    budget: Decimal, tiers: list[dict[str, Any]], totals: list[TierTotal]
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Each tier's total as its changes make it, and as the plan keeps it: a stated total
+    wins, and the next tier starts from it."""
+    sums, kept, total = [], [], budget
+    stated_totals = [stated for _line, stated, _pct in totals]
+    for index, tier in enumerate(tiers):
         total += sum((c["cost_change"] for c in tier.get("changes", [])), Decimal(0))
-        out.append(total)
-    return out
+        sums.append(total)
+        stated = stated_totals[index] if index < len(stated_totals) else None
+        total = total if stated is None else stated
+        kept.append(total)
+    return sums, kept
 
 
 def _step(values: list[Decimal], stated: list[int]) -> int | None:
@@ -144,17 +153,58 @@ def _step(values: list[Decimal], stated: list[int]) -> int | None:
 
 
 def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
-    """The plan data the document states, the reader (problems, warnings) and the appendix."""
+    """The plan data the document states, the reader (problems, warnings) and the appendix.
+    Amounts are read in the currency the document's totals use."""
+    currency = plan_currency(text.splitlines())
+    with reading_currency(currency):
+        data, reader, appendix = _read_body(text)
+    if currency != "USD":
+        data["currency"] = currency
+    customer = (data.get("pricing") or {}).get("customer", "")
+    data.update(growth_unit(text.splitlines(), f"per {customer}" if customer else ""))
+    _count_from_headings(data, text.splitlines())
+    return data, reader, appendix
+
+
+def _count_from_headings(data: dict[str, Any], lines: list[str]) -> None:
+    """`**Users**: 14 restaurants` with tiers `(2,000 → 20,000 orders/month)`: the tiers
+    count orders, so the baseline is the 2,000 their headings start from."""
+    base, unit = data["baseline"], data.get("growth_units") or f"{data.get('growth_unit')}s"
+    start = growth_start(lines)
+    users = number(start) if start else None
+    counted = re.search(r"\d[\d,.]*+[kK]?+[ ]++(?:\w++[ ])?(\w++)", base.get("users_note", ""))
+    if users is None or "growth_unit" not in data or (counted and unit in counted.group(0)):
+        return
+    if users > 0 and int(users) != base.get("users"):
+        base["users"] = int(users)
+
+
+def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     root = parse_sections(text)
-    sections = _sections(root)
+    layout = Layout(text, root)
     reader = Reader(RuleContext.build(()))
-    appendix = _appendix(sections, reader)
-    scale = _pick(sections, "current scale", "baseline")
+    appendix = _appendix(layout, reader)
+    listed = layout.pick_exact("tiers", r"(growth\s+)?tiers")
+    scale = layout.pick("baseline", "current scale", "baseline", "actual scale")
     baseline = read_baseline(scale, reader)
+    kept: list[tuple[int, dict[str, Any]]] = []
+    if scale is not None:
+        kept += baseline_kept(scale, layout.outline)
+    shaped: tuple[list[dict[str, Any]], list[TierTotal]] = ([], [])
+    if listed is not None:
+        base, listed_tiers, listed_totals, extra = read_tier_list(listed, reader, layout.outline)
+        kept += extra
+        shaped = (listed_tiers, listed_totals)
+        if scale is None:
+            baseline = base
     declared = read_metrics(scale.label("Metrics") if scale else None, reader)
     metrics, words = _catalog(declared, appendix)
-    formulas, approx = read_formulas(_pick(sections, "resource"), reader)
-    targets = read_targets(_pick(sections, "performance target", "targets"), reader)
+    resources = layout.pick("formulas", "resource")
+    formulas, approx = read_formulas(resources, reader)
+    money_section = layout.pick("cost_model", "cost model", "revenue")
+    kept += layout.unread_children(resources, "formulas", ("compute", "connection", "storage"))
+    kept += layout.unread_children(money_section, "cost_model", ("cost per", "revenue"))
+    targets = read_targets(layout.pick("targets", "performance target", "targets"), reader)
     limit = formulas.get("connections", {}).get("max_connections")
     reader.rules = RuleContext.build(
         [(m["name"], m.get("unit", ""), m.get("description", "")) for m in metrics],
@@ -162,26 +212,66 @@ def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
         targets={t["metric"]: t["values"][0] for t in targets if t["values"]},
         extra_words=words,
     )
-    tiers, totals = read_tiers(_pick(sections, "growth"), reader)
-    pricing, healthy, explicit_step = read_pricing(_pick(sections, "cost model", "revenue"), reader)
+    growth = layout.pick("tiers", "growth")
+    tiers, totals = read_tiers(growth, reader)
+    if not tiers:
+        tiers, totals = shaped
+    kept += tier_kept(growth, tiers, reader, layout.outline)
+    pricing, healthy, explicit_step = read_pricing(money_section, reader)
     data: dict[str, Any] = {**read_title(root), "metrics": metrics, "baseline": baseline}
     data["tiers"] = tiers
     data["formulas"] = formulas
-    data["pricing"] = pricing
+    data["pricing"] = pricing or None
     data["targets"] = targets
-    data.update(read_scaling(_pick(sections, "scaling trigger"), reader))
-    data["scenarios"] = read_scenarios(_pick(sections, "disaster", "scenario"), reader)
-    data["optimizations"] = read_optimizations(_pick(sections, "optimi"), reader)
-    data["breaking_points"] = read_breaking_points(_pick(sections, "breaking"), reader)
-    data.update(read_monitoring(_pick(sections, "monitoring", "alert"), reader))
-    data["change_log"] = read_change_log(_pick(sections, "change log"), reader)
+    scaling = step_triggers(layout.pick("scaling", "scaling trigger"), tiers, reader)
+    data.update(read_scaling(scaling, reader))
+    data["scenarios"] = read_scenarios(layout.pick("ops", "disaster", "scenario"), reader)
+    data["optimizations"] = read_optimizations(layout.pick("ops", "optimi"), reader)
+    data["breaking_points"] = read_breaking_points(layout.pick("ops", "breaking"), reader)
+    data.update(read_monitoring(layout.pick("monitoring", "monitoring", "alert"), reader))
+    data["change_log"] = read_change_log(layout.pick("monitoring", "change log"), reader)
+    kept += layout.kept()
+    data["sections"] = [d for _line, d in sorted(kept, key=lambda pair: pair[0])]
+    if reader.here:
+        data["built_tier"] = reader.here
     if not data.get("last_updated") and data["change_log"]:
         # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
         data["last_updated"] = max(entry["date"] for entry in data["change_log"])
+    _coined(data, reader)
+    _servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
     _infer(data, reader, totals, approx, healthy, explicit_step)
     return data, reader, appendix
+
+
+def _coined(data: dict[str, Any], reader: Reader) -> None:
+    """Metrics the document's words made join its catalog: shown by check-plan, pushable
+    like any other, pullable once the appendix or a `Query` column gives a query."""
+    known = {m["name"] for m in data["metrics"]}
+    for name, metric in reader.coined.items():
+        if name not in known:
+            data["metrics"].append(dict(metric))
+    for metric in data["metrics"]:
+        promql = reader.queries.get(metric["name"])
+        if promql and not metric.get("query"):
+            metric["query"] = promql
+
+
+def _servable(data: dict[str, Any], reader: Reader) -> None:
+    """The two things a plan cannot do without: a cost, and a tier to grow into."""
+    if "budget" not in data["baseline"] and not reader.problems:
+        reader.error(
+            1,
+            "a cost to serve: `**Budget**: $40/mo total` under `## Current Scale`, or a "
+            "`## Tiers` section whose `### Tier 0` lists its **Costs**",
+        )
+    if not data["tiers"]:
+        reader.error(
+            1,
+            "at least one tier to grow into: `### Tier 1: NAME (100 → 1,000 users)` under "
+            "`## Growth Projections`, or `### Tier 1: NAME (500 teams)` under `## Tiers`",
+        )
 
 
 def _infer(
@@ -195,10 +285,11 @@ def _infer(
     """What the document shows only through its own figures: rounding modes and steps."""
     budget = data["baseline"]["budget"]
     data["percent_rounding"] = _rounding(budget, data["tiers"], totals)
-    computed = _totals(budget, data["tiers"])
+    sums, computed = _totals(budget, data["tiers"], totals)
     for index, (_line, stated, _pct) in enumerate(totals):
-        if stated is not None and index < len(computed) and stated != computed[index]:
+        if stated is not None and index < len(sums) and stated != sums[index]:
             data["tiers"][index]["stated_total"] = stated
+    keep_stated(data, reader.stated)
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step
@@ -287,20 +378,26 @@ def import_document(text: str, source: str = "<document>") -> ImportResult:
 
 
 def _check_rules(data: dict[str, Any], reader: Reader) -> None:
-    for where, line, text in reader.missing_rules:
-        node: Any = data
-        for part in re.findall(r"\w+|\[\d+\]", where):
-            if part.startswith("["):
-                index = int(part[1:-1])
-                node = node[index] if isinstance(node, list) and index < len(node) else None
-            else:
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is None:
-                break
-        if node is None:
-            reader.error(
-                line,
-                "a metric and a number capacity-bot can watch (e.g. `CPU > 70% for 1 hour`), "
-                "or the rule in the appendix",
-                text,
-            )
+    """A trigger or threshold whose words name nothing the bot can measure (and that the
+    appendix gave no rule) stays the team's text, watched by people: a warning, not a
+    refusal. Rows without a rule leave the lists of rules."""
+    unread = {
+        where.removesuffix(".rule"): (line, text) for where, line, text in reader.missing_rules
+    }
+    auto = data.get("auto_scaling") or {}
+    for name, rows in (
+        ("scaling_triggers", data.get("scaling_triggers")),
+        ("thresholds", data.get("thresholds")),
+        ("auto_scaling.rules", auto.get("rules") if isinstance(auto, dict) else None),
+    ):
+        if not isinstance(rows, list):
+            continue
+        for index, row in enumerate(rows):
+            if isinstance(row, dict) and row.get("rule") is None:
+                line, text = unread.get(f"{name}[{index}]", (0, str(row.get("text", ""))))
+                reader.warn(
+                    line,
+                    f"`{text[:80]}` names no metric and number capacity-bot can watch; it "
+                    "stays text, watched by people (give it a rule in the appendix to watch it)",
+                )
+        rows[:] = [r for r in rows if not (isinstance(r, dict) and r.get("rule") is None)]

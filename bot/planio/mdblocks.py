@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from bot.planio.doc_money import document_currency, figure
+
 __all__ = [
     "Label",
     "Section",
@@ -67,8 +69,20 @@ class Section:
         return next((c for c in self.children if any(w in c.title.lower() for w in words)), None)
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LABEL = re.compile(r"^\*\*(?P<name>[^*]+?)\*\*\s*(?:\((?P<extra>[^)]*)\))?\s*:\s*(?P<value>.*)$")
+def _heading(line: str) -> tuple[int, str] | None:
+    """`## Title ##` -> (2, "Title"). String methods, not `(.*?)\\s*#*\\s*$`: that regex
+    tries every split of a long run of spaces and hangs on a 100,000-character line."""
+    hashes = len(line) - len(line.lstrip("#"))
+    if not 1 <= hashes <= 6 or len(line) == hashes or not line[hashes].isspace():
+        return None
+    return hashes, line[hashes:].rstrip().rstrip("#").strip()
+
+
+# The spaces before the colon belong to one quantifier only: `\s*(...)?\s*:` would try
+# every split of a long run of spaces (quadratic on a line that never reaches a colon).
+_LABEL = re.compile(r"^\*\*(?P<name>[^*]+?)\*\*\s*(?:\((?P<extra>[^)]*)\)\s*)?:\s*(?P<value>.*)$")
+# `**Triggers:**`: the colon inside the bold, as many people write it.
+_LABEL_INSIDE = re.compile(r"^\*\*(?P<name>[^*:]+):\*\*\s*(?P<value>.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$")
 
@@ -114,12 +128,12 @@ def parse_sections(text: str) -> Section:
             fence = (number, line.strip()[3:].strip().lower(), [])
             table = None
             continue
-        heading = _HEADING.match(line)
+        heading = _heading(line)
         if heading:
-            level = len(heading.group(1))
+            level = heading[0]
             while stack[-1].level >= level:
                 stack.pop()
-            child = Section(level, heading.group(2).strip(), number)
+            child = Section(level, heading[1], number)
             stack[-1].children.append(child)
             stack.append(child)
             current_label, table, blank_run = None, None, 0
@@ -144,12 +158,12 @@ def parse_sections(text: str) -> Section:
             blank_run = 0
             continue
         table = None
-        label = _LABEL.match(line.strip())
+        label = _LABEL.match(line.strip()) or _LABEL_INSIDE.match(line.strip())
         if label and not line.startswith((" ", "\t")):
             current_label = Label(
                 number,
                 label.group("name").strip(),
-                (label.group("extra") or "").strip(),
+                (label.groupdict().get("extra") or "").strip(),
                 label.group("value").strip(),
             )
             section.labels.append(current_label)
@@ -184,15 +198,8 @@ def number(text: str) -> Decimal | None:
     return value * (1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1)
 
 
-_MONEY = re.compile(r"([+\-−]?)\s*\$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([kKmM]?)")
-
-
 def money(text: str) -> Decimal | None:
-    """The first dollar amount, signed: `+$20/mo` -> 20, `-$50/mo` -> -50, `$2,315` -> 2315."""
-    found = _MONEY.search(text)
-    if found is None:
-        return None
-    value = Decimal(found.group(2).replace(",", ""))
-    suffix = found.group(3).lower()
-    value *= 1000 if suffix == "k" else 1_000_000 if suffix == "m" else 1
-    return -value if found.group(1) in ("-", "−") else value
+    """The first amount in the document's currency, signed: `+$20/mo` -> 20, `-$50/mo` ->
+    -50, `$2,315` -> 2315, `€18/mo (~$20/mo)` -> 20 in a dollar plan; a range's low end."""
+    found = figure(text, document_currency())
+    return None if found is None else found.low

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bot.domain.values import Person, Piece, Prose, shown
 from bot.render.text import cell_text, plain, render_text, table_lines
-from bot.reply import Action, Facts, Moment, Part, Reply, Section, Table, Text, Value
+from bot.reply import Action, Code, Facts, Moment, Part, Reply, Section, Table, Text, Value
 
 __all__ = [
     "MAX_BLOCKS",
@@ -255,6 +255,11 @@ def _part(part: Part, surface: Surface, table_used: bool) -> tuple[list[Block], 
         return _facts(part), False
     if isinstance(part, Section):
         return _list(part), False
+    if isinstance(part, Code):
+        head = [_section(_cut(f"*{escape(plain(part.title))}*", SECTION_MAX))] if part.title else []
+        # A fence inside the text would end Slack's monospace block early.
+        lines = [line.replace("```", "`\u200b`\u200b`") for line in part.lines] or [""]
+        return [*head, *_code_sections(lines)], False
     if isinstance(part, Table):
         head = [_section(_cut(f"*{escape(plain(part.title))}*", SECTION_MAX))] if part.title else []
         if surface == "message" and not table_used and _table_fits(part):

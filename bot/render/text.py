@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.values import Prose, Typed, shown
-from bot.reply import Facts, Part, Reply, Section, Table, Text, Value
+from bot.reply import Code, Facts, Part, Reply, Section, Table, Text, Value
 
 __all__ = ["bare", "cell_text", "display_width", "plain", "render_text", "table_lines"]
 
@@ -95,6 +95,8 @@ def _part(part: Part, slack: bool) -> list[str]:
             for n, item in enumerate(part.items, start=1)
         ]
         return [f"{part.heading}:", *items]
+    if isinstance(part, Code):
+        return ([f"{part.title}:"] if part.title else []) + list(part.lines)
     raise TypeError(part)
 
 

@@ -146,10 +146,17 @@ async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_p
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
             await wait_healthy(http, base)
             await answer_with(http, "$95/mo -&gt; $415/mo")
-            document.write_text(template.replace(row, row.replace("+$50/mo", "+$85/mo")))
+            # The team's stated total is what answers show (issue 22): an edit changes both.
+            total = "**Total New Cost**: $95/mo → $415/mo (+$320/mo, +337%)"
+            assert total in template
+            edited = template.replace(row, row.replace("+$50/mo", "+$85/mo"))
+            document.write_text(
+                edited.replace(total, "**Total New Cost**: $95/mo → $450/mo (+$355/mo, +374%)")
+            )
             proc.send_signal(signal.SIGHUP)
             await answer_with(http, "$95/mo -&gt; $450/mo")
-            document.write_text(template.replace("**Pricing**: $25/mo per instructor", "?"))
+            # Nothing to serve without a cost: the one refusal left (issue 22).
+            document.write_text(template.replace("**Budget**: $40/mo total", "**Budget**: ?"))
             proc.send_signal(signal.SIGHUP)
             for _ in range(20):
                 await asyncio.sleep(0.1)
@@ -160,7 +167,7 @@ async def test_serve_reloads_the_plan_document_on_sighup(slack: FakeSlack, tmp_p
         log = err.decode()
         assert "plan reloaded (version 2)" in log
         assert "the plan was refused; the old plan stays live" in log
-        assert "expected `**Pricing**: $25/mo per instructor`" in log
+        assert "expected `**Budget**: $40/mo total`" in log
     finally:
         if proc.returncode is None:
             proc.kill()

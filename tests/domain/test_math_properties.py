@@ -16,13 +16,15 @@ money = st.decimals(min_value=-500, max_value=5000, places=2, allow_nan=False, a
 
 
 def _with_changes(plan: Plan, changes: list[list[Decimal]]) -> Plan:
+    # Totals the team stated win over the sums: these tiers state none.
     tiers = tuple(
         tier.model_copy(
             update={
+                "stated_total": None,
                 "changes": tuple(
                     ComponentChange(component=f"c{i}", current="a", new="b", cost_change=amount)
                     for i, amount in enumerate(amounts)
-                )
+                ),
             }
         )
         for tier, amounts in zip(plan.tiers, changes, strict=False)

@@ -36,19 +36,29 @@ def test_import_plan_writes_a_file_that_loads_as_the_same_plan(tmp_path: Path) -
     assert load_plan(target) == import_document(text).plan
 
 
-def test_a_broken_document_is_exit_1_with_the_line_and_nothing_written(
+def test_a_document_with_no_cost_is_exit_1_with_the_line_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without a budget no tier has a cost: nothing can be served, the one refusal.
+    doc = tmp_path / "plan.md"
+    doc.write_text(SEED.read_text().replace("**Budget**: $40/mo total", "**Budget**: ?"))
+    target = tmp_path / "plan.yaml"
+    assert main(["import-plan", str(doc), "-o", str(target)]) == 1
+    assert not target.exists()
+    err = capsys.readouterr().err
+    assert "nothing written" in err and "line 18: expected `**Budget**: $40/mo total`" in err
+
+
+def test_a_price_worded_its_own_way_is_a_warning_and_the_rest_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     doc = tmp_path / "plan.md"
     doc.write_text(SEED.read_text().replace("**Pricing**: $25/mo per instructor", "**Pricing**: ?"))
     target = tmp_path / "plan.yaml"
-    assert main(["import-plan", str(doc), "-o", str(target)]) == 1
-    assert not target.exists()
+    assert main(["import-plan", str(doc), "-o", str(target)]) == 0
     err = capsys.readouterr().err
-    assert (
-        "nothing written" in err
-        and "line 230: expected a price like `$25/mo per instructor`" in err
-    )
+    assert "warning: line 230: expected a price like `$25/mo per instructor`" in err
+    assert load_plan(target).pricing is None
 
 
 def test_export_plan_then_import_plan_gives_the_plan_back(

@@ -37,7 +37,11 @@ def _broken(edit: str) -> str:
             "not a duration",
         ),
         ("data['pricing']['prise'] = 25", "pricing.prise", "unknown field"),
-        ("del data['formulas']['compute']", "formulas.compute", "required"),
+        (
+            "del data['formulas']['compute']['efficiency']",
+            "formulas.compute.efficiency",
+            "required",
+        ),
         (
             "data['thresholds'][0]['rule']['metric'] = 'cpu'",
             "thresholds[0].rule.metric",

@@ -27,6 +27,7 @@ from bot.commands.changes import (
     today,
 )
 from bot.commands.plan_doc import ExportPlan, ReloadPlan, plan_document
+from bot.commands.plan_sections import SectionFile
 from bot.context import Context
 from bot.domain.changes import Change, tier_options
 from bot.reload import carry_out_reload_off_loop
@@ -152,6 +153,13 @@ async def handle_effect(
         return True
     if isinstance(effect, PostConfirmation):
         await post_confirmation(client, effect)
+        return True
+    if isinstance(effect, SectionFile):
+        await client.files_upload_v2(
+            channel=channel_id or user_id,
+            initial_comment=f"{effect.filename}: a section of the plan's document, as written",
+            file_uploads=[{"content": effect.content, "filename": effect.filename}],
+        )
         return True
     if isinstance(effect, ExportPlan):
         ctx = front.context(user_id=user_id, channel_id=channel_id)

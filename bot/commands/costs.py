@@ -1,0 +1,135 @@
+"""Commands that price the plan: cost per unit of growth, break-even and margin."""
+
+from __future__ import annotations
+
+from bot.commands.args import extra_words, parse_count, parse_decimal
+from bot.commands.missing import missing_section
+from bot.commands.router import Context
+from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs, tier_label
+from bot.domain.money import fmt_number, fmt_percent_span
+from bot.domain.plan import Pricing
+from bot.domain.span import Span, span
+from bot.domain.values import fmt_amount
+from bot.reply import Facts, Prose, Reply, Table, Text, Typed
+
+__all__ = ["breakeven", "cost"]
+
+
+def _count(bounds: Span) -> str:
+    """`8`, or `8–12` for a range of whole customers."""
+    low, high = fmt_number(bounds.low), fmt_number(bounds.high)
+    return low if low == high else f"{low}–{high}"
+
+
+def cost(args: list[str], ctx: Context) -> Reply:
+    plan = ctx.plan
+    unit, units = plan.growth_unit, plan.unit_plural
+    if len(args) > 1:
+        raise extra_words("cost", args[1:], f"one {unit} count at most", "cost 5000", after=args[0])
+    if args:
+        users = parse_count(args[0], f"the {unit} count", "cost 5000")
+        found, per_user = cost_for_users(plan, users)
+        label = tier_label(plan, found.number)
+        beyond = users > (plan.tiers[-1].users)
+        notes = (
+            (
+                f"{fmt_number(users)} {units} is beyond the plan's largest tier "
+                f"({fmt_number(plan.tiers[-1].users)}); the figure uses it anyway.",
+            )
+            if beyond
+            else ()
+        )
+        return Reply(
+            title=f"Cost for {fmt_number(users)} {units}",
+            parts=(
+                Facts(
+                    pairs=(
+                        ("Tier", label),
+                        ("Monthly cost", f"{fmt_amount(found.total_span)}/mo"),
+                        (f"Cost per {unit}", per_user.monthly_text()),
+                        (f"Per {unit} per year", per_user.yearly_text()),
+                    )
+                ),
+            ),
+            notes=notes,
+        )
+    rows = []
+    for row in tier_costs(plan)[1:]:
+        per_user = cost_per_user(row.total_span, row.users)
+        rows.append(
+            (
+                f"Tier {row.number} ({fmt_number(row.users)} {units})",
+                f"{fmt_amount(row.total_span)}/mo",
+                per_user.monthly_text(),
+                per_user.yearly_text(),
+            )
+        )
+    return Reply(
+        title=f"Cost per {unit}",
+        parts=(
+            Table(
+                columns=("Tier", "Total cost", f"Cost per {unit}", "Per year"),
+                rows=tuple(rows),
+                numeric=(False, True, True, True),
+            ),
+            Text(f"Cost per {unit} falls as we scale (economies of scale)."),
+        ),
+        notes=(Prose("`", Typed("cost 5000"), f"` prices any {unit} count."),),
+    )
+
+
+def breakeven(args: list[str], ctx: Context) -> Reply:
+    plan = ctx.plan
+    if len(args) > 1:
+        raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
+    if plan.pricing is None and not args:
+        return missing_section("breakeven")
+    typed = parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else None
+    pricing = plan.pricing or Pricing(price=typed or 1)
+    price = pricing.price_span if typed is None else span(typed)
+    rows = []
+    for row in break_even(plan, price):
+        rows.append(
+            (
+                f"Tier {row.tier}",
+                f"{fmt_amount(row.cost_span)}/mo",
+                f"{_count(row.customers_span)} {pricing.plural}",
+                f"{_count(row.healthy_span)} {pricing.plural}",
+                f"{fmt_amount(row.revenue_span)}/{pricing.period}",
+                fmt_percent_span(row.margin_span.low, row.margin_span.high),
+            )
+        )
+    multiple = fmt_number(pricing.healthy_multiple)
+    notes = []
+    if not price.exact or any(not r.cost_span.exact for r in break_even(plan, price)):
+        notes.append(
+            "Ranges run from the lowest cost at the highest price to the highest cost at the "
+            "lowest price: the lowest margin is the lowest price against the highest cost."
+        )
+    return Reply(
+        title=f"Break-even at {fmt_amount(price)}/{pricing.period} per {pricing.customer}",
+        parts=(
+            Table(
+                columns=(
+                    "Tier",
+                    "Cost",
+                    "Break-even",
+                    f"Healthy ({multiple}x cost)",
+                    "Revenue",
+                    "Margin",
+                ),
+                rows=tuple(rows),
+                numeric=(False, True, True, True, True, True),
+            ),
+        ),
+        notes=(
+            f"Break-even rounds up to whole paying {pricing.plural}; healthy margin covers "
+            f"{multiple}x the cost"
+            + (
+                f", rounded up to a multiple of {pricing.healthy_step}."
+                if pricing.healthy_step > 1
+                else "."
+            ),
+            *notes,
+        ),
+    )
