@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
-from bot.commands.queue_model import fmt_ms, model_from_hours
 from bot.commands.missing import missing_section
+from bot.commands.queue_model import fmt_ms, model_from_hours
 from bot.commands.reality import gather_hours
 from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
