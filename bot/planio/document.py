@@ -21,6 +21,7 @@ from bot.domain.checks import plan_errors
 from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
+from bot.planio.doc_demands import check_rules, servable
 from bot.planio.doc_layout import Layout
 from bot.planio.doc_money import plan_currency, reading_currency
 from bot.planio.doc_read_model import (
@@ -238,7 +239,7 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
         # "**Last Updated**: [DATE]" left as it was: the newest change is the best we know.
         data["last_updated"] = max(entry["date"] for entry in data["change_log"])
     _coined(data, reader)
-    _servable(data, reader)
+    servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
     _infer(data, reader, totals, approx, healthy, explicit_step)
@@ -256,22 +257,6 @@ def _coined(data: dict[str, Any], reader: Reader) -> None:
         promql = reader.queries.get(metric["name"])
         if promql and not metric.get("query"):
             metric["query"] = promql
-
-
-def _servable(data: dict[str, Any], reader: Reader) -> None:
-    """The two things a plan cannot do without: a cost, and a tier to grow into."""
-    if "budget" not in data["baseline"] and not reader.problems:
-        reader.error(
-            1,
-            "a cost to serve: `**Budget**: $40/mo total` under `## Current Scale`, or a "
-            "`## Tiers` section whose `### Tier 0` lists its **Costs**",
-        )
-    if not data["tiers"]:
-        reader.error(
-            1,
-            "at least one tier to grow into: `### Tier 1: NAME (100 → 1,000 users)` under "
-            "`## Growth Projections`, or `### Tier 1: NAME (500 teams)` under `## Tiers`",
-        )
 
 
 def _infer(
@@ -358,7 +343,7 @@ def import_document(text: str, source: str = "<document>") -> ImportResult:
             )
         except ValueError as exc:
             reader.problems.append(f"appendix: {exc}")
-    _check_rules(data, reader)
+    check_rules(data, reader)
     if reader.problems:
         raise PlanError(source, tuple(reader.problems))
     try:
@@ -375,29 +360,3 @@ def import_document(text: str, source: str = "<document>") -> ImportResult:
     if errors:
         raise PlanError(source, tuple(errors))
     return ImportResult(plan, tuple(reader.warnings))
-
-
-def _check_rules(data: dict[str, Any], reader: Reader) -> None:
-    """A trigger or threshold whose words name nothing the bot can measure (and that the
-    appendix gave no rule) stays the team's text, watched by people: a warning, not a
-    refusal. Rows without a rule leave the lists of rules."""
-    unread = {
-        where.removesuffix(".rule"): (line, text) for where, line, text in reader.missing_rules
-    }
-    auto = data.get("auto_scaling") or {}
-    for name, rows in (
-        ("scaling_triggers", data.get("scaling_triggers")),
-        ("thresholds", data.get("thresholds")),
-        ("auto_scaling.rules", auto.get("rules") if isinstance(auto, dict) else None),
-    ):
-        if not isinstance(rows, list):
-            continue
-        for index, row in enumerate(rows):
-            if isinstance(row, dict) and row.get("rule") is None:
-                line, text = unread.get(f"{name}[{index}]", (0, str(row.get("text", ""))))
-                reader.warn(
-                    line,
-                    f"`{text[:80]}` names no metric and number capacity-bot can watch; it "
-                    "stays text, watched by people (give it a rule in the appendix to watch it)",
-                )
-        rows[:] = [r for r in rows if not (isinstance(r, dict) and r.get("rule") is None)]
