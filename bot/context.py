@@ -16,6 +16,7 @@ from typing import Protocol
 from bot.domain.plan import Plan
 from store.alerts import AlertStore
 from store.changes import ChangeStore
+from store.costs import CostStore
 from store.delivery import DeliveryStore
 from store.metrics import MetricStore
 from store.outbox import Outbox
@@ -57,6 +58,9 @@ class CommandStore(Protocol):
 
     @property
     def tiers(self) -> TierStore: ...
+
+    @property
+    def costs(self) -> CostStore: ...
 
     @property
     def vitals(self) -> Vitals: ...

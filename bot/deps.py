@@ -16,7 +16,16 @@ from bot.core.registry import Registry
 from bot.core.telemetry import Telemetry
 from bot.domain.plan import Plan
 from bot.planio.planfile import file_stamp, load_plan
-from store import AlertStore, ChangeStore, DeliveryStore, MetricStore, Outbox, Store, TierStore
+from store import (
+    AlertStore,
+    ChangeStore,
+    CostStore,
+    DeliveryStore,
+    MetricStore,
+    Outbox,
+    Store,
+    TierStore,
+)
 from store.db import CannotOpen, check_path
 from store.vitals import Vitals
 
@@ -73,6 +82,10 @@ class _StoreOnUse:
     @property
     def tiers(self) -> TierStore:
         return self._deps.store.tiers
+
+    @property
+    def costs(self) -> CostStore:
+        return self._deps.store.costs
 
     @property
     def delivery(self) -> DeliveryStore:

@@ -16,6 +16,8 @@ from store import alerts, delivery, metrics, outbox, vitals
 from store.alerts import AlertStore
 from store.changes import MIGRATIONS as CHANGES_MIGRATIONS
 from store.changes import ChangeStore
+from store.costs import MIGRATIONS as COSTS_MIGRATIONS
+from store.costs import CostStore
 from store.db import Connections, open_database
 from store.delivery import DeliveryStore
 from store.digests import MIGRATIONS as DIGESTS_MIGRATIONS
@@ -32,6 +34,7 @@ __all__ = [
     "AlertStore",
     "ChangeStore",
     "Connections",
+    "CostStore",
     "DatabaseStatus",
     "DeliveryStore",
     "DigestStore",
@@ -63,6 +66,7 @@ class Store:
         self.delivery = DeliveryStore(self.connections)
         # The file this store has open, and how its writes and evaluations went.
         self.vitals = Vitals(self.path)
+        self.costs = CostStore(self.connections)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -80,6 +84,7 @@ class Store:
             TIERS_MIGRATIONS,
             delivery.MIGRATIONS,
             vitals.MIGRATIONS,
+            COSTS_MIGRATIONS,
         ]
 
     @classmethod

@@ -1,5 +1,5 @@
 """The command line: serve, shell, ask, check-plan, import-plan, export-plan, plan-diff,
-plan-schema, import-changes, digest, manifest, doctor, healthcheck.
+plan-schema, import-changes, import-costs, digest, manifest, doctor, healthcheck.
 
 Each a few lines over one library call; its docstring is its --help.
 """
@@ -49,6 +49,19 @@ def _import_changes(args: argparse.Namespace) -> int:
     from bot.shell import import_changes_file
 
     return import_changes_file(args.file, load_settings())
+
+
+def _import_costs(args: argparse.Namespace) -> int:
+    """Import a bill into CAPACITY_DB: a FOCUS cost export (CSV, plain or gzip) or a plain
+    CSV of date,vendor,amount[,currency,component,note].
+
+    Whole or nothing: one bad line (each reported with its line and why) writes nothing.
+    A FOCUS export replaces what earlier imports held for the same billing account and
+    billing period; the same plain CSV imported again adds nothing.
+    """
+    from bot.app.costs import import_costs_file
+
+    return import_costs_file(args.file, load_settings())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -180,6 +193,11 @@ def _parser() -> argparse.ArgumentParser:
         "file", help="a .md file with a | Date | Change | Reason | Impact | table, or .csv"
     )
     imp.set_defaults(run=_import_changes)
+    costs = commands.add_parser(
+        "import-costs", help=_import_costs.__doc__, description=_import_costs.__doc__
+    )
+    costs.add_argument("file", help="a FOCUS export (.csv or .csv.gz) or a date,vendor,amount CSV")
+    costs.set_defaults(run=_import_costs)
     imp_plan = commands.add_parser(
         "import-plan", help=_import_plan.__doc__, description=_import_plan.__doc__
     )

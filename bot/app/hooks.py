@@ -24,6 +24,8 @@ from bot.notify.slack import SlackPoster
 from bot.slack.app import AsyncWebClient
 from bot.slack.client import MeteredWebClient
 from bot.slack.probe import outside_checks
+from bot.web.costs import make_cost_routes
+from bot.web.estimate import make_estimate_routes
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 
@@ -100,7 +102,11 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     deps.registry.add_detail("outside", health.detail)
     deps.registry.add_detail("loop", lag.health)
     return WebHooks(
-        routes=list(make_metrics_routes(deps)),
+        routes=[
+            *make_metrics_routes(deps),
+            *make_cost_routes(deps),
+            *make_estimate_routes(deps),
+        ],
         on_startup=[start],
         on_cleanup=[stop],
         health=health,

@@ -13,6 +13,7 @@ from bot.commands import (
     reality,
     scenarios,
     sizing,
+    spend,
     tiers,
     whatif,
 )
@@ -50,6 +51,7 @@ def build_router() -> Router:
         metrics,
         tiers,
         plan_doc,
+        spend,
         reality,
         whatif,
     ):

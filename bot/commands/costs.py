@@ -114,7 +114,9 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
                     "Tier",
                     "Cost",
                     "Break-even",
-                    f"Healthy ({multiple}x cost)",
+                    "Healthy (the plan's)"
+                    if pricing.healthy_counts
+                    else f"Healthy ({multiple}x cost)",
                     "Revenue",
                     "Margin",
                 ),
@@ -123,12 +125,16 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
             ),
         ),
         notes=(
-            f"Break-even rounds up to whole paying {pricing.plural}; healthy margin covers "
-            f"{multiple}x the cost"
+            f"Break-even rounds up to whole paying {pricing.plural}; "
             + (
-                f", rounded up to a multiple of {pricing.healthy_step}."
-                if pricing.healthy_step > 1
-                else "."
+                f"healthy margin at the {pricing.plural} the plan names for each tier."
+                if pricing.healthy_counts
+                else f"healthy margin covers {multiple}x the cost"
+                + (
+                    f", rounded up to a multiple of {pricing.healthy_step}."
+                    if pricing.healthy_step > 1
+                    else "."
+                )
             ),
             *notes,
         ),

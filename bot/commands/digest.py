@@ -8,8 +8,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from bot.commands.args import extra_words
+from bot.commands.bill_cost import bill_cost
 from bot.commands.reality import measured_now
 from bot.commands.router import Command, Context
+from bot.commands.spend import gather_spend
 from bot.context import CommandStore
 from bot.digest.build import build_digest
 from bot.digest.data import (
@@ -81,11 +83,15 @@ def gather_digest_input(
         for c in store.changes.since(local_start)
         if c.deleted_at is None
     ]
+    billed = bill_cost(store.costs, now)
     return DigestInput(
         reality=reality,
         fails=fails,
         plan=plan,
         now=now,
+        # The bills' month so far once they cover the month, as every budget rule uses.
+        cost_this_month=billed.amount if billed else None,
+        spend=gather_spend(store.costs, plan, now) if billed else None,
         zone=zone,
         latest=latest,
         samples=samples,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
+from bot.commands.bill_cost import bill_cost
 from bot.commands.changes import recent_changes_section
 from bot.commands.metrics import (
     delivery_part,
@@ -14,18 +16,35 @@ from bot.commands.metrics import (
 )
 from bot.commands.reality import reality_summary
 from bot.commands.router import Context, Router, apology_reply
-from bot.commands.tiers import live_plan, tier_facts
+from bot.commands.spend import gather_spend
+from bot.commands.tiers import answering_store, live_plan, tier_facts
+from bot.digest.spend_view import spend_table
 from bot.domain.costs import tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money, fmt_number, in_currency
 from bot.domain.values import Moment, Prose
-from bot.reply import Facts, Part, Reply, Section
+from bot.reply import Facts, Part, Reply, Section, Table
 
 __all__ = ["apology_reply", "home_reply"]
 
 
+def _bills_part(ctx: Context) -> Table | None:
+    """This month's bills per component against the plan, once a bill covers the month."""
+    store = answering_store(ctx)
+    if store is None or bill_cost(store.costs, ctx.now) is None:
+        return None
+    table = spend_table(gather_spend(store.costs, live_plan(ctx), ctx.now))
+    return replace(table, title="What we pay this month (`/capacity spend`)")
+
+
 def home_reply(ctx: Context, router: Router) -> Reply:
     """The Home tab: where we stand (live where there is data), what comes next, the
-    alerts firing, the latest changes, and the commands."""
+    alerts firing, the latest changes, and the commands; amounts in the plan's currency
+    (Home is published outside the router)."""
+    with in_currency(ctx.plan.currency):
+        return _home_reply(ctx, router)
+
+
+def _home_reply(ctx: Context, router: Router) -> Reply:
     plan = live_plan(ctx)
     latest = latest_values(ctx)
     number = tier_now(ctx, latest)
@@ -64,6 +83,9 @@ def home_reply(ctx: Context, router: Router) -> Reply:
     delivery = delivery_part(ctx)
     if delivery is not None:
         parts.insert(1, delivery)
+    bills = _bills_part(ctx)
+    if bills is not None:
+        parts.append(bills)
     firing = firing_part(ctx)
     if firing is not None:
         parts.append(firing)

@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words, parse_decimal
-from bot.commands.reality import assumption_rules, reality_summary
+from bot.commands.bill_cost import cost_source, with_bill_cost
+from bot.commands.reality import reality_summary, silenceable_rules
 from bot.commands.router import Command, CommandError, Context, Handler
 from bot.commands.tiers import answering_store, live_plan, tier_facts
 from bot.commands.vitals import database_part
@@ -24,7 +25,7 @@ from bot.domain.tiers import budget, budget_words
 from bot.domain.values import Moment, Person, Prose, Quantity, Value, shown
 from bot.monitor.delivery import delivery_lines, delivery_report
 from bot.monitor.rules_from_plan import rules_from_plan
-from bot.monitor.staleness import STALE_PREFIX, stale_rule
+from bot.monitor.staleness import STALE_PREFIX
 from bot.reply import Facts, Part, Reply, Section, Table, Text, Typed
 
 __all__ = [
@@ -106,9 +107,7 @@ def metric(args: list[str], ctx: Context) -> Reply:
 def silence_cmd(args: list[str], ctx: Context) -> Reply:
     example = "silence tier2.mau 2h"
     stale_after = timedelta(seconds=ctx.plan.stale_after)
-    rules = {r.id: r for r in rules_from_plan(ctx.plan)}
-    rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in ctx.plan.metrics))
-    rules.update(assumption_rules(ctx.plan))
+    rules = silenceable_rules(ctx.plan, stale_after)
     if len(args) > 2:
         raise extra_words("silence", args[2:], "a rule id and a duration", example)
     if not args:
@@ -166,7 +165,8 @@ def latest_values(ctx: Context) -> dict[str, Sample | None]:
     store = answering_store(ctx)
     if store is None:
         return {}
-    return {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    latest = {m.name: store.metrics.latest(m.name) for m in ctx.plan.metrics}
+    return with_bill_cost(ctx.plan, store.costs, ctx.now, latest)
 
 
 def tier_now(ctx: Context, latest: Mapping[str, Sample | None]) -> int:
@@ -261,6 +261,8 @@ def status(args: list[str], ctx: Context) -> Reply:
         verdict = "over budget" if over > 0 else "within budget"
         spent = shown(_shown(plan, plan.cost_metric, cost.value))
         facts.append(("Cost this month", f"{spent} of {fmt_money(built)}/mo ({used}{verdict})"))
+    if store is not None:
+        facts.append(("Cost from", cost_source(plan, store.costs, ctx.now)))
     watched = max(number, plan.built_tier)
     parts: list[Part] = [Facts(pairs=tuple(facts)), next_tier_table(ctx, watched, latest)]
     parts.extend(reality_summary(ctx, plan, assumptions=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.commands.args import extra_words
 from bot.commands.queue_model import model_from_hours
@@ -19,6 +19,8 @@ from bot.domain.reality_measure import FULL_DAY_HOURS, MIN_DAYS, MIN_SAMPLES, WI
 from bot.domain.values import Prose, Typed, Value
 from bot.monitor.assumptions import assumption_rule
 from bot.monitor.fails_first import FailsFirst, fails_first
+from bot.monitor.rules_from_plan import rules_from_plan
+from bot.monitor.staleness import stale_rule
 from bot.reply import Part, Reply, Section, Table, Text
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "reality_of",
     "reality_parts",
     "reality_summary",
+    "silenceable_rules",
 ]
 
 
@@ -57,6 +60,14 @@ def assumption_rules(plan: Plan) -> dict[str, Rule]:
     unmeasured = assess(plan, {})
     rules = (assumption_rule(row, unmeasured.tolerance) for row in unmeasured.rows)
     return {rule.id: rule for rule in rules}
+
+
+def silenceable_rules(plan: Plan, stale_after: timedelta) -> dict[str, Rule]:
+    """Every rule id `silence` accepts: the plan's rules, each metric's staleness, and
+    the plan's assumptions."""
+    rules = {r.id: r for r in rules_from_plan(plan)}
+    rules.update((r.id, r) for r in (stale_rule(m.name, stale_after) for m in plan.metrics))
+    return {**rules, **assumption_rules(plan)}
 
 
 def reality_summary(ctx: Context, plan: Plan, *, assumptions: bool = True) -> list[Part]:

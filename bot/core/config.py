@@ -44,6 +44,7 @@ _VARIABLES = {
     "CAPACITY_INGEST_TOKEN": "ingest_token",
     "CAPACITY_PLANNERS": "planners",
     "CAPACITY_PROMETHEUS_URL": "prometheus_url",
+    "CAPACITY_OPENCOST_URL": "opencost_url",
     "CAPACITY_RAW_RETENTION_DAYS": "raw_retention_days",
     "CAPACITY_ALERTS_CHANNEL_P0": "alerts_channel_p0",
     "CAPACITY_ALERTS_CHANNEL_P2": "alerts_channel_p2",
@@ -122,6 +123,8 @@ class Settings(BaseModel):
     ingest_token: SecretStr | None = None
     planners: frozenset[str] = frozenset()
     prometheus_url: str | None = None
+    # OpenCost's API (http://opencost.opencost:9003): yesterday's allocation pulled hourly.
+    opencost_url: str | None = None
     raw_retention_days: int = Field(default=30, ge=1, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
     # Routes by severity (bot/monitor/routes.py): a Slack channel for p0/p2 alerts that go

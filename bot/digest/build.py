@@ -24,6 +24,7 @@ from bot.digest.headroom import (
 )
 from bot.digest.naming import covers, span_words, title_label
 from bot.digest.reality_panel import reality_parts
+from bot.digest.spend_view import digest_cost_parts
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
@@ -49,8 +50,6 @@ MAX_ROWS = 20
 MAX_ITEMS = 15
 MAX_CELL = 150
 MAX_CHART_METRICS = 6
-
-# ---- formatting ------------------------------------------------------------------
 
 
 def _clip(text: str, limit: int = MAX_CELL) -> str:
@@ -346,7 +345,7 @@ def build_digest(inp: DigestInput) -> Reply:
     parts: list[Part] = [
         Text(headline),
         *tier_parts,
-        _cost_part(inp, tier),
+        *digest_cost_parts(inp, _cost_part(inp, tier)),
         *_alert_parts(inp),
         *_change_parts(inp),
         *reality_parts(inp.reality, inp.fails, inp.zone),

@@ -88,6 +88,11 @@ def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     small, label_pt, title_pt = font_points(1.0), font_points(1.05), font_points(1.2)
+    if panel.bars:
+        from bot.digest.chart_bars import draw_bars
+
+        draw_bars(ax, panel, small, label_pt, title_pt)
+        return
     start = now - HISTORY
     points = sorted((s for s in panel.samples if s.at >= start), key=lambda s: s.at)
     xs = [s.at for s in points]

@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from bot.domain.reality import Reality
+from bot.domain.spend import Spend
 from bot.monitor.fails_first import FailsFirst
 
 __all__ = [
@@ -70,6 +71,8 @@ class DigestInput:
     changes: Sequence[ChangeRecord] = ()
     # Infrastructure cost so far this month; None falls back to the `cost_usd` metric.
     cost_this_month: Decimal | None = None
+    # The month's bills against the plan (`spend`); None when no bill covers the month.
+    spend: Spend | None = None
     # Set by the job when the chart could not be drawn or uploaded.
     chart_missing: bool = False
     # Start of the time this digest covers (the previous cron slot); None is a week.

@@ -20,11 +20,21 @@ from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.monitor.forecast import Trend
 
-__all__ = ["MAX_PANELS", "Panel", "budget_tier", "chart_panels", "metric_title"]
+__all__ = ["MAX_PANELS", "Bar", "Panel", "budget_tier", "chart_panels", "metric_title"]
 
 # Four metrics and the cost: each panel stays readable when Slack shows the image 400 px wide.
 MAX_PANELS = 4
 _TITLE_MAX = 44
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One component in the cost panel: planned, the month so far, the forecast."""
+
+    name: str
+    planned: float
+    actual: float
+    forecast: float
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class Panel:
     threshold_label: str | None = None
     trend: Trend | None = None
     crosses_at: datetime | None = None
+    # The cost panel from bills: bars per component instead of a line over time.
+    bars: tuple[Bar, ...] = ()
 
 
 def metric_title(plan: Plan, metric: str) -> tuple[str, str]:
@@ -66,8 +78,30 @@ def _threshold_value(value: float, unit: str) -> str:
     return f"{shown}{unit}" if unit in ("%", "ms", "GB") else shown
 
 
+def _bill_panel(inp: DigestInput) -> Panel | None:
+    """Planned against actual per component, from the month's bills (`spend`)."""
+    result = inp.spend
+    if result is None or not result.covered:
+        return None
+    rows = [
+        Bar(c.name, float(c.planned or 0), float(c.actual), float(c.forecast))
+        for c in (*result.components, result.unassigned)
+        if c.planned or c.actual or c.forecast
+    ]
+    return Panel(
+        title=f"{result.month:%B}: {fmt_money(round(result.forecast, 0))} forecast,"
+        f" {fmt_money(result.budget)} budget",
+        unit="$ this month",
+        samples=(),
+        bars=tuple(rows),
+    )
+
+
 def _cost_panel(inp: DigestInput, start: datetime) -> Panel | None:
     plan = inp.plan
+    billed = _bill_panel(inp)
+    if billed is not None:
+        return billed
     samples = [s for s in inp.samples.get(plan.cost_metric, ()) if start <= s.at <= inp.now]
     if not samples:
         return None

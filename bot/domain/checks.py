@@ -27,7 +27,8 @@ def stated_differences(plan: Plan, number: int | None = None) -> list[str]:
             start = span(tier.stated_from, tier.stated_from_high)
             before = "the baseline" if cost.number == 1 else f"Tier {cost.number - 1}"
             found.append(
-                f"{where}.stated_from: starts from {fmt_amount(start)}/mo where {before} ends "
+                f"{where}.stated_from: Tier {cost.number} starts from {fmt_amount(start)}/mo "
+                f"where {before} ends "
                 f"at {fmt_amount(cost.previous)}/mo"
             )
         # A stated change that is off explains the total too: one line for one difference.

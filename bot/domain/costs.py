@@ -316,8 +316,12 @@ class BreakEven:
         return Span(ends[0], ends[1])
 
 
-def _coverage(cost: Decimal, price: Decimal, multiple: Decimal, step: int) -> Coverage:
+def _coverage(
+    cost: Decimal, price: Decimal, multiple: Decimal, step: int, stated: int | None = None
+) -> Coverage:
     customers = int((cost / price).to_integral_value(rounding=ROUND_CEILING))
+    if stated is not None:
+        return Coverage(cost, price, customers, stated)
     healthy = ceil_to_step(cost * multiple / price, step)
     return Coverage(cost, price, customers, max(healthy, customers))
 
@@ -332,9 +336,11 @@ def break_even(plan: Plan, price: Decimal | Span | None = None) -> list[BreakEve
         raise ValueError("price must be more than zero")
     multiple, step = pricing.healthy_multiple, pricing.healthy_step
     rows = []
+    counts = pricing.healthy_counts
     for tier in tier_costs(plan)[1:]:
-        cheap = _coverage(tier.total_span.low, prices.high, multiple, step)
-        dear = _coverage(tier.total_span.high, prices.low, multiple, step)
+        stated = counts[tier.number - 1] if tier.number <= len(counts) else None
+        cheap = _coverage(tier.total_span.low, prices.high, multiple, step, stated)
+        dear = _coverage(tier.total_span.high, prices.low, multiple, step, stated)
         rows.append(BreakEven(tier.number, cheap, dear, multiple))
     return rows
 

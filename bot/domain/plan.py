@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bot.domain.cost_plan import CostPlan, cost_problems
 from bot.domain.formulas import (
     ComputeFormula,
     ConnectionsFormula,
@@ -143,6 +144,9 @@ class Pricing(_Model):
     healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
     # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
     healthy_step: int = Field(default=1, gt=0)
+    # The healthy-margin customers the team states per tier (`40 workspaces → 70% margin`)
+    # when they follow no multiple of the cost: they win over `healthy_multiple`.
+    healthy_counts: tuple[int, ...] = ()
 
     @property
     def plural(self) -> str:
@@ -289,6 +293,8 @@ class Plan(_Model):
     # The tier whose infrastructure is in place; `/capacity built N` records a newer one.
     built_tier: int = Field(default=0, ge=0)
     reality: Reality = Reality()
+    # Bills against the plan: the cost column, mapping rules, line-item splits, cost alerts.
+    costs: CostPlan = CostPlan()
 
     @field_validator("product")
     @classmethod
@@ -321,6 +327,10 @@ class Plan(_Model):
         for where, rule in self.metric_rules():
             if rule.of_budget and not where.startswith("thresholds["):
                 raise ValueError(f"{where}: only an alert threshold may be relative to the budget")
+        items = [i.name for i in self.baseline.line_items]
+        changed = [c.component for t in self.tiers for c in t.changes]
+        for problem in cost_problems(self.costs, items, changed):
+            raise ValueError(problem)
         ids = [s.id for s in self.scenarios]
         if len(set(ids)) != len(ids):
             raise ValueError("scenarios: two scenarios share an id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.reality import reality_of
@@ -20,6 +20,9 @@ from bot.domain.money import in_currency
 from bot.domain.monitoring import Rule
 from bot.domain.plan import Plan
 from bot.domain.tiers import with_built
+from bot.jobs.cost_watch import cost_inputs, fired_marks
+from bot.jobs.opencost import SOURCE as OPENCOST_SOURCE
+from bot.jobs.opencost import pull_opencost
 from bot.jobs.prometheus import SOURCE, poll_prometheus
 from bot.monitor import AlertState, Evaluation, Sample, evaluate, silence
 from bot.monitor.assumptions import ASSUMPTION_PREFIX, assumption_rule, assumptions
@@ -94,27 +97,41 @@ def _evaluate(deps: Deps, now: datetime, repeat_interval: timedelta) -> Evaluati
         base = previous.get(rule_id) or AlertState(rule_id=rule_id)
         previous[rule_id] = silence(base, held.until, held.by)
     samples = load_samples(deps, rules, previous, now)
+    # Once bills cover the month, their month so far is the cost every budget rule uses.
+    costs, billed = cost_inputs(deps, plan, now, previous)
+    if billed is not None and plan.cost_metric in samples:
+        samples[plan.cost_metric] = [billed]
+    samples.update(costs.samples)
     stale_after = timedelta(seconds=plan.stale_after)
     result = evaluate(
-        rules, samples, previous, now, repeat_interval=repeat_interval, stale_after=stale_after
+        [*rules, *costs.rules],
+        samples,
+        previous,
+        now,
+        repeat_interval=repeat_interval,
+        stale_after=stale_after,
     )
     # A metric that went quiet is one warning of its own, not a note on every alert of it.
     watched = sorted({r.rule.metric for r in rules if r.active})
     seen = {m: store.metrics.latest(m) for m in {*watched, plan.users_metric}}
+    if billed is not None and plan.cost_metric in seen:
+        seen[plan.cost_metric] = billed
     last_seen = {m: (s.at, s.value) for m, s in seen.items() if s is not None}
     quiet = staleness(watched, last_seen, previous, now, stale_after)
     quieted = {e.rule_id.removeprefix(STALE_PREFIX) for e in quiet.events}
-    every_rule = [*rules, *(stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))]
+    stale_rules = (stale_rule(m, stale_after) for m in sorted({*watched, *quieted}))
+    every_rule = [*rules, *costs.rules, *stale_rules]
     plan_off = _assumptions(deps, plan, previous, now)
     every_rule.extend(plan_off[1])
     events = [*(e for e in result.events if e.kind != "nodata"), *quiet.events]
     events.extend(plan_off[0].events)
     routes = routes_for(plan, deps.settings)
     zone = deps.settings.zone
-    items = routed_items(events, every_rule, plan, routes, now, zone)
+    items = routed_items(events, every_rule, costs.plan_with_metrics(plan), routes, now, zone)
     # Tier news goes where p1 warnings go: the alerts channel.
     channel = deps.settings.slack_channel("p1")
     notices, marks = _tier_notices(deps, plan, seen, channel, now)
+    marks.update(fired_marks(result.events))
     if plan_off[1]:  # checked this tick: saved with the states, in the same transaction
         marks["assumptions_checked"] = int(now.timestamp())
     items.extend(notices)
@@ -294,6 +311,22 @@ def start_jobs(
     scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
     scheduler.add_job(probe, "interval", seconds=30, id="store.probe", **common)
+    opencost = deps.settings.opencost_url
+    if opencost:
+        # Hourly, for yesterday's window: each pull replaces the day's last one, so a pull
+        # that failed or came before OpenCost had the whole day is made good the next hour.
+        async def opencost_pull() -> None:
+            await pull_opencost(deps.plan, deps.store, opencost, deps.clock)
+
+        scheduler.add_job(
+            opencost_pull,
+            "interval",
+            hours=1,
+            id=f"costs.{OPENCOST_SOURCE}",
+            # The first pull soon after start, not an hour later.
+            next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+            **common,
+        )
     url = deps.settings.prometheus_url
     if url:
         # Scheduled even when no metric has a query yet, and reading the live plan at each

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bot.domain.costs import tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money, fmt_number, in_currency
 from bot.domain.plan import Plan
 from bot.domain.values import fmt_amount
 from bot.monitor.rules_from_plan import rules_from_plan
@@ -42,10 +42,20 @@ def _short(text: str) -> str:
 
 
 def plan_diff(old: Plan, new: Plan) -> list[str]:
-    """One line per change, in plan order; empty when the plans answer alike."""
+    """One line per change, in plan order; empty when the plans answer alike. Amounts are
+    in the new plan's currency (a reload from the file poll runs outside the router)."""
+    with in_currency(new.currency):
+        return _plan_diff(old, new)
+
+
+def _plan_diff(old: Plan, new: Plan) -> list[str]:
     lines: list[str] = []
     if old.product != new.product:
         lines.append(f"product {old.product or '(unnamed)'} → {new.product or '(unnamed)'}")
+    if old.currency != new.currency:
+        lines.append(f"currency {old.currency} → {new.currency}")
+    if old.unit_plural != new.unit_plural:
+        lines.append(f"grows in {old.unit_plural} → {new.unit_plural}")
     old_costs, new_costs = tier_costs(old), tier_costs(new)
     for number in range(min(len(old_costs), len(new_costs))):
         before, after = old_costs[number], new_costs[number]
@@ -56,7 +66,7 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
             lines.append(f"{label} users {fmt_number(before.users)} → {fmt_number(after.users)}")
         if before.total != after.total:
             lines.append(
-                f"{label} budget {fmt_amount(before.total_span)} → "
+                f"{label} budget {fmt_amount(before.total_span, symbol=old.currency_symbol)} → "
                 f"{fmt_amount(after.total_span)}/mo"
             )
     for number in range(len(old_costs), len(new_costs)):
@@ -67,7 +77,8 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
         lines.append("pricing added" if old.pricing is None else "pricing removed")
     elif old.pricing is not None and new.pricing is not None and old.pricing != new.pricing:
         lines.append(
-            f"pricing {fmt_money(old.pricing.price)}/{old.pricing.period} per "
+            f"pricing {fmt_money(old.pricing.price, symbol=old.currency_symbol)}"
+            f"/{old.pricing.period} per "
             f"{old.pricing.customer} → {fmt_money(new.pricing.price)}/{new.pricing.period} "
             f"per {new.pricing.customer}"
             if old.pricing.price != new.pricing.price

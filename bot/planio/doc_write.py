@@ -23,6 +23,7 @@ from bot.domain.plan import (
     StorageFormula,
 )
 from bot.domain.sizing import compute_for, connections_for, rps_per_vcpu, storage_for
+from bot.planio.doc_costs import write_costs
 from bot.planio.doc_write_kept import kept_after
 from bot.planio.doc_write_ops import write_monitoring, write_ops, write_scaling
 from bot.planio.doc_write_scale import cell, write_baseline, write_tiers
@@ -173,6 +174,11 @@ def _cost_model(plan: Plan) -> list[str]:
     return [*lines, "", "---", ""]
 
 
+def _cost_model_and_mapping(plan: Plan) -> list[str]:
+    """The cost model, then the bills' mapping to components (when the plan has one)."""
+    return [*_cost_model(plan), *write_costs(plan)]
+
+
 def _targets(plan: Plan) -> list[str]:
     if not plan.targets:
         return []
@@ -207,7 +213,7 @@ def _body(plan: Plan, live: Live) -> list[str]:
     lines += kept_after(plan, "tiers")
     for anchor, write in (
         ("formulas", _formulas),
-        ("cost_model", _cost_model),
+        ("cost_model", _cost_model_and_mapping),
         ("targets", _targets),
         ("scaling", write_scaling),
         ("ops", write_ops),

@@ -21,6 +21,7 @@ from bot.domain.checks import plan_errors
 from bot.domain.money import ceil_to_step, round_to
 from bot.domain.plan import Plan
 from bot.domain.rule_text import RuleContext
+from bot.planio.doc_costs import read_costs
 from bot.planio.doc_demands import check_rules, servable
 from bot.planio.doc_layout import Layout
 from bot.planio.doc_money import plan_currency, reading_currency
@@ -231,6 +232,7 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     data["breaking_points"] = read_breaking_points(layout.pick("ops", "breaking"), reader)
     data.update(read_monitoring(layout.pick("monitoring", "monitoring", "alert"), reader))
     data["change_log"] = read_change_log(layout.pick("monitoring", "change log"), reader)
+    data.update(read_costs(layout.pick("cost_model", "cost mapping"), reader))
     kept += layout.kept()
     data["sections"] = [d for _line, d in sorted(kept, key=lambda pair: pair[0])]
     if reader.here:
@@ -285,8 +287,9 @@ def _infer(
         if step is not None:
             pricing["healthy_step"] = step
         else:
-            line = reader.lines.get("pricing", 0)
-            reader.warn(line, "the healthy-margin counts fit no rounding step; using 1")
+            # Counts that follow no multiple of the cost are the team's own targets: they
+            # are what break-even shows.
+            pricing["healthy_counts"] = healthy
     _relative_costs(data, [budget, *computed])
     compute = data["formulas"].get("compute", {})
     if approx is not None and compute and compute["efficiency"] > 0:

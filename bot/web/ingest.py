@@ -25,6 +25,7 @@ __all__ = [
     "MAX_BODY",
     "MAX_FUTURE",
     "SampleError",
+    "authorised",
     "make_metrics_routes",
     "parse_rows",
 ]
@@ -147,7 +148,7 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"ok": False, "error": message, **extra}, status=status)
 
 
-def _authorised(request: web.Request, token: str) -> bool:
+def authorised(request: web.Request, token: str) -> bool:
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
@@ -175,7 +176,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         secret = deps.settings.ingest_token
         if secret is None:
             raise web.HTTPNotFound()
-        if not _authorised(request, secret.get_secret_value()):
+        if not authorised(request, secret.get_secret_value()):
             return web.json_response(
                 {"ok": False, "error": "missing or wrong bearer token"},
                 status=401,

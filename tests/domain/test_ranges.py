@@ -110,3 +110,30 @@ def test_the_teams_stated_figures_are_what_answers_show() -> None:
 def test_percent_ranges_collapse_when_both_ends_round_alike() -> None:
     assert fmt_percent_change(span(Decimal("137.4"), Decimal("137.5")), "half_down") == "+137%"
     assert fmt_percent_change(span(30, 70)) == "+30–70%"
+
+
+def test_a_budget_range_is_met_up_to_its_upper_bound_and_says_so() -> None:
+    from bot.domain.tiers import budget, budget_words
+    from bot.monitor.rules_from_plan import rules_from_plan
+
+    plan = _ranged()
+    assert budget(plan) == Decimal(50)
+    assert budget_words(plan) == "$35–50/mo (held to the upper bound, $50/mo)"
+    # The worked example's cost threshold is 150% of the built tier's budget: of $50, not $35.
+    cost = next(r for r in rules_from_plan(plan) if r.rule.metric == "cost_usd")
+    assert cost.rule.value == 75
+    assert cost.rule.holds(75.01) and not cost.rule.holds(74.99)
+    assert "held to the upper bound, $50/mo" in cost.title
+
+
+def test_a_yaml_plan_takes_ranges_a_currency_and_a_unit() -> None:
+    from bot.planio.planfile import default_plan_text, parse_plan
+    from tests.conftest import answer
+
+    text = default_plan_text().replace("budget: 40", 'budget: "35-50"', 1)
+    text += "currency: EUR\ngrowth_unit: workspace\n"
+    plan = parse_plan(text)
+    assert plan.baseline.budget_span == Span(Decimal(35), Decimal(50))
+    tiers = answer("tiers", plan)
+    assert "€35–50/mo" in tiers and "Workspaces" in tiers and "Cost per workspace" in tiers
+    assert "$" not in tiers

@@ -2,8 +2,9 @@
 importing never fails, and every command a mutation does not declare it may change gives
 exactly the answer of the untouched document.
 
-The values engineer's mutations (ranges, euros with a dollar conversion) join MUTATIONS
-with their own declarations."""
+Amounts turned into ranges or into euros with a dollar conversion are rewordings too:
+the team's stated totals win over the sums, so a range in one component changes only the
+tier that shows it (and says the figures do not add up)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,48 @@ REWORDS = (
     Reword("scenarios", frozenset(), "## Disaster Scenarios", "## Scenarios of Disaster"),
     Reword("monitoring", frozenset(), "## Monitoring & Alerts", "## Alerting and Monitoring"),
     Reword("channels", frozenset(), "**Alert Channels**:", "**Alerts**:"),
+    # Values: a range under a stated total, euros with the dollar figure beside them.
+    Reword(
+        "change range",
+        frozenset({"tier 1"}),
+        "| Dedicated Redis | +$10/mo |",
+        "| Dedicated Redis | +$10-15/mo |",
+    ),
+    Reword(
+        "change in euros",
+        frozenset(),
+        "| Add read replica | +$15/mo |",
+        "| Add read replica | +€14/mo (~$15/mo) |",
+    ),
+    Reword(
+        "item in euros",
+        frozenset({"tier 0"}),
+        "  - Railway: $30 (API + PostgreSQL + Redis)",
+        "  - Railway: €28/mo (~$30/mo)",
+    ),
+    Reword(
+        "budget range",
+        frozenset({"tier 0", "tiers", "tier 1", "triggers"}),
+        "**Budget**: $40/mo total",
+        "**Budget**: $35-50/mo total",
+    ),
+    Reword(
+        "total range",
+        frozenset(
+            {
+                "tiers",
+                "tier 1",
+                "tier 2",
+                "tier 3",
+                "cost",
+                "cost 5000",
+                "breakeven",
+                "breakeven 30",
+            }
+        ),
+        "**Total New Cost**: $95/mo → $415/mo (+$320/mo, +337%)",
+        "**Total New Cost**: $95/mo → $400-430/mo (+$305-335/mo, +321-353%)",
+    ),
 )
 # Deleting a section changes the commands that read it, and `triggers` wherever the
 # section gives the words of triggers their meaning (the connection limit, the targets).
@@ -187,6 +230,17 @@ def test_a_mutated_example_imports_and_changes_only_what_it_declares(
         if command in may_change:
             continue
         assert answer(command, plan) == base[command], (names, command)
+
+
+def test_each_value_mutation_imports_and_changes_what_it_declares() -> None:
+    base = base_answers()
+    for reword in REWORDS:
+        if not reword.may_change:
+            continue
+        assert reword.old in TEMPLATE, reword.name
+        plan = import_document("".join(reword.apply(_split(TEMPLATE))), reword.name).plan
+        changed = {c for c in COMMANDS if answer(c, plan) != base[c]}
+        assert changed and changed <= reword.may_change, (reword.name, changed)
 
 
 def test_each_deletion_changes_what_it_declares() -> None:

@@ -241,3 +241,10 @@ def test_check_plan_opens_with_the_tiers_unit_currency_and_what_is_kept(
 ) -> None:
     first = _check(name)[1].splitlines()[0]
     assert f"understood {tiers}, " in first and f", {kept}, " in first
+
+
+def test_the_readmes_check_plan_example_is_what_check_plan_prints() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = next(line for line in readme.splitlines() if "md: understood" in line)
+    printed = _check("thorough-tiers")[1].splitlines()[0]
+    assert shown == printed.replace(str(doc("thorough-tiers")), "our-capacity-plan.md")

@@ -82,6 +82,8 @@ def test_an_amount_in_another_currency_counts_through_its_conversion() -> None:
         ("newsletter-gbp", "tiers", ("+£78 (+190%)", "+£283 (+238%)", "Readers")),
         ("newsletter-gbp", "breakeven", ("30 readers", "101 readers")),
         ("b2b-api-eur", "cost", ("€11.775/mo (~€11.78)", "Cost per workspace")),
+        # The team's own healthy-margin counts (no multiple of the cost gives them).
+        ("b2b-api-eur", "breakeven", ("40 workspaces  €1,560/mo     70%", "€7,800/mo     83%")),
         ("ski-instructors-chf", "tiers", ("+CHF 100 (+105%)", "CHF 0.65/mo", "Instructors")),
         ("thorough-tiers", "tiers", ("Teams", "Cost per team")),
     ],
@@ -97,7 +99,7 @@ def test_the_sloppy_document_shows_its_stated_figures_and_says_where_they_do_not
     assert "$125/mo" in tiers and "+$75" in tiers and "+58%" in tiers
     out = _check("sloppy")
     assert "3 figures that do not add up" in out.splitlines()[0]
-    assert "tiers[1].stated_from: starts from $50/mo where Tier 1 ends at $35–50/mo" in out
+    assert "tiers[1].stated_from: Tier 2 starts from $50/mo where Tier 1 ends at $35–50/mo" in out
     assert "says +$75/mo but the component changes add up to +$80–95/mo" in out
     assert "tiers[2].stated_percent: says +58% but the figures give +59%" in out
     tier2 = answer("tier 2", plan)
@@ -163,3 +165,13 @@ def test_an_ambiguous_quantity_is_a_warning_never_a_guess() -> None:
     tier = result.plan.tiers[0]
     trigger = next(t for t in tier.triggers if t.text.startswith("Redis CPU"))
     assert trigger.rule is None
+
+
+def test_a_reload_into_another_currency_says_so_in_that_currency() -> None:
+    from bot.monitor.plan_diff import plan_diff
+    from bot.planio.planfile import default_plan
+
+    lines = plan_diff(default_plan(), plan_of("b2b-api-eur"))
+    assert "currency USD → EUR" in lines
+    assert "grows in users → workspaces" in lines
+    assert any(line.startswith("Baseline budget $40 → €210/mo") for line in lines), lines
