@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.commands.args import extra_words, parse_count, parse_decimal
+from bot.commands.compute_model import model_parts
 from bot.commands.missing import missing_section
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.domain.money import fmt_number
@@ -38,6 +39,7 @@ def compute(args: list[str], ctx: Context) -> Reply:
         f"{fmt_number(count)} container{'s' if count != 1 else ''} ({size} vCPU each)"
         for size, count in estimate.containers
     )
+    model, notes = model_parts(ctx, rps, estimate)
     return Reply(
         title=f"Compute for {fmt_number(rps)} req/sec",
         parts=(
@@ -57,7 +59,9 @@ def compute(args: list[str], ctx: Context) -> Reply:
                     f"{fmt_number(estimate.per_vcpu)} req/sec per vCPU",
                 ),
             ),
+            *model,
         ),
+        notes=notes,
     )
 
 
@@ -143,9 +147,10 @@ COMMANDS = (
         "compute",
         "compute RPS",
         "compute 100",
-        "vCPUs and containers for a request rate",
+        "vCPUs and containers for a request rate, and the p95 the queue model expects",
         compute,
-        reads=PLAN_ONLY,
+        # The model is fitted to the team's measurements and back-tested up to now.
+        reads=frozenset({"clock", "store"}),
     ),
     Command(
         "connections",

@@ -17,6 +17,7 @@ from bot.domain.reality import Reality, assess
 from bot.domain.reality_effects import about
 from bot.domain.values import Prose, Typed, Value, fmt_value
 from bot.domain.whatif import Margin, Parameters, Sizing, parameters, size
+from bot.reality.queue_model import fmt_ms, model_from_hours
 from bot.reply import Facts, Part, Reply, Table, Text
 
 __all__ = ["COMMANDS", "limits_table", "sizing_facts"]
@@ -39,7 +40,7 @@ def _plural(count: float, word: str) -> str:
 
 def sizing_facts(s: Sizing, p: Parameters, max_connections: int | None) -> list[tuple[str, Value]]:
     peak = f"× {p.peak:.2f} at the peak hour ({_where(p, 'peak')})"
-    p95 = "unbounded: the CPU is saturated" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
+    p95 = "unbounded: more than the servers can take" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
     pooler = "a pooler is needed" if s.pooler else "no pooler needed"
     return [
         ("Users", _n(s.users)),
@@ -180,12 +181,14 @@ def whatif(args: list[str], ctx: Context) -> Reply:
     if plan.formulas.compute is None:
         return missing_section("compute")
     value = float(number)
+    model = model_from_hours(plan, hours if store is not None else None, ctx.now)
     sizing = size(
         plan,
         p,
         users=value if kind == "users" else None,
         rps=value if kind == "rps" else None,
         containers=value if kind == "containers" else None,
+        p95_model=model.p95_model(plan),
     )
     first = sizing.first
     connections = plan.formulas.connections
@@ -212,9 +215,18 @@ def whatif(args: list[str], ctx: Context) -> Reply:
         else "Nothing measured yet: these are the plan's own figures.",
         "CPU and p95 are on the containers running today (or the count asked for),"
         " connections on the containers the load needs; cost grows with the users from"
-        " the measured cost. p95 models each vCPU as an M/M/1 queue.",
+        " the measured cost.",
+        "p95 from the queue model. "
+        + model.source_line(
+            f"mean {fmt_ms(p.demand_s)}, the service demand a request"
+            f" ({_where(p, 'service_demand')})"
+        ),
+        model.error_line(),
         Prose("`", Typed("reality"), "` shows each measured figure against the plan."),
     ]
+    caveat = model.caveat(sizing.peak_rps)
+    if caveat:
+        notes.insert(0, caveat)
     label = {
         "users": f"{fmt_number(int(value))} users",
         "rps": f"{_n(value)} req/s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -28,6 +29,12 @@ class ComputeFormula(_Model):
     approx_step: int = Field(default=5, gt=0)
     current_vcpus: int = Field(default=1, gt=0)
     current_rps_claim: Decimal | None = None  # "Handles ~20 req/sec" as written
+    # The queue model (README "The queue, modelled"): workers serving requests in each
+    # container (unset = one per vCPU), the service time's assumed shape, and its spread
+    # (squared coefficient of variation) until the team's measurements fit one.
+    workers_per_container: int | None = Field(default=None, gt=0)
+    service_shape: Literal["lognormal", "exponential"] = "lognormal"
+    service_scv: Decimal = Field(default=Decimal(1), gt=0, le=50)
 
     @field_validator("container_sizes")
     @classmethod

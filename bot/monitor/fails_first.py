@@ -70,13 +70,21 @@ def weeks_text(at: datetime | None, now: datetime) -> str:
     return f"in about {round(days / 30.4)} months"
 
 
-def fails_first(plan: Plan, hours: Hours, now: datetime) -> FailsFirst:
+def fails_first(
+    plan: Plan, hours: Hours, now: datetime, *, p95_load: float | None = None
+) -> FailsFirst:
+    """`p95_load`: the requests a second at which the queue model puts p95 past the target
+    on today's containers. Given, the p95 limit is reached when the trend of the daily
+    peak load reaches it (p95 itself rises as a curve, not a line); else p95's own trend."""
     now = require_aware(now)
     found: list[Breaking] = []
     for limit in plan_limits(plan):
         series = hours.get(limit.metric, ())
-        extremes = [(h.hour, h.min, h.max) for h in series]
-        rule = MetricRule(metric=limit.metric, op=">", value=limit.value)
+        watched, threshold = limit.metric, limit.value
+        if limit.key == "p95" and p95_load is not None:
+            watched, threshold = plan.reality.metrics.requests, p95_load
+        extremes = [(h.hour, h.min, h.max) for h in hours.get(watched, ())]
+        rule = MetricRule(metric=watched, op=">", value=threshold)
         forecast = forecast_rule(rule, extremes, now, WINDOW) if extremes else None
         at = forecast.crosses_at if forecast else None
         newest = series[-1].hour.date() if series else None

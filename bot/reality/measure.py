@@ -10,6 +10,7 @@ from bot.domain.plan import Plan
 from bot.domain.reality import Reality, assess, role_metrics
 from bot.domain.reality_measure import WINDOW
 from bot.monitor.fails_first import FailsFirst, fails_first
+from bot.reality.queue_model import model_from_hours
 from store.metrics import MetricStore
 
 __all__ = ["MeasuredStore", "gather_hours", "measured_now", "reality_of"]
@@ -37,4 +38,7 @@ def reality_of(store: MeasuredStore, plan: Plan, now: datetime) -> Reality:
 def measured_now(store: MeasuredStore, plan: Plan, now: datetime) -> tuple[Reality, FailsFirst]:
     """The assumptions and what fails first, from one read of the hourly statistics."""
     hours = gather_hours(store, plan, now)
-    return assess(plan, hours), fails_first(plan, hours, now)
+    model = model_from_hours(plan, hours, now)
+    running = hours.get(plan.reality.metrics.containers) or ()
+    load = model.load_at_target(plan, running[-1].mean) if running else None
+    return assess(plan, hours), fails_first(plan, hours, now, p95_load=load)

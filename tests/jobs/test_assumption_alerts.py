@@ -11,6 +11,8 @@ from bot.commands import build_router
 from bot.context import Context
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
+from bot.notify.compose import load_payload
+from bot.notify.slack import slack_message
 from bot.render.text import render_text
 from tests.support.metrics_helpers import T0, Clock, make_deps
 from tests.support.reality_sim import plan_true
@@ -27,7 +29,11 @@ def _feed(deps: Deps, files_mb_factor: float, start_days_ago: float, days: float
 
 def _messages(deps: Deps) -> list[dict[str, object]]:
     rows = [*deps.store.outbox.by_status("queued"), *deps.store.outbox.by_status("sent")]
-    return [json.loads(r.payload) for r in sorted(rows, key=lambda r: r.id)]
+    # What Slack is sent for each row: its stored Reply rendered by the Slack poster.
+    return [
+        {**json.loads(r.payload), **slack_message(load_payload(r.payload))}
+        for r in sorted(rows, key=lambda r: r.id)
+    ]
 
 
 def _assumption(messages: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -130,7 +130,12 @@ REWORDS = (
 DELETES = (
     Delete("no resources", SIZING | {"triggers"}, "## Resource Estimates"),
     Delete("no cost model", frozenset({"breakeven", "breakeven 30"}), "## Cost Model"),
-    Delete("no targets", frozenset({"targets", "targets 2", "triggers"}), "## Performance"),
+    # compute proposes the containers that hold the built tier's p95 target (the queue model)
+    Delete(
+        "no targets",
+        frozenset({"targets", "targets 2", "triggers", "compute 100"}),
+        "## Performance",
+    ),
     Delete("no scaling", frozenset({"triggers"}), "## Scaling Triggers"),
     Delete("no scenarios", frozenset({"scenario", "scenario traffic-spike"}), "## Disaster"),
     Delete("no optimizations", frozenset(), "## Optimization"),
