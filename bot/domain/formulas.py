@@ -28,6 +28,8 @@ class ComputeFormula(_Model):
     approx_step: int = Field(default=5, gt=0)
     current_vcpus: int = Field(default=1, gt=0)
     current_rps_claim: Decimal | None = None  # "Handles ~20 req/sec" as written
+    # The plan's worked example line as written, quoted (never recomputed) by `compute`.
+    example: str | None = None
 
     @field_validator("container_sizes")
     @classmethod
