@@ -58,7 +58,7 @@ def test_panels_speak_the_plans_words(seeded: DigestInput) -> None:
     assert {"Database connections in use", "API response time p95", "Monthly active users"} <= texts
     assert {"connections", "ms", "users", "$/mo"} <= texts
     # The threshold says which rule and its value; now and the crossing are marked.
-    assert "Tier 1 trigger: db_connections > 80" in texts
+    assert "Tier 1 trigger: Database connections > 80 (80% of limit)" in texts
     assert "now" in texts and "forecast" in texts
     assert "crosses 3 Dec" in texts  # 68 connections, +14 a week: over 80 on 3 Dec
     # The month's cost against the budget of the tier in place.
@@ -112,3 +112,13 @@ def test_a_crossing_near_the_right_edge_keeps_its_label_inside_the_axes() -> Non
     label = next(t for t in fig.findobj(Text) if t.get_text().startswith("crosses "))
     box = label.get_window_extent(renderer)
     assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1, (box, ax.bbox)
+
+
+def test_every_trigger_label_is_in_the_plans_own_words(seeded: DigestInput) -> None:
+    # One style: "api_p95_ms > 700ms" beside "MAU above 2,500" read as two vocabularies.
+    written = {t.text for t in seeded.plan.tiers[0].triggers}
+    labels = [p.threshold_label for p in chart_panels(seeded) if p.threshold_label]
+    assert len(labels) >= 3
+    for label in labels:
+        if label.startswith("Tier 1 trigger: "):
+            assert label.removeprefix("Tier 1 trigger: ") in written, label
