@@ -76,6 +76,11 @@ DIGEST_NOT_BUILDER = ("bot/digest/schedule.py", "bot/digest/chart.py")
 SCHEDULER = ("apscheduler", "bot.jobs", "bot.digest.schedule", "bot.digest.chart")
 # Only these may talk to Slack; everything else goes through them.
 SLACK_ALLOWED = ("bot/slack/", "bot/notify/slack.py")
+# In the alert pipeline only the Slack poster knows Block Kit: an outbox row holds its
+# message as data and each poster renders its own medium when it sends.
+NOTIFY = "bot/notify/"
+BLOCK_KIT = "bot.render.blocks"
+BLOCK_KIT_ALLOWED = "bot/notify/slack.py"
 CONFIG = "bot/core/config.py"
 MAX_LINES = 400
 MAX_LOOSE = 6
@@ -207,6 +212,13 @@ def slack_outside_the_edge(tree: Tree, path: Path) -> set[str]:
     return {i for i in tree.imports(path) if i.split(".")[0] in ("slack_bolt", "slack_sdk")}
 
 
+def block_kit_outside_the_slack_poster(tree: Tree, path: Path) -> set[str]:
+    module = tree.module(path)
+    if not module.startswith(NOTIFY) or module == BLOCK_KIT_ALLOWED:
+        return set()
+    return {i for i in tree.imports(path) if i == BLOCK_KIT or i.startswith(BLOCK_KIT + ".")}
+
+
 def environment_outside_config(tree: Tree, path: Path) -> list[str]:
     if tree.module(path) == CONFIG:
         return []
@@ -275,6 +287,11 @@ def test_pure_layers_and_the_digest_builder_do_no_io(path: Path) -> None:
 @pytest.mark.parametrize("path", SOURCES, ids=_module)
 def test_only_the_slack_edge_imports_slack(path: Path) -> None:
     assert slack_outside_the_edge(TREE, path) == set()
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_module)
+def test_only_the_slack_poster_renders_block_kit_in_notify(path: Path) -> None:
+    assert block_kit_outside_the_slack_poster(TREE, path) == set()
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_module)
@@ -442,6 +459,25 @@ def test_planted_impurity_is_caught(plant: Callable[..., Tree], name: str, text:
 def test_planted_slack_import_outside_the_edge_is_caught(plant: Callable[..., Tree]) -> None:
     tree = plant({"bot/commands/planted.py": "from slack_sdk import WebClient\n"})
     assert slack_outside_the_edge(tree, _at(tree, "bot/commands/planted.py")) == {"slack_sdk"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from bot.render.blocks import render_message\n",
+        "import bot.render.blocks\n",
+        "from bot.render import blocks\n",
+        "from ..render.blocks import render_message\n",
+        "from ..render import blocks\n",
+    ],
+)
+def test_planted_block_kit_outside_the_slack_poster_is_caught(
+    plant: Callable[..., Tree], text: str
+) -> None:
+    tree = plant({"bot/notify/planted.py": text})
+    assert block_kit_outside_the_slack_poster(tree, _at(tree, "bot/notify/planted.py")) == {
+        BLOCK_KIT
+    }
 
 
 def test_planted_environment_read_is_caught(plant: Callable[..., Tree]) -> None:

@@ -16,6 +16,8 @@ from bot.commands import build_router
 from bot.deps import Deps
 from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
+from bot.notify.compose import load_payload
+from bot.notify.slack import slack_message
 from bot.render.blocks import render_message
 from bot.render.text import render_text
 from bot.reply import Moment, Prose, Reply, Table
@@ -100,7 +102,8 @@ def test_alerts_their_resolution_and_its_edit_are_in_the_team_zone(
     deps.store.metrics.add_batch([Sample(metric="mau", at=now, value=9000)])
     evaluate_once(deps, now)
     firing = [r for r in deps.store.outbox.due(now) if r.kind == "firing"]
-    payload = json.loads(firing[0].payload)
+    stored = load_payload(firing[0].payload)
+    payload = slack_message(stored)  # what the Slack poster posts
     day = now.date().isoformat()
     assert f"since {day} 10:00 {abbr}" in payload["text"] and "UTC" not in payload["text"]
     assert _token(now, f"{day} 10:00 {abbr}") in _dump(payload["blocks"])
@@ -108,7 +111,7 @@ def test_alerts_their_resolution_and_its_edit_are_in_the_team_zone(
     # Delivered (as the outbox worker records it), so its resolution is worth a message.
     row = firing[0]
     deps.store.outbox.mark_sent(row.id, "C_ALERTS", "1.1", now)
-    pairs = [(a["rule_id"], a["fired_at"]) for a in payload["alerts"]]
+    pairs = [(a.rule_id, a.fired_at) for a in stored.alerts]
     deps.store.alerts.record_messages(pairs, row.id, "C_ALERTS", "1.1")
 
     for minute in range(1, 8):  # past the 5-minute hold-down
@@ -116,12 +119,15 @@ def test_alerts_their_resolution_and_its_edit_are_in_the_team_zone(
         deps.store.metrics.add_batch([Sample(metric="mau", at=clock.now, value=100)])
         evaluate_once(deps, clock.now)
     resolved = [r for r in deps.store.outbox.due(clock.now) if r.kind == "resolved"]
-    payload = json.loads(resolved[0].payload)
-    later = datetime.fromisoformat(payload["at"])
+    stored = load_payload(resolved[0].payload)
+    payload = slack_message(stored)
+    later = datetime.fromisoformat(stored.at)
     shown = later.astimezone(ZoneInfo(ZONE)).strftime(f"{day} %H:%M {abbr}")
     assert f"Resolved {shown}." in payload["text"] and "UTC" not in payload["text"]
     assert _token(later, shown) in _dump(payload["blocks"])
-    edit = payload["edit"]
+    assert stored.edit is not None
+    # The original message as the Slack poster edits it.
+    edit = slack_message(stored.model_copy(update={"reply": stored.edit.reply}))
     assert f"resolved {shown}" in edit["text"]
     assert _token(later, shown) in _dump(edit["blocks"])
     assert validate_blocks(payload["blocks"]) == validate_blocks(edit["blocks"]) == []

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.domain.monitoring import SEVERITIES, Event, EventKind, Rule, Severity
 
-__all__ = ["Notification", "group_events"]
+__all__ = ["Notification", "group_events", "narrowed"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,17 @@ def group_events(events: Iterable[Event], rules: Sequence[Rule]) -> list[Notific
     for kind in _SINGLE:
         out.extend(_notification(kind, (e,), severity) for e in ordered if e.kind == kind)
     return out
+
+
+def narrowed(note: Notification, events: Sequence[Event], rules: Sequence[Rule]) -> Notification:
+    """The share of `note` that holds `events` (a route takes only its severities' alerts),
+    in the message's order, keyed and ranked as that share alone: what grouping those
+    events by themselves gives."""
+    mine = {id(e) for e in events}
+    kept = tuple(e for e in note.events if id(e) in mine)
+    if kept == note.events:
+        return note
+    return _notification(note.kind, kept, {r.id: r.severity for r in rules})
 
 
 def _notification(

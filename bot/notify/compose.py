@@ -19,7 +19,7 @@ from bot.domain.values import Moment, Prose, fmt_value
 from bot.monitor.group import Notification
 from bot.monitor.routes import RouteName
 from bot.notify.oneline import one_line
-from bot.render.blocks import render_message
+from bot.render.stored import dump_reply
 from bot.reply import Reply, Text
 
 __all__ = [
@@ -27,11 +27,13 @@ __all__ = [
     "Edit",
     "OutboxItem",
     "Payload",
+    "alert_payload",
     "alert_reply",
     "decide",
+    "digest_payload",
     "load_payload",
     "payload_reply",
-    "render_payload",
+    "reply_payload",
     "resolution_edit",
     "with_edit",
 ]
@@ -64,24 +66,33 @@ class AlertLine(BaseModel):
 
 
 class Edit(BaseModel):
-    """The original firing message as it should read once `resolved` alerts cleared."""
+    """The original firing message as it should read once `resolved` alerts cleared: its
+    Reply (`bot/render/stored.py`), which the Slack poster renders when it edits; an edit
+    queued before that holds the Block Kit and text it was rendered to then."""
 
     model_config = ConfigDict(frozen=True)
 
     resolved: tuple[str, ...]  # rule ids shown resolved
-    text: str
-    blocks: list[dict[str, Any]]
+    reply: dict[str, Any] | None = None
+    text: str = ""
+    blocks: list[dict[str, Any]] = []
 
 
 class Payload(BaseModel):
+    """What an outbox row says, as data: the message's Reply (`reply`, stored by
+    `bot/render/stored.py`) beside its typed alerts; each route's poster renders it for
+    its medium when it sends. Rows queued before hold Slack's `text` and `blocks` already
+    rendered (and no `reply`): the Slack poster posts those as they are."""
+
     model_config = ConfigDict(frozen=True)
 
     kind: PayloadKind
     channel: str
     alerts: tuple[AlertLine, ...]
     at: str
-    text: str
-    blocks: list[dict[str, Any]]
+    reply: dict[str, Any] | None = None
+    text: str = ""
+    blocks: list[dict[str, Any]] = []
     # A resolution's edit of its original message, composed when it resolved.
     edit: Edit | None = None
     # The built tier a resolution by building speaks of (rows from before: unknown).
@@ -170,22 +181,34 @@ def alert_reply(
     return Reply(title=title, parts=parts, notes=notes)
 
 
-def render_payload(
-    kind: str,
+def reply_payload(
+    kind: PayloadKind,
+    channel: str,
+    reply: Reply,
+    at: datetime,
+    alerts: Sequence[AlertLine] = (),
+    built_tier: int | None = None,
+) -> Payload:
+    """`reply` as an outbox payload: kept as data, rendered by the poster that sends it."""
+    return Payload(
+        kind=kind,
+        channel=channel,
+        alerts=tuple(alerts),
+        at=at.isoformat(),
+        reply=dump_reply(reply),
+        built_tier=built_tier,
+    )
+
+
+def alert_payload(
+    kind: PayloadKind,
     channel: str,
     alerts: Sequence[AlertLine],
     at: datetime,
     resolved: Mapping[str, datetime] | None = None,
     zone: tzinfo = UTC,
 ) -> Payload:
-    reply = alert_reply(kind, alerts, resolved, zone)
-    return Payload(
-        kind=kind,
-        channel=channel,
-        alerts=tuple(alerts),
-        at=at.isoformat(),
-        **render_message(reply),
-    )
+    return reply_payload(kind, channel, alert_reply(kind, alerts, resolved, zone), at, alerts)
 
 
 def _resolution_text(alert: AlertLine, built: int | None, at: datetime, zone: tzinfo) -> Prose:
@@ -220,17 +243,11 @@ def resolution_reply(
     )
 
 
-def _resolution_reply(
-    alert: AlertLine, at: datetime, built: int = 0, zone: tzinfo = UTC
+def _resolution_payload(
+    alert: AlertLine, channel: str, at: datetime, built: int = 0, zone: tzinfo = UTC
 ) -> Payload:
-    return Payload(
-        kind="resolved",
-        channel="",
-        alerts=(alert,),
-        at=at.isoformat(),
-        built_tier=built,
-        **render_message(resolution_reply(alert, at, built, zone)),
-    )
+    reply = resolution_reply(alert, at, built, zone)
+    return reply_payload("resolved", channel, reply, at, (alert,), built_tier=built)
 
 
 def payload_reply(payload: Payload, zone: tzinfo = UTC) -> Reply:
@@ -292,11 +309,9 @@ def decide(
         if not lines:
             continue
         if note.kind == "resolved":
-            payload = _resolution_reply(lines[0], now, plan.built_tier, zone).model_copy(
-                update={"channel": channel}
-            )
+            payload = _resolution_payload(lines[0], channel, now, plan.built_tier, zone)
         else:
-            payload = render_payload(note.kind, channel, lines, now, zone=zone)
+            payload = alert_payload(note.kind, channel, lines, now, zone=zone)
         announced = tuple((a.rule_id, a.fired_at) for a in lines) if note.kind == "firing" else ()
         items.append(OutboxItem(note.dedup_key, note.kind, payload, announced))
     return items
@@ -306,15 +321,8 @@ def resolution_edit(
     original: Payload, resolved: Mapping[str, datetime], zone: tzinfo = UTC
 ) -> Edit:
     """The original firing message with `resolved` (rule id -> when) marked as cleared."""
-    again = render_payload(
-        original.kind,
-        original.channel,
-        original.alerts,
-        datetime.fromisoformat(original.at),
-        resolved,
-        zone,
-    )
-    return Edit(resolved=tuple(sorted(resolved)), text=again.text, blocks=again.blocks)
+    again = alert_reply(original.kind, original.alerts, resolved, zone)
+    return Edit(resolved=tuple(sorted(resolved)), reply=dump_reply(again))
 
 
 def with_edit(item: OutboxItem, edit: Edit) -> OutboxItem:
@@ -340,6 +348,4 @@ def load_payload(text: str) -> Payload:
 
 def digest_payload(reply: Reply, channel: str, now: datetime) -> Payload:
     """The weekly digest as an outbox payload (it carries no alerts to edit later)."""
-    return Payload(
-        kind="digest", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
-    )
+    return reply_payload("digest", channel, reply, now)

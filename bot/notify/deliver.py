@@ -361,8 +361,10 @@ class Worker:
         }
         if not shown <= set(edit.resolved):
             return
+        # The edit's Reply (the Slack poster renders it), or an edit queued before replies
+        # were stored: the text and blocks it was rendered to then.
         again = load_payload(first.payload).model_copy(
-            update={"text": edit.text, "blocks": edit.blocks}
+            update={"reply": edit.reply, "text": edit.text, "blocks": edit.blocks}
         )
         try:
             await poster.mark_resolved(sent, again)

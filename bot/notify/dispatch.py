@@ -14,41 +14,50 @@ from datetime import UTC, datetime, tzinfo
 
 from bot.domain.monitoring import Event, Rule
 from bot.domain.plan import Plan
-from bot.monitor.group import Notification, group_events
+from bot.monitor.group import Notification, narrowed
 from bot.monitor.routes import ROUTE_NAMES, Destination, Routes
 from bot.notify.compose import OutboxItem, alert_reply, decide
-from bot.render.blocks import render_message
+from bot.render.stored import dump_reply
 
 __all__ = ["compose_routed", "route_notifications"]
 
 
 def route_notifications(
-    order: Sequence[Event],
     notifications: Sequence[Notification],
     rules: Sequence[Rule],
     routes: Routes,
+    order: Sequence[Event] = (),
 ) -> list[tuple[Destination, list[Notification]]]:
-    """Each message's events to their severity's route, the routes in the order their first
-    event came (`order`): Slack and email get the messages grouped as they are within the
-    route, PagerDuty one per alert (its dedup key is the alert), reminders Slack only."""
+    """The group stage's messages on their routes, as grouped: a message whose alerts go to
+    several routes is split, each route taking its share (`narrowed`); PagerDuty takes one
+    message per alert (its dedup key is the alert), only Slack takes reminders. The routes
+    come in the order of their first event in `order` (the events as announced), PagerDuty's
+    alerts in that order too."""
     by_id = {r.id: r for r in rules}
-    grouped = {id(e) for n in notifications for e in n.events}
-    buckets: dict[Destination, list[Event]] = {}
-    for event in order:
-        if id(event) not in grouped:
-            continue
-        rule = by_id.get(event.rule_id)
-        dest = routes.for_rule(rule) if rule else routes.by_severity["p1"]
-        if dest.route != "slack" and event.kind == "reminder":
-            continue
-        buckets.setdefault(dest, []).append(event)
-    routed = []
-    for dest, mine in buckets.items():
+    routed: dict[Destination, list[Notification]] = {}
+    for note in notifications:
+        shares: dict[Destination, list[Event]] = {}
+        for event in note.events:
+            rule = by_id.get(event.rule_id)
+            dest = routes.for_rule(rule) if rule else routes.by_severity["p1"]
+            if dest.route != "slack" and event.kind == "reminder":
+                continue
+            shares.setdefault(dest, []).append(event)
+        for dest, events in shares.items():
+            mine = routed.setdefault(dest, [])
+            if dest.route == "pagerduty":
+                mine.extend(narrowed(note, [e], rules) for e in events)
+            else:
+                mine.append(narrowed(note, events, rules))
+    position = {id(e): n for n, e in enumerate(order)}
+
+    def first(note: Notification) -> int:
+        return min((position.get(id(e), len(position)) for e in note.events), default=0)
+
+    for dest, notes in routed.items():
         if dest.route == "pagerduty":
-            routed.append((dest, [n for e in mine for n in group_events([e], rules)]))
-        else:
-            routed.append((dest, group_events(mine, rules)))
-    return routed
+            notes.sort(key=first)
+    return sorted(routed.items(), key=lambda item: min(first(n) for n in item[1]))
 
 
 def compose_routed(
@@ -77,5 +86,5 @@ def _say_fallback(item: OutboxItem, dest: Destination, zone: tzinfo) -> OutboxIt
         f"{ROUTE_NAMES[dest.wanted]} is not configured for {'/'.join(severities)} alerts, "
         "so this came here instead: `/capacity status` says how to set it up."
     )
-    shown = render_message(replace(reply, notes=(*reply.notes, note)))
-    return replace(item, payload=item.payload.model_copy(update=shown))
+    said = dump_reply(replace(reply, notes=(*reply.notes, note)))
+    return replace(item, payload=item.payload.model_copy(update={"reply": said}))

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from bot.domain.estimate import Estimate, estimate_words
 from bot.domain.plan import Plan
-from bot.notify.compose import OutboxItem, Payload
-from bot.render.blocks import render_message
+from bot.notify.compose import OutboxItem, reply_payload
 from bot.reply import Reply, Text
 
 __all__ = ["estimate_notice"]
@@ -25,7 +24,5 @@ def estimate_notice(
         parts=(Text(words + "."),),
         notes=("From Infracost, before the change is applied. `/capacity spend` shows the bills.",),
     )
-    payload = Payload(
-        kind="estimate", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
-    )
+    payload = reply_payload("estimate", channel, reply, now)
     return OutboxItem(estimate.key, "estimate", payload, ())

@@ -6,8 +6,8 @@
     announce  the events a person hears about (a quiet metric is one warning of its own,
               not a note on each alert of it), and tier news (built tier, demand)
     group     events into messages: a bad minute is one message (bot/monitor/group.py)
-    route     each message to its severity's route; PagerDuty one per alert, reminders to
-              Slack only (bot/notify/dispatch.py)
+    route     the group stage's messages on their routes: each route takes its share of a
+              message; PagerDuty one per alert, reminders to Slack only (dispatch.py)
     compose   the words of each message (bot/notify/compose.py); a resolution carries the
               edit of its original message, so delivery only carries it out
     enqueue   states, tier marks and outbox rows, in one transaction
@@ -142,7 +142,8 @@ def group_stage(tick: Tick) -> None:
 
 def route_stage(tick: Tick) -> None:
     routes = routes_for(tick.current, tick.settings)
-    tick.routed = route_notifications(tick.announced, tick.notifications, tick.rules, routes)
+    # The group stage's messages as they are; a route takes its share of each.
+    tick.routed = route_notifications(tick.notifications, tick.rules, routes, tick.announced)
 
 
 def compose_stage(tick: Tick) -> None:

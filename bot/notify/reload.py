@@ -8,8 +8,7 @@ from datetime import UTC, datetime, tzinfo
 from bot.domain.monitoring import AlertState, Rule
 from bot.domain.plan import Plan
 from bot.monitor.routes import Routes
-from bot.notify.compose import AlertLine, OutboxItem, Payload
-from bot.render.blocks import render_message
+from bot.notify.compose import AlertLine, OutboxItem, reply_payload
 from bot.reply import Moment, Person, Prose, Reply, Section, Text
 
 __all__ = ["REMOVED", "diff_item", "removed_items"]
@@ -34,9 +33,7 @@ def diff_item(
         ),
         notes=("`/capacity plan` shows the plan's source and version.",),
     )
-    payload = Payload(
-        kind="plan_reload", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
-    )
+    payload = reply_payload("plan_reload", channel, reply, now)
     return OutboxItem(f"plan-reload:{version}:{now.isoformat()}", "plan_reload", payload, ())
 
 
@@ -84,13 +81,7 @@ def removed_items(
             ),
         )
         dest = routes.for_rule(rule)
-        payload = Payload(
-            kind="resolved",
-            channel=dest.target,
-            alerts=(alert,),
-            at=now.isoformat(),
-            **render_message(reply),
-        )
+        payload = reply_payload("resolved", dest.target, reply, now, (alert,))
         key = f"{rule.id}:{fired}:removed"
         items.append(OutboxItem(key, "resolved", payload, (), route=dest.route))
     return items

@@ -1,4 +1,6 @@
-"""The Slack Web API calls notifications make. The only notify module importing slack_sdk."""
+"""The Slack Web API calls notifications make. The only notify module importing slack_sdk,
+and the only one that knows Block Kit: an outbox row holds its message as data (a Reply),
+rendered here when it is posted (`slack_message`)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.monitor.routes import RouteName
 from bot.notify.poster import DeliveryError, Message, Sent
 from bot.notify.retry_after import retry_after
+from bot.render.blocks import render_message
+from bot.render.stored import in_stored_currency, load_reply
 
 if TYPE_CHECKING:
     from bot.notify.compose import Payload
 
-__all__ = ["NEEDS_PERSON", "OUTBOX_EVENT", "DeliveryError", "SlackPoster", "make_client"]
+__all__ = [
+    "NEEDS_PERSON",
+    "OUTBOX_EVENT",
+    "DeliveryError",
+    "SlackPoster",
+    "make_client",
+    "slack_message",
+]
 
 # The message metadata event type that carries an outbox key (see `SlackPoster.find`).
 OUTBOX_EVENT = "capacity_bot_outbox"
@@ -50,6 +61,16 @@ def make_client(token: str, base_url: str, timeout: int = 10) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
+def slack_message(payload: Payload) -> dict[str, Any]:
+    """`{"text": ..., "blocks": [...]}` for chat.postMessage and chat.update: the payload's
+    Reply rendered to Block Kit, in the currency it was composed in. A row queued before
+    replies were stored holds Slack's text and blocks already rendered: posted as they are."""
+    if payload.reply is None:
+        return {"text": payload.text, "blocks": payload.blocks}
+    with in_stored_currency(payload.reply):
+        return render_message(load_reply(payload.reply))
+
+
 def _error(exc: Exception) -> DeliveryError:
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
@@ -81,10 +102,11 @@ class SlackPoster:
     async def send(self, message: Message) -> Sent:
         """A follow-up replies in the original's thread; anything else posts in the channel."""
         payload, original = message.payload, message.reply_to
+        shown = slack_message(payload)
         channel, ts = await self.post(
             original.target if original else payload.channel,
-            payload.text,
-            payload.blocks,
+            shown["text"],
+            shown["blocks"],
             thread_ts=original.ref if original else None,
             dedup_key=message.key,
         )
@@ -124,7 +146,9 @@ class SlackPoster:
         return None
 
     async def mark_resolved(self, original: Sent, payload: Payload) -> None:
-        await self.update(original.target, original.ref, payload.text, payload.blocks)
+        """`payload` is the original message as it reads now (its edit): rendered here."""
+        shown = slack_message(payload)
+        await self.update(original.target, original.ref, shown["text"], shown["blocks"])
 
     async def post(
         self,

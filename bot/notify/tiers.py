@@ -8,8 +8,7 @@ from bot.domain.costs import current_tier, tier_label
 from bot.domain.plan import Plan
 from bot.domain.tiers import budget_words, gap_text, next_trigger
 from bot.domain.values import Moment, Person, Prose
-from bot.notify.compose import OutboxItem, Payload
-from bot.render.blocks import render_message
+from bot.notify.compose import OutboxItem, reply_payload
 from bot.reply import Reply, Text
 
 __all__ = ["built_notice", "demand_notice"]
@@ -46,9 +45,7 @@ def built_notice(
     reply = Reply(
         title=f"{tier_label(plan, built)} {verb}", parts=(Text(Prose.joined("\n", lines)),)
     )
-    payload = Payload(
-        kind="built", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
-    )
+    payload = reply_payload("built", channel, reply, now)
     source = recorded_at.isoformat() if recorded_at else f"plan:{now:%Y-%m-%dT%H:%M}"
     return OutboxItem(f"built:{previous}->{built}:{source}", "built", payload, ())
 
@@ -70,7 +67,5 @@ def demand_notice(
     reply = Reply(
         title=f"Trigger reached: {tier_label(plan, demand)}", parts=(Text("\n".join(lines)),)
     )
-    payload = Payload(
-        kind="demand", channel=channel, alerts=(), at=now.isoformat(), **render_message(reply)
-    )
+    payload = reply_payload("demand", channel, reply, now)
     return OutboxItem(f"demand:{demand}:built{plan.built_tier}", "demand", payload, ())

@@ -17,7 +17,7 @@ from bot.jobs.alerts import evaluate_once
 from bot.monitor import Sample
 from bot.notify.compose import load_payload
 from bot.notify.deliver import Worker
-from bot.notify.slack import SlackPoster, make_client
+from bot.notify.slack import SlackPoster, make_client, slack_message
 from bot.web.ingest import make_metrics_routes
 from store import Store
 from tests.fakeslack import FakeSlack
@@ -158,7 +158,8 @@ async def test_a_row_caught_after_slack_posted_is_reconciled_not_reposted(
     deps.store.outbox.mark_sending(row.id)
     poster = SlackPoster(make_client(slack.bot_token, slack.api_url, timeout=5))
     payload = load_payload(row.payload)
-    _, ts = await poster.post(CHANNEL, payload.text, payload.blocks, dedup_key=row.dedup_key)
+    shown = slack_message(payload)
+    _, ts = await poster.post(CHANNEL, shown["text"], shown["blocks"], dedup_key=row.dedup_key)
     deps.store.close()  # killed before `sent` was recorded
 
     again = make_deps(clock, store=Store(path))

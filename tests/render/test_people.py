@@ -11,6 +11,8 @@ from typing import Any
 from bot.commands import build_router
 from bot.core.config import Settings
 from bot.deps import Deps, build_deps
+from bot.notify.compose import load_payload
+from bot.notify.slack import slack_message
 from bot.planio.planfile import default_plan_text
 from bot.render.blocks import mrkdwn, render_message
 from bot.render.text import render_text
@@ -88,7 +90,8 @@ def reloaded(tmp_path: Path, user: str) -> tuple[Deps, dict[str, Any]]:
     )
     assert "Plan reloaded" in render_text(carry_out_reload(deps, user))
     (row,) = [r for r in deps.store.outbox.due(NOW + timedelta(1)) if r.kind == "plan_reload"]
-    payload: dict[str, Any] = json.loads(row.payload)
+    # What the Slack poster posts for the queued row.
+    payload: dict[str, Any] = slack_message(load_payload(row.payload))
     return deps, payload
 
 
