@@ -86,7 +86,8 @@ def _value_text(value: float) -> str:
 def _label_left(panel: Panel, start: datetime, end: datetime) -> bool:
     """A crossing in the right part of the axis is labelled left of its point."""
     crosses = panel.crosses_at
-    return crosses is not None and (crosses - start) / (end - start) > 0.6
+    # The label is about a quarter of the axis wide.
+    return crosses is not None and (crosses - start) / (end - start) > 0.75
 
 
 def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:

@@ -35,7 +35,7 @@ __all__ = [
 MAX_PANELS = 4
 _TITLE_MAX = 44
 # A threshold label's trigger words: "Tier 1 trigger: " and these fill about 3/4 of a panel.
-_WORDS_MAX = 40
+_WORDS_MAX = 34
 
 
 @dataclass(frozen=True)
