@@ -7,8 +7,9 @@ RSS read at checkpoints.
 
 Plan-only commands with varied arguments (every `cost N` is a new answer-cache key), so
 nothing leaves the process: they are answered in the ack. Prints RSS idle (built, before
-the first command), after each checkpoint, and idle again after the run (a collection
-and a trim, as the bot's idle job does). Bounded by its count; no network.
+the first command), after each checkpoint, and idle again after the run twice, side by
+side: pruned only, then after the bot's idle job (a collection and glibc's malloc_trim).
+Bounded by its count; no network.
 """
 
 from __future__ import annotations
@@ -146,10 +147,12 @@ async def run(total: int, checkpoints: list[int]) -> dict[str, Any]:
     offset[0] = MAX_SKEW + 120.0
     intake.replays.prune()
     intake.events.prune()
-    gc.collect()
-    trim = getattr(__import__("ctypes").CDLL("libc.so.6"), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
+    # Side by side in one run: idle without the fix (pruned only), then the served app's
+    # idle job (bot/jobs/trim.py: a collection and glibc's malloc_trim) on the same heap.
+    figures["idle_untrimmed"] = rss_mb()
+    from bot.jobs.trim import malloc_trim
+
+    figures["trimmed"] = malloc_trim()
     figures["idle_after"] = rss_mb()
     return figures
 
@@ -167,7 +170,18 @@ def main() -> None:
     at_first, at_total = figures["at"][first], figures["at"][total]
     print(f"RSS after {first:,}: {at_first:.1f} MB; after {total:,}: {at_total:.1f} MB")
     print(f"growth {first:,} -> {total:,}: {figures['at'][total] - figures['at'][first]:+.1f} MB")
-    print(f"idle RSS after (collected, trimmed): {figures['idle_after']:.1f} MB")
+    before, untrimmed, after = (
+        figures["idle_before"],
+        figures["idle_untrimmed"],
+        figures["idle_after"],
+    )
+    how = "collected, malloc_trim" if figures["trimmed"] else "collected; no glibc, no trim"
+    print(f"idle RSS after, pruned only (without the fix): {untrimmed:.1f} MB")
+    print(f"idle RSS after, idle job ({how}): {after:.1f} MB")
+    print(
+        f"ratio to idle before: without {untrimmed / before:.3f}, with {after / before:.3f}; "
+        f"given back {untrimmed - after:.1f} MB"
+    )
     print(f"{total / figures['seconds']:,.0f} commands/s")
 
 

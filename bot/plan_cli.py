@@ -59,7 +59,7 @@ def export_plan(settings: Settings, output: str | None, out: TextIO | None = Non
     """The live plan as the template's document, with the store's figures when it exists."""
     out = out or sys.stdout
     from bot.deps import utc_now
-    from bot.planio.doc_write import Live, export_document
+    from bot.planio.doc_write import Live
 
     plan = load_plan(settings.plan_path)
     now = utc_now()
@@ -73,7 +73,9 @@ def export_plan(settings: Settings, output: str | None, out: TextIO | None = Non
             live = live_figures(plan, store, now, settings.zone)
         finally:
             store.close()
-    text = export_document(plan, live)
+    from bot.planio.doc_verbatim import document_source, export_plan_document
+
+    text = export_plan_document(plan, live, document_source(settings.plan_path))
     if output is None:
         out.write(text)
     else:

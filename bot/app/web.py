@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.deps import Deps
+from bot.jobs.trim import IdleTrim
 from bot.slack.app import AsyncApp
 from bot.slack.intake import Intake
 from bot.slack.middleware import request_scope
@@ -65,13 +66,22 @@ def evaluation_health(deps: Deps) -> dict[str, Any]:
 PRUNE_EVERY = 60.0
 
 
+def idle_trim(intake: Intake) -> IdleTrim:
+    """Memory back to the allocator once a burst is over: quiet for the replay memory's
+    ttl, so the prune before it has just dropped the burst's keys."""
+    return IdleTrim(lambda: intake.replays.added, quiet=intake.replays.ttl)
+
+
 def _pruning(intake: Intake) -> Callable[[web.Application], Any]:
     async def prune_while_served(web_app: web.Application) -> AsyncIterator[None]:
+        trim = idle_trim(intake)
+
         async def loop() -> None:
             while True:
                 await asyncio.sleep(PRUNE_EVERY)
                 intake.replays.prune()
                 intake.events.prune()
+                trim.tick()
 
         task = asyncio.ensure_future(loop())
         yield

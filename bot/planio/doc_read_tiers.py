@@ -268,7 +268,8 @@ def read_tier_list(
             baseline = {"name": name, "users": int(count), "budget": total or spent}
             baseline["line_items"] = items
             reader.lines["baseline.line_items"] = line
-            known = {"costs", "cost", "monthly costs", "breaking points"}
+            # "Measured now" is the live block export-plan writes here: not the team's text.
+            known = {"costs", "cost", "monthly costs", "breaking points", "measured now"}
         else:
             where = f"tiers[{len(tiers)}]"
             reader.lines[where] = child.line

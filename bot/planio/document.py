@@ -177,6 +177,9 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     tiers, totals = read_tiers(growth, reader)
     if not tiers:
         tiers, totals = shaped
+    for index, (line, _stated, _percent) in enumerate(totals):
+        if line:
+            reader.lines[f"tiers[{index}].total"] = line  # where export-plan updates it
     kept += tier_kept(growth, tiers, reader, layout.outline)
     pricing, healthy, explicit_step = read_pricing(money_section, reader)
     data: dict[str, Any] = {**read_title(root), "metrics": metrics, "baseline": baseline}

@@ -8,7 +8,8 @@ from typing import Protocol
 
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.values import fmt_moment, fmt_value
-from bot.planio.doc_write import Live, export_document
+from bot.planio.doc_verbatim import export_plan_document
+from bot.planio.doc_write import Live
 from store.changes import ChangeStore
 from store.metrics import MetricStore
 from store.tiers import TierStore
@@ -50,8 +51,11 @@ def live_figures(plan: Plan, store: Readings, now: datetime, zone: tzinfo = UTC)
     )
 
 
-async def plan_document(plan: Plan, store: Readings, now: datetime, zone: tzinfo = UTC) -> str:
+async def plan_document(
+    plan: Plan, store: Readings, now: datetime, zone: tzinfo = UTC, source: str | None = None
+) -> str:
     """The live document: figures read here (the store stays on the loop's thread), the
-    rendering in a worker thread, so other requests are answered meanwhile."""
+    rendering in a worker thread, so other requests are answered meanwhile. With the team's
+    document `source`, that document comes back word for word."""
     live = live_figures(plan, store, now, zone)
-    return await asyncio.to_thread(export_document, plan, live)
+    return await asyncio.to_thread(export_plan_document, plan, live, source)

@@ -54,11 +54,12 @@ async def prepare_export(ctx: Context) -> ExportFiles:
 
 async def plan_document(ctx: Context) -> str:
     """The live document for `ExportPlan`: the plan with the store's figures, if any."""
-    from bot.planio.doc_write import Live, export_document
+    from bot.planio.doc_verbatim import document_source, export_plan_document
+    from bot.planio.doc_write import Live
     from bot.planio.live import plan_document as render
 
+    source = await asyncio.to_thread(document_source, ctx.plan_source)
     if ctx.store is None:
-        return export_document(
-            ctx.plan, Live(today=ctx.now.astimezone(ctx.zone).date().isoformat())
-        )
-    return await render(ctx.plan, ctx.store, ctx.now, ctx.zone)
+        today = ctx.now.astimezone(ctx.zone).date().isoformat()
+        return await asyncio.to_thread(export_plan_document, ctx.plan, Live(today=today), source)
+    return await render(ctx.plan, ctx.store, ctx.now, ctx.zone, source)

@@ -21,6 +21,7 @@ class SeenKeys:
         self.capacity = capacity
         self.clock = clock
         self._seen: OrderedDict[Hashable, float] = OrderedDict()
+        self.added = 0  # keys remembered since start: how busy the intake has been
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -50,6 +51,7 @@ class SeenKeys:
         if key in self._seen:
             return True
         self._seen[key] = now
+        self.added += 1
         return False
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 
 from bot.domain.rule_text import RuleContext
+from bot.planio.doc_figures import swap_figures
 from bot.planio.doc_read_ops import read_channel
 from bot.planio.doc_read_tiers import _key, heading_notes, line_item, step_columns
 from bot.planio.doc_reader import Reader
+from bot.planio.doc_verbatim import _noted
 from bot.planio.document import import_document
 from bot.planio.errors import PlanError
 from bot.planio.mdblocks import Table, parse_sections
@@ -65,6 +68,11 @@ CASES: dict[str, Callable[[], object]] = {
     "kept section": lambda: _import(
         TOP + "## Growth\n### Tier 1: x (100)\n## Notes\n" + "- a\n" * (N // 4)
     ),
+    # issue 23: the export's figure swap and its note over one long line of the team's
+    "figures swapped": lambda: swap_figures(
+        "Tier 1 $95 " * (N // 11), [(Decimal(n), Decimal(n + 1)) for n in range(90, 110)]
+    ),
+    "note replaced": lambda: _noted(" (capacity-bot: " * (N // 16), ["x"]),
 }
 
 
