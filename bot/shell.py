@@ -284,11 +284,14 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
         return 1
     warnings = plan_warnings(plan) + route_warnings(plan, settings)
     if source is not None and Path(source).suffix.lower() in (".md", ".markdown"):
+        from bot.planio.doc_terms import in_document_terms
         from bot.planio.document import import_document
 
-        # What the document's wording could not say as rules, by line.
-        text = read_plan_text(source)
-        warnings = [*import_document(text, str(source)).warnings, *warnings]
+        # What the document's wording could not say as rules, by line; the plan's own
+        # warnings in the document's terms (Tier 2 on its line, not tiers[1]).
+        result = import_document(read_plan_text(source), str(source))
+        located = [in_document_terms(w, result.lines) for w in warnings]
+        warnings = [*result.warnings, *located]
     from bot.planio.understood import understood
 
     # What was understood first, so a team can trust the import before the details.

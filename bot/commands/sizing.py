@@ -16,13 +16,11 @@ __all__ = ["COMMANDS"]
 
 
 def _need(estimate: ComputeEstimate) -> str:
-    """`Need ~30 vCPUs (28.6 exactly)`, or `Need 5.7 vCPUs` where no friendly figure fits."""
+    """`Need 28.57 vCPUs`: the one exact figure, to two places (100 / 3.5)."""
     exact = estimate.vcpus_exact
-    places = Decimal("0.1") if exact >= 1 else Decimal("0.001")
+    places = Decimal("0.01") if exact >= 1 else Decimal("0.001")
     shown = fmt_number(exact.quantize(places).normalize())
-    if estimate.approx_vcpus is None:
-        return f"Need {shown} vCPU{'' if exact <= 1 else 's'}"
-    return f"Need ~{fmt_number(estimate.approx_vcpus)} vCPUs ({shown} exactly)"
+    return f"Need {shown} vCPU{'' if exact == 1 else 's'}"
 
 
 def compute(args: list[str], ctx: Context) -> Reply:
@@ -40,16 +38,15 @@ def compute(args: list[str], ctx: Context) -> Reply:
         for size, count in estimate.containers
     )
     model, notes = model_parts(ctx, rps, estimate)
+    # The plan's own "~30" is the plan's: quoted, labelled, never mixed with our figures.
+    quoted = (
+        (Section("The plan's example (as written)", (formula.example,)),) if formula.example else ()
+    )
     return Reply(
         title=f"Compute for {fmt_number(rps)} req/sec",
         parts=(
-            Text(f"{_need(estimate)} → {options}"),
-            Facts(
-                pairs=(
-                    ("Per vCPU", f"{fmt_number(estimate.per_vcpu)} req/sec"),
-                    ("vCPUs (rounded up)", fmt_number(estimate.vcpus)),
-                )
-            ),
+            Text(f"{_need(estimate)}; rounded up to whole containers → {options}"),
+            Facts(pairs=(("Per vCPU", f"{fmt_number(estimate.per_vcpu)} req/sec"),)),
             Section(
                 "Formula",
                 (
@@ -59,6 +56,7 @@ def compute(args: list[str], ctx: Context) -> Reply:
                     f"{fmt_number(estimate.per_vcpu)} req/sec per vCPU",
                 ),
             ),
+            *quoted,
             *model,
         ),
         notes=notes,

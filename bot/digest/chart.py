@@ -83,6 +83,13 @@ def _value_text(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
+def _label_left(panel: Panel, start: datetime, end: datetime) -> bool:
+    """A crossing in the right part of the axis is labelled left of its point."""
+    crosses = panel.crosses_at
+    # The label is about a quarter of the axis wide.
+    return crosses is not None and (crosses - start) / (end - start) > 0.75
+
+
 def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:
     from matplotlib import dates as mdates
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
@@ -105,13 +112,15 @@ def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:
         ax.plot(trend_xs, trend_ys, color=_FORECAST, linewidth=2.2, linestyle=(0, (4, 2)))
         values += trend_ys  # the forecast stays inside the panel, its label too
         rising = trend_ys[-1] >= trend_ys[0]
+        # The other side of the line from a crossing label drawn left of its point.
+        above = rising != _label_left(panel, start, end)
         ax.annotate(
             "forecast",
             xy=(end, trend_ys[-1]),
-            xytext=(-4, 6 if rising else -6),
+            xytext=(-4, 6 if above else -6),
             textcoords="offset points",
             ha="right",
-            va="bottom" if rising else "top",
+            va="bottom" if above else "top",
             fontsize=small,
             color=_FORECAST,
         )
@@ -155,13 +164,18 @@ def _draw_panel(ax: Any, panel: Panel, now: datetime, end: datetime) -> None:
         # Right of the point, on the side of the threshold the forecast line is not: below
         # a rising line, above a falling one (_x_end leaves room on the right).
         rising = panel.trend is None or panel.trend.slope_per_second >= 0
+        # Near the right end (a crossing past the horizon) the label would run off the
+        # image: it goes left of the point then, on the side the line is not (above a
+        # rising line that comes from below, below a falling one).
+        left = _label_left(panel, start, end)
+        below = rising != left
         ax.annotate(
             f"crosses {panel.crosses_at:%-d %b}",
             xy=(panel.crosses_at, panel.threshold),
-            xytext=(6, -8 if rising else 8),
+            xytext=(-6 if left else 6, -8 if below else 8),
             textcoords="offset points",
-            ha="left",
-            va="top" if rising else "bottom",
+            ha="right" if left else "left",
+            va="top" if below else "bottom",
             fontsize=small,
             color=_THRESHOLD,
             fontweight="bold",

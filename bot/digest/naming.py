@@ -58,5 +58,15 @@ def title_label(name: str, now: datetime, zone: tzinfo) -> str:
 def span_words(name: str, start: datetime, now: datetime, zone: tzinfo) -> Prose:
     """The span the digest covers, its moments kept for Block Kit."""
     if name.startswith("Weekly"):
+        if start.astimezone(zone).date() == now.astimezone(zone).date():
+            # The slot's first day: "Week Mon 07 Dec to Mon 07 Dec" would claim a week.
+            return Prose(
+                "So far: ",
+                Moment(start, zone, "day"),
+                ", ",
+                Moment(start, zone, "time"),
+                " to ",
+                Moment(now, zone, "time"),
+            )
         return Prose("Week ", Moment(start, zone, "day"), " to ", Moment(now, zone, "day"))
     return Prose("From ", Moment(start, zone, "short"), " to ", Moment(now, zone, "short"))

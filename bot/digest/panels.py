@@ -8,6 +8,7 @@ cost against the budget of the tier the team pays for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,16 +16,26 @@ from datetime import datetime
 from bot.digest.build import chart_data, current_tier, headroom
 from bot.digest.data import SAMPLE_WINDOW, DigestInput
 from bot.domain.costs import tier_costs
-from bot.domain.money import fmt_money, fmt_number
+from bot.domain.money import fmt_money
 from bot.domain.monitoring import Sample, require_aware
 from bot.domain.plan import Plan
 from bot.monitor.forecast import Trend
 
-__all__ = ["MAX_PANELS", "Bar", "Panel", "budget_tier", "chart_panels", "metric_title"]
+__all__ = [
+    "MAX_PANELS",
+    "Bar",
+    "Panel",
+    "budget_tier",
+    "chart_panels",
+    "metric_title",
+    "trigger_words",
+]
 
 # Four metrics and the cost: each panel stays readable when Slack shows the image 400 px wide.
 MAX_PANELS = 4
 _TITLE_MAX = 44
+# A threshold label's trigger words: "Tier 1 trigger: " and these fill about 3/4 of a panel.
+_WORDS_MAX = 34
 
 
 @dataclass(frozen=True)
@@ -73,9 +84,13 @@ def budget_tier(inp: DigestInput) -> int:
     return inp.plan.built_tier
 
 
-def _threshold_value(value: float, unit: str) -> str:
-    shown = fmt_number(round(value, 2))
-    return f"{shown}{unit}" if unit in ("%", "ms", "GB") else shown
+def trigger_words(text: str) -> str:
+    """The plan's trigger as written, short enough to sit on the line: a trailing aside
+    ("(80% of limit)") goes first, then the end gives way to "…"."""
+    if len(text) <= _WORDS_MAX:
+        return text
+    text = re.sub(r"\s*\([^()]*\)\s*$", "", text)
+    return text if len(text) <= _WORDS_MAX else text[: _WORDS_MAX - 1].rstrip() + "…"
 
 
 def _bill_panel(inp: DigestInput) -> Panel | None:
@@ -128,15 +143,9 @@ def chart_panels(inp: DigestInput) -> list[Panel]:
         row = rows.get(metric)
         label = None
         if row is not None:
-            rule = row.rule
-            # The plan's own words ("MAU > 800") when short enough to sit on the line.
-            words = (
-                row.text
-                if len(row.text) <= 28
-                else (
-                    f"{rule.metric} {rule.op} {_threshold_value(rule.value, inp.plan.unit(metric))}"
-                )
-            )
+            # Always the plan's own trigger words, in one style on every panel ("MAU
+            # above 2,500", never "api_p95_ms > 700ms" beside it); shortened to fit.
+            words = trigger_words(row.text)
             label = f"Tier {tier + 1} trigger: {words}"
         crossing = row.crosses_at if row is not None and row.status == "crossing" else None
         panels.append(

@@ -35,6 +35,8 @@ class ComputeFormula(_Model):
     workers_per_container: int | None = Field(default=None, gt=0)
     service_shape: Literal["lognormal", "exponential"] = "lognormal"
     service_scv: Decimal = Field(default=Decimal(1), gt=0, le=50)
+    # The plan's worked example line as written, quoted (never recomputed) by `compute`.
+    example: str | None = None
 
     @field_validator("container_sizes")
     @classmethod

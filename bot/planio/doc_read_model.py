@@ -69,6 +69,7 @@ def _compute(section: Section | None, reader: Reader) -> tuple[dict[str, Any], A
     approx = _find(example, r"for\s+([\d,.]+)\s*req/sec.*?need\s*~\s*([\d,.]+)\s*vCPU")
     if approx is None:
         return data, None
+    data["example"] = approx[1].string.strip()
     rps, stated = number(approx[1].group(1)), number(approx[1].group(2))
     if rps is None or stated is None:
         return data, None

@@ -9,7 +9,7 @@ a warning.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -41,6 +41,7 @@ from bot.planio.doc_read_ops import (
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
+from bot.planio.doc_terms import in_document_terms
 from bot.planio.doc_unit import growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 from bot.planio.mdblocks import number, parse_sections
@@ -53,6 +54,8 @@ __all__ = ["ImportResult", "as_read", "import_document", "read_body"]
 class ImportResult:
     plan: Plan
     warnings: tuple[str, ...]
+    # plan location ("tiers[1]") -> the document line it was read from
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _appendix(layout: Layout, reader: Reader) -> dict[str, Any]:
@@ -230,12 +233,6 @@ def as_read(data: dict[str, Any]) -> dict[str, Any]:
         return data
 
 
-def _line_for(reader: Reader, location: str) -> int:
-    """The line of the longest known location that `location` lies inside."""
-    inside = [k for k in reader.lines if location == k or location.startswith((f"{k}.", f"{k}["))]
-    return reader.lines[max(inside, key=len)] if inside else 0
-
-
 def import_document(text: str, source: str = "<document>") -> ImportResult:
     """The plan a filled-in template states; PlanError with every located problem."""
     data, reader, appendix = read_body(text)
@@ -257,12 +254,9 @@ def import_document(text: str, source: str = "<document>") -> ImportResult:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            message = describe_error(error)
-            location = message.split(":", 1)[0]
-            line = _line_for(reader, location)
-            problems.append(f"line {line}: {message}" if line else message)
+            problems.append(in_document_terms(describe_error(error), reader.lines))
         raise PlanError(source, tuple(problems)) from None
     errors = plan_errors(plan)
     if errors:
-        raise PlanError(source, tuple(errors))
-    return ImportResult(plan, tuple(reader.warnings))
+        raise PlanError(source, tuple(in_document_terms(e, reader.lines) for e in errors))
+    return ImportResult(plan, tuple(reader.warnings), dict(reader.lines))

@@ -49,7 +49,7 @@ def test_without_measurements_the_formula_stays_and_the_model_says_what_it_needs
     store: Store,
 ) -> None:
     out = ask(store, "compute 100")
-    assert "Need ~30 vCPUs (28.6 exactly) → 29 containers (1 vCPU each)" in out
+    assert "Need 28.57 vCPUs; rounded up to whole containers → 29 containers (1 vCPU each)" in out
     assert "spread assumed (lognormal, scv 1.00)" in out
     assert "No back-test yet" in out
     assert "nothing yet for api_rps, api_mean_ms, api_p95_ms, api_containers" in out

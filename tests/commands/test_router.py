@@ -146,7 +146,7 @@ def test_second_plan_answers_end_to_end(second_plan: Plan) -> None:
     assert "There is no tier 6: the plan has tiers 1, 2, 3, 4, 5" in answer("tier 6", second_plan)
     assert "show" in answer("breakeven", second_plan)
     assert "14 shows" in squash(answer("breakeven", second_plan))  # $160 / $12 = 13.3
-    assert "~50 vCPUs (43 exactly)" in answer("compute 215", second_plan)  # 215 / 5, step 10
+    assert "Need 43 vCPUs" in answer("compute 215", second_plan)  # 215 / 5
     assert "Need 18 vCPUs" in answer("compute 90", second_plan)  # too few for "~20"
     assert "cdn-outage" in answer("scenario", second_plan)
 

@@ -58,7 +58,7 @@ def test_panels_speak_the_plans_words(seeded: DigestInput) -> None:
     assert {"Database connections in use", "API response time p95", "Monthly active users"} <= texts
     assert {"connections", "ms", "users", "$/mo"} <= texts
     # The threshold says which rule and its value; now and the crossing are marked.
-    assert "Tier 1 trigger: db_connections > 80" in texts
+    assert "Tier 1 trigger: Database connections > 80" in texts  # its aside dropped to fit
     assert "now" in texts and "forecast" in texts
     assert "crosses 3 Dec" in texts  # 68 connections, +14 a week: over 80 on 3 Dec
     # The month's cost against the budget of the tier in place.
@@ -80,3 +80,47 @@ def test_the_png_is_one_column_800_px_wide(seeded: DigestInput) -> None:
 
     height, width, _ = mpimg.imread(io.BytesIO(png), format="png").shape
     assert width == 800 and height == 5 * 320
+
+
+def test_a_crossing_near_the_right_edge_keeps_its_label_inside_the_axes() -> None:
+    # The threshold is crossed 13 days out, near the right end of a two-week axis: the
+    # label "crosses 20 Nov" used to start at the point and run off the image.
+    from datetime import timedelta
+
+    from bot.domain.monitoring import Sample
+    from bot.monitor.forecast import Trend
+
+    week = 7 * 24 * 3600
+    samples = [
+        Sample(metric="mau", at=NOW - timedelta(days=d), value=500 - 10 * d) for d in range(20)
+    ]
+    crosses = NOW + timedelta(days=13)
+    panel = Panel(
+        title="Monthly active users",
+        unit="users",
+        samples=samples,
+        threshold=630,  # 500 + 10 a day for 13 days
+        threshold_label="Tier 1 trigger: MAU above 630",
+        trend=Trend(slope_per_second=70 / week, intercept_at_now=500, points=20, at=NOW),
+        crosses_at=crosses,
+    )
+    fig = render_figure([panel], NOW, horizon=timedelta(days=1))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    label = next(t for t in fig.findobj(Text) if t.get_text().startswith("crosses "))
+    box = label.get_window_extent(renderer)
+    assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1, (box, ax.bbox)
+
+
+def test_every_trigger_label_is_in_the_plans_own_words(seeded: DigestInput) -> None:
+    # One style: "api_p95_ms > 700ms" beside "MAU above 2,500" read as two vocabularies.
+    from bot.digest.panels import trigger_words
+
+    written = {trigger_words(t.text) for t in seeded.plan.tiers[0].triggers}
+    labels = [p.threshold_label for p in chart_panels(seeded) if p.threshold_label]
+    assert len(labels) >= 3
+    for label in labels:
+        if label.startswith("Tier 1 trigger: "):
+            assert label.removeprefix("Tier 1 trigger: ") in written, label

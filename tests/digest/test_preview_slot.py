@@ -64,3 +64,12 @@ def test_the_cli_previews_the_cron_slot(tmp_path: Path) -> None:
     assert print_digest(settings, out=out) == 0
     assert out.getvalue().startswith("Daily capacity digest, ")
     assert "06:30 UTC to " in out.getvalue()
+
+
+def test_a_weekly_preview_on_the_slots_first_day_says_the_hours_it_covers() -> None:
+    # "Week Mon 30 Nov 2026 to Mon 30 Nov 2026" claimed a week; it is three hours so far.
+    clock = Clock(MONDAY_9 + timedelta(hours=3, minutes=12))
+    deps = make_deps(clock)  # the default: 0 9 * * mon
+    text = preview(deps)
+    assert "Week Mon 30 Nov 2026 to Mon 30 Nov 2026" not in text
+    assert "So far: Mon 30 Nov 2026, 09:00 UTC to 12:12 UTC" in text

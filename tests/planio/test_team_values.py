@@ -99,9 +99,10 @@ def test_the_sloppy_document_shows_its_stated_figures_and_says_where_they_do_not
     assert "$125/mo" in tiers and "+$75" in tiers and "+58%" in tiers
     out = _check("sloppy")
     assert "3 figures that do not add up" in out.splitlines()[0]
-    assert "tiers[1].stated_from: Tier 2 starts from $50/mo where Tier 1 ends at $35–50/mo" in out
+    # Named as the document names them, on the line of the tier's heading.
+    assert "line 29: Tier 2 stated_from: Tier 2 starts from $50/mo where Tier 1 ends at" in out
     assert "says +$75/mo but the component changes add up to +$80–95/mo" in out
-    assert "tiers[2].stated_percent: says +58% but the figures give +59%" in out
+    assert "line 43: Tier 3 stated_percent: says +58% but the figures give +59%" in out
     tier2 = answer("tier 2", plan)
     assert "Does not add up: says +$75/mo but the component changes add up to +$80–95/mo" in tier2
     # The next tier builds on the stated total.

@@ -314,3 +314,15 @@ async def test_a_failed_update_after_delete_says_it_is_deleted_without_try_again
         [answer] = await r.fake.wait_for(lambda: r.fake.responses(url), timeout=5)
         assert "#1" in (answer.text or "") and "deleted" in (answer.text or "")
         assert "try again" not in json.dumps(answer.blocks or []).lower()
+
+
+async def test_the_confirmation_names_who_logged_it_as_a_mention() -> None:
+    # A real Slack user id (`U` + capitals/digits, 9 or more): a mention, which Slack shows
+    # as the person's name. The harness's short `U1` is not that form, and the fake (like
+    # Slack) refuses `<@U1>`, so it stays plain text there.
+    async with rig() as r:
+        status, _ = await r.post_json(view_submission(GOOD, user="U024BE7LH"))
+        assert status == 200
+        await r.fake.wait_for(lambda: r.fake.messages_in("C1"), timeout=5)
+        posted = json.dumps(r.fake.messages_in("C1")[0].blocks)
+        assert "*By*\\n<@U024BE7LH>" in posted
