@@ -17,7 +17,8 @@ from bot.domain.bill_bytes import Hashed, TooLarge, body_lines
 from bot.domain.bill_read import import_summary, read_bill
 from bot.domain.bills import BillRefused
 from bot.domain.cost_plan import plan_currency
-from bot.web.ingest import MAX_BODY, authorised
+from bot.web.body import guarded_body
+from bot.web.ingest import MAX_BODY
 from store.vitals import STORE_ERRORS, describe_error, is_disk_full
 
 if TYPE_CHECKING:
@@ -39,25 +40,9 @@ def make_cost_routes(deps: Deps) -> list[web.RouteDef]:
     """With CAPACITY_INGEST_TOKEN unset the endpoint answers 404, as if it did not exist."""
 
     async def post_costs(request: web.Request) -> web.Response:
-        secret = deps.settings.ingest_token
-        if secret is None:
-            raise web.HTTPNotFound()
-        if not authorised(request, secret.get_secret_value()):
-            return web.json_response(
-                {"ok": False, "error": "missing or wrong bearer token"},
-                status=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
-        data = bytearray()
-        while len(data) <= MAX_BODY:
-            chunk = await request.content.read(MAX_BODY + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
-        if len(data) > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
+        data = await guarded_body(request, deps.settings.ingest_token, MAX_BODY)
+        if isinstance(data, web.Response):
+            return data
         name = request.query.get("name", "api")[:100]
         return await in_thread(store_bill, bytes(data), name, deps.clock())
 

@@ -16,7 +16,8 @@ from bot.domain.estimate import EstimateError, estimate_words, read_estimate
 from bot.domain.money import in_currency
 from bot.domain.tiers import with_built
 from bot.notify.estimate import estimate_notice
-from bot.web.ingest import MAX_BODY, MAX_DEPTH, authorised
+from bot.web.body import guarded_body
+from bot.web.ingest import MAX_BODY, MAX_DEPTH
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -32,20 +33,9 @@ def make_estimate_routes(deps: Deps) -> list[web.RouteDef]:
     """With CAPACITY_INGEST_TOKEN unset the endpoint answers 404, as if it did not exist."""
 
     async def post_estimate(request: web.Request) -> web.Response:
-        secret = deps.settings.ingest_token
-        if secret is None:
-            raise web.HTTPNotFound()
-        if not authorised(request, secret.get_secret_value()):
-            return web.json_response(
-                {"ok": False, "error": "missing or wrong bearer token"},
-                status=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
-        data = await request.content.read(MAX_BODY + 1)
-        if len(data) > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
+        data = await guarded_body(request, deps.settings.ingest_token, MAX_BODY)
+        if isinstance(data, web.Response):
+            return data
         source = request.query.get("source", "")[:80]
         return await in_thread(store_estimate, data, source, deps.clock())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import math
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.offload import in_thread
 from bot.domain.monitoring import require_aware
 from bot.domain.plan import Metric
+from bot.web.body import guarded_body
 from store.db import WRITE_WAIT, is_locked
 from store.vitals import STORE_ERRORS, describe_error, is_disk_full
 
@@ -26,7 +26,6 @@ __all__ = [
     "MAX_BODY",
     "MAX_FUTURE",
     "SampleError",
-    "authorised",
     "make_metrics_routes",
     "parse_rows",
 ]
@@ -151,14 +150,6 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"ok": False, "error": message, **extra}, status=status)
 
 
-def authorised(request: web.Request, token: str) -> bool:
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        return False
-    return hmac.compare_digest(given.strip().encode(), token.encode())
-
-
 def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
     """Routes to add to the app's aiohttp application: `app.add_routes(make_metrics_routes(d))`.
 
@@ -174,26 +165,9 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         return response
 
     async def _post_metrics(request: web.Request) -> web.Response:
-        secret = deps.settings.ingest_token
-        if secret is None:
-            raise web.HTTPNotFound()
-        if not authorised(request, secret.get_secret_value()):
-            return web.json_response(
-                {"ok": False, "error": "missing or wrong bearer token"},
-                status=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
-        data = bytearray()
-        # Read at most MAX_BODY + 1 bytes, whatever Content-Length claimed (or chunked).
-        while len(data) <= MAX_BODY:
-            chunk = await request.content.read(MAX_BODY + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
-        if len(data) > MAX_BODY:
-            return _error(413, f"body is larger than {MAX_BODY} bytes")
+        data = await guarded_body(request, deps.settings.ingest_token, MAX_BODY)
+        if isinstance(data, web.Response):
+            return data
         if deps.store.path == ":memory:" and len(data) <= INLINE_BODY:
             # No other process can hold an in-memory database's lock (tests).
             return store_batch(bytes(data))
