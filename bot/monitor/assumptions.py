@@ -14,6 +14,7 @@ from bot.domain.monitoring import AlertState, Event, Rule, require_aware
 from bot.domain.reality import Assumption, Reality
 from bot.domain.rules import MetricRule
 from bot.monitor.evaluate import Evaluation
+from bot.monitor.staleness import firing_state
 
 __all__ = ["ASSUMPTION_PREFIX", "assumption_rule", "assumptions"]
 
@@ -60,18 +61,10 @@ def assumptions(reality: Reality, previous: Mapping[str, AlertState], now: datet
             if prev.status == "firing" and (prev.last_notified_at is not None or silenced):
                 states[rule_id] = prev.model_copy(update={"last_value": drift})
                 continue
-            fired = prev.fired_at if prev.status == "firing" else None
-            state = prev.model_copy(
-                update={
-                    "status": "firing",
-                    "since": prev.since if fired else now,
-                    "active_since": prev.active_since if fired else now,
-                    "fired_at": fired or now,
-                    "last_value": drift,
-                    "last_sample_at": now,
-                    "last_notified_at": None if silenced else now,
-                }
-            )
+            state = firing_state(prev, now, drift, now, silenced)
+            if prev.status == "firing":
+                # Still the same drift: it has been off since it first was.
+                state = state.model_copy(update={"active_since": prev.active_since})
             states[rule_id] = state
             if not silenced:
                 events.append(

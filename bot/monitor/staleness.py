@@ -13,9 +13,29 @@ from bot.domain.monitoring import AlertState, Event, Rule, require_aware
 from bot.domain.rules import MetricRule
 from bot.monitor.evaluate import Evaluation
 
-__all__ = ["STALE_PREFIX", "stale_rule", "staleness"]
+__all__ = ["STALE_PREFIX", "firing_state", "stale_rule", "staleness"]
 
 STALE_PREFIX = "stale."
+
+
+def firing_state(
+    prev: AlertState, now: datetime, value: float, seen_at: datetime, silenced: bool
+) -> AlertState:
+    """`prev` firing now (or still, keeping when it first fired) for a rule the monitor does
+    not run on samples: a quiet metric, a drifted assumption. `seen_at` is when the value
+    was seen; a silenced rule is not marked notified."""
+    fired = prev.fired_at if prev.status == "firing" else None
+    return prev.model_copy(
+        update={
+            "status": "firing",
+            "since": prev.since if fired else now,
+            "active_since": seen_at,
+            "fired_at": fired or now,
+            "last_value": value,
+            "last_sample_at": seen_at,
+            "last_notified_at": None if silenced else now,
+        }
+    )
 
 
 def stale_rule(metric: str, stale_after: timedelta) -> Rule:
@@ -63,18 +83,7 @@ def staleness(
                 states[rule_id] = prev
                 continue
             # New, or fired under a silence that has ended: the one warning is still owed.
-            fired = prev.fired_at if prev.status == "firing" else None
-            state = prev.model_copy(
-                update={
-                    "status": "firing",
-                    "since": prev.since if fired else now,
-                    "active_since": at,
-                    "fired_at": fired or now,
-                    "last_value": value,
-                    "last_sample_at": at,
-                    "last_notified_at": None if silenced else now,
-                }
-            )
+            state = firing_state(prev, now, value, at, silenced)
             states[rule_id] = state
             if not silenced:
                 events.append(
