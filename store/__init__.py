@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -105,14 +106,11 @@ class Store:
         with lock_wait(self.db, seconds):
             yield
 
-    def wait_at_most(self, seconds: float) -> None:
-        """From now on the calling thread's statements wait at most `seconds` for another's
-        write lock. The served bot sets it on the event loop's thread: what still writes
-        there (the outbox worker's records) fails fast and is retried, instead of freezing
-        every request while an import or a backup holds the lock. Not for `:memory:`,
-        whose one connection every thread shares."""
-        if self.path != ":memory:":
-            self.db.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
+    def refuse_writes_on_this_thread(self) -> None:
+        """Tests: from now on a write from the calling thread fails ("not authorized"),
+        and so does taking the write lock. Called on the served bot's event loop thread, it
+        proves that nothing there can wait on another process's lock."""
+        self.connections.refuse_writes_from(threading.get_ident())
 
     def healthy(self) -> bool:
         """The store answers, the file at its path is the one it has open, and writes

@@ -23,6 +23,7 @@ __all__ = [
     "is_locked",
     "lock_wait",
     "open_database",
+    "refuse_writes_from",
 ]
 
 # How long a statement waits for another connection's write lock before it fails with
@@ -145,6 +146,58 @@ def lock_wait(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
         conn.execute(f"PRAGMA busy_timeout={before}")
 
 
+# What a guarded thread may not do: anything that writes, or takes the write lock and so
+# may wait on another process's (BEGIN: `atomic` begins IMMEDIATE; a read needs none).
+_WRITES = frozenset(
+    {
+        sqlite3.SQLITE_INSERT,
+        sqlite3.SQLITE_UPDATE,
+        sqlite3.SQLITE_DELETE,
+        sqlite3.SQLITE_CREATE_INDEX,
+        sqlite3.SQLITE_CREATE_TABLE,
+        sqlite3.SQLITE_CREATE_TEMP_INDEX,
+        sqlite3.SQLITE_CREATE_TEMP_TABLE,
+        sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
+        sqlite3.SQLITE_CREATE_TEMP_VIEW,
+        sqlite3.SQLITE_CREATE_TRIGGER,
+        sqlite3.SQLITE_CREATE_VIEW,
+        sqlite3.SQLITE_CREATE_VTABLE,
+        sqlite3.SQLITE_DROP_INDEX,
+        sqlite3.SQLITE_DROP_TABLE,
+        sqlite3.SQLITE_DROP_TEMP_INDEX,
+        sqlite3.SQLITE_DROP_TEMP_TABLE,
+        sqlite3.SQLITE_DROP_TEMP_TRIGGER,
+        sqlite3.SQLITE_DROP_TEMP_VIEW,
+        sqlite3.SQLITE_DROP_TRIGGER,
+        sqlite3.SQLITE_DROP_VIEW,
+        sqlite3.SQLITE_DROP_VTABLE,
+        sqlite3.SQLITE_ALTER_TABLE,
+        sqlite3.SQLITE_REINDEX,
+        sqlite3.SQLITE_ANALYZE,
+        sqlite3.SQLITE_ATTACH,
+        sqlite3.SQLITE_DETACH,
+        sqlite3.SQLITE_SAVEPOINT,
+    }
+)
+
+
+def refuse_writes_from(conn: sqlite3.Connection, thread: int) -> None:
+    """From now on `conn` refuses, when called from `thread`, every statement that writes
+    or may wait on the write lock ("not authorized"). For tests: the served bot's event
+    loop thread, to prove nothing there can wait on another process's lock. Statements
+    prepared before are expired by SQLite (setting an authorizer does that), so none
+    slips through from a cache."""
+
+    def authorize(action: int, arg1: str | None, *_: str | None) -> int:
+        if threading.get_ident() != thread:
+            return sqlite3.SQLITE_OK
+        if action in _WRITES or (action == sqlite3.SQLITE_TRANSACTION and arg1 == "BEGIN"):
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(authorize)
+
+
 class Connections:
     """The threading model: one connection per thread, over one file in WAL mode.
 
@@ -162,6 +215,8 @@ class Connections:
         self._lock = threading.Lock()
         self._opened: list[sqlite_utils.Database] = []
         self._closed = False
+        # The thread whose statements may not write (`refuse_writes_from`), if any.
+        self._guarded: int | None = None
         first = open_database(path, migrations)  # migrated here, once
         self._shared = first if self.path == ":memory:" else None
         self._adopt(first)
@@ -170,7 +225,17 @@ class Connections:
         self._local.db = db
         with self._lock:
             self._opened.append(db)
+            if self._guarded is not None:
+                refuse_writes_from(db.conn, self._guarded)
         return db
+
+    def refuse_writes_from(self, thread: int) -> None:
+        """Tests: every connection, open or still to open, refuses writes from `thread`
+        (see `refuse_writes_from`; the served bot's event loop thread)."""
+        with self._lock:
+            self._guarded = thread
+            for db in self._opened:
+                refuse_writes_from(db.conn, thread)
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -29,12 +29,10 @@ from bot.web.estimate import make_estimate_routes
 from bot.web.health import REFRESH_EVERY, HealthCache
 from bot.web.ingest import make_metrics_routes
 
-__all__ = ["LOOP_WAIT", "OUTBOX_DRAIN", "default_hooks"]
+__all__ = ["OUTBOX_DRAIN", "default_hooks"]
 
 # How long shutdown waits for an outbox request already sent to Slack.
 OUTBOX_DRAIN = 5.0
-# How long a statement on the event loop's thread waits for another process's write lock.
-LOOP_WAIT = 0.5
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
@@ -66,12 +64,11 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     health = HealthCache(deps, outside)
 
     async def start(web_app: web.Application) -> None:
-        # On the loop's thread: whatever still writes there never waits long on a lock.
-        deps.store.wait_at_most(LOOP_WAIT)
+        # Nothing below writes SQLite on the loop's thread: every job, the outbox worker and
+        # the digest do on worker threads (tests/app/test_no_writes_on_the_loop.py).
         lag.start()
         routes = route_posters(deps.settings)
         workers.append(start_jobs(deps, poster, scheduler, routes=routes))
-        start_plan_jobs(deps, scheduler)
         missed = start_digest(deps, poster, scheduler)
         scheduler.add_job(
             health.refresh,
@@ -83,7 +80,9 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
             replace_existing=True,
         )
         scheduler.start()
-        for work in (missed(), health.refresh()):
+        # In the background, like the digest's catch-up: a write lock another process holds
+        # at start delays the plan's change log and the poll, never serving.
+        for work in (start_plan_jobs(deps, scheduler), missed(), health.refresh()):
             task = asyncio.ensure_future(work)
             background.add(task)
             task.add_done_callback(background.discard)

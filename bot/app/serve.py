@@ -10,7 +10,7 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -113,9 +113,18 @@ class BotServer:
         await drain_background(timeout=BACKGROUND_GRACE)
 
 
-async def run(deps: Deps, *, host: str, port: int, stop: asyncio.Event | None = None) -> int:
+async def run(
+    deps: Deps,
+    *,
+    host: str,
+    port: int,
+    stop: asyncio.Event | None = None,
+    on_loop: Sequence[Callable[[Deps], None]] = (),
+) -> int:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    for prepare in on_loop:
+        prepare(deps)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_sighup, deps)
@@ -156,9 +165,11 @@ def serve(
     port: int | None = None,
     host: str = "0.0.0.0",
     clock: Callable[[], datetime] = utc_now,
+    on_loop: Sequence[Callable[[Deps], None]] = (),
 ) -> int:
     """Serve until SIGTERM/SIGINT. `clock` is the bot's notion of now (tests start it at a
-    chosen instant, e.g. a digest slot due)."""
+    chosen instant, e.g. a digest slot due); each of `on_loop` is called on the event
+    loop's thread before anything is served (tests guard that thread's connection)."""
     settings.require_for_serve()
     configure_logging(settings)
     deps = build_deps(settings, clock=clock)  # a plan with errors stops here (PlanError, exit 1)
@@ -166,6 +177,6 @@ def serve(
         # The template's own plan has three (its figures disagree); not worth a WARNING.
         log.info("plan warning: %s", warning)
     try:
-        return asyncio.run(run(deps, host=host, port=port or settings.port))
+        return asyncio.run(run(deps, host=host, port=port or settings.port, on_loop=on_loop))
     finally:
         deps.close()

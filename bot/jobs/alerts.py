@@ -101,7 +101,6 @@ def start_jobs(
     between its transactions), so the loop keeps answering Slack while they work.
     """
     worker = Worker(deps.store, poster, deps.clock, routes=routes)
-    worker.recover()
 
     vitals = deps.store.vitals
 
@@ -137,7 +136,16 @@ def start_jobs(
 
     common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "replace_existing": True}
     scheduler.add_job(tick, "interval", seconds=60, id="metrics.evaluate", **common)
-    scheduler.add_job(outbox, "interval", seconds=outbox_every, id="metrics.outbox", **common)
+    # The first pass at once: it settles what a previous process left `sending` (the
+    # worker's `recover`, on a worker thread like the rest of the pass).
+    scheduler.add_job(
+        outbox,
+        "interval",
+        seconds=outbox_every,
+        id="metrics.outbox",
+        next_run_time=datetime.now(UTC),
+        **common,
+    )
     scheduler.add_job(rollup, "interval", hours=1, id="metrics.rollup", **common)
     scheduler.add_job(probe, "interval", seconds=30, id="store.probe", **common)
     opencost = deps.settings.opencost_url

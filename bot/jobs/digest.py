@@ -39,21 +39,23 @@ def start_digest(
     Each cron slot is claimed in the database first (one digest a slot, whatever
     restarts or second processes do) and covers the time since the slot before; the
     message itself goes through the outbox under the key `digest:SLOT`, so delivery
-    retries and restarts cannot post it twice either.
+    retries and restarts cannot post it twice either. Every store call runs on a worker
+    thread (`_Book`): a claim waiting on another process's write lock holds up only the
+    digest.
     """
     settings = deps.settings
     zone = settings.zone
     channel = settings.alerts_channel or ""
+    book = _Book(deps, channel)
 
     async def run(fire_time: datetime) -> DigestResult:
         period = slot_key(fire_time, zone)
         since = previous_fire_time(settings.digest_cron, zone, fire_time)
 
-        def post(reply: Reply, chart_ref: str | None) -> Posted:
+        async def post(reply: Reply, chart_ref: str | None) -> Posted:
             now = deps.clock()
             payload = digest_payload(reply, channel, now)
-            deps.store.outbox.enqueue(f"digest:{period}", "digest", payload.model_dump_json(), now)
-            return Posted(channel, "outbox")
+            return await book.queue(period, payload.model_dump_json(), now)
 
         async def upload(png: bytes, period: str) -> str | None:
             assert uploader is not None
@@ -62,13 +64,10 @@ def start_digest(
                 channel, png, f"capacity-digest-{stamp}.png", f"Capacity digest {period}"
             )
 
-        def queued_before(period: str) -> Posted | None:
-            return Posted(channel, "outbox") if deps.store.outbox.has(f"digest:{period}") else None
-
         result = await run_digest(
             deps.clock(),
             zone=zone,
-            claims=_Claims(deps),
+            claims=book,
             build=lambda now: in_thread(
                 gather_digest_input,
                 deps.plan,
@@ -81,7 +80,7 @@ def start_digest(
             post=post,
             upload_chart=upload if uploader is not None else None,
             fire_time=fire_time,
-            posted_before=queued_before,
+            posted_before=book.queued_before,
         )
         log.info("digest %s: %s", result.period, result.status)
         return result
@@ -89,7 +88,7 @@ def start_digest(
     add_digest_job(scheduler, settings.digest_cron, zone, run, GRACE, clock=deps.clock)
 
     async def missed() -> datetime | None:
-        last = deps.store.digests.last_posted()
+        last = await book.last_posted()
         return await catch_up(settings.digest_cron, zone, last, deps.clock(), run, GRACE)
 
     async def retry() -> None:
@@ -112,18 +111,37 @@ def start_digest(
     return missed
 
 
-class _Claims:
-    """The digest slots' claims, held in this process's name: a claim whose holder died
-    (a SIGKILL mid-chart) is taken again at once instead of after the lease."""
+class _Book:
+    """The digest's store calls, each on a worker thread: the slots' claims (held in this
+    process's name: a claim whose holder died, a SIGKILL mid-chart, is taken again at once
+    instead of after the lease), their release and record, and the digest's outbox row
+    (`digest:SLOT`)."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, channel: str) -> None:
         self._deps = deps
+        self._channel = channel
 
-    def claim(self, period: str, now: datetime) -> bool:
-        return self._deps.store.digests.claim(period, now, owner=this_process(), gone=gone)
+    async def claim(self, period: str, now: datetime) -> bool:
+        digests = self._deps.store.digests
+        return await in_thread(digests.claim, period, now, owner=this_process(), gone=gone)
 
-    def release(self, period: str) -> None:
-        self._deps.store.digests.release(period)
+    async def release(self, period: str) -> None:
+        await in_thread(self._deps.store.digests.release, period)
 
-    def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None:
-        self._deps.store.digests.mark_posted(period, channel, ts, now)
+    async def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None:
+        await in_thread(self._deps.store.digests.mark_posted, period, channel, ts, now)
+
+    async def last_posted(self) -> str | None:
+        return await in_thread(self._deps.store.digests.last_posted)
+
+    async def queue(self, period: str, payload_json: str, now: datetime) -> Posted:
+        """The digest into the outbox (its worker posts it); where it will go."""
+        outbox = self._deps.store.outbox
+        await in_thread(outbox.enqueue, f"digest:{period}", "digest", payload_json, now)
+        return Posted(self._channel, "outbox")
+
+    async def queued_before(self, period: str) -> Posted | None:
+        """The slot's digest when it is in the outbox already (a claim taken again after
+        its holder died between queueing it and recording the post)."""
+        queued = await in_thread(self._deps.store.outbox.has, f"digest:{period}")
+        return Posted(self._channel, "outbox") if queued else None

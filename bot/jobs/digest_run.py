@@ -41,11 +41,14 @@ MaybeAwaitable: TypeAlias = T | Awaitable[T]
 
 
 class DigestClaims(Protocol):
-    """The exactly-once gate; `store.digests.DigestStore` is one."""
+    """The exactly-once gate; `store.digests.DigestStore` is one (sync), the served bot's
+    runs it on a worker thread (async): either is awaited here when it must be."""
 
-    def claim(self, period: str, now: datetime) -> bool: ...
-    def release(self, period: str) -> None: ...
-    def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None: ...
+    def claim(self, period: str, now: datetime) -> MaybeAwaitable[bool]: ...
+    def release(self, period: str) -> MaybeAwaitable[None]: ...
+    def mark_posted(
+        self, period: str, channel: str, ts: str, now: datetime
+    ) -> MaybeAwaitable[None]: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ async def run_digest(
     upload_chart: Callable[[bytes, str], MaybeAwaitable[str | None]] | None = None,
     fire_time: datetime | None = None,
     draw: Callable[[DigestInput], bytes] | None = None,
-    posted_before: Callable[[str], Posted | None] | None = None,
+    posted_before: Callable[[str], MaybeAwaitable[Posted | None]] | None = None,
 ) -> DigestResult:
     """Post the digest of `fire_time`'s slot (default `now`) unless someone already has.
 
@@ -96,15 +99,15 @@ async def run_digest(
     by `draw` on a worker thread when one is given.
     """
     period = slot_key(fire_time or now, zone)
-    if not claims.claim(period, now):
+    if not await _resolve(claims.claim(period, now)):
         log.info("digest %s already claimed; not posting again", period)
         return DigestResult(period, "already_claimed")
     # A claim taken again after its holder died between posting and recording the post:
     # the digest went out (`posted_before` finds it), so it is recorded, not posted twice.
-    earlier = posted_before(period) if posted_before is not None else None
+    earlier = await _resolve(posted_before(period)) if posted_before is not None else None
     if earlier is not None:
         log.info("digest %s was posted before its record; recording it", period)
-        claims.mark_posted(period, earlier.channel, earlier.ts, now)
+        await _resolve(claims.mark_posted(period, earlier.channel, earlier.ts, now))
         return DigestResult(period, "posted", earlier)
     try:
         inp = await _resolve(build(now))
@@ -126,9 +129,9 @@ async def run_digest(
         posted = await _resolve(post(reply, chart_ref))
     except Exception as exc:
         log.exception("digest %s failed; releasing the claim for a retry", period)
-        claims.release(period)
+        await _resolve(claims.release(period))
         return DigestResult(period, "failed", error=f"{type(exc).__name__}: {exc}")
-    claims.mark_posted(period, posted.channel, posted.ts, now)
+    await _resolve(claims.mark_posted(period, posted.channel, posted.ts, now))
     return DigestResult(period, "posted", posted, chart_missing, reply=reply)
 
 

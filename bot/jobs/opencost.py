@@ -68,7 +68,8 @@ async def pull_opencost(
             if resp.status >= 400:
                 raise OpenCostError(f"HTTP {resp.status}")
     except Exception as exc:  # unreachable, timeout, an HTTP error
-        return _failed(store, base_url, now, exc)
+        # Recorded on a worker thread too: another process may hold the write lock.
+        return await in_thread(_failed, store, base_url, now, exc)
     # Parsing and storing a day of allocations run on a worker thread, off the loop.
     return await in_thread(_store_day, store, base_url, raw, start, end, aggregate, now)
 

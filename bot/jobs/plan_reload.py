@@ -7,9 +7,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.planio.planfile import file_stamp
 from bot.services.reload import ReloadOutcome, reload_plan_off_loop, seed_change_log
+from store.vitals import STORE_ERRORS, describe_error
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -72,9 +74,16 @@ def on_sighup(deps: Deps) -> None:
     task.add_done_callback(_SIGNALLED.discard)
 
 
-def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: float = 5.0) -> None:
-    """The plan's change log into the store (once), and the poll of the plan file."""
-    seed_change_log(deps.plan, deps.store, deps.clock())
+async def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: float = 5.0) -> None:
+    """The plan's change log into the store (once), and the poll of the plan file.
+
+    The change log is stored on a worker thread: another process may hold the write lock.
+    If it stays held past the busy timeout the bot starts all the same (the entries are
+    stored at the next start or reload: each is stored once, whenever)."""
+    try:
+        await in_thread(seed_change_log, deps.plan, deps.store, deps.clock())
+    except STORE_ERRORS as exc:
+        log.warning("the plan's change log was not stored at start: %s", describe_error(exc))
     if deps.settings.plan_path is None:
         return
 

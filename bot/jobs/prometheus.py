@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.core.offload import in_thread
 from bot.domain.monitoring import Sample
 from bot.domain.plan import Plan
 from store import Store
@@ -109,13 +110,20 @@ async def poll_prometheus(
     finally:
         if own:
             await http.close()
-    if samples:
-        result.stored = store.metrics.add_batch(samples)
     error = "; ".join(f"{k}: {v}" for k, v in result.errors.items()) or None
     if error:
         log.warning("prometheus poll at %s failed: %s", redact(base_url), error)
     skipped = "; ".join(result.skipped.values()) or None
     if skipped:
         log.warning("prometheus poll skipped values outside the plan's ranges: %s", skipped)
-    store.metrics.record_source(SOURCE, clock(), error, skipped)
+    # On a worker thread: another process may hold the write lock.
+    result.stored = await in_thread(_record, store, samples, clock(), error, skipped)
     return result
+
+
+def _record(
+    store: Store, samples: list[Sample], now: datetime, error: str | None, skipped: str | None
+) -> int:
+    stored = store.metrics.add_batch(samples) if samples else 0
+    store.metrics.record_source(SOURCE, now, error, skipped)
+    return stored

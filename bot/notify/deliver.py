@@ -34,6 +34,10 @@ queued: never dropped.
 The scheduler does not run passes itself: its job `kick()`s one unless one is still
 running, so a slow request never makes the job overrun its interval, and `drain()` ends
 the pass at shutdown.
+
+Nothing here touches the store on the event loop's thread: every read and write goes
+through `Ledger` (bot/notify/ledger.py), on a worker thread, where waiting out another
+process's write lock holds up only this pass.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from datetime import datetime, timedelta
 
 from bot.monitor.routes import ROUTE_NAMES, fix_for
 from bot.notify.compose import Payload, load_payload
+from bot.notify.ledger import Ledger
 from bot.notify.poster import DeliveryError, Message, Poster, Sent, as_delivery_error
 from store import Store, is_locked
 from store.outbox import OutboxRow
@@ -79,6 +84,7 @@ class Worker:
         max_delay: float = 30.0,
     ) -> None:
         self.store = store
+        self.ledger = Ledger(store)
         # `poster` is Slack's; `routes` adds the configured others (pagerduty, email).
         self.posters: dict[str, Poster] = {"slack": poster, **(routes or {})}
         self.clock = clock
@@ -100,7 +106,8 @@ class Worker:
         """Rows a previous process left `sending`: a route whose poster says a resend is
         safe (PagerDuty's dedup key; email, which is at least once) gets them queued again;
         the others become `unknown`, reconciled before anything is re-sent (see the module
-        docstring). Returns the ids made `unknown`."""
+        docstring). Returns the ids made `unknown`. Blocking: a pass runs it on a worker
+        thread."""
         parked = []
         for row in self.store.outbox.stale_sending(self.clock()):
             poster = self.posters.get(row.route)
@@ -119,7 +126,7 @@ class Worker:
         """Settle `unknown` rows: sent when the route has the message, else queued again.
         Returns how many were settled."""
         settled = 0
-        for row in self.store.outbox.by_status("unknown"):
+        for row in await self.ledger.unknown():
             if self._stopping:
                 break
             payload = load_payload(row.payload)
@@ -127,9 +134,9 @@ class Worker:
             if found is _UNSURE:
                 continue
             if isinstance(found, Sent):
-                self._record_sent(row, payload, found.target, found.ref)
+                await self._record_sent(row, payload, found.target, found.ref)
             else:
-                self.store.outbox.mark_failed(row.id, "not delivered; sending", self.clock())
+                await self.ledger.retry(row.id, "not delivered; sending", self.clock())
             settled += 1
         return settled
 
@@ -140,7 +147,7 @@ class Worker:
         if poster is None or not poster.can_find:
             return None if poster is not None and poster.resend_safe else _UNSURE
         try:
-            found = await poster.find(self._message(row, payload))
+            found = await poster.find(await self._message(row, payload))
         except Exception as exc:
             if row.id not in self._unsure_logged:
                 self._unsure_logged.add(row.id)
@@ -150,23 +157,23 @@ class Worker:
             return _UNSURE
         return found
 
-    def _message(self, row: OutboxRow, payload: Payload) -> Message:
+    async def _message(self, row: OutboxRow, payload: Payload) -> Message:
         """The row as its poster sends it; a follow-up answers the alert's first message."""
         reply_to: Sent | None = None
         if row.kind in ("resolved", "nodata"):
             alert = payload.alerts[0]
-            original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
+            original = await self.ledger.original(alert.rule_id, alert.fired_at)
             if original is not None:
                 reply_to = Sent(original.channel, original.ts)
         return Message(row.kind, row.dedup_key, payload, reply_to)
 
-    def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
-        with self.store.transaction():
-            self.store.outbox.mark_sent(row.id, channel, ts, self.clock())
-            if row.kind == "firing":
-                pairs = [(a.rule_id, a.fired_at) for a in payload.alerts]
-                self.store.alerts.record_messages(pairs, row.id, channel, ts)
-            cleared = self.store.delivery.clear(row.route, payload.channel)
+    async def _record_sent(self, row: OutboxRow, payload: Payload, channel: str, ts: str) -> None:
+        # A firing message is where each of its alerts' follow-ups will answer.
+        firing = row.kind == "firing"
+        announced = [(a.rule_id, a.fired_at) for a in payload.alerts] if firing else []
+        cleared = await self.ledger.record_sent(
+            row, announced, payload.channel, channel, ts, self.clock()
+        )
         if cleared:
             log.info("%s delivery to %s works again", row.route, payload.channel)
 
@@ -175,11 +182,11 @@ class Worker:
         were sent."""
         # Every pass, not only at start: a lease that ran out since is a sender that died
         # (another process sharing the database, or this one before a restart).
-        self.recover()
+        await self.ledger.run(self.recover)
         await self.reconcile()
         sent = 0
         self._failing.clear()
-        for row in self.store.outbox.due(self.clock(), limit):
+        for row in await self.ledger.due(self.clock(), limit):
             if self._stopping:
                 break
             if await self._deliver(row):
@@ -231,14 +238,14 @@ class Worker:
 
     async def _deliver(self, row: OutboxRow) -> bool:
         payload = load_payload(row.payload)
-        if row.kind == "resolved" and self._waiting_for_original(payload):
-            self.store.outbox.mark_failed(
+        if row.kind == "resolved" and await self._waiting_for_original(payload):
+            await self.ledger.retry(
                 row.id, "waiting for the firing message", self.clock() + timedelta(seconds=5)
             )
             return False
         if (row.route, payload.channel) in self._failing:
             return False  # its route failed there a moment ago: the next pass tries again
-        if not self.store.outbox.mark_sending(row.id, lease_until=self.clock() + self.lease):
+        if not await self.ledger.take(row.id, self.clock() + self.lease):
             return False  # taken by another process sharing the database
         attempt = row.attempts + 1
         self._in_flight = True
@@ -256,21 +263,21 @@ class Worker:
                 self._idle.set()
                 found = await self._look_up(row, payload)
                 if isinstance(found, Sent):
-                    self._record_sent(row, payload, found.target, found.ref)
+                    await self._record_sent(row, payload, found.target, found.ref)
                     return True
                 if found is _UNSURE:
-                    self.store.outbox.mark_unknown(row.id, f"outcome unknown: {exc}")
+                    await self.ledger.park(row.id, f"outcome unknown: {exc}")
                     return False
             if exc.needs_person or not exc.retryable:
                 # Refused for good (the bot not in the channel, a body the route will not
                 # take): shown with its fix until a delivery there works again.
-                self._report(row, payload, exc.code or str(exc))
+                await self._report(row, payload, exc.code or str(exc))
             self._failing.add((row.route, payload.channel))
             retry_at = self.clock() + timedelta(seconds=self._retry_in(attempt, exc))
-            self.store.outbox.mark_failed(row.id, str(exc), retry_at)
+            await self.ledger.retry(row.id, str(exc), retry_at)
             return False
         else:
-            self._record_sent(row, payload, channel, ts)
+            await self._record_sent(row, payload, channel, ts)
             return True
         finally:
             self._in_flight = False
@@ -292,11 +299,11 @@ class Worker:
             return min(float(after), 3600.0) if after else min(quick, self.max_delay)
         return max(later, min(float(after or 0), 3600.0))
 
-    def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
+    async def _report(self, row: OutboxRow, payload: Payload, reason: str) -> None:
         """A failure only a person can fix: stored for /healthz, `status` and Home, and
         logged at WARNING once (not at every retry) until a delivery there works again."""
         try:
-            news = self.store.delivery.report(row.route, payload.channel, reason, self.clock())
+            news = await self.ledger.report(row.route, payload.channel, reason, self.clock())
         except Exception:  # reporting must never stop delivery
             log.exception("could not record a delivery problem")
             return
@@ -309,10 +316,9 @@ class Worker:
                 fix_for(row.route, reason, payload.channel),
             )
 
-    def _waiting_for_original(self, payload: Payload) -> bool:
+    async def _waiting_for_original(self, payload: Payload) -> bool:
         alert = payload.alerts[0]
-        found = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
-        return found is None and self.store.outbox.pending_for_alert(alert.rule_id, alert.fired_at)
+        return await self.ledger.awaits_original(alert.rule_id, alert.fired_at)
 
     async def _send(self, row: OutboxRow, payload: Payload) -> tuple[str, str]:
         poster = self.posters.get(row.route)
@@ -333,15 +339,15 @@ class Worker:
         """The alert's first message, for a follow-up to answer. A resolution first shows
         it resolved (Slack edits it), once: only the reply needs the guard."""
         alert = payload.alerts[0]
-        original = self.store.alerts.message_for(alert.rule_id, alert.fired_at)
+        original = await self.ledger.original(alert.rule_id, alert.fired_at)
         if original is None:
             return None
         sent = Sent(original.channel, original.ts)
         if row.kind == "resolved" and row.step != "edited":
             resolved_at = datetime.fromisoformat(payload.at)
-            self.store.alerts.mark_resolved(alert.rule_id, alert.fired_at, resolved_at)
+            await self.ledger.mark_resolved(alert.rule_id, alert.fired_at, resolved_at)
             await self._edit_original(payload, original.outbox_id, sent, poster)
-            self.store.outbox.mark_step(row.id, "edited", None, None)
+            await self.ledger.done_step(row.id, "edited")
         return sent
 
     async def _edit_original(
@@ -351,14 +357,10 @@ class Worker:
         resolved, so delivery only carries it out. A later resolution of the same message
         already shown there (its edit covers more alerts) wins: this older one is skipped."""
         edit = payload.edit
-        first = self.store.outbox.get(outbox_id)
+        first = await self.ledger.get(outbox_id)
         if edit is None or first is None:
             return  # queued before edits were composed: the reply says it all
-        shown = {
-            m.rule_id
-            for m in self.store.alerts.messages_of(sent.target, sent.ref)
-            if m.resolved_at is not None
-        }
+        shown = await self.ledger.resolved_in(sent.target, sent.ref)
         if not shown <= set(edit.resolved):
             return
         # The edit's Reply (the Slack poster renders it), or an edit queued before replies

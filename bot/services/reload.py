@@ -9,12 +9,12 @@ the alerts channel (outbox) and into the change log.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.commands.plan_doc import reload_reply, source_name
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.domain.changes import ChangeDraft, content_key
 from bot.domain.plan import Plan
@@ -91,14 +91,20 @@ async def reload_plan_off_loop(
     deps: Deps, *, by: str | Person, now: datetime, record: bool = True
 ) -> ReloadOutcome:
     """`reload_plan` for the event loop: reading, parsing and checking the file (tens of
-    ms for a large document) run in a thread; the store writes and the swap run here, on
-    the loop, because the store's one SQLite connection is the loop thread's (store/db.py).
-    One at a time per Deps: SIGHUP, the file poll and `/capacity plan reload` may coincide,
-    and a slower read of an older file must not land after a newer one."""
+    ms for a large document) and recording the reload (store writes, which may wait on
+    another process's write lock) run on worker threads; only the swap runs here, on the
+    loop, so a request sees the old plan or the new one. One at a time per Deps: SIGHUP,
+    the file poll and `/capacity plan reload` may coincide, and a slower read of an older
+    file must not land after a newer one."""
     async with deps.reload_lock:
         stamp = file_stamp(deps.settings.plan_path)
-        read = await asyncio.to_thread(_read, deps)
-        return apply_plan(deps, read, stamp, by=by, now=now, record=record)
+        read = await in_thread(_read, deps)
+        change = _change(deps, read, stamp)
+        if isinstance(change, ReloadOutcome):
+            return change
+        if record:
+            await in_thread(_record, deps, change, by, now)
+        return _swap(deps, change, stamp, by)
 
 
 def _read(deps: Deps) -> Plan | PlanError:
@@ -120,18 +126,44 @@ def apply_plan(
 ) -> ReloadOutcome:
     """Swap in `new` (read from the file as it was at `stamp`), record it, tell the
     `deps.after_reload` listeners; or refuse it, the old plan staying live."""
+    change = _change(deps, new, stamp)
+    if isinstance(change, ReloadOutcome):
+        return change
+    if record:
+        _record(deps, change, by, now)
+    return _swap(deps, change, stamp, by)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A plan to apply: the live one it replaces, what differs, the version it becomes."""
+
+    old: Plan
+    new: Plan
+    changes: list[str]
+    version: int
+
+
+def _change(
+    deps: Deps, new: Plan | PlanError, stamp: tuple[int, int] | None
+) -> _Change | ReloadOutcome:
+    """What applying `new` would change, or the outcome when there is nothing to apply
+    (refused, or the same plan)."""
     if isinstance(new, PlanError):
         return ReloadOutcome(False, deps.plan_version, errors=new.problems)
-    deps.plan_stamp = stamp
-    old = deps.plan
-    changes = plan_diff(old, new)
-    if new == old:
+    if new == deps.plan:
+        deps.plan_stamp = stamp
         return ReloadOutcome(True, deps.plan_version)
-    version = deps.plan_version + 1
-    if record:
-        _record(deps, old, new, changes, version, by, now)
+    return _Change(deps.plan, new, plan_diff(deps.plan, new), deps.plan_version + 1)
+
+
+def _swap(
+    deps: Deps, change: _Change, stamp: tuple[int, int] | None, by: str | Person
+) -> ReloadOutcome:
     # Switched in one assignment on the event loop's thread: a request sees old or new.
-    deps.plan = new  # answer caches see another plan and start afresh
+    version, changes = change.version, change.changes
+    deps.plan_stamp = stamp
+    deps.plan = change.new  # answer caches see another plan and start afresh
     deps.plan_version = version
     log.info("plan reloaded (version %d) by %s: %s", version, shown(by), summary(changes))
     for listener in list(deps.after_reload):
@@ -142,17 +174,11 @@ def apply_plan(
     return ReloadOutcome(True, version, changes=tuple(changes))
 
 
-def _record(
-    deps: Deps,
-    old: Plan,
-    new: Plan,
-    changes: list[str],
-    version: int,
-    by: str | Person,
-    now: datetime,
-) -> None:
+def _record(deps: Deps, change: _Change, by: str | Person, now: datetime) -> None:
     """One transaction: alerts of dropped rules closed, the diff queued for the alerts
-    channel, the reload and the new plan's own change log in the stored log."""
+    channel, the reload and the new plan's own change log in the stored log. Blocking (it
+    may wait on another process's write lock): the bot runs it on a worker thread."""
+    old, new, changes, version = change.old, change.new, change.changes, change.version
     kept = {r.id for r in rules_from_plan(new)}
     store = deps.store
     states = store.alerts.states()

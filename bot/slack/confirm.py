@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.changes import PostConfirmation, fmt_cost
 from bot.commands.router import Context
+from bot.core.offload import in_thread
 from bot.deps import Deps
 from bot.notify.compose import Payload
 from bot.notify.slack import OUTBOX_EVENT
@@ -105,9 +106,10 @@ async def deliver_confirmation(
 ) -> bool:
     """Post the queued confirmation `key` now, to each target in turn; False when it was
     not queued any more (sent before). Raises the last SlackApiError when nowhere took it
-    (the row is queued again for the worker)."""
-    store = deps.store
-    row = store.outbox.claim(key, now + LEASE)
+    (the row is queued again for the worker). Its store calls run on a worker thread:
+    another process may hold the write lock, and the event loop must not wait for it."""
+    outbox = deps.store.outbox
+    row = await in_thread(outbox.claim, key, now + LEASE)
     if row is None:
         return False
     message = change_message(effect.change, cost=effect.cost, verb=effect.verb)
@@ -124,11 +126,12 @@ async def deliver_confirmation(
             failure = exc
             continue
         except BaseException:
-            store.outbox.mark_unknown(row.id, "confirmation post interrupted")
+            # If even this cannot be recorded, the lease runs out and the worker settles it.
+            await in_thread(outbox.mark_unknown, row.id, "confirmation post interrupted")
             raise
-        store.outbox.mark_sent(row.id, str(resp["channel"]), str(resp["ts"]), now)
+        await in_thread(outbox.mark_sent, row.id, str(resp["channel"]), str(resp["ts"]), now)
         return True
-    store.outbox.mark_failed(row.id, str(failure), now + GRACE)
+    await in_thread(outbox.mark_failed, row.id, str(failure), now + GRACE)
     if failure is not None:
         raise failure
     return False

@@ -19,6 +19,7 @@ from bot.planio.planfile import default_plan
 from bot.render.modals import CHANGE_MODAL
 from bot.slack import app as bot_app
 from bot.slack.intake import Intake
+from bot.slack.listeners.errors import drain_background
 from store import Store
 from tests.fakeslack import (
     UNUSED_RESPONSE_URL,
@@ -102,6 +103,9 @@ async def rig(
                 yield Rig(slack, deps, f"http://127.0.0.1:{port}/slack/events", session)
             finally:
                 await runner.cleanup()
+                # What the listeners started after their acks (a confirmation's post and
+                # its record, on a worker thread) ends before its connection is closed.
+                await drain_background()
                 deps.close()
 
 

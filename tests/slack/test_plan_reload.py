@@ -179,7 +179,7 @@ class _Jobs:
         self.ids.append(str(kwargs.get("id")))
 
 
-def test_the_plans_change_log_is_stored_once(tmp_path: Path) -> None:
+async def test_the_plans_change_log_is_stored_once(tmp_path: Path) -> None:
     db = tmp_path / "capacity.db"
     for _restart in range(2):
         deps = build_deps(
@@ -189,7 +189,7 @@ def test_the_plans_change_log_is_stored_once(tmp_path: Path) -> None:
         )
         jobs = _Jobs()
         try:
-            start_plan_jobs(deps, jobs)  # type: ignore[arg-type]
+            await start_plan_jobs(deps, jobs)  # type: ignore[arg-type]
             assert deps.store.changes.count() == 3
             assert seed_change_log(deps.plan, deps.store, NOW) == 0
         finally:

@@ -33,6 +33,8 @@ __all__ = [
 WAIT = 15.0
 
 ROOT = Path(__file__).resolve().parents[2]
+# tests.support.clocked_serve's flag (not imported: it would load the whole bot here).
+REFUSE_LOOP_WRITES = "--refuse-loop-writes"
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
 
@@ -48,16 +50,21 @@ async def serve_process(
     cwd: Path | None = None,
     output: int = asyncio.subprocess.PIPE,
     clock_at: datetime | None = None,
+    refuse_loop_writes: bool = False,
 ) -> asyncio.subprocess.Process:
     """`serve` on 127.0.0.1:port with only PATH, PYTHONPATH and `env` (which wins) set:
     nothing from the developer's environment leaks in. With `clock_at`, the bot's clock
-    starts at that instant (tests.support.clocked_serve) instead of the wall clock's."""
-    program = ("-m", "bot", "serve") if clock_at is None else ("-m", "tests.support.clocked_serve")
+    starts at that instant instead of the wall clock's; with `refuse_loop_writes`, SQLite
+    refuses every write from the event loop's thread (both: tests.support.clocked_serve)."""
+    tested = clock_at is not None or refuse_loop_writes
+    program = ("-m", "tests.support.clocked_serve") if tested else ("-m", "bot", "serve")
     at = () if clock_at is None else (clock_at.isoformat(),)
+    guard = (REFUSE_LOOP_WRITES,) if refuse_loop_writes else ()
     return await asyncio.create_subprocess_exec(
         sys.executable,
         *program,
         *at,
+        *guard,
         *("--host", "127.0.0.1", "--port", str(port)),
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
