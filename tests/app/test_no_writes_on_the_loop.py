@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,22 +82,14 @@ async def slash(http: aiohttp.ClientSession, base: str, slack: FakeSlack, text: 
 
 
 async def signed(
-    http: aiohttp.ClientSession, base: str, body: bytes, content_type: str | None = None
-) -> tuple[int, Any]:
-    headers = signed_headers(SECRET, body)
-    if content_type:
-        headers = signed_headers(SECRET, body, content_type=content_type)
+    http: aiohttp.ClientSession,
+    base: str,
+    body: bytes,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> tuple[int, str]:
+    headers = signed_headers(SECRET, body, content_type=content_type)
     async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
-        text = await resp.text()
-        return resp.status, text
-
-
-async def wait_until(check: Callable[[], bool], what: str) -> None:
-    for _ in range(int(WAIT * 10)):  # bounded
-        if check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
+        return resp.status, await resp.text()
 
 
 async def test_a_bot_whose_loop_may_not_write_still_does_everything(
