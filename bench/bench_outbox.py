@@ -23,14 +23,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TOKEN, SlackProcess
 
-from bot.core.offload import in_thread
+from bot.core.offload import in_place, in_thread
 from bot.notify.compose import Payload, digest_payload
 from bot.notify.deliver import Worker
 from bot.notify.ledger import Ledger, Run
@@ -39,15 +38,8 @@ from bot.notify.slack import SlackPoster, make_client
 from bot.reply import Facts, Reply
 from store import Store
 
-P = ParamSpec("P")
-T = TypeVar("T")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CHANNEL = "C_ALERTS"
-
-
-async def on_the_loop(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """The store call in place, on the event loop's thread (before)."""
-    return func(*args, **kwargs)
 
 
 class Instant:
@@ -86,7 +78,7 @@ async def one_pass(rows: int, poster: Poster, run: Run) -> float:
     store = queued(rows)
     try:
         worker = Worker(store, poster, lambda: NOW)
-        worker.ledger = Ledger(store, run=run)
+        worker.ledger = Ledger(store, run)
         began = time.perf_counter()
         sent = await worker.run_once(limit=rows)
         took = time.perf_counter() - began
@@ -97,7 +89,7 @@ async def one_pass(rows: int, poster: Poster, run: Run) -> float:
 
 
 async def main(rows: int, repeat: int) -> None:
-    ways: dict[str, Run] = {"on the loop (before)": on_the_loop, "worker threads": in_thread}
+    ways: dict[str, Run] = {"on the loop (before)": in_place, "worker threads": in_thread}
     with SlackProcess() as slack:
         posters: dict[str, Callable[[], Poster]] = {
             "instant poster": Instant,
@@ -105,7 +97,7 @@ async def main(rows: int, repeat: int) -> None:
         }
         for poster_name, make in posters.items():
             rates: dict[str, list[float]] = {way: [] for way in ways}
-            await one_pass(rows // 4, make(), on_the_loop)  # warm up
+            await one_pass(rows // 4, make(), in_place)  # warm up
             for _ in range(repeat):
                 for way, run in ways.items():
                     rates[way].append(await one_pass(rows, make(), run))

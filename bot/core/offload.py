@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-__all__ = ["die_with_parent", "in_child_process", "in_thread"]
+__all__ = ["die_with_parent", "in_child_process", "in_place", "in_thread"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,6 +38,13 @@ WATCH_EVERY = 0.5
 async def in_thread(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`func(*args, **kwargs)` on a worker thread (the loop's default executor)."""
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+async def in_place(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`func(*args, **kwargs)` right here, on the caller's thread: `in_thread`'s stand-in
+    for an in-memory database (tests), which lives in one connection every thread would
+    share and whose lock no other process can hold."""
+    return func(*args, **kwargs)
 
 
 def _parent_death_signal() -> bool:

@@ -14,6 +14,7 @@ from bot.digest.gather import gather_digest_input
 from bot.digest.schedule import previous_fire_time, slot_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.notify.compose import digest_payload
+from bot.notify.ledger import runner_for
 from bot.reply import Reply
 
 __all__ = ["GRACE", "RETRY_EVERY", "Uploader", "start_digest"]
@@ -120,28 +121,30 @@ class _Book:
     def __init__(self, deps: Deps, channel: str) -> None:
         self._deps = deps
         self._channel = channel
+        # On worker threads (in place for an in-memory database), as the outbox's Ledger.
+        self._run = runner_for(deps.store)
 
     async def claim(self, period: str, now: datetime) -> bool:
         digests = self._deps.store.digests
-        return await in_thread(digests.claim, period, now, owner=this_process(), gone=gone)
+        return await self._run(digests.claim, period, now, owner=this_process(), gone=gone)
 
     async def release(self, period: str) -> None:
-        await in_thread(self._deps.store.digests.release, period)
+        await self._run(self._deps.store.digests.release, period)
 
     async def mark_posted(self, period: str, channel: str, ts: str, now: datetime) -> None:
-        await in_thread(self._deps.store.digests.mark_posted, period, channel, ts, now)
+        await self._run(self._deps.store.digests.mark_posted, period, channel, ts, now)
 
     async def last_posted(self) -> str | None:
-        return await in_thread(self._deps.store.digests.last_posted)
+        return await self._run(self._deps.store.digests.last_posted)
 
     async def queue(self, period: str, payload_json: str, now: datetime) -> Posted:
         """The digest into the outbox (its worker posts it); where it will go."""
         outbox = self._deps.store.outbox
-        await in_thread(outbox.enqueue, f"digest:{period}", "digest", payload_json, now)
+        await self._run(outbox.enqueue, f"digest:{period}", "digest", payload_json, now)
         return Posted(self._channel, "outbox")
 
     async def queued_before(self, period: str) -> Posted | None:
         """The slot's digest when it is in the outbox already (a claim taken again after
         its holder died between queueing it and recording the post)."""
-        queued = await in_thread(self._deps.store.outbox.has, f"digest:{period}")
+        queued = await self._run(self._deps.store.outbox.has, f"digest:{period}")
         return Posted(self._channel, "outbox") if queued else None

@@ -5,7 +5,9 @@ The worker runs on the event loop, and every call here may wait on SQLite's writ
 would freeze every request the loop serves. So each method is one short store call, or
 one transaction, on a worker thread with its own connection (`bot.core.offload`,
 `store.db.Connections`), waiting out the busy timeout there. The worker awaits each in
-the order it always made them, so what is recorded, and when, is unchanged.
+the order it always made them, so what is recorded, and when, is unchanged. An in-memory
+database (tests) is the exception, as for every writer (`bot.slack.front.Front.write`):
+its one connection would be shared by the threads, and no other process can lock it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import ParamSpec, Protocol, TypeVar
 
-from bot.core.offload import in_thread
+from bot.core.offload import in_place, in_thread
 from bot.domain.monitoring import AlertMessage
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["Ledger", "Run"]
+__all__ = ["Ledger", "Run", "runner_for"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -32,12 +34,18 @@ class Run(Protocol):
     def __call__(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Awaitable[T]: ...
 
 
+def runner_for(store: Store) -> Run:
+    """How `store`'s blocking calls run: on a worker thread; in place for an in-memory
+    database."""
+    return in_place if store.path == ":memory:" else in_thread
+
+
 class Ledger:
     """The outbox as the worker reads and writes it, off the event loop."""
 
-    def __init__(self, store: Store, run: Run = in_thread) -> None:
+    def __init__(self, store: Store, run: Run | None = None) -> None:
         self._store = store
-        self._run = run
+        self._run = run or runner_for(store)
 
     async def run(self, func: Callable[[], T]) -> T:
         """`func()`, blocking store work of the worker's own, run as every call here."""
