@@ -5,6 +5,8 @@ web app."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -31,8 +33,18 @@ from bot.web.ingest import make_metrics_routes
 
 __all__ = ["OUTBOX_DRAIN", "default_hooks"]
 
+log = logging.getLogger(__name__)
+
 # How long shutdown waits for an outbox request already sent to Slack.
 OUTBOX_DRAIN = 5.0
+
+
+async def _logged(what: str, work: Awaitable[object]) -> None:
+    """Start-up work run in the background: a failure is logged, never left unretrieved."""
+    try:
+        await work
+    except Exception:
+        log.exception("%s failed at start", what)
 
 
 def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
@@ -82,7 +94,13 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         scheduler.start()
         # In the background, like the digest's catch-up: a write lock another process holds
         # at start delays the plan's change log and the poll, never serving.
-        for work in (start_plan_jobs(deps, scheduler), missed(), health.refresh()):
+        for work in (
+            _logged("the plan's change log and poll", start_plan_jobs(deps, scheduler)),
+            # A failure (e.g. the write lock held past the busy timeout) is retried by the
+            # digest's own retry job.
+            _logged("the digest's catch-up", missed()),
+            health.refresh(),
+        ):
             task = asyncio.ensure_future(work)
             background.add(task)
             task.add_done_callback(background.discard)

@@ -37,7 +37,8 @@ the pass at shutdown.
 
 Nothing here touches the store on the event loop's thread: every read and write goes
 through `Ledger` (bot/notify/ledger.py), on a worker thread, where waiting out another
-process's write lock holds up only this pass.
+process's write lock holds up only this pass (an in-memory database, tests only, is
+written in place: no other process can lock it).
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ async def test_a_held_write_lock_delays_the_due_alert_and_digest_but_never_the_l
                     await asyncio.sleep(0.5)
                 # Nothing could be recorded meanwhile, so nothing went out.
                 assert posted(slack, "firing:") == [] and posted(slack, "digest:") == []
-            assert answered >= 3
+            assert answered >= 2
             # Free again: each is posted, once.
             await slack.wait_for(lambda: posted(slack, "firing:"), timeout=30)
             await slack.wait_for(lambda: posted(slack, "digest:"), timeout=30)
