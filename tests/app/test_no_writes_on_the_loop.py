@@ -6,7 +6,7 @@ or takes the write lock ("not authorized"). Then everything that writes is drive
 people and jobs do: the outbox delivers a firing alert queued before start and its
 resolution (edit and thread reply), the digest slot due at start (the bot's clock starts
 just after it) is claimed, queued, posted and recorded, a slash command records a sample,
-`built` records the built tier, the change form stores an entry,
+`built` records the built tier, `silence` a silence, the change form stores an entry,
 Home is published, `POST /api/metrics` stores a batch, `plan reload` records a reload, and
 `/healthz` and `/metrics` answer. All of it works, and the log has no "not authorized":
 whatever wrote did so on a worker thread.
@@ -137,6 +137,8 @@ async def test_a_bot_whose_loop_may_not_write_still_does_everything(
             assert "busy" not in answer and "wrong" not in answer, answer
             answer = await slash(http, base, slack, "built 1")
             assert answer.startswith("Built tier: Tier 1"), answer
+            answer = await slash(http, base, slack, "silence tier2.mau 2h")
+            assert "tier2.mau" in answer and "wrong" not in answer, answer
             # The change form stores its entry (no error shown in the form).
             status, text = await signed(http, base, view_submission(GOOD, view_id="V-guard"))
             assert status == 200 and "response_action" not in text, text
@@ -180,6 +182,7 @@ async def test_a_bot_whose_loop_may_not_write_still_does_everything(
         assert store.metrics.count() >= 2 + 9  # the command, the POST, the evaluations'
         assert store.digests.last_posted() is not None
         assert store.tiers.built_tier() == 1
+        assert "tier2.mau" in store.alerts.silences(SLOT_DUE)
         assert store.outbox.counts().get("queued", 0) == 0
     finally:
         store.close()
