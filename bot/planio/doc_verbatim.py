@@ -22,6 +22,7 @@ from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.span import Span, span
 from bot.planio.doc_figures import swap_figures
+from bot.planio.doc_items import item_pairs
 from bot.planio.doc_missing import missing_sections
 from bot.planio.doc_recompute import money_pairs
 from bot.planio.doc_write import Live, export_document
@@ -130,8 +131,10 @@ def recomputed_lines(source: str, plan: Plan) -> dict[int, tuple[str, str]]:
     _data, reader, _appendix = read_body(source)
     out: dict[int, tuple[str, str]] = {}
     found = money_pairs(was, plan, lines)
-    for line, pairs in _figure_pairs(was, plan, reader.lines).items():
-        found[line] = [*found.get(line, []), *pairs]
+    moved = item_pairs(was, plan, reader.lines, lines)  # cost lists, budget, price, counts
+    for more in (_figure_pairs(was, plan, reader.lines), moved):
+        for line, pairs in more.items():
+            found[line] = [*found.get(line, []), *pairs]
     for line, pairs in sorted(found.items()):
         text = lines[line - 1]
         swapped = swap_figures(text, pairs)
