@@ -200,3 +200,13 @@ def test_what_a_later_tiers_list_cannot_say_is_all_the_appendix_holds() -> None:
     assert "- Web service: $347" in export.splitlines()
     assert appendix(export) == {"tiers": {1: {"changes": {6: {"cost_change": -340}}}}}
     assert import_document(export).plan == plan
+
+
+def test_readmes_tiers_before_and_after_is_what_export_plan_writes() -> None:
+    readme = (DATA.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```diff\n")[2].split("```", 1)[0].splitlines()
+    shown = {before[1:]: after[1:] for before, after in zip(block[0::2], block[1::2], strict=True)}
+    source = (DATA / "plans" / "thorough-tiers.md").read_text(encoding="utf-8")
+    plan = _cost_edited(import_document(source).plan, 0, 4, 7)
+    written = {before: after for before, after in recomputed_lines(source, plan).values()}
+    assert shown and all(written[before] == after for before, after in shown.items())

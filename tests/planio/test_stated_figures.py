@@ -117,3 +117,30 @@ def test_check_plan_says_the_computed_figures_win(tmp_path: Path) -> None:
     assert check_plan(str(document), Settings(db_path=tmp_path / "c.db"), out=out) == 0
     first = out.getvalue().splitlines()[0]
     assert first.endswith("stated figures: the computed ones win")
+
+
+def test_the_appendix_may_set_it_and_keeps_it() -> None:
+    source = SLOPPY + "\n## Appendix: for capacity-bot\n\n```yaml\nstated_figures: computed\n```\n"
+    plan = import_document(source).plan
+    assert plan.stated_figures == "computed"
+    export = export_plan_document(plan, Live(), source)
+    assert "**Total New Cost**: $115-145/mo → $189-219/mo (+$74/mo, +51-64%)" in export
+    assert export.count(BOT_APPENDIX) == 1 and "stated_figures: computed" in export
+    assert "capacity-bot:" not in export.replace(BOT_APPENDIX, "")
+    assert import_document(export).plan == plan
+
+
+def diff_block(index: int) -> dict[str, str]:
+    """README's `index`-th before/after block: the line before -> the line after."""
+    readme = (DATA.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```diff\n")[index + 1].split("```", 1)[0].splitlines()
+    return {before[1:]: after[1:] for before, after in zip(block[0::2], block[1::2], strict=True)}
+
+
+def test_readmes_before_and_after_of_the_setting_is_what_export_plan_writes() -> None:
+    (before, after), *_ = diff_block(2).items()
+    kept = export_plan_document(import_document(SLOPPY).plan, Live(), SLOPPY)
+    source = with_line(SLOPPY, SETTING)
+    computed = export_plan_document(import_document(source).plan, Live(), source)
+    assert before in kept.splitlines()
+    assert after in computed.splitlines()
