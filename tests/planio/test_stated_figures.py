@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.config import Settings
+from bot.doctor.checks import check_plan as doctor_plan
 from bot.domain.costs import tier_costs
 from bot.planio.doc_verbatim import BOT_APPENDIX, export_plan_document, recomputed_lines
 from bot.planio.doc_write import Live
@@ -144,3 +145,19 @@ def test_readmes_before_and_after_of_the_setting_is_what_export_plan_writes() ->
     computed = export_plan_document(import_document(source).plan, Live(), source)
     assert before in kept.splitlines()
     assert after in computed.splitlines()
+
+
+def test_the_plan_answer_and_doctor_show_the_setting(tmp_path: Path) -> None:
+    for name, text, said in (
+        ("computed", with_line(SLOPPY, SETTING), "computed (the plan's arithmetic wins)"),
+        ("kept", SLOPPY, "kept (yours stay where they do not add up, with a note)"),
+    ):
+        document = tmp_path / f"{name}.md"
+        document.write_text(text, encoding="utf-8")
+        settings = Settings(plan_path=document, db_path=tmp_path / f"{name}.db")
+        out = io.StringIO()
+        assert ask("plan", settings, out=out) == 0
+        assert f"Stated figures: {said}" in out.getvalue()
+        check, _plan = doctor_plan(settings)
+        assert check.ok
+        assert ("the computed figures win" in check.detail) == (name == "computed")
