@@ -19,6 +19,7 @@ from bot.planio.document import import_document
 from bot.planio.errors import PlanError
 from bot.planio.planfile import default_plan_text, parse_plan
 from bot.shell import ask, check_plan
+from tests.planio.test_edited_figures import DOCUMENTS, edits
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SLOPPY = (DATA / "plans" / "sloppy.md").read_text(encoding="utf-8")
@@ -161,3 +162,19 @@ def test_the_plan_answer_and_doctor_show_the_setting(tmp_path: Path) -> None:
         check, _plan = doctor_plan(settings)
         assert check.ok
         assert ("the computed figures win" in check.detail) == (name == "computed")
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[p.name for p in DOCUMENTS])
+def test_with_the_setting_every_document_round_trips_as_read_and_edited(path: Path) -> None:
+    """The setting's line under Last Updated: the export needs no appendix, and every
+    editable figure edited in turn comes back exactly."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("**Last Updated**"))
+    source = "\n".join([*lines[: at + 1], SETTING, *lines[at + 1 :]]) + "\n"
+    plan = import_document(source).plan
+    assert plan.stated_figures == "computed"
+    export = export_plan_document(plan, Live(), source)
+    assert BOT_APPENDIX not in export and "capacity-bot:" not in export
+    assert import_document(export).plan == plan
+    for key, _where, _field, edit in edits(plan):
+        assert import_document(export_plan_document(edit, Live(), source)).plan == edit, key
