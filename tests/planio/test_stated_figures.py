@@ -178,3 +178,11 @@ def test_with_the_setting_every_document_round_trips_as_read_and_edited(path: Pa
     assert import_document(export).plan == plan
     for key, _where, _field, edit in edits(plan):
         assert import_document(export_plan_document(edit, Live(), source)).plan == edit, key
+
+
+def test_a_yaml_plan_with_the_setting_exports_its_line_not_an_appendix_entry() -> None:
+    plan = parse_plan(default_plan_text() + "\nstated_figures: computed\n")
+    export = export_plan_document(plan, Live())
+    assert SETTING in export.split("\n## ", 1)[0].splitlines()
+    assert "stated_figures" not in export
+    assert import_document(export).plan == plan
