@@ -10,8 +10,10 @@ from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.commands.triggers import TRIGGERS
 from bot.domain.checks import stated_differences
+from bot.domain.components import ABSENT, component_costs
 from bot.domain.costs import cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number
+from bot.domain.plan import Plan
 from bot.domain.values import fmt_amount, fmt_percent_change
 from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
@@ -72,6 +74,28 @@ def tiers(args: list[str], ctx: Context) -> Reply:
     )
 
 
+def _change_rows(plan: Plan, number: int) -> tuple[tuple[str, str, str, str], ...]:
+    """A tier's changes; where they name entries of the tiers' cost lists, each side shows
+    what the entry costs there (the names alone would say the component twice)."""
+    changes = plan.tier(number).changes
+    lists = component_costs(plan)
+
+    def cost(side: str, at: int) -> str:
+        if lists is None or side == ABSENT:
+            return side
+        return f"{fmt_amount(lists[at][side])}/mo"
+
+    return tuple(
+        (
+            c.component,
+            cost(c.current, number - 1),
+            cost(c.new, number),
+            f"{fmt_amount(c.cost_span, sign=True)}/mo",
+        )
+        for c in changes
+    )
+
+
 def tier(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if not args:
@@ -107,15 +131,13 @@ def tier(args: list[str], ctx: Context) -> Reply:
     if info.triggers:
         parts.append(Section("Triggers", tuple(t.text for t in info.triggers)))
     if info.changes:
+        amounts = component_costs(plan) is not None
         parts.append(
             Table(
                 title="Infrastructure changes",
                 columns=("Component", previous, f"Tier {number}", "Cost change"),
-                rows=tuple(
-                    (c.component, c.current, c.new, f"{fmt_amount(c.cost_span, sign=True)}/mo")
-                    for c in info.changes
-                ),
-                numeric=(False, False, False, True),
+                rows=_change_rows(plan, number),
+                numeric=(False, amounts, amounts, True),
             )
         )
     for heading, items in (
