@@ -10,10 +10,9 @@ from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.commands.triggers import TRIGGERS
 from bot.domain.checks import stated_differences
-from bot.domain.components import ABSENT, component_costs
+from bot.domain.components import change_sides
 from bot.domain.costs import cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number
-from bot.domain.plan import Plan
 from bot.domain.values import fmt_amount, fmt_percent_change
 from bot.reply import Facts, Part, Prose, Reply, Section, Table, Text, Typed
 
@@ -74,28 +73,6 @@ def tiers(args: list[str], ctx: Context) -> Reply:
     )
 
 
-def _change_rows(plan: Plan, number: int) -> tuple[tuple[str, str, str, str], ...]:
-    """A tier's changes; where they name entries of the tiers' cost lists, each side shows
-    what the entry costs there (the names alone would say the component twice)."""
-    changes = plan.tier(number).changes
-    lists = component_costs(plan)
-
-    def cost(side: str, at: int) -> str:
-        if lists is None or side == ABSENT:
-            return side
-        return f"{fmt_amount(lists[at][side])}/mo"
-
-    return tuple(
-        (
-            c.component,
-            cost(c.current, number - 1),
-            cost(c.new, number),
-            f"{fmt_amount(c.cost_span, sign=True)}/mo",
-        )
-        for c in changes
-    )
-
-
 def tier(args: list[str], ctx: Context) -> Reply:
     plan = ctx.plan
     if not args:
@@ -131,12 +108,15 @@ def tier(args: list[str], ctx: Context) -> Reply:
     if info.triggers:
         parts.append(Section("Triggers", tuple(t.text for t in info.triggers)))
     if info.changes:
-        amounts = component_costs(plan) is not None
+        amounts, sides = change_sides(plan, number)
         parts.append(
             Table(
                 title="Infrastructure changes",
                 columns=("Component", previous, f"Tier {number}", "Cost change"),
-                rows=_change_rows(plan, number),
+                rows=tuple(
+                    (c.component, *side, f"{fmt_amount(c.cost_span, sign=True)}/mo")
+                    for c, side in zip(info.changes, sides, strict=True)
+                ),
                 numeric=(False, amounts, amounts, True),
             )
         )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from bot.domain.plan import Plan
 from bot.domain.span import Span, span
+from bot.domain.values import fmt_amount
 
-__all__ = ["ABSENT", "component_costs"]
+__all__ = ["ABSENT", "change_sides", "component_costs"]
 
 ABSENT = "—"  # the side of a change where the component is not in the list
 
@@ -34,3 +35,20 @@ def component_costs(plan: Plan) -> list[dict[str, Span]] | None:
                 after[change.new] = was + change.cost_span
         lists.append(after)
     return lists
+
+
+def change_sides(plan: Plan, number: int) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """Tier `number`'s changes as (before, after) cells, and whether they are amounts: the
+    amount of each entry where the changes name the cost lists' entries (their names alone
+    would say the component twice), the infrastructure the change names otherwise."""
+    lists = component_costs(plan)
+
+    def cell(side: str, at: int) -> str:
+        if lists is None or side == ABSENT:
+            return side
+        return f"{fmt_amount(lists[at][side])}/mo"
+
+    changes = plan.tier(number).changes
+    return lists is not None, tuple(
+        (cell(c.current, number - 1), cell(c.new, number)) for c in changes
+    )
