@@ -63,6 +63,7 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
     )
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
     background: set[asyncio.Task[Any]] = set()
+    writing: set[asyncio.Task[Any]] = set()
     workers: list[Worker] = []
     lag = LoopLag()
     deps.telemetry.add_collector("loop_lag", LagCollector(lag))
@@ -94,16 +95,19 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
         scheduler.start()
         # In the background, like the digest's catch-up: a write lock another process holds
         # at start delays the plan's change log and the poll, never serving.
-        for work in (
-            _logged("the plan's change log and poll", start_plan_jobs(deps, scheduler)),
+        for work, writes in (
+            (_logged("the plan's change log and poll", start_plan_jobs(deps, scheduler)), True),
             # A failure (e.g. the write lock held past the busy timeout) is retried by the
             # digest's own retry job.
-            _logged("the digest's catch-up", missed()),
-            health.refresh(),
+            (_logged("the digest's catch-up", missed()), True),
+            (health.refresh(), False),
         ):
             task = asyncio.ensure_future(work)
             background.add(task)
             task.add_done_callback(background.discard)
+            if writes:
+                writing.add(task)
+                task.add_done_callback(writing.discard)
 
     async def stop(web_app: web.Application) -> None:
         if scheduler.running:
@@ -111,6 +115,11 @@ def default_hooks(deps: Deps, client: AsyncWebClient) -> WebHooks:
             for worker in workers:
                 await worker.drain(timeout=OUTBOX_DRAIN)
             scheduler.shutdown(wait=False)
+        # Start-up work that writes gets a moment to end, as a delivery in flight does: a
+        # task cancelled while its thread writes leaves the thread running into the
+        # store's close.
+        if writing:
+            await asyncio.wait(set(writing), timeout=OUTBOX_DRAIN)
         for task in list(background):
             task.cancel()
         await lag.stop()
