@@ -104,7 +104,12 @@ def open_database(
             _private(Path(path))
         # check_same_thread=False only so `Store.close()` may close a connection another
         # thread opened; each thread uses its own (`Connections`), except in memory.
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
+        # A thread's own connection opens the file the first one created and migrated, never
+        # a new one: were it deleted meanwhile, an empty file at its place would hide that.
+        target = str(path) if first or memory else f"{Path(path).absolute().as_uri()}?mode=rw"
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT, check_same_thread=False, uri=not (first or memory)
+        )
         db = sqlite_utils.Database(conn)
         if not memory:
             db.execute("PRAGMA journal_mode=WAL")
@@ -114,6 +119,8 @@ def open_database(
     except OSError as exc:  # e.g. a parent that is a file, or no permission
         raise CannotOpen(path, exc.strerror or str(exc)) from None
     except sqlite3.DatabaseError as exc:
+        if not first:  # the file went away under the bot: a failed write, as any other
+            raise
         raise CannotOpen(path, str(exc)) from None
     for migration_set in migrations:
         migration_set.apply(db)
