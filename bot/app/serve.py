@@ -24,6 +24,7 @@ from bot.core.config import Settings
 from bot.deps import Deps, build_deps, utc_now
 from bot.domain.checks import plan_warnings
 from bot.jobs.plan_reload import on_sighup
+from bot.jobs.trim import limit_malloc_arenas
 from bot.slack.app import (
     AsyncWebClient,
     build_app,
@@ -160,6 +161,8 @@ def serve(
     """Serve until SIGTERM/SIGINT. `clock` is the bot's notion of now (tests start it at a
     chosen instant, e.g. a digest slot due)."""
     settings.require_for_serve()
+    # Before any thread: worker threads share glibc's arenas instead of one each.
+    limit_malloc_arenas()
     configure_logging(settings)
     deps = build_deps(settings, clock=clock)  # a plan with errors stops here (PlanError, exit 1)
     for warning in plan_warnings(deps.plan):
