@@ -270,6 +270,11 @@ class Plan(_Model):
     growth_unit: str = Field(default="user", min_length=1)
     growth_units: str = ""  # plural, defaults to English's plural of growth_unit
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
+    # Where a figure the team stated on a tier's total line (total, change, percentage)
+    # disagrees with what the plan's arithmetic gives: "kept", the team's figure is what
+    # answers show and export-plan writes check-plan's note beside it; "computed", the
+    # arithmetic wins (answers, and export-plan writes it in the team's words, no note).
+    stated_figures: Literal["kept", "computed"] = "kept"
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
     tiers: tuple[Tier, ...] = Field(min_length=1)
