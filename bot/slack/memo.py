@@ -24,14 +24,15 @@ _FIRST_SLOTS = 1024
 class SeenKeys:
     """Keys seen in the last `ttl` seconds, at most `capacity` of them (oldest forgotten).
 
-    Each key is kept as its 64-bit hash (`hash(key)`: an int key is its own hash) in flat
+    Each key is kept as its hash (`hash(key)`: 64 bits for a string, an int's value modulo
+    2**61 - 1, so a 64-bit HMAC prefix keeps 61 of its bits) in flat
     arrays, never as a Python object: an open-addressing table (linear probing, at most
     half full, so at most 2 x capacity slots rounded up to a power of two) and the keys
     in the order they came with their times (a queue in two arrays, compacted as the front
     moves on). A burst's keys therefore take no small-object (pymalloc) space: nothing of
     them pins the allocator's arenas once they are dropped, and when the memory empties
     (an idle bot, `prune`) the arrays go back to the allocator whole. Two keys with the
-    same hash count as one: for 50,000 keys of 64 bits, a chance below 1e-14 per request.
+    same hash count as one: with 50,000 keys of 61 bits, a chance of ~2e-14 per request.
     """
 
     def __init__(self, ttl: float, capacity: int, clock: Callable[[], float]) -> None:
