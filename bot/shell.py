@@ -297,7 +297,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
     # What was understood first, so a team can trust the import before the details.
     out.write(f"{name}: understood {understood(plan)}\n")
     named = f"{plan.product}, " if plan.product else ""
-    out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
+    out.write(f"{name}: valid ({named}{plan.tier_range})")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")

@@ -27,7 +27,7 @@ def baseline(plan: Plan) -> Reply:
                 ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
                 (
                     f"Cost per {plan.growth_unit}",
-                    cost_per_user(base.budget_span, base.users).monthly_text(),
+                    cost_per_user(base.budget_span, base.users).monthly_text(plan.unit_period),
                 ),
             )
         ),

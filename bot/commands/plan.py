@@ -48,7 +48,7 @@ def tiers(args: list[str], ctx: Context) -> Reply:
                 fmt_number(cost.users),
                 f"{fmt_amount(cost.total_span)}/mo",
                 change,
-                per_user.monthly_text(),
+                per_user.monthly_text(plan.unit_period),
             )
         )
     units = plan.unit_plural.capitalize()
@@ -96,7 +96,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
                 ("Timeline", info.timeline or "not set"),
                 (
                     f"Cost per {plan.growth_unit}",
-                    cost_per_user(cost.total_span, info.users).monthly_text(),
+                    cost_per_user(cost.total_span, info.users).monthly_text(plan.unit_period),
                 ),
             )
         ),

@@ -63,7 +63,7 @@ def check_plan(settings: Settings) -> tuple[Check, Plan | None]:
         )
     warnings = plan_warnings(plan)
     note = f", {len(warnings)} warning(s): see `capacity-bot check-plan`" if warnings else ""
-    return Check("plan", True, f"{name}: valid ({plan.tier_count} tiers){note}"), plan
+    return Check("plan", True, f"{name}: valid ({plan.tier_range}){note}"), plan
 
 
 def check_database(settings: Settings) -> Check:

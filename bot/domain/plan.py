@@ -141,6 +141,8 @@ class Pricing(_Model):
     customers: str = ""  # plural, defaults to English's plural of customer
     price: Money = Field(gt=0)
     price_high: Money | None = None
+    # `mo`, `yr`: what the price is charged per besides the customer; empty: a price per
+    # unit of use (`$0.08 per order`), charged on each one, not per month.
     period: str = "mo"
     healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
     # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
@@ -157,6 +159,17 @@ class Pricing(_Model):
     @property
     def price_span(self) -> Span:
         return self._span("price")
+
+    def priced(self, amount: str) -> str:
+        """`$25/mo`, or `$0.08 per order` for a price per unit of use: a price (`amount`,
+        formatted) with the period the plan states, the one spelling of every answer."""
+        return f"{amount}/{self.period}" if self.period else f"{amount} per {self.customer}"
+
+    def per_customer(self, amount: str) -> str:
+        """`$25/mo per instructor`, `$0.08 per order`: a price and who pays it."""
+        if not self.period:
+            return self.priced(amount)
+        return f"{self.priced(amount)} per {self.customer}"
 
 
 class Target(_Model):
@@ -269,6 +282,9 @@ class Plan(_Model):
     # What the plan grows in (tier headings, `cost 5000`): users, readers, workspaces...
     growth_unit: str = Field(default="user", min_length=1)
     growth_units: str = ""  # plural, defaults to English's plural of growth_unit
+    # `month` when the tiers count the unit in a month (`2,000 → 20,000 orders/month`): each
+    # is one of use, so a cost per one is per order, with no period and no yearly figure.
+    growth_per: Literal["", "month"] = ""
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
@@ -372,9 +388,53 @@ class Plan(_Model):
         return found.unit if found else ""
 
     @property
+    def unit_period(self) -> str:
+        """`mo` for a cost per user (a month each), empty for a cost per order."""
+        return "" if self.growth_per else "mo"
+
+    @property
     def unit_plural(self) -> str:
         """`users`, `readers`, `workspaces`: what the tiers count."""
         return self.growth_units or plural(self.growth_unit)
+
+    def pricing_or(self, price: Decimal) -> Pricing:
+        """The plan's pricing, or `price` a month per the plan's own unit (`breakeven 30` on
+        a plan that states no price: 30 a month per player). Users are not who pays (the
+        template's instructors pay for their students), so a plan of users says customer."""
+        if self.pricing is not None:
+            return self.pricing
+        if self.growth_unit == "user":
+            return Pricing(price=price)
+        return Pricing(price=price, customer=self.growth_unit, customers=self.growth_units)
+
+    @property
+    def growth_label(self) -> str:
+        """What every answer calls the measure of growth, the `users_metric`: `MAU` (the
+        template's spelling), else the metric's own words (`Orders`, `Client sites`)."""
+        metric = self.users_metric
+        if metric == "mau":
+            return "MAU"
+        found = self.metric(metric)
+        words = found.description.strip() if found is not None else ""
+        if words:
+            return words[0].upper() + words[1:]
+        return metric.upper() if len(metric) <= 4 else metric.replace("_", " ").capitalize()
+
+    @property
+    def growth_noun(self) -> str:
+        """The growth measure after a number: `5,000 MAU`, `12 client sites`."""
+        label = self.growth_label
+        return label if label.isupper() else label.lower()
+
+    def cost_samples(self, noun: str = "samples") -> str:
+        """`` `cost_usd` samples ``, and in a plan priced in another currency `` `cost_usd`
+        samples in EUR, the plan's currency ``: the metric keeps its name (the API,
+        Prometheus queries and stored samples know it by it), and every answer that names
+        it says what its values are in."""
+        named = f"`{self.cost_metric}` {noun}"
+        if self.currency == "USD":
+            return named
+        return f"{named} in {self.currency}, the plan's currency"
 
     @property
     def currency_symbol(self) -> str:
@@ -387,6 +447,12 @@ class Plan(_Model):
     @property
     def tier_count(self) -> int:
         return len(self.tiers)
+
+    @property
+    def tier_range(self) -> str:
+        """`tiers 0–3`: the tiers a plan has, the baseline counted as the documents and `tier
+        0` count it, one wording wherever a plan is summed up (no "4 tiers" beside "3")."""
+        return f"tiers 0–{self.tier_count}"
 
     def tier(self, number: int) -> Tier:
         """Tier `number` (1-based); IndexError when the plan has no such tier."""

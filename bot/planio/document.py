@@ -42,7 +42,7 @@ from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, re
 from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
 from bot.planio.doc_terms import in_document_terms
-from bot.planio.doc_unit import growth_start, growth_unit
+from bot.planio.doc_unit import growth_metric, growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 from bot.planio.mdblocks import number, parse_sections
 from bot.planio.overlay import apply_overlay
@@ -121,6 +121,7 @@ def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     customer = (data.get("pricing") or {}).get("customer", "")
     data.update(growth_unit(text.splitlines(), f"per {customer}" if customer else ""))
     _count_from_headings(data, text.splitlines())
+    data.update(growth_metric(data))
     return data, reader, appendix
 
 
