@@ -140,9 +140,7 @@ def test_a_price_of_your_own_on_a_plan_without_one_is_per_its_unit() -> None:
     assert answer("breakeven 30", plan_of("game-backend")).startswith(
         "Break-even at $30/mo per player"
     )
-    assert answer("breakeven 25", plan_of("sloppy")).startswith(
-        "Break-even at $25/mo per customer"
-    )
+    assert answer("breakeven 25", plan_of("sloppy")).startswith("Break-even at $25/mo per customer")
 
 
 @pytest.mark.parametrize("name", DOCS)
