@@ -88,7 +88,7 @@ def gap_text(plan: Plan, demand: int, built: int, users: float | None) -> str:
     label = plan.growth_label
     rule = users_rule(plan, demand)
     if users is None:
-        why = f" (no {label} data yet)"
+        why = f" (no {plan.growth_noun} data yet)"
     elif rule is not None:
         why = f" ({label} {fmt_number(round(users))} {rule.op} {fmt_number(round(rule.value))})"
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.planio.planfile import default_plan
-from tests.conftest import answer, squash
+from tests.conftest import NOW, answer, squash
 from tests.planio.test_team_documents import DOCS, _check, doc, plan_of
 from tests.test_shell import run
 
@@ -165,3 +165,32 @@ def test_check_plan_counts_the_tiers_once(name: str) -> None:
 def test_the_embedded_plan_is_still_counted_in_users() -> None:
     plan = default_plan()
     assert (plan.growth_label, plan.unit_plural, plan.unit_period) == ("MAU", "users", "mo")
+
+
+def test_the_digest_from_the_shell_speaks_of_orders(tmp_path: Path) -> None:
+    env = {"CAPACITY_PLAN": str(doc("orders-nonnative")), "CAPACITY_DB": str(tmp_path / "c.db")}
+    done = run("digest", **env)
+    assert done.returncode == 0, done.stderr
+    assert "assumed: no `orders` data yet" in done.stdout
+    assert not TEMPLATE_WORDS.search(done.stdout)
+
+
+def test_the_built_tier_message_speaks_of_the_plans_measure() -> None:
+    from bot.notify.tiers import built_notice
+
+    plan = plan_of("agency-tenants").model_copy(update={"built_tier": 1})
+    item = built_notice(plan, 0, None, "U1", "C1", NOW)
+    text = str(item.payload.reply)
+    assert "no client sites data yet" in text and "MAU" not in text
+    seen = built_notice(plan, 0, 70.0, "U1", "C1", NOW)
+    assert "Client sites 70 > 65" in str(seen.payload.reply)
+
+
+def test_the_appendix_chooses_another_growth_metric() -> None:
+    from bot.planio.document import import_document
+
+    text = doc("orders-nonnative").read_text(encoding="utf-8")
+    appendix = "\n## Appendix: plan data\n\n```yaml\nusers_metric: mau\n```\n"
+    plan = import_document(text + appendix).plan
+    assert plan.users_metric == "mau"
+    assert "MAU: no data" in squash(answer("status", plan))
