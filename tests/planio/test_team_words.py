@@ -194,3 +194,22 @@ def test_the_appendix_chooses_another_growth_metric() -> None:
     plan = import_document(text + appendix).plan
     assert plan.users_metric == "mau"
     assert "MAU: no data" in squash(answer("status", plan))
+
+
+@pytest.mark.parametrize(
+    ("name", "absent"), [("thorough-tiers", "Requests"), ("orders-nonnative", "Database")]
+)
+def test_tier_0_shows_no_zero_the_document_never_wrote(name: str, absent: str) -> None:
+    """The Tiers shape states no requests, storage or database; the orders document no
+    database: no `0/day` or `0GB` stands in for them."""
+    shown = answer("tier 0", plan_of(name))
+    assert f"{absent}:" not in shown and "0GB\n" not in shown and " 0/day" not in shown
+    assert "Storage:        2GB (photos of the dishes)" in answer(
+        "tier 0", plan_of("orders-nonnative")
+    )
+
+
+def test_the_assumptions_are_per_the_plans_unit() -> None:
+    shown = answer("reality", plan_of("agency-tenants"))
+    assert "Requests per tenant a day" in shown and "per user" not in shown
+    assert "Requests per user a day" in answer("reality")
