@@ -80,7 +80,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     try:
         router = build_router()
         reply = (
-            router.help(terminal=True)
+            router.help(terminal=True, plan=deps.plan)
             if router.is_help(text)
             else router.dispatch(text, deps.context(user_id=USER))
         )
@@ -257,7 +257,8 @@ def shell(
                 continue
             columns = width or terminal_width(out)
             if router.is_help(text):
-                out.write(render_text(router.help(terminal=True), width=columns) + "\n")
+                help_reply = router.help(terminal=True, plan=deps.plan)
+                out.write(render_text(help_reply, width=columns) + "\n")
                 continue
             reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):

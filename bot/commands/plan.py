@@ -161,6 +161,7 @@ COMMANDS = (
         "All tiers side by side: users, cost, change, cost per user",
         tiers,
         reads=PLAN_ONLY,
+        in_units=True,
     ),
     Command(
         "tier",
@@ -177,6 +178,7 @@ COMMANDS = (
         "Cost per user per tier, or for a user count",
         costs.cost,
         reads=PLAN_ONLY,
+        in_units=True,
     ),
     Command(
         "breakeven",

@@ -213,3 +213,15 @@ def test_the_assumptions_are_per_the_plans_unit() -> None:
     shown = answer("reality", plan_of("agency-tenants"))
     assert "Requests per tenant a day" in shown and "per user" not in shown
     assert "Requests per user a day" in answer("reality")
+
+
+def test_help_counts_in_the_plans_unit_in_the_shell(tmp_path: Path) -> None:
+    env = {"CAPACITY_PLAN": str(doc("orders-nonnative")), "CAPACITY_DB": str(tmp_path / "c.db")}
+    shown = squash(run("ask", "help", **env).stdout)
+    assert "cost [ORDERS]" in shown and "Cost per order per tier, or for an order count" in shown
+    assert "All tiers side by side: orders, cost, change, cost per order" in shown
+    assert "whatif users N" in shown  # a keyword of the command, not a count
+    templated = squash(answer("help"))
+    assert (
+        "cost [USERS]" in templated and "Cost per user per tier, or for a user count" in templated
+    )
