@@ -80,7 +80,7 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
     if len(args) > 1:
         raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
     if plan.pricing is None and not args:
-        return missing_section("breakeven")
+        return missing_section("breakeven", plan)
     typed = parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else None
     pricing = plan.pricing_or(typed or Decimal(1))
     price = pricing.price_span if typed is None else span(typed)

@@ -225,3 +225,8 @@ def test_help_counts_in_the_plans_unit_in_the_shell(tmp_path: Path) -> None:
     assert (
         "cost [USERS]" in templated and "Cost per user per tier, or for a user count" in templated
     )
+
+
+def test_the_price_to_add_is_in_the_plans_unit_and_currency() -> None:
+    assert "**Pricing**: $25/mo per seat" in answer("breakeven", plan_of("solo-seats"))
+    assert "**Pricing**: $25/mo per customer" in answer("breakeven", plan_of("sloppy"))
