@@ -124,8 +124,10 @@ def growth_metric(data: dict[str, Any]) -> dict[str, Any]:
     if found is not None:
         return {"users_metric": found}
     name = _snake(units)
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", name):
+        return {}  # no metric id can say it: the plan keeps `mau`
     metrics = list(data.get("metrics") or [])
     if name and not any(m.get("name") == name for m in metrics):
         # No unit: the description names what is counted (`Orders: 2,500`).
         metrics.append({"name": name, "description": units.capitalize(), "unit": ""})
-    return {"users_metric": name, "metrics": metrics} if name else {}
+    return {"users_metric": name, "metrics": metrics}

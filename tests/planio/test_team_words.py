@@ -230,3 +230,12 @@ def test_help_counts_in_the_plans_unit_in_the_shell(tmp_path: Path) -> None:
 def test_the_price_to_add_is_in_the_plans_unit_and_currency() -> None:
     assert "**Pricing**: $25/mo per seat" in answer("breakeven", plan_of("solo-seats"))
     assert "**Pricing**: $25/mo per customer" in answer("breakeven", plan_of("sloppy"))
+
+
+def test_a_unit_no_metric_id_can_hold_keeps_mau() -> None:
+    from bot.planio.document import import_document
+
+    long = "x" * 70
+    text = doc("orders-nonnative").read_text(encoding="utf-8").replace("orders/month", long)
+    plan = import_document(text).plan
+    assert plan.users_metric == "mau" and plan.unit_plural == long
