@@ -63,6 +63,13 @@ def reload_reply(
     )
 
 
+# The plan setting `stated_figures`, as the plan answer says it.
+_STATED = {
+    "kept": "kept (yours stay where they do not add up, with a note)",
+    "computed": "computed (the plan's arithmetic wins)",
+}
+
+
 def _show(ctx: Context) -> Reply:
     plan = ctx.plan
     return Reply(
@@ -80,6 +87,7 @@ def _show(ctx: Context) -> Reply:
                     ),
                     ("Rules watched", str(len(plan.metric_rules()))),
                     ("Kept as text", f"{len(plan.sections)} section(s): `plan sections`"),
+                    ("Stated figures", _STATED[plan.stated_figures]),
                 )
             ),
         ),

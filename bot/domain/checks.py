@@ -16,8 +16,11 @@ __all__ = ["plan_errors", "plan_warnings", "stated_differences"]
 
 def stated_differences(plan: Plan, number: int | None = None) -> list[str]:
     """Where the figures a team wrote down do not add up, one line each (for tier `number`
-    alone, or every tier). The stated figure is what answers show."""
+    alone, or every tier). The stated figure is what answers show; none when the plan lets
+    the computed figures win."""
     found: list[str] = []
+    if plan.stated_figures == "computed":
+        return found
     for cost in tier_costs(plan)[1:]:
         if number is not None and cost.number != number:
             continue

@@ -105,16 +105,17 @@ def tier_costs(plan: Plan) -> list[TierCost]:
         )
     ]
     previous = budget
+    stated = plan.stated_figures == "kept"  # "computed": the arithmetic wins
     for number, tier in enumerate(plan.tiers, start=1):
         summed = sum((c.cost_span for c in tier.changes), span(0))
-        total = _stated(tier.stated_total, tier.stated_total_high)
-        change = _stated(tier.stated_change, tier.stated_change_high)
+        total = _stated(tier.stated_total, tier.stated_total_high) if stated else None
+        change = _stated(tier.stated_change, tier.stated_change_high) if stated else None
         if change is None:
             exact = total is not None and total.exact and previous.exact
             change = total - previous if total is not None and exact else summed
         if total is None:
             total = previous + change
-        percent = _stated(tier.stated_percent, tier.stated_percent_high)
+        percent = _stated(tier.stated_percent, tier.stated_percent_high) if stated else None
         rows.append(
             TierCost(
                 number,

@@ -201,6 +201,11 @@ class Plan(_Model):
     # is one of use, so a cost per one is per order, with no period and no yearly figure.
     growth_per: Literal["", "month"] = ""
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
+    # Where a figure the team stated on a tier's total line (total, change, percentage)
+    # disagrees with what the plan's arithmetic gives: "kept", the team's figure is what
+    # answers show and export-plan writes check-plan's note beside it; "computed", the
+    # arithmetic wins (answers, and export-plan writes it in the team's words, no note).
+    stated_figures: Literal["kept", "computed"] = "kept"
     metrics: tuple[Metric, ...] = ()
     baseline: Baseline
     tiers: tuple[Tier, ...] = Field(min_length=1)

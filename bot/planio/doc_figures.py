@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-__all__ = ["swap_figures"]
+__all__ = ["Figure", "Pairs", "swap_figures"]
+
+# A figure to write: one value, or a range (low, high) where the team wrote one figure and
+# the plan's arithmetic now gives a range (`$115-145/mo`, written in the team's style).
+Figure = Decimal | tuple[Decimal, Decimal]
+Pairs = list[tuple[Decimal, Figure]]
 
 # A numeral: digits with optional thousands commas, optional decimals, optional K. Each
 # part is a run of one character class, so matching is linear in the line's length.
@@ -50,7 +55,13 @@ def _written(like: re.Match[str], value: Decimal) -> str:
     return text + (kilo or "")
 
 
-def swap_figures(line: str, pairs: list[tuple[Decimal, Decimal]]) -> str:
+def _figure_text(like: re.Match[str], value: Figure) -> str:
+    if isinstance(value, tuple):
+        return f"{_written(like, value[0])}-{_written(like, value[1])}"
+    return _written(like, value)
+
+
+def swap_figures(line: str, pairs: Pairs) -> str:
     """`line` with each `old` figure (the first numeral of that value not yet taken,
     money-marked ones first) written as `new`, in the order of `pairs` (a pair whose
     figure stays takes its numeral too, so `$25 → $35-50 (+$10-25)` swaps the right 25);
@@ -73,7 +84,7 @@ def swap_figures(line: str, pairs: list[tuple[Decimal, Decimal]]) -> str:
         )
         if fitting:
             index, match = fitting[0]
-            taken[index] = match.group(0) if old == new else _written(match, new)
+            taken[index] = match.group(0) if old == new else _figure_text(match, new)
     out, at = [], 0
     for index, match in enumerate(numerals):
         if index in taken and taken[index] != match.group(0):

@@ -69,15 +69,21 @@ def infer(
     approx: Approx,
     healthy: list[int],
     explicit_step: int | None,
+    *,
+    stated: bool = True,
 ) -> None:
-    """What the document shows only through its own figures: rounding modes and steps."""
+    """What the document shows only through its own figures: rounding modes and steps;
+    with `stated`, the figures its total lines state where they differ from the sums."""
     budget = data["baseline"]["budget"]
     data["percent_rounding"] = _rounding(budget, data["tiers"], totals)
+    if not stated:
+        totals = [(line, None, percent) for line, _total, percent in totals]
     sums, computed = _totals(budget, data["tiers"], totals)
-    for index, (_line, stated, _pct) in enumerate(totals):
-        if stated is not None and index < len(sums) and stated != sums[index]:
-            data["tiers"][index]["stated_total"] = stated
-    keep_stated(data, reader.stated)
+    for index, (_line, total, _pct) in enumerate(totals):
+        if total is not None and index < len(sums) and total != sums[index]:
+            data["tiers"][index]["stated_total"] = total
+    if stated:
+        keep_stated(data, reader.stated)
     pricing = data["pricing"]
     if pricing and explicit_step is not None:
         pricing["healthy_step"] = explicit_step

@@ -108,8 +108,12 @@ def read_baseline(section: Section | None, reader: Reader) -> dict[str, Any]:
         reader.error(budget.line if budget else section.line, "`**Budget**: $40/mo total`")
     else:
         data.update(money_fields(budget.value, "budget") or {})
-        items = [_line_item(line, text, reader) for line, text in budget.items]
-        data["line_items"] = [i for i in items if i is not None]
+        listed = [(_line_item(line, text, reader), line) for line, text in budget.items]
+        kept = [(item, line) for item, line in listed if item is not None]
+        data["line_items"] = [item for item, _ in kept]
+        # Each item's line: export-plan writes an edited cost back on it.
+        reader.lines.update({f"baseline.line_items[{k}]": n for k, (_, n) in enumerate(kept)})
+        reader.lines["baseline.budget"] = budget.line
     constraints = section.label("Constraints")
     data["constraints"] = [text for _, text in constraints.items] if constraints else []
     return data

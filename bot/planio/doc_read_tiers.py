@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.money import fmt_money
 from bot.planio.doc_keep import Outline, kept_label, kept_section
 from bot.planio.doc_money import money_fields
 from bot.planio.doc_reader import Reader
@@ -178,10 +177,13 @@ def step_triggers(
     return replace(section, tables=section.tables[1:])
 
 
-def _costs(section: Section, reader: Reader) -> tuple[list[dict[str, Any]], Decimal | None, int]:
-    """The tier's **Costs** list: its items and the stated `**Total**`."""
+def _costs(
+    section: Section, reader: Reader
+) -> tuple[list[dict[str, Any]], list[int], Decimal | None, int]:
+    """The tier's **Costs** list: its items, the line of each, and the stated `**Total**`."""
     label = section.label("Costs", "Cost", "Monthly Costs")
     items: list[dict[str, Any]] = []
+    at: list[int] = []
     total: Decimal | None = None
     line = label.line if label else section.line
     for item_line, text in label.items if label else []:
@@ -192,9 +194,10 @@ def _costs(section: Section, reader: Reader) -> tuple[list[dict[str, Any]], Deci
         item = line_item(item_line, text, reader)
         if item is not None:
             items.append(item)
+            at.append(item_line)
     if label is not None and total is None and label.value:
         total = money(label.value)
-    return items, total, line
+    return items, at, total, line
 
 
 def _key(name: str) -> str:
@@ -205,28 +208,38 @@ def _key(name: str) -> str:
     return first[:-1] if len(first) > 3 and first.endswith("s") else first
 
 
-def _diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
+Listed = list[tuple[dict[str, Any], int]]  # a cost list's items with their lines
+
+
+def _diff(before: Listed, after: Listed, where: str, reader: Reader) -> list[dict[str, Any]]:
     """Component changes from one tier's cost list to the next, matched by name, then by
-    the name's first word; what the new list lacks is removed."""
+    the name's first word; what the new list lacks is removed. `current` and `new` are the
+    component's names in the two lists (`—` where it is absent), never its amounts: the
+    amounts are the lists' own figures, which export-plan rewrites from the plan's costs
+    (a second copy of them would go stale the moment a cost is edited). Each change's
+    two list lines are noted (`tiers[1].changes[0].current` / `.new`) for export."""
     left = list(before)
-    pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
-    for item in after:
-        match = next((o for o in left if o["name"].lower() == item["name"].lower()), None)
-        match = match or next((o for o in left if _key(o["name"]) == _key(item["name"])), None)
+    pairs: list[tuple[tuple[dict[str, Any], int] | None, tuple[dict[str, Any], int] | None]] = []
+    for item, line in after:
+        name = item["name"].lower()
+        match = next((o for o in left if o[0]["name"].lower() == name), None)
+        match = match or next((o for o in left if _key(o[0]["name"]) == _key(name)), None)
         if match is not None:
             left.remove(match)
-        pairs.append((match, item))
-    pairs += [(item, None) for item in left]
+        pairs.append((match, (item, line)))
+    pairs += [(was, None) for was in left]
     changes = []
-    for was, now in pairs:
-        name = (now or was or {}).get("name", "")
-        before_cost = was["cost"] if was else Decimal(0)
-        after_cost = now["cost"] if now else Decimal(0)
+    for index, (was, now) in enumerate(pairs):
+        for end, side in (("current", was), ("new", now)):
+            if side is not None:
+                reader.lines[f"{where}.changes[{index}].{end}"] = side[1]
+        before_cost = was[0]["cost"] if was else Decimal(0)
+        after_cost = now[0]["cost"] if now else Decimal(0)
         changes.append(
             {
-                "component": name,
-                "current": f"{fmt_money(before_cost)}/mo" if was else "—",
-                "new": f"{fmt_money(after_cost)}/mo" if now else "—",
+                "component": (now or was or ({"name": ""}, 0))[0]["name"],
+                "current": was[0]["name"] if was else "—",
+                "new": now[0]["name"] if now else "—",
                 "cost_change": after_cost - before_cost,
             }
         )
@@ -244,7 +257,7 @@ def read_tier_list(
     tiers: list[dict[str, Any]] = []
     totals: list[tuple[int, Decimal | None, Decimal | None]] = []
     kept: Kept = []
-    previous: list[dict[str, Any]] = []
+    previous: Listed = []
     for child in section.children:
         title, notes = heading_notes(child.title)
         found = re.match(r"^tier\s*(\d+)\s*[:—–-]?\s*", title, re.IGNORECASE)
@@ -255,7 +268,7 @@ def read_tier_list(
         opened = rest.find("(")
         name = (rest[:opened] if opened >= 0 else rest).strip() or f"Tier {found.group(1)}"
         count = number(rest[opened:]) if opened >= 0 else None
-        items, total, line = _costs(child, reader)
+        items, at, total, line = _costs(child, reader)
         spent = sum((i["cost"] for i in items), Decimal(0))
         index = len(tiers) + (1 if baseline else 0)
         if count is None:
@@ -264,17 +277,20 @@ def read_tier_list(
         if is_here(notes):
             reader.here = index
         if not baseline:
-            reader.lines["baseline"] = child.line
+            reader.lines["baseline"] = reader.lines["baseline.users"] = child.line
             baseline = {"name": name, "users": int(count), "budget": total or spent}
             baseline["line_items"] = items
             reader.lines["baseline.line_items"] = line
+            if total is not None:
+                reader.lines["baseline.budget"] = line
+            reader.lines.update({f"baseline.line_items[{k}]": n for k, n in enumerate(at)})
             # "Measured now" is the live block export-plan writes here: not the team's text.
             known = {"costs", "cost", "monthly costs", "breaking points", "measured now"}
         else:
             where = f"tiers[{len(tiers)}]"
             reader.lines[where] = child.line
             tier: dict[str, Any] = {"name": name, "users": int(count), "triggers": []}
-            tier["changes"] = _diff(previous, items)
+            tier["changes"] = _diff(previous, list(zip(items, at, strict=True)), where, reader)
             breaking = child.label("Breaking Points", "Bottlenecks")
             tier["bottlenecks"] = [t for _, t in breaking.items] if breaking else []
             timeline = child.label("Timeline")
@@ -283,7 +299,7 @@ def read_tier_list(
             tiers.append(tier)
             totals.append((line, total, None))
             known = {"costs", "cost", "monthly costs", "breaking points", "bottlenecks", "timeline"}
-        previous = items
+        previous = list(zip(items, at, strict=True))
         kept += tier_extras(outline, child, index, frozenset(known))
     return baseline, tiers, totals, kept
 

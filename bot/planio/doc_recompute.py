@@ -10,16 +10,15 @@ columns are the team's figures, not the bot's).
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from bot.domain.costs import BreakEven, break_even, cost_per_user, tier_costs
 from bot.domain.money import round_to
 from bot.domain.plan import Plan
 from bot.domain.span import Span
+from bot.planio.doc_figures import Pairs
 
 __all__ = ["Pairs", "money_pairs", "span_pairs"]
 
-Pairs = list[tuple[Decimal, Decimal]]
 _TIER = re.compile(r"\btier\s+(\d+)\b", re.IGNORECASE)
 _MONEY_TITLE = re.compile(
     r"^##\s+.*(cost model|revenue|cost per|break-even|break even)", re.IGNORECASE
@@ -27,9 +26,13 @@ _MONEY_TITLE = re.compile(
 
 
 def span_pairs(was: Span | None, now: Span | None) -> Pairs:
+    """(figure the line states, figure to write) for each bound; a single figure that has
+    become a range is written as one (`$115` -> `$115-145`)."""
     if was is None or now is None:
         return []
-    return [(was.low, now.low)] if was.exact else [(was.low, now.low), (was.high, now.high)]
+    if was.exact:
+        return [(was.low, now.low if now.exact else (now.low, now.high))]
+    return [(was.low, now.low), (was.high, now.high)]
 
 
 def _rounded(value: Span) -> Span:

@@ -11,7 +11,6 @@ it there), and an appendix holds only what the document's own lines do not give 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -21,9 +20,10 @@ from bot.domain.costs import TierCost, tier_costs
 from bot.domain.money import round_to
 from bot.domain.plan import ChangeLogEntry, Plan
 from bot.domain.span import Span, span
-from bot.planio.doc_figures import swap_figures
+from bot.planio.doc_figures import Pairs, swap_figures
+from bot.planio.doc_items import item_pairs
 from bot.planio.doc_missing import missing_sections
-from bot.planio.doc_recompute import money_pairs
+from bot.planio.doc_recompute import money_pairs, span_pairs
 from bot.planio.doc_write import Live, export_document
 from bot.planio.doc_write_scale import cell
 from bot.planio.errors import PlanError
@@ -41,53 +41,50 @@ BOT_APPENDIX = "## Appendix: for capacity-bot"
 _HEADING = re.compile(r"^(#{1,6})\s")
 
 
-def _span_pairs(was: Span | None, now: Span | None) -> list[tuple[Decimal, Decimal]]:
-    if was is None or now is None:
-        return []
-    return [(was.low, now.low), (was.high, now.high)] if not was.exact else [(was.low, now.low)]
-
-
 def _percent(value: Span | None, rounding: str) -> Span | None:
     if value is None:
         return None
     return Span(round_to(value.low, 0, rounding), round_to(value.high, 0, rounding))
 
 
-def _tier_pairs(
-    was: TierCost, now: TierCost, stated_from: Span | None
-) -> list[tuple[Decimal, Decimal]]:
+def _tier_pairs(was: TierCost, now: TierCost, starts: tuple[Span | None, Span | None]) -> Pairs:
     """In the order a total line gives them: from, total, change, percentage. A start the
-    team stated apart from the tier before stays as stated."""
-    pairs = _span_pairs(stated_from or was.previous, stated_from or now.previous)
-    pairs += _span_pairs(was.total_span, now.total_span)
-    pairs += _span_pairs(was.change_span, now.change_span)
-    return pairs + _span_pairs(
+    team stated apart from the tier before stays as stated (unless the computed figures
+    win: then it becomes where the tier before ends)."""
+    pairs = span_pairs(starts[0] or was.previous, starts[1] or now.previous)
+    pairs += span_pairs(was.total_span, now.total_span)
+    pairs += span_pairs(was.change_span, now.change_span)
+    return pairs + span_pairs(
         _percent(was.percent_span, was.rounding), _percent(now.percent_span, now.rounding)
     )
 
 
-def _figure_pairs(
-    was: Plan, now: Plan, lines: dict[str, int]
-) -> dict[int, list[tuple[Decimal, Decimal]]]:
+def _start(plan: Plan, index: int) -> Span | None:
+    """Where the team's total line for tier `index` says it starts, when the plan keeps
+    that apart from where the tier before ends."""
+    tier = plan.tiers[index]
+    if tier.stated_from is None or plan.stated_figures == "computed":
+        return None
+    return span(tier.stated_from, tier.stated_from_high)
+
+
+def _figure_pairs(was: Plan, now: Plan, lines: dict[str, int]) -> dict[int, Pairs]:
     """Source line (1-based) -> (figure the document gives, figure the plan gives)."""
-    pairs: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    pairs: dict[int, Pairs] = {}
     if len(was.tiers) != len(now.tiers):
         return pairs
     for index, (old, new) in enumerate(zip(was.tiers, now.tiers, strict=True)):
         for step, (a, b) in enumerate(zip(old.changes, new.changes, strict=False)):
             line = lines.get(f"tiers[{index}].changes[{step}]")
             if line:
-                pairs.setdefault(line, []).extend(_span_pairs(a.cost_span, b.cost_span))
+                pairs.setdefault(line, []).extend(span_pairs(a.cost_span, b.cost_span))
     for index, (a_cost, b_cost) in enumerate(
         zip(tier_costs(was)[1:], tier_costs(now)[1:], strict=True)
     ):
         line = lines.get(f"tiers[{index}].total")
         if line:
-            tier = now.tiers[index]
-            start = (
-                None if tier.stated_from is None else span(tier.stated_from, tier.stated_from_high)
-            )
-            pairs.setdefault(line, []).extend(_tier_pairs(a_cost, b_cost, start))
+            starts = (_start(was, index), _start(now, index))
+            pairs.setdefault(line, []).extend(_tier_pairs(a_cost, b_cost, starts))
     return pairs
 
 
@@ -126,12 +123,18 @@ def recomputed_lines(source: str, plan: Plan) -> dict[int, tuple[str, str]]:
     from bot.planio.document import import_document, read_body
 
     lines = source.splitlines()
-    was = import_document(source).plan
+    # The figures as the team wrote them, whichever the plan lets win: they are the ones
+    # to find on the team's lines.
+    was = import_document(source, as_written=True).plan.model_copy(
+        update={"stated_figures": "kept"}
+    )
     _data, reader, _appendix = read_body(source)
     out: dict[int, tuple[str, str]] = {}
     found = money_pairs(was, plan, lines)
-    for line, pairs in _figure_pairs(was, plan, reader.lines).items():
-        found[line] = [*found.get(line, []), *pairs]
+    moved = item_pairs(was, plan, reader.lines, lines)  # cost lists, budget, price, counts
+    for more in (_figure_pairs(was, plan, reader.lines), moved):
+        for line, pairs in more.items():
+            found[line] = [*found.get(line, []), *pairs]
     for line, pairs in sorted(found.items()):
         text = lines[line - 1]
         swapped = swap_figures(text, pairs)

@@ -204,6 +204,8 @@ def _body(plan: Plan, live: Live) -> list[str]:
     lines = [plan.titled("# Capacity Planning"), ""]
     if updated:
         lines.append(f"**Last Updated**: {updated}")
+    if plan.stated_figures == "computed":  # the setting's own line, not the appendix
+        lines.append("**Stated figures**: computed")
     lines.append("")
     lines += kept_after(plan, "start")
     lines += write_baseline(plan, list(live.samples))

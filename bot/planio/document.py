@@ -41,6 +41,7 @@ from bot.planio.doc_read_ops import (
 from bot.planio.doc_read_scale import TierTotal, read_baseline, read_metrics, read_tiers, read_title
 from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_triggers, tier_kept
 from bot.planio.doc_reader import Reader
+from bot.planio.doc_settings import read_settings
 from bot.planio.doc_terms import in_document_terms
 from bot.planio.doc_unit import growth_metric, growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
@@ -110,12 +111,16 @@ def _embedded_metrics() -> tuple[dict[str, Any], ...]:
     )
 
 
-def read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
+def read_body(
+    text: str, *, as_written: bool = False
+) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     """The plan data the document states, the reader (problems, warnings) and the appendix.
-    Amounts are read in the currency the document's totals use."""
+    Amounts are read in the currency the document's totals use. `as_written` keeps the
+    figures the team stated even where the plan lets the computed ones win (export-plan
+    finds them on the team's lines that way)."""
     currency = plan_currency(text.splitlines())
     with reading_currency(currency):
-        data, reader, appendix = _read_body(text)
+        data, reader, appendix = _read_body(text, as_written)
     if currency != "USD":
         data["currency"] = currency
     customer = (data.get("pricing") or {}).get("customer", "")
@@ -141,7 +146,7 @@ def _count_from_headings(data: dict[str, Any], lines: list[str]) -> None:
         base["users"] = int(users)
 
 
-def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
+def _read_body(text: str, as_written: bool) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     root = parse_sections(text)
     layout = Layout(text, root)
     reader = Reader(RuleContext.build(()))
@@ -183,7 +188,8 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
             reader.lines[f"tiers[{index}].total"] = line  # where export-plan updates it
     kept += tier_kept(growth, tiers, reader, layout.outline)
     pricing, healthy, explicit_step = read_pricing(money_section, reader)
-    data: dict[str, Any] = {**read_title(root), "metrics": metrics, "baseline": baseline}
+    data: dict[str, Any] = {**read_title(root), **read_settings(root, reader)}
+    data.update({"metrics": metrics, "baseline": baseline})
     data["tiers"] = tiers
     data["formulas"] = formulas
     data["pricing"] = pricing or None
@@ -207,7 +213,11 @@ def _read_body(text: str) -> tuple[dict[str, Any], Reader, dict[str, Any]]:
     servable(data, reader)
     if reader.problems or "budget" not in baseline:
         return data, reader, appendix
-    infer(data, reader, totals, approx, healthy, explicit_step)
+    # "Computed wins" (in the document or its appendix): the team's figures on the total
+    # lines are not the plan's, unless the caller asks for the document as written.
+    setting = appendix.get("stated_figures", data.get("stated_figures"))
+    stated = as_written or setting != "computed"
+    infer(data, reader, totals, approx, healthy, explicit_step, stated=stated)
     return data, reader, appendix
 
 
@@ -234,9 +244,12 @@ def as_read(data: dict[str, Any]) -> dict[str, Any]:
         return data
 
 
-def import_document(text: str, source: str = "<document>") -> ImportResult:
-    """The plan a filled-in template states; PlanError with every located problem."""
-    data, reader, appendix = read_body(text)
+def import_document(
+    text: str, source: str = "<document>", *, as_written: bool = False
+) -> ImportResult:
+    """The plan a filled-in template states; PlanError with every located problem.
+    `as_written`: see `read_body`."""
+    data, reader, appendix = read_body(text, as_written=as_written)
     if not reader.problems and appendix:
         try:
             data = apply_overlay(

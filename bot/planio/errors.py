@@ -70,6 +70,12 @@ def describe_error(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown field (check its spelling and indentation)"
+    if error["type"] == "literal_error" and error.get("loc"):
+        # One of a few words (`stated_figures: computed`): show a line that works.
+        first = str(error.get("ctx", {}).get("expected", "")).split(" or ")[0].split(",")[0]
+        field = str(error["loc"][-1])
+        if first and not field.isdigit():
+            message += f"; for example `{field}: {first.strip(chr(39))}`"
     # A model-level check names its own location inside the message.
     if ": " in message and loc == "(top level)":
         return message

@@ -30,6 +30,15 @@ def people_watch(plan: Plan) -> int:
     return sum(1 for tier in plan.tiers for t in tier.triggers if t.rule is None)
 
 
+def _stated(plan: Plan) -> str:
+    """How the team's stated figures stand: the setting shows when the computed ones win."""
+    if getattr(plan, "stated_figures", "kept") == "computed":
+        return "stated figures: the computed ones win"
+    return (
+        _count(len(stated_differences(plan)), "figure that does", "figures that do") + " not add up"
+    )
+
+
 def understood(plan: Plan) -> str:
     rules = plan.metric_rules()
     metrics = {rule.metric for _where, rule in rules}
@@ -42,7 +51,6 @@ def understood(plan: Plan) -> str:
         + (f" ({len(new)} new: {', '.join(new)})" if new else ""),
         f"{_count(people_watch(plan), 'trigger', 'triggers')} watched by people",
         f"{_count(len(plan.sections), 'section', 'sections')} kept as text",
-        _count(len(stated_differences(plan)), "figure that does", "figures that do")
-        + " not add up",
+        _stated(plan),
     ]
     return ", ".join(parts)
