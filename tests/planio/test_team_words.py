@@ -239,3 +239,11 @@ def test_a_unit_no_metric_id_can_hold_keeps_mau() -> None:
     text = doc("orders-nonnative").read_text(encoding="utf-8").replace("orders/month", long)
     plan = import_document(text).plan
     assert plan.users_metric == "mau" and plan.unit_plural == long
+
+
+def test_the_digest_holds_a_euro_plans_cost_in_euros(tmp_path: Path) -> None:
+    env = {"CAPACITY_PLAN": str(doc("b2b-api-eur")), "CAPACITY_DB": str(tmp_path / "c.db")}
+    assert run("ask", "metric cost_usd 230", **env).returncode == 0
+    digest = run("digest", **env).stdout
+    assert "Tier 0 budget €210/mo" in digest and "over by €20" in digest
+    assert "$" not in digest
