@@ -10,6 +10,7 @@ from bot.commands.plan_sections import tier_sections
 from bot.commands.router import PLAN_ONLY, Command, CommandError, Context
 from bot.commands.triggers import TRIGGERS
 from bot.domain.checks import stated_differences
+from bot.domain.components import change_sides
 from bot.domain.costs import cost_per_user, tier_costs, tier_label
 from bot.domain.money import fmt_number
 from bot.domain.values import fmt_amount, fmt_percent_change
@@ -107,15 +108,16 @@ def tier(args: list[str], ctx: Context) -> Reply:
     if info.triggers:
         parts.append(Section("Triggers", tuple(t.text for t in info.triggers)))
     if info.changes:
+        amounts, sides = change_sides(plan, number)
         parts.append(
             Table(
                 title="Infrastructure changes",
                 columns=("Component", previous, f"Tier {number}", "Cost change"),
                 rows=tuple(
-                    (c.component, c.current, c.new, f"{fmt_amount(c.cost_span, sign=True)}/mo")
-                    for c in info.changes
+                    (c.component, *side, f"{fmt_amount(c.cost_span, sign=True)}/mo")
+                    for c, side in zip(info.changes, sides, strict=True)
                 ),
-                numeric=(False, False, False, True),
+                numeric=(False, amounts, amounts, True),
             )
         )
     for heading, items in (

@@ -25,6 +25,7 @@ from bot.digest.headroom import (
 from bot.digest.naming import covers, span_words, title_label
 from bot.digest.reality_panel import reality_parts
 from bot.digest.spend_view import digest_cost_parts
+from bot.domain.components import change_sides
 from bot.domain.costs import tier_costs, tier_label
 from bot.domain.money import fmt_money, fmt_percent
 from bot.domain.monitoring import Sample, require_aware
@@ -287,20 +288,16 @@ def _next_steps(inp: DigestInput, tier: int, trends: Trends) -> list[Part]:
             parts.append(_section(f"Start {_named(plan, nxt)}", reasons))
             cost = tier_costs(plan)[nxt]
             if cost.changes:
+                amounts, sides = change_sides(plan, nxt)
                 parts.append(
                     _table(
                         ("Component", "Now", "Change to", "Cost change"),
                         [
-                            (
-                                c.component,
-                                c.current,
-                                c.new,
-                                f"{fmt_money(c.cost_change, sign=True)}/mo",
-                            )
-                            for c in cost.changes
+                            (c.component, *side, f"{fmt_money(c.cost_change, sign=True)}/mo")
+                            for c, side in zip(cost.changes, sides, strict=True)
                         ],
                         title=f"{_named(plan, nxt)} infrastructure changes",
-                        numeric=(False, False, False, True),
+                        numeric=(False, amounts, amounts, True),
                     )
                 )
             parts.append(Text(f"**Total new cost**: {cost.summary()}"))

@@ -201,6 +201,8 @@ def test_seeded_week_digest_content(seeded: DigestInput) -> None:
     )
     plan_changes = _cells(_table(reply, "Tier 1 (10x Growth) infrastructure changes"))
     assert [r[3] for r in plan_changes] == ["+$20/mo", "+$15/mo", "+$10/mo", "+$10/mo"]
+    # The template names infrastructure, not cost-list entries: the cells say what changes.
+    assert plan_changes[0][:3] == ("API", "1 container (1GB RAM)", "2 containers (2GB RAM each)")
     assert "**Total new cost**: $40/mo -> $95/mo (+$55/mo, +137%)" in _texts(reply)
     scaling = next(
         p for p in reply.parts if isinstance(p, Section) and p.heading.startswith("Scal")
