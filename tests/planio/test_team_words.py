@@ -247,3 +247,17 @@ def test_the_digest_holds_a_euro_plans_cost_in_euros(tmp_path: Path) -> None:
     digest = run("digest", **env).stdout
     assert "Tier 0 budget €210/mo" in digest and "over by €20" in digest
     assert "$" not in digest
+
+
+def test_the_template_shaped_export_writes_a_price_per_order_as_the_team_priced_it() -> None:
+    """A plan without its document (YAML, or a file since gone) is written in the template's
+    shape: a price per order has no period, and revenue still counts by the month."""
+    from bot.planio.doc_verbatim import export_plan_document
+    from bot.planio.document import import_document
+
+    plan = plan_of("orders-nonnative")
+    text = export_plan_document(plan)
+    assert "**Pricing**: $0.08 per order" in text.splitlines()
+    assert "- Tier 2: 21,250 orders → $1,700/mo revenue, $340 cost = 80% margin" in text
+    assert "/ " not in text  # no period left empty ("$0.08/ per order")
+    assert import_document(text).plan == plan
