@@ -26,7 +26,9 @@ def _row(text: str, component: str) -> list[str]:
 def _with_cost(plan: Plan, tier: int, component: str, more: int) -> Plan:
     tiers = list(plan.tiers)
     changes = [
-        c.model_copy(update={"cost_change": c.cost_change + more}) if c.component == component else c
+        c.model_copy(update={"cost_change": c.cost_change + more})
+        if c.component == component
+        else c
         for c in tiers[tier - 1].changes
     ]
     tiers[tier - 1] = tiers[tier - 1].model_copy(update={"changes": tuple(changes)})
