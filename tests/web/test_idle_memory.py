@@ -40,9 +40,7 @@ async def test_the_idle_job_drops_the_kept_answers_after_a_burst(
     slack: FakeSlack, fast_idle: list[IdleTrim]
 ) -> None:
     async with aiohttp.ClientSession() as http, served(slack) as bot:
-        [answers] = [
-            drop.__self__ for drop in bot.deps.registry.idle if hasattr(drop, "__self__")
-        ]
+        [answers] = [drop.__self__ for drop in bot.deps.registry.idle if hasattr(drop, "__self__")]
         assert isinstance(answers, Answers)
         [job] = fast_idle
         for n in range(1, 6):
