@@ -95,6 +95,7 @@ def text_for(i: int) -> str:
 async def run(total: int, checkpoints: list[int]) -> dict[str, Any]:
     from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+    from bot.app.web import release
     from bot.core.config import Settings
     from bot.deps import build_deps
     from bot.slack.app import build_app, remember_auth_test
@@ -148,11 +149,10 @@ async def run(total: int, checkpoints: list[int]) -> dict[str, Any]:
     intake.replays.prune()
     intake.events.prune()
     # Side by side in one run: idle without the fix (pruned only), then the served app's
-    # idle job (bot/jobs/trim.py: a collection and glibc's malloc_trim) on the same heap.
+    # idle job (bot/app/web.py: release: the kept answers dropped, a collection and
+    # glibc's malloc_trim) on the same heap.
     figures["idle_untrimmed"] = rss_mb()
-    from bot.jobs.trim import malloc_trim
-
-    figures["trimmed"] = malloc_trim()
+    figures["trimmed"] = release(deps.registry)
     figures["idle_after"] = rss_mb()
     return figures
 
@@ -161,6 +161,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--total", type=int, default=500_000)
     args = parser.parse_args()
+    from bot.jobs.trim import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as `serve` does, before any thread
     total = args.total
     checkpoints = [total * k // 10 for k in range(1, 11)]
     figures = asyncio.run(run(total, checkpoints))

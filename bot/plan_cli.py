@@ -51,7 +51,7 @@ def import_plan(
     else:
         Path(output).write_text(body, encoding="utf-8")
         named = f"{result.plan.product}, " if result.plan.product else ""
-        err.write(f"{output}: {named}{result.plan.tier_count} tiers\n")
+        err.write(f"{output}: {named}{result.plan.tier_range}\n")
     return 0
 
 

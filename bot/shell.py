@@ -80,7 +80,7 @@ def ask(text: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = s
     try:
         router = build_router()
         reply = (
-            router.help(terminal=True)
+            router.help(terminal=True, plan=deps.plan)
             if router.is_help(text)
             else router.dispatch(text, deps.context(user_id=USER))
         )
@@ -257,7 +257,8 @@ def shell(
                 continue
             columns = width or terminal_width(out)
             if router.is_help(text):
-                out.write(render_text(router.help(terminal=True), width=columns) + "\n")
+                help_reply = router.help(terminal=True, plan=deps.plan)
+                out.write(render_text(help_reply, width=columns) + "\n")
                 continue
             reply = router.dispatch(text, deps.context(user_id=USER))
             if not _terminal_effect(reply, deps, lambda prompt: _read(prompt, stdin, out), out):
@@ -297,7 +298,7 @@ def check_plan(path: str | None, settings: Settings, out: TextIO = sys.stdout) -
     # What was understood first, so a team can trust the import before the details.
     out.write(f"{name}: understood {understood(plan)}\n")
     named = f"{plan.product}, " if plan.product else ""
-    out.write(f"{name}: valid ({named}{plan.tier_count} tiers)")
+    out.write(f"{name}: valid ({named}{plan.tier_range})")
     out.write(f", {len(warnings)} warning(s)\n" if warnings else ", no warnings\n")
     for warning in warnings:
         out.write(f"  warning: {warning}\n")

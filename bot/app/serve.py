@@ -24,6 +24,7 @@ from bot.core.config import Settings
 from bot.deps import Deps, build_deps, utc_now
 from bot.domain.checks import plan_warnings
 from bot.jobs.plan_reload import on_sighup
+from bot.jobs.trim import limit_malloc_arenas
 from bot.slack.app import (
     AsyncWebClient,
     build_app,
@@ -171,6 +172,8 @@ def serve(
     chosen instant, e.g. a digest slot due); each of `on_loop` is called on the event
     loop's thread before anything is served (tests guard that thread's connection)."""
     settings.require_for_serve()
+    # Before any thread: worker threads share glibc's arenas instead of one each.
+    limit_malloc_arenas()
     configure_logging(settings)
     deps = build_deps(settings, clock=clock)  # a plan with errors stops here (PlanError, exit 1)
     for warning in plan_warnings(deps.plan):

@@ -11,15 +11,24 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.core.registry import Registry
 from bot.deps import Deps
-from bot.jobs.trim import IdleTrim
+from bot.jobs.trim import IdleTrim, malloc_trim
 from bot.slack.app import AsyncApp
 from bot.slack.intake import Intake
 from bot.slack.middleware import request_scope
 from bot.web.health import HealthCache
 from bot.web.metrics import make_metrics_route
 
-__all__ = ["AppCallback", "WebHooks", "build_web_app", "database_health", "evaluation_health"]
+__all__ = [
+    "AppCallback",
+    "WebHooks",
+    "build_web_app",
+    "database_health",
+    "evaluation_health",
+    "idle_trim",
+    "release",
+]
 
 AppCallback = Callable[[web.Application], Awaitable[None]]
 
@@ -66,15 +75,26 @@ def evaluation_health(deps: Deps) -> dict[str, Any]:
 PRUNE_EVERY = 60.0
 
 
-def idle_trim(intake: Intake) -> IdleTrim:
+def release(registry: Registry) -> bool:
+    """What the idle job does once a burst is over: the registry's idle hooks drop what
+    only speeds requests (the kept answers), then a collection and glibc's malloc_trim
+    (False where there is no glibc)."""
+    for drop in registry.idle:
+        drop()
+    return malloc_trim()
+
+
+def idle_trim(intake: Intake, registry: Registry) -> IdleTrim:
     """Memory back to the allocator once a burst is over: quiet for the replay memory's
     ttl, so the prune before it has just dropped the burst's keys."""
-    return IdleTrim(lambda: intake.replays.added, quiet=intake.replays.ttl)
+    return IdleTrim(
+        lambda: intake.replays.added, quiet=intake.replays.ttl, trim=lambda: release(registry)
+    )
 
 
-def _pruning(intake: Intake) -> Callable[[web.Application], Any]:
+def _pruning(intake: Intake, registry: Registry) -> Callable[[web.Application], Any]:
     async def prune_while_served(web_app: web.Application) -> AsyncIterator[None]:
-        trim = idle_trim(intake)
+        trim = idle_trim(intake, registry)
 
         async def loop() -> None:
             while True:
@@ -119,7 +139,7 @@ def build_web_app(
             on_refuse=deps.telemetry.intake_refused,
         )
         web_app.router.add_post("/slack/events", intake.handle)
-        web_app.cleanup_ctx.append(_pruning(intake))
+        web_app.cleanup_ctx.append(_pruning(intake, registry))
     web_app.add_routes(hooks.routes)
     web_app.on_startup.extend(hooks.on_startup)
     web_app.on_cleanup.extend(hooks.on_cleanup)

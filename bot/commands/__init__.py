@@ -22,10 +22,10 @@ from bot.reply import Reply
 __all__ = ["Command", "CommandError", "Context", "Request", "Router", "build_router"]
 
 
-def _help(router: Router, args: list[str]) -> Reply:
+def _help(router: Router, args: list[str], ctx: Context) -> Reply:
     if args:
         raise extra_words("help", args, "nothing after it: it lists every command", "help")
-    return router.help()
+    return router.help(plan=ctx.plan)
 
 
 def build_router() -> Router:
@@ -36,7 +36,7 @@ def build_router() -> Router:
             "help",
             "help",
             "Every command with an example",
-            lambda args, ctx: _help(router, args),
+            lambda args, ctx: _help(router, args, ctx),
             reads=PLAN_ONLY,
         )
     )

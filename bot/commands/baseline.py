@@ -17,17 +17,21 @@ def baseline(plan: Plan) -> Reply:
     """Tier 0: where the product stands now, as the plan's baseline section says."""
     base = plan.baseline
     items = base.line_items
+    # A figure the document leaves out is not shown as a zero it never wrote.
+    stated = [
+        ("Requests", base.requests_note, base.requests_per_day, f"{base.requests_per_day:,}/day"),
+        ("Storage", base.storage_note, base.storage_gb, f"{fmt_number(base.storage_gb)}GB"),
+        ("Database", base.database_note, base.database_gb, f"{fmt_number(base.database_gb)}GB"),
+    ]
     parts: list[Part] = [
         Text(f"**Monthly budget**: {budget_words(plan, 0)}"),
         Facts(
             pairs=(
                 (plan.unit_plural.capitalize(), base.users_note or fmt_number(base.users)),
-                ("Requests", base.requests_note or f"{fmt_number(base.requests_per_day)}/day"),
-                ("Storage", base.storage_note or f"{fmt_number(base.storage_gb)}GB"),
-                ("Database", base.database_note or f"{fmt_number(base.database_gb)}GB"),
+                *((label, note or shown) for label, note, value, shown in stated if note or value),
                 (
                     f"Cost per {plan.growth_unit}",
-                    cost_per_user(base.budget_span, base.users).monthly_text(),
+                    cost_per_user(base.budget_span, base.users).monthly_text(plan.unit_period),
                 ),
             )
         ),

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.commands.args import extra_words, parse_decimal, parse_users
 from bot.commands.missing import missing_section
 from bot.commands.router import Context
 from bot.domain.costs import break_even, cost_for_users, cost_per_user, tier_costs
 from bot.domain.money import fmt_number, fmt_percent_span
-from bot.domain.plan import Pricing
-from bot.domain.span import Span, span
+from bot.domain.span import span
 from bot.domain.story import REACHED, SIZED, reached_text, sized_text
-from bot.domain.values import fmt_amount
+from bot.domain.values import fmt_amount, fmt_count
 from bot.reply import Facts, Prose, Reply, Table, Text, Typed
 
 __all__ = ["breakeven", "cost"]
-
-
-def _count(bounds: Span) -> str:
-    """`8`, or `8–12` for a range of whole customers."""
-    low, high = fmt_number(bounds.low), fmt_number(bounds.high)
-    return low if low == high else f"{low}–{high}"
 
 
 def cost(args: list[str], ctx: Context) -> Reply:
@@ -28,6 +23,10 @@ def cost(args: list[str], ctx: Context) -> Reply:
     users = parse_users("cost", args[0], "cost 5000", units=units, unit=unit) if args else 0
     if len(args) > 1:
         raise extra_words("cost", args[1:], f"one {unit} count at most", "cost 5000", after=args[0])
+    period = plan.unit_period
+    # A unit of use (orders a month) costs per one, not per month or year.
+    yearly = bool(period)
+    counted = "" if yearly else " a month"
     if args:
         found, per_user = cost_for_users(plan, users)
         beyond = users > (plan.tiers[-1].users)
@@ -39,39 +38,36 @@ def cost(args: list[str], ctx: Context) -> Reply:
             if beyond
             else ()
         )
+        facts = [
+            (SIZED, sized_text(plan, users)),
+            (REACHED, reached_text(plan, users)),
+            ("Monthly cost", f"{fmt_amount(found.total_span)}/mo"),
+            (f"Cost per {unit}", per_user.monthly_text(period)),
+        ]
+        if yearly:
+            facts.append((f"Per {unit} per year", per_user.yearly_text()))
         return Reply(
-            title=f"Cost for {fmt_number(users)} {units}",
-            parts=(
-                Facts(
-                    pairs=(
-                        (SIZED, sized_text(plan, users)),
-                        (REACHED, reached_text(plan, users)),
-                        ("Monthly cost", f"{fmt_amount(found.total_span)}/mo"),
-                        (f"Cost per {unit}", per_user.monthly_text()),
-                        (f"Per {unit} per year", per_user.yearly_text()),
-                    )
-                ),
-            ),
+            title=f"Cost for {fmt_number(users)} {units}{counted}",
+            parts=(Facts(pairs=tuple(facts)),),
             notes=notes,
         )
     rows = []
     for row in tier_costs(plan)[1:]:
         per_user = cost_per_user(row.total_span, row.users)
-        rows.append(
-            (
-                f"Tier {row.number} ({fmt_number(row.users)} {units})",
-                f"{fmt_amount(row.total_span)}/mo",
-                per_user.monthly_text(),
-                per_user.yearly_text(),
-            )
+        cells = (
+            f"Tier {row.number} ({fmt_number(row.users)} {units}{counted})",
+            f"{fmt_amount(row.total_span)}/mo",
+            per_user.monthly_text(period),
         )
+        rows.append((*cells, per_user.yearly_text()) if yearly else cells)
+    columns = ("Tier", "Total cost", f"Cost per {unit}", "Per year")
     return Reply(
         title=f"Cost per {unit}",
         parts=(
             Table(
-                columns=("Tier", "Total cost", f"Cost per {unit}", "Per year"),
+                columns=columns if yearly else columns[:3],
                 rows=tuple(rows),
-                numeric=(False, True, True, True),
+                numeric=(False, True, True, True) if yearly else (False, True, True),
             ),
             Text(f"Cost per {unit} falls as we scale (economies of scale)."),
         ),
@@ -84,9 +80,9 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
     if len(args) > 1:
         raise extra_words("breakeven", args[1:], "one price at most", "breakeven 30", after=args[0])
     if plan.pricing is None and not args:
-        return missing_section("breakeven")
+        return missing_section("breakeven", plan)
     typed = parse_decimal(args[0], "the price", "breakeven 30", money=True) if args else None
-    pricing = plan.pricing or Pricing(price=typed or 1)
+    pricing = plan.pricing_or(typed or Decimal(1))
     price = pricing.price_span if typed is None else span(typed)
     rows = []
     for row in break_even(plan, price):
@@ -94,9 +90,10 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
             (
                 f"Tier {row.tier}",
                 f"{fmt_amount(row.cost_span)}/mo",
-                f"{_count(row.customers_span)} {pricing.plural}",
-                f"{_count(row.healthy_span)} {pricing.plural}",
-                f"{fmt_amount(row.revenue_span)}/{pricing.period}",
+                f"{fmt_count(row.customers_span)} {pricing.plural}",
+                f"{fmt_count(row.healthy_span)} {pricing.plural}",
+                # Paying customers a month: revenue a month, whatever the price's period.
+                f"{fmt_amount(row.revenue_span)}/{pricing.period or 'mo'}",
                 fmt_percent_span(row.margin_span.low, row.margin_span.high),
             )
         )
@@ -108,7 +105,7 @@ def breakeven(args: list[str], ctx: Context) -> Reply:
             "lowest price: the lowest margin is the lowest price against the highest cost."
         )
     return Reply(
-        title=f"Break-even at {fmt_amount(price)}/{pricing.period} per {pricing.customer}",
+        title=f"Break-even at {pricing.per_customer(fmt_amount(price))}",
         parts=(
             Table(
                 columns=(

@@ -57,7 +57,9 @@ def _shown(plan: Plan, metric: str, value: float | None) -> Quantity:
 
 
 def metric(args: list[str], ctx: Context) -> Reply:
-    example = "metric mau 850"
+    # The plan's own growth measure: `metric orders 2000` in a plan of orders.
+    growth = ctx.plan.users_metric
+    example = f"metric {growth} {850 if growth == 'mau' else ctx.plan.baseline.users}"
     names = ", ".join(m.name for m in ctx.plan.metrics)
     if len(args) > 2:
         raise extra_words("metric", args[2:], "a metric name and a value", example, after=args[1])
@@ -248,7 +250,7 @@ def status(args: list[str], ctx: Context) -> Reply:
     built = budget(plan)
     facts: list[tuple[str, Value]] = [
         *tier_facts(ctx, plan, latest),
-        ("MAU", _shown(plan, plan.users_metric, mau.value if mau else None)),
+        (plan.growth_label, _shown(plan, plan.users_metric, mau.value if mau else None)),
         ("Budget", f"{budget_words(plan)} (built Tier {plan.built_tier})"),
     ]
     cost = latest.get(plan.cost_metric)

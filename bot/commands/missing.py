@@ -4,6 +4,10 @@ section out; only the command that needs it notices)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from bot.domain.money import fmt_money
+from bot.domain.plan import Plan
 from bot.reply import Code, Prose, Reply, Text, Typed
 
 __all__ = ["SNIPPETS", "missing_section"]
@@ -89,9 +93,15 @@ SNIPPETS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-def missing_section(command: str) -> Reply:
-    """The answer of `command` when the plan has no section it needs."""
+def missing_section(command: str, plan: Plan | None = None) -> Reply:
+    """The answer of `command` when the plan has no section it needs; a price to add is
+    written in `plan`'s currency and unit (`€25/mo per workspace`)."""
     what, where, lines = SNIPPETS[command]
+    if command == "breakeven" and plan is not None:
+        lines = (
+            *lines[:-1],
+            f"**Pricing**: {plan.pricing_or(Decimal(25)).per_customer(fmt_money(Decimal(25)))}",
+        )
     return Reply(
         title=f"The plan has no {what}",
         parts=(

@@ -49,7 +49,7 @@ def tiers(args: list[str], ctx: Context) -> Reply:
                 fmt_number(cost.users),
                 f"{fmt_amount(cost.total_span)}/mo",
                 change,
-                per_user.monthly_text(),
+                per_user.monthly_text(plan.unit_period),
             )
         )
     units = plan.unit_plural.capitalize()
@@ -97,7 +97,7 @@ def tier(args: list[str], ctx: Context) -> Reply:
                 ("Timeline", info.timeline or "not set"),
                 (
                     f"Cost per {plan.growth_unit}",
-                    cost_per_user(cost.total_span, info.users).monthly_text(),
+                    cost_per_user(cost.total_span, info.users).monthly_text(plan.unit_period),
                 ),
             )
         ),
@@ -163,6 +163,7 @@ COMMANDS = (
         "All tiers side by side: users, cost, change, cost per user",
         tiers,
         reads=PLAN_ONLY,
+        in_units=True,
     ),
     Command(
         "tier",
@@ -179,6 +180,7 @@ COMMANDS = (
         "Cost per user per tier, or for a user count",
         costs.cost,
         reads=PLAN_ONLY,
+        in_units=True,
     ),
     Command(
         "breakeven",

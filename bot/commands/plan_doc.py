@@ -82,7 +82,8 @@ def _show(ctx: Context) -> Reply:
                     ("Last updated", plan.last_updated or "not set"),
                     (
                         "Tiers",
-                        f"{plan.tier_count} (up to {fmt_number(plan.tiers[-1].users)} users)",
+                        f"{plan.tier_count} (up to {fmt_number(plan.tiers[-1].users)}"
+                        f" {plan.unit_plural})",
                     ),
                     ("Rules watched", str(len(plan.metric_rules()))),
                     ("Kept as text", f"{len(plan.sections)} section(s): `plan sections`"),

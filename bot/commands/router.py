@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import shlex
 import uuid
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from typing import Literal
 from bot.context import Context
 from bot.domain.money import in_currency
 from bot.domain.numbers import separate_words
+from bot.domain.plan import Plan
 from bot.reply import Prose, Reply, Table, Text, Typed
 from store.db import is_locked
 
@@ -76,6 +78,9 @@ class Command:
     who: Literal["anyone", "planners"] = "anyone"
     # The summary in a terminal's help, where Slack's words (a form) do not fit.
     terminal_summary: str | None = None
+    # Its usage and summary count what the plan grows in: help writes them in the plan's
+    # unit (`cost [ORDERS]`, "Cost per order per tier, or for an order count").
+    in_units: bool = False
 
     @property
     def plan_only(self) -> bool:
@@ -228,7 +233,7 @@ class Router:
             if request.error is not None:
                 raise request.error
             if not request.words:
-                return self.help()
+                return self.help(plan=ctx.plan)
             command = request.command
             if command is None:
                 return self._unknown(request.words[0])
@@ -261,13 +266,17 @@ class Router:
             Prose(f"I don't know `{shown}`. `", Typed("help"), "` lists every command."), "help"
         )
 
-    def help(self, *, terminal: bool = False) -> Reply:
+    def help(self, *, terminal: bool = False, plan: Plan | None = None) -> Reply:
         """Every command with an example; `terminal` in the shell's words (no Slack forms
-        or sharing, and its own `clear` and `quit`)."""
+        or sharing, and its own `clear` and `quit`); counts in `plan`'s unit."""
+
+        def words(command: Command, text: str) -> str:
+            return in_units(text, plan) if command.in_units and plan is not None else text
+
         rows = tuple(
             (
-                Typed(c.usage),
-                (c.terminal_summary or c.summary) if terminal else c.summary,
+                Typed(words(c, c.usage)),
+                words(c, (c.terminal_summary or c.summary) if terminal else c.summary),
                 Typed(c.example),
             )
             for c in self._commands.values()
@@ -289,6 +298,18 @@ class Router:
     def is_help(self, text: str) -> bool:
         words = split_words(text)
         return not words or (self.find(words[0]) is self._commands.get("help") and len(words) == 1)
+
+
+def in_units(text: str, plan: Plan) -> str:
+    """`cost [USERS]` -> `cost [ORDERS]`; "a user count" -> "an order count"."""
+    unit, units = plan.growth_unit, plan.unit_plural
+    if unit == "user":
+        return text
+    article = "an" if unit[:1].lower() in "aeiou" else "a"
+    text = re.sub(r"\bUSERS\b", units.upper(), text)
+    text = re.sub(r"\ba user\b", f"{article} {unit}", text)
+    text = re.sub(r"\busers\b", units, text)
+    return re.sub(r"\buser\b", unit, text)
 
 
 def split_words(text: str) -> list[str]:

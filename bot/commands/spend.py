@@ -86,5 +86,6 @@ COMMANDS = [
         " cost per user",
         _spend,
         reads=frozenset({"store", "clock"}),
+        in_units=True,
     ),
 ]

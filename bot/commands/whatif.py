@@ -12,10 +12,10 @@ from bot.commands.router import Command, CommandError, Context
 from bot.commands.tiers import answering_store, live_plan
 from bot.domain.costs import break_even, tier_label
 from bot.domain.money import fmt_money, fmt_number
-from bot.domain.plan import Pricing
+from bot.domain.plan import Plan
 from bot.domain.reality import Reality, assess
 from bot.domain.reality_effects import about
-from bot.domain.values import Prose, Typed, Value, fmt_value
+from bot.domain.values import Prose, Typed, Value, fmt_amount, fmt_count, fmt_value
 from bot.domain.whatif import Margin, Parameters, Sizing, parameters, size
 from bot.reality.queue_model import fmt_ms, model_from_hours
 from bot.reply import Facts, Part, Reply, Table, Text
@@ -38,12 +38,20 @@ def _plural(count: float, word: str) -> str:
     return f"{_n(count)} {word}{'' if count == 1 else 's'}"
 
 
-def sizing_facts(s: Sizing, p: Parameters, max_connections: int | None) -> list[tuple[str, Value]]:
+def _per_unit(plan: Plan, cost: Decimal) -> str:
+    """`$0.0950/mo` a user, `$0.0225` an order (a unit of use has no month)."""
+    period = f"/{plan.unit_period}" if plan.unit_period else ""
+    return f"{fmt_money(cost.quantize(Decimal('0.0001')))}{period}"
+
+
+def sizing_facts(
+    s: Sizing, p: Parameters, max_connections: int | None, plan: Plan
+) -> list[tuple[str, Value]]:
     peak = f"× {p.peak:.2f} at the peak hour ({_where(p, 'peak')})"
     p95 = "unbounded: more than the servers can take" if s.p95_ms is None else f"{_n(s.p95_ms)}ms"
     pooler = "a pooler is needed" if s.pooler else "no pooler needed"
     return [
-        ("Users", _n(s.users)),
+        (plan.unit_plural.capitalize(), _n(s.users)),
         ("Load", f"{_n(s.mean_rps)} req/s mean, {_n(s.peak_rps)} req/s {peak}"),
         (
             "Compute",
@@ -61,11 +69,14 @@ def sizing_facts(s: Sizing, p: Parameters, max_connections: int | None) -> list[
         ("Storage", f"{_n(s.storage_gb)}GB"),
         ("p95 at the peak", p95),
         ("Tier", f"Tier {s.tier}: {fmt_money(s.cost)}/mo"),
-        ("Cost per user", f"{fmt_money(s.cost_per_user.quantize(Decimal('0.0001')))}/mo"),
+        (
+            f"Cost per {plan.growth_unit}",
+            _per_unit(plan, s.cost_per_user),
+        ),
         (
             "Break-even",
-            f"{fmt_number(s.break_even)} paying customers"
-            if s.break_even is not None
+            f"{fmt_number(s.break_even)} paying {plan.pricing.plural}"
+            if s.break_even is not None and plan.pricing is not None
             else "the plan has no pricing",
         ),
     ]
@@ -78,11 +89,11 @@ def _margin_text(m: Margin) -> str:
     return f"{pct:+.0f}%" + (" ⚠️" if pct < 0 else "")
 
 
-def _reached(m: Margin) -> str:
-    return "never" if m.breaks_at is None else f"about {about(m.breaks_at)} users"
+def _reached(m: Margin, units: str) -> str:
+    return "never" if m.breaks_at is None else f"about {about(m.breaks_at)} {units}"
 
 
-def limits_table(s: Sizing) -> Table:
+def limits_table(s: Sizing, units: str = "users") -> Table:
     ordered = sorted(
         s.margins, key=lambda m: (m.breaks_at is None, m.breaks_at or 0.0, m.margin_pct)
     )
@@ -94,7 +105,7 @@ def limits_table(s: Sizing) -> Table:
             if m.value is None
             else fmt_value(Decimal(str(round(m.value, 1))), m.limit.unit),
             _margin_text(m),
-            _reached(m),
+            _reached(m, units),
         )
         for m in ordered
     )
@@ -135,21 +146,27 @@ def _parse(args: list[str]) -> tuple[str, Decimal]:
 
 def _price_reply(reality: Reality, p: Parameters, price: Decimal) -> Reply:
     plan = reality.plan
-    pricing = plan.pricing or Pricing(price=price)
+    pricing = plan.pricing_or(price)
     rows: list[tuple[Value, ...]] = [
         (
             tier_label(plan, b.tier),
-            f"{fmt_money(b.cost)}/mo",
-            f"{fmt_number(b.customers)} {pricing.plural}",
-            f"{fmt_number(b.healthy_customers)} {pricing.plural}",
+            f"{fmt_amount(b.cost_span)}/mo",
+            f"{fmt_count(b.customers_span)} {pricing.plural}",
+            f"{fmt_count(b.healthy_span)} {pricing.plural}",
         )
         for b in break_even(plan, price)
     ]
     now = size(plan, p)
     facts: list[tuple[str, Value]] = [
-        ("Price", f"{fmt_money(price)}/{pricing.period} per {pricing.customer}"),
-        ("Today", f"{_n(now.users)} users on Tier {now.tier} ({fmt_money(now.cost)}/mo)"),
-        ("Cost per user", f"{fmt_money(now.cost_per_user.quantize(Decimal('0.0001')))}/mo"),
+        ("Price", pricing.per_customer(fmt_money(price))),
+        (
+            "Today",
+            f"{_n(now.users)} {plan.unit_plural} on Tier {now.tier} ({fmt_money(now.cost)}/mo)",
+        ),
+        (
+            f"Cost per {plan.growth_unit}",
+            _per_unit(plan, now.cost_per_user),
+        ),
     ]
     return Reply(
         title=f"What if the price were {fmt_money(price)}",
@@ -192,17 +209,17 @@ def whatif(args: list[str], ctx: Context) -> Reply:
     )
     first = sizing.first
     connections = plan.formulas.connections
-    facts = sizing_facts(sizing, p, connections.max_connections if connections else None)
+    facts = sizing_facts(sizing, p, connections.max_connections if connections else None, plan)
     parts: list[Part] = [Facts(tuple(facts))]
     if first is not None:
         state = "already past it" if first.broken else f"margin {_margin_text(first)}"
         parts.append(
             Text(
                 f"**First to break: {first.limit.name}** (`{first.limit.source}`), reached at"
-                f" {_reached(first)}; here {state}."
+                f" {_reached(first, plan.unit_plural)}; here {state}."
             )
         )
-        parts.append(limits_table(sizing))
+        parts.append(limits_table(sizing, plan.unit_plural))
     total = len(reality.rows) + 1
     notes: list[str] = [
         (
@@ -228,7 +245,7 @@ def whatif(args: list[str], ctx: Context) -> Reply:
     if caveat:
         notes.insert(0, caveat)
     label = {
-        "users": f"{fmt_number(int(value))} users",
+        "users": f"{fmt_number(int(value))} {plan.unit_plural}",
         "rps": f"{_n(value)} req/s",
         "containers": _plural(value, "container"),
     }[kind]

@@ -1,6 +1,7 @@
 """One place where parts say how they are doing: `/healthz`'s checks and details, and the
 app's metrics (`telemetry`, served at `/metrics`). A part registers at start-up (the
-scheduler its running state, the outbox its backlog, the outside checks their cache);
+scheduler its running state, the outbox its backlog, the outside checks their cache, the
+answer cache what to drop when the bot is idle);
 nothing reports on its own. Request log context is `bot.core.logs.log_context`.
 """
 
@@ -25,6 +26,9 @@ class Registry:
     # Reported in /healthz but not deciding it; a detail with "ok": false makes the status
     # "degraded", still a 200 (a Prometheus that is down, an undeliverable route).
     details: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # What to let go of once the bot is idle after a burst (bot/jobs/trim.py: IdleTrim),
+    # before the allocator is asked for its free pages: memories that only speed requests.
+    idle: list[Callable[[], object]] = field(default_factory=list, repr=False)
     _telemetry: Telemetry | None = field(default=None, repr=False)
 
     def add_check(self, name: str, check: Callable[[], bool]) -> None:

@@ -51,4 +51,4 @@ def cost_source(plan: Plan, costs: CostStore, now: datetime) -> str:
     found = bill_cost(costs, now)
     if found is not None:
         return f"bills, through {found.covered_until:%-d %b %H:%M} UTC"
-    return f"pushed `{plan.cost_metric}` samples (no bill covers this month yet)"
+    return f"pushed {plan.cost_samples()} (no bill covers this month yet)"

@@ -71,7 +71,12 @@ def metric_title(plan: Plan, metric: str) -> tuple[str, str]:
     if len(title) > _TITLE_MAX:
         title = title[: _TITLE_MAX - 1].rstrip() + "…"
     unit = found.unit if found else ""
-    return title, ("$/mo" if unit == "$" and metric == plan.cost_metric else unit)
+    if unit == "$":
+        # Money is the plan's: `€/mo` on a euro plan's cost axis (the unit says only money).
+        unit = plan.currency_symbol.strip()
+        if metric == plan.cost_metric:
+            unit += "/mo"
+    return title, unit
 
 
 def budget_tier(inp: DigestInput) -> int:
@@ -98,15 +103,16 @@ def _bill_panel(inp: DigestInput) -> Panel | None:
     result = inp.spend
     if result is None or not result.covered:
         return None
+    symbol = inp.plan.currency_symbol
     rows = [
         Bar(c.name, float(c.planned or 0), float(c.actual), float(c.forecast))
         for c in (*result.components, result.unassigned)
         if c.planned or c.actual or c.forecast
     ]
     return Panel(
-        title=f"{result.month:%B}: {fmt_money(round(result.forecast, 0))} forecast,"
-        f" {fmt_money(result.budget)} budget",
-        unit="$ this month",
+        title=f"{result.month:%B}: {fmt_money(round(result.forecast, 0), symbol=symbol)} forecast,"
+        f" {fmt_money(result.budget, symbol=symbol)} budget",
+        unit=f"{inp.plan.currency_symbol.strip()} this month",
         samples=(),
         bars=tuple(rows),
     )
@@ -128,7 +134,8 @@ def _cost_panel(inp: DigestInput, start: datetime) -> Panel | None:
         unit=unit,
         samples=samples,
         threshold=float(budget),
-        threshold_label=f"Budget {fmt_money(budget)}/mo (Tier {tier})",
+        # The chart may be drawn away from the answer's currency context: name it.
+        threshold_label=f"Budget {fmt_money(budget, symbol=plan.currency_symbol)}/mo (Tier {tier})",
     )
 
 

@@ -78,18 +78,21 @@ def spend_parts(result: Spend, users: float | None, plan: Plan) -> list[Part]:
     parts: list[Part] = [spend_table(result)]
     facts: list[tuple[str, Value]] = []
     tier_users = plan.baseline.users if result.tier == 0 else plan.tier(result.tier).users
-    planned_cpu = cost_per_user(budget, tier_users).monthly_text()
+    period = plan.unit_period
+    planned_cpu = cost_per_user(budget, tier_users).monthly_text(period)
+    per = f"Cost per {plan.growth_unit}"
     if users and users > 0:
         actual_cpu = result.forecast / Decimal(str(users))
         facts.append(
             (
-                "Cost per user",
-                f"{fmt_money(round(actual_cpu, 4))}/mo forecast at {fmt_number(round(users))}"
-                f" users (plan: {planned_cpu} at {fmt_number(tier_users)})",
+                per,
+                f"{fmt_money(round(actual_cpu, 4))}{'/' if period else ''}{period} forecast at"
+                f" {fmt_number(round(users))}"
+                f" {plan.unit_plural} (plan: {planned_cpu} at {fmt_number(tier_users)})",
             )
         )
     else:
-        facts.append(("Cost per user", f"plan: {planned_cpu}; no `{plan.users_metric}` sample yet"))
+        facts.append((per, f"plan: {planned_cpu}; no `{plan.users_metric}` sample yet"))
     facts.extend(_margin_facts(result, plan))
     parts.append(Facts(pairs=tuple(facts)))
     if result.movers:
@@ -133,7 +136,7 @@ def _margin_facts(result: Spend, plan: Plan) -> list[tuple[str, Value]]:
     label = f"{fmt_number(healthy)} {pricing.plural if healthy != 1 else pricing.customer}"
     return [
         (
-            f"Break-even at {fmt_money(price)}/{pricing.period}",
+            f"Break-even at {pricing.priced(fmt_money(price))}",
             f"{fmt_number(actual_even)} {pricing.plural} at the forecast"
             f" (plan: {fmt_number(planned_even)})",
         ),

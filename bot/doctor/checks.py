@@ -64,7 +64,7 @@ def check_plan(settings: Settings) -> tuple[Check, Plan | None]:
     warnings = plan_warnings(plan)
     note = f", {len(warnings)} warning(s): see `capacity-bot check-plan`" if warnings else ""
     wins = ", the computed figures win" if plan.stated_figures == "computed" else ""
-    return Check("plan", True, f"{name}: valid ({plan.tier_count} tiers{wins}){note}"), plan
+    return Check("plan", True, f"{name}: valid ({plan.tier_range}{wins}){note}"), plan
 
 
 def check_database(settings: Settings) -> Check:

@@ -102,9 +102,10 @@ def parse_cost(text: str) -> Decimal:
 
 def tier_options(plan: Plan) -> list[tuple[int, str]]:
     """(number, label) for the baseline and every tier: what an entry may be tagged with."""
-    options = [(0, f"Baseline ({plan.baseline.users:,} users)")]
+    units = plan.unit_plural
+    options = [(0, f"Baseline ({plan.baseline.users:,} {units})")]
     options += [
-        (n, f"Tier {n}: {tier.name} ({tier.users:,} users)")
+        (n, f"Tier {n}: {tier.name} ({tier.users:,} {units})")
         for n, tier in enumerate(plan.tiers, start=1)
     ]
     return options

@@ -92,7 +92,7 @@ def plan_warnings(plan: Plan) -> list[str]:
         warnings.append(
             f"baseline.storage_gb: the plan says {fmt_number(base.storage_gb)}GB now, but the "
             f"storage formula gives {fmt_number(estimate.total_gb)}GB for "
-            f"{fmt_number(base.users)} users"
+            f"{fmt_number(base.users)} {plan.unit_plural}"
         )
     warnings += stated_differences(plan)
     tier_count = len(plan.tiers) + 1

@@ -141,20 +141,22 @@ class CostPerUser:
     # The top of the range when the cost is a range; None for one figure.
     monthly_high: Decimal | None = None
 
-    def monthly_text(self) -> str:
+    def monthly_text(self, period: str = "mo") -> str:
         """Exact figure, and the template's 3-decimal figure beside it when they differ.
 
         `$0.0415/mo (~$0.041)`; a figure that does not end within a millionth of a dollar
         is shown to four significant digits: `~$0.002315/mo`, `~$13.33/mo`. A range shows
-        both ends that way: `~$0.0018–0.0025/mo`.
+        both ends that way: `~$0.0018–0.0025/mo`. `period` empty: a cost per unit of use
+        (`$0.0063–0.0068` an order), with no `/mo`.
         """
+        per = f"/{period}" if period else ""
         if self.monthly_high is not None and self.monthly_high != self.monthly:
             low, high = _brief(self.monthly), _brief(self.monthly_high)
             approx = "~" if (low, high) != (self.monthly, self.monthly_high) else ""
-            return f"{approx}{fmt_money_span(low, high)}/mo"
+            return f"{approx}{fmt_money_span(low, high)}{per}"
         exponent = self.monthly.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -6:
-            return f"~{fmt_money(_short(self.monthly))}/mo"
+            return f"~{fmt_money(_short(self.monthly))}{per}"
         exact = fmt_money(self.monthly)
         # Below a dollar the template's three decimals; above it, cents (`~€11.78`).
         if self.monthly >= 1:
@@ -162,8 +164,8 @@ class CostPerUser:
         else:
             short = round_to(self.monthly, 3, "half_down")
         if short == self.monthly:
-            return f"{exact}/mo"
-        return f"{exact}/mo (~{fmt_money(short)})"
+            return f"{exact}{per}"
+        return f"{exact}{per} (~{fmt_money(short)})"
 
     def yearly_text(self) -> str:
         if self.monthly_high is not None and self.monthly_high != self.monthly:

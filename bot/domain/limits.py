@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
+from bot.domain.money import fmt_money
 from bot.domain.plan import Plan
 from bot.domain.reality_effects import storage_limit
 from bot.domain.tiers import budget
@@ -90,6 +92,8 @@ def plan_limits(plan: Plan) -> list[Limit]:
         found.append(Limit("p95", "API p95", m.p95, p95, "ms", target))
     money = float(budget(plan))
     if money > 0:
-        where = f"Tier {plan.built_tier} budget ${money:,.0f}/mo"
+        # Named in the plan's money wherever it is built (the digest builds it outside an answer).
+        held = fmt_money(Decimal(round(money)), symbol=plan.currency_symbol)
+        where = f"Tier {plan.built_tier} budget {held}/mo"
         found.append(Limit("budget", "Budget", plan.cost_metric, money, "$", where))
     return found

@@ -18,6 +18,21 @@ from bot.domain.formulas import (
 from bot.domain.metric import Metric
 from bot.domain.money import CURRENCIES
 from bot.domain.plan_base import PlanModel as _Model
+from bot.domain.plan_ops import (
+    AlertChannel,
+    AutoScaling,
+    BreakingPoint,
+    ChangeLogEntry,
+    DocSection,
+    MonitorThreshold,
+    OptimizationItem,
+    OptimizationStage,
+    ResponseStep,
+    ScalingTrigger,
+    Scenario,
+    Severity,
+    Target,
+)
 from bot.domain.plan_reality import Reality, RealityMetrics
 from bot.domain.rules import Duration, MetricRule
 from bot.domain.span import Span
@@ -52,7 +67,6 @@ __all__ = [
     "TierTrigger",
 ]
 
-Severity = Literal["p0", "p1", "p2"]
 Money = Decimal
 
 
@@ -141,6 +155,8 @@ class Pricing(_Model):
     customers: str = ""  # plural, defaults to English's plural of customer
     price: Money = Field(gt=0)
     price_high: Money | None = None
+    # `mo`, `yr`: what the price is charged per besides the customer; empty: a price per
+    # unit of use (`$0.08 per order`), charged on each one, not per month.
     period: str = "mo"
     healthy_multiple: Decimal = Field(default=Decimal(5), gt=0)
     # The template rounds healthy customer counts up to a multiple of 5 (19 -> 20, 83 -> 85).
@@ -158,104 +174,16 @@ class Pricing(_Model):
     def price_span(self) -> Span:
         return self._span("price")
 
+    def priced(self, amount: str) -> str:
+        """`$25/mo`, or `$0.08 per order` for a price per unit of use: a price (`amount`,
+        formatted) with the period the plan states, the one spelling of every answer."""
+        return f"{amount}/{self.period}" if self.period else f"{amount} per {self.customer}"
 
-class Target(_Model):
-    """One row of the performance targets table: a value per tier (index = tier number)."""
-
-    metric: str = Field(min_length=1)
-    values: tuple[str, ...] = Field(min_length=1)
-
-
-class ScalingTrigger(_Model):
-    text: str = Field(min_length=1)
-    rule: MetricRule
-    action: str
-    lead_time: str = ""
-    runbook: str | None = None
-    # Picks the route (alert_channels): p1 is the alerts channel.
-    severity: Severity = "p1"
-
-
-class AutoScaling(_Model):
-    from_tier: int = Field(default=0, ge=0)
-    rules: tuple[ScalingTrigger, ...] = ()
-    min_containers: int = Field(default=1, ge=0)
-    max_containers: int = Field(default=1, ge=1)
-
-
-class ResponseStep(_Model):
-    phase: str = ""
-    text: str = Field(min_length=1)
-
-
-class Scenario(_Model):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str
-    cause: str = ""
-    impact: tuple[str, ...] = ()
-    recovery_time: str = ""
-    data_loss: str = ""
-    response: tuple[ResponseStep, ...] = ()
-    cost: str = ""
-    metrics: tuple[str, ...] = ()  # metrics whose alerts point at this runbook
-
-
-class OptimizationItem(_Model):
-    name: str
-    detail: str = ""
-    effect: str = ""
-
-
-class OptimizationStage(_Model):
-    stage: str
-    label: str = ""
-    items: tuple[OptimizationItem, ...] = ()
-    roi: str = ""
-
-
-class BreakingPoint(_Model):
-    from_tier: int = Field(ge=0)
-    to_tier: int = Field(ge=1)
-    first_to_break: str
-    symptom: str
-    fix: str
-
-
-class MonitorThreshold(_Model):
-    name: str
-    tool: str = ""
-    text: str = ""
-    rule: MetricRule
-    severity: Severity = "p1"
-    runbook: str | None = None
-
-
-class AlertChannel(_Model):
-    severity: Severity
-    label: str
-    destination: str
-
-
-class ChangeLogEntry(_Model):
-    date: str
-    change: str
-    reason: str = ""
-    impact: str = ""
-
-
-class DocSection(_Model):
-    """A section of the team's document the plan has no place for (Bandwidth, a checklist),
-    kept word for word and shown where it belongs."""
-
-    title: str = Field(min_length=1)
-    # 0: a labelled block (`**Characteristics**:`) whose text holds its own label line.
-    level: int = Field(default=2, ge=0, le=6)
-    # The Markdown under the heading, as written (nested headings included).
-    text: str = ""
-    # Where it sat: after which part of the plan ("baseline", "tiers", "tier:2", "end"...).
-    after: str = "end"
-    # The tier it sits under, when it does (shown by `tier N`).
-    tier: int | None = Field(default=None, ge=0)
+    def per_customer(self, amount: str) -> str:
+        """`$25/mo per instructor`, `$0.08 per order`: a price and who pays it."""
+        if not self.period:
+            return self.priced(amount)
+        return f"{self.priced(amount)} per {self.customer}"
 
 
 class Plan(_Model):
@@ -269,6 +197,9 @@ class Plan(_Model):
     # What the plan grows in (tier headings, `cost 5000`): users, readers, workspaces...
     growth_unit: str = Field(default="user", min_length=1)
     growth_units: str = ""  # plural, defaults to English's plural of growth_unit
+    # `month` when the tiers count the unit in a month (`2,000 → 20,000 orders/month`): each
+    # is one of use, so a cost per one is per order, with no period and no yearly figure.
+    growth_per: Literal["", "month"] = ""
     percent_rounding: Literal["half_up", "half_down", "half_even"] = "half_up"
     # Where a figure the team stated on a tier's total line (total, change, percentage)
     # disagrees with what the plan's arithmetic gives: "kept", the team's figure is what
@@ -377,9 +308,53 @@ class Plan(_Model):
         return found.unit if found else ""
 
     @property
+    def unit_period(self) -> str:
+        """`mo` for a cost per user (a month each), empty for a cost per order."""
+        return "" if self.growth_per else "mo"
+
+    @property
     def unit_plural(self) -> str:
         """`users`, `readers`, `workspaces`: what the tiers count."""
         return self.growth_units or plural(self.growth_unit)
+
+    def pricing_or(self, price: Decimal) -> Pricing:
+        """The plan's pricing, or `price` a month per the plan's own unit (`breakeven 30` on
+        a plan that states no price: 30 a month per player). Users are not who pays (the
+        template's instructors pay for their students), so a plan of users says customer."""
+        if self.pricing is not None:
+            return self.pricing
+        if self.growth_unit == "user":
+            return Pricing(price=price)
+        return Pricing(price=price, customer=self.growth_unit, customers=self.growth_units)
+
+    @property
+    def growth_label(self) -> str:
+        """What every answer calls the measure of growth, the `users_metric`: `MAU` (the
+        template's spelling), else the metric's own words (`Orders`, `Client sites`)."""
+        metric = self.users_metric
+        if metric == "mau":
+            return "MAU"
+        found = self.metric(metric)
+        words = found.description.strip() if found is not None else ""
+        if words:
+            return words[0].upper() + words[1:]
+        return metric.upper() if len(metric) <= 4 else metric.replace("_", " ").capitalize()
+
+    @property
+    def growth_noun(self) -> str:
+        """The growth measure after a number: `5,000 MAU`, `12 client sites`."""
+        label = self.growth_label
+        return label if label.isupper() else label.lower()
+
+    def cost_samples(self, noun: str = "samples") -> str:
+        """`` `cost_usd` samples ``, and in a plan priced in another currency `` `cost_usd`
+        samples in EUR, the plan's currency ``: the metric keeps its name (the API,
+        Prometheus queries and stored samples know it by it), and every answer that names
+        it says what its values are in."""
+        named = f"`{self.cost_metric}` {noun}"
+        if self.currency == "USD":
+            return named
+        return f"{named} in {self.currency}, the plan's currency"
 
     @property
     def currency_symbol(self) -> str:
@@ -392,6 +367,12 @@ class Plan(_Model):
     @property
     def tier_count(self) -> int:
         return len(self.tiers)
+
+    @property
+    def tier_range(self) -> str:
+        """`tiers 0–3`: the tiers a plan has, the baseline counted as the documents and `tier
+        0` count it, one wording wherever a plan is summed up (no "4 tiers" beside "3")."""
+        return f"tiers 0–{self.tier_count}"
 
     def tier(self, number: int) -> Tier:
         """Tier `number` (1-based); IndexError when the plan has no such tier."""

@@ -245,7 +245,7 @@ def assess(plan: Plan, hours: Hours) -> Reality:
         measured.append(
             (
                 "requests_per_user",
-                "Requests per user a day",
+                f"Requests per {plan.growth_unit} a day",
                 "requests",
                 plan.baseline.requests_per_day / plan.baseline.users,
                 daily(hours, [m.requests, users], per_user_day),
@@ -291,7 +291,7 @@ def assess(plan: Plan, hours: Hours) -> Reality:
         measured.append(
             (
                 "storage_per_user",
-                "Storage per user (files)",
+                f"Storage per {plan.growth_unit} (files)",
                 "MB",
                 float(storage.files_per_user * storage.avg_file_mb),
                 daily(hours, [m.storage, m.database, users], files_mb),

@@ -50,13 +50,8 @@ def _users_rule(plan: Plan, number: int) -> MetricRule | None:
     )
 
 
-def _label(plan: Plan) -> str:
-    metric = plan.users_metric
-    return metric.upper() if len(metric) <= 4 else metric
-
-
 def _rule(plan: Plan, rule: MetricRule) -> str:
-    return f"{_label(plan)} {rule.op} {fmt_number(round(rule.value))}"
+    return f"{plan.growth_label} {rule.op} {fmt_number(round(rule.value))}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,8 @@ class UsersStory:
     def line(self) -> str:
         """`5,000 users: sized for Tier 2; trigger reached: Tier 1 (Tier 2's trigger MAU >
         8,000 not reached yet)`."""
-        head = f"{fmt_number(round(self.users))} users: sized for Tier {self.sized}"
+        counted = f"{fmt_number(round(self.users))} {self.plan.unit_plural}"
+        head = f"{counted}: sized for Tier {self.sized}"
         return f"{head}; {REACHED.lower()}: {reached_text(self.plan, self.users)}"
 
 
@@ -89,7 +85,7 @@ def reached_headline(plan: Plan, label: str, users: float | None, shown: str) ->
     if users is None:
         return f"{REACHED}: {label}, assumed: no `{plan.users_metric}` data yet."
     sized = users_story(plan, users).sized
-    return f"{REACHED}: {label}, at {shown} {_label(plan)}; {SIZED.lower()} Tier {sized}."
+    return f"{REACHED}: {label}, at {shown} {plan.growth_noun}; {SIZED.lower()} Tier {sized}."
 
 
 def _capacity(plan: Plan, number: int) -> int:
@@ -100,15 +96,15 @@ def sized_text(plan: Plan, users: float) -> str:
     """`Tier 2: 100x Growth (the smallest whose capacity, 10,000 users, covers 5,000)`."""
     number = users_story(plan, users).sized
     capacity = _capacity(plan, number)
-    shown = fmt_number(round(users))
+    shown, units = fmt_number(round(users)), plan.unit_plural
     if users > capacity:
         return (
-            f"{tier_label(plan, number)} (the largest, {fmt_number(capacity)} users; "
+            f"{tier_label(plan, number)} (the largest, {fmt_number(capacity)} {units}; "
             f"{shown} is beyond it)"
         )
     return (
         f"{tier_label(plan, number)} (the smallest whose capacity, {fmt_number(capacity)} "
-        f"users, covers {shown})"
+        f"{units}, covers {shown})"
     )
 
 
@@ -121,7 +117,9 @@ def reached_text(plan: Plan, users: float | None) -> str:
         return f"{label}, assumed: no `{plan.users_metric}` data yet"
     rule = _users_rule(plan, reached)
     shown = fmt_number(round(users))
-    why = f" ({_label(plan)} {shown} {rule.op} {fmt_number(round(rule.value))})" if rule else ""
+    why = ""
+    if rule is not None:
+        why = f" ({plan.growth_label} {shown} {rule.op} {fmt_number(round(rule.value))})"
     text = f"{label}{why}" if reached else f"none yet ({label} is the start)"
     following = _users_rule(plan, reached + 1)
     if following is not None:

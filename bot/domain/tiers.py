@@ -25,7 +25,6 @@ __all__ = [
     "gap_action",
     "gap_cost",
     "gap_text",
-    "metric_label",
     "next_trigger",
     "relative_threshold",
     "users_rule",
@@ -65,11 +64,6 @@ def gap_cost(plan: Plan, demand: int, built: int) -> Decimal:
     return costs[max(demand, built)].total - costs[built].total
 
 
-def metric_label(metric: str) -> str:
-    """`mau` -> `MAU` (the template's spelling); longer names stay as they are."""
-    return metric.upper() if len(metric) <= 4 else metric
-
-
 def users_rule(plan: Plan, number: int) -> MetricRule | None:
     """Tier `number`'s trigger on the users metric, if it has one."""
     if not 1 <= number <= plan.tier_count:
@@ -91,10 +85,10 @@ def _and(items: list[str]) -> str:
 def gap_text(plan: Plan, demand: int, built: int, users: float | None) -> str:
     """`Trigger reached: Tier 2 (MAU 9,000 > 8,000), sized for Tier 2, Tier 0 is built: plan
     the Tier 1 and Tier 2 changes (+$375/mo)`."""
-    label = metric_label(plan.users_metric)
+    label = plan.growth_label
     rule = users_rule(plan, demand)
     if users is None:
-        why = f" (no {label} data yet)"
+        why = f" (no {plan.growth_noun} data yet)"
     elif rule is not None:
         why = f" ({label} {fmt_number(round(users))} {rule.op} {fmt_number(round(rule.value))})"
     else:

@@ -36,6 +36,7 @@ __all__ = [
     "Typed",
     "Value",
     "fmt_amount",
+    "fmt_count",
     "fmt_moment",
     "fmt_percent_change",
     "fmt_value",
@@ -80,6 +81,12 @@ def fmt_amount(value: Decimal | Span, *, sign: bool = False, symbol: str | None 
     if isinstance(value, Span):
         return fmt_money_span(value.low, value.high, sign=sign, symbol=symbol)
     return fmt_money(value, sign=sign, symbol=symbol)
+
+
+def fmt_count(bounds: Span) -> str:
+    """`8`, or `8–12` for a range of whole customers."""
+    low, high = fmt_number(bounds.low), fmt_number(bounds.high)
+    return low if low == high else f"{low}–{high}"
 
 
 def fmt_percent_change(value: Decimal | Span, mode: str = "half_up") -> str:

@@ -171,8 +171,10 @@ def _load(
     peak_rps = mean_rps * p.peak
     vcpc = float(plan.reality.vcpus_per_container)
     compute = plan.formulas.compute
-    # Without a compute formula (the command refuses first), vCPUs are counted fully busy.
-    per_vcpu = (float(compute.efficiency) if compute is not None else 1.0) / p.demand_s
+    # Without a compute formula (sizing refuses first; `whatif price` sizes only the cost),
+    # vCPUs are counted fully busy, and a request with no service demand costs no CPU.
+    efficiency = float(compute.efficiency) if compute is not None else 1.0
+    per_vcpu = efficiency / p.demand_s if p.demand_s > 0 else math.inf
     vcpus = max(1, math.ceil(peak_rps / per_vcpu))
     needed = max(1, math.ceil(vcpus / vcpc))
     running = containers if containers is not None else (p.containers_now or 1.0)

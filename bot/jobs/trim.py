@@ -17,19 +17,26 @@ import sys
 import time
 from collections.abc import Callable
 
-__all__ = ["QUIET", "IdleTrim", "malloc_trim"]
+__all__ = ["ARENAS", "QUIET", "IdleTrim", "limit_malloc_arenas", "malloc_trim"]
 
 # How long without a new request before a burst counts as over.
 QUIET = 30.0
+# glibc's malloc arenas at most (mallopt M_ARENA_MAX); its default is 8 per core.
+ARENAS = 2
+_M_ARENA_MAX = -8  # <malloc.h>
 
 
-def _glibc_trim() -> Callable[[], object] | None:
+def _glibc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return None
+
+
+def _glibc_trim() -> Callable[[], object] | None:
+    libc = _glibc()
     trim = getattr(libc, "malloc_trim", None)  # glibc only (musl has none)
     if trim is None:
         return None
@@ -38,6 +45,19 @@ def _glibc_trim() -> Callable[[], object] | None:
 
 
 _TRIM = _glibc_trim()
+
+
+def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
+    """At most `arenas` glibc malloc arenas; call at start, before any thread. Each worker
+    thread (`asyncio.to_thread`) otherwise gets an arena of its own, and after a burst
+    through them every one keeps its touched pages, a few hundred KB each, past the trim
+    (docs/PERFORMANCE.md). The threads share `arenas` instead; they hold the GIL for most
+    of what they allocate anyway. False where there is no glibc."""
+    mallopt = getattr(_glibc(), "mallopt", None)
+    if mallopt is None or _TRIM is None:  # not glibc (musl has neither)
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 def malloc_trim() -> bool:

@@ -63,7 +63,9 @@ def _plan_diff(old: Plan, new: Plan) -> list[str]:
         if before.name != after.name:
             lines.append(f"{label} name {before.name} → {after.name}")
         if before.users != after.users:
-            lines.append(f"{label} users {fmt_number(before.users)} → {fmt_number(after.users)}")
+            lines.append(
+                f"{label} {new.unit_plural} {fmt_number(before.users)} → {fmt_number(after.users)}"
+            )
         if before.total != after.total:
             lines.append(
                 f"{label} budget {fmt_amount(before.total_span, symbol=old.currency_symbol)} → "
@@ -76,11 +78,10 @@ def _plan_diff(old: Plan, new: Plan) -> list[str]:
     if old.pricing != new.pricing and (old.pricing is None or new.pricing is None):
         lines.append("pricing added" if old.pricing is None else "pricing removed")
     elif old.pricing is not None and new.pricing is not None and old.pricing != new.pricing:
+        was = old.currency_symbol
         lines.append(
-            f"pricing {fmt_money(old.pricing.price, symbol=old.currency_symbol)}"
-            f"/{old.pricing.period} per "
-            f"{old.pricing.customer} → {fmt_money(new.pricing.price)}/{new.pricing.period} "
-            f"per {new.pricing.customer}"
+            f"pricing {old.pricing.per_customer(fmt_money(old.pricing.price, symbol=was))}"
+            f" → {new.pricing.per_customer(fmt_money(new.pricing.price))}"
             if old.pricing.price != new.pricing.price
             else "pricing details changed"
         )

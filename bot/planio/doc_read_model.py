@@ -170,7 +170,10 @@ def read_pricing(section: Section | None, reader: Reader) -> Pricing:
     # `per paying reader`: every customer in break-even is a paying one already.
     customer = re.sub(r"^paying\s+", "", per.group(1).strip(), flags=re.I)
     data: dict[str, Any] = {**price, "customer": customer}
-    if found is not None and found.group(1).lower() not in ("mo", "month"):
+    if found is None:
+        # `$0.08 per order`: no period, the price is charged on each unit of use.
+        data["period"] = ""
+    elif found.group(1).lower() not in ("mo", "month"):
         data["period"] = found.group(1)
     counts: list[int] = []
     step = None

@@ -153,7 +153,7 @@ def _cost_model(plan: Plan) -> list[str]:
     lines += [
         "### Revenue Targets",
         "",
-        f"**Pricing**: {fmt_money(pricing.price)}/{pricing.period} per {pricing.customer}",
+        f"**Pricing**: {pricing.per_customer(fmt_money(pricing.price))}",
         "",
         "**Break-Even**:",
     ]
@@ -168,7 +168,8 @@ def _cost_model(plan: Plan) -> list[str]:
         margin = row.healthy_margin_percent.quantize(Decimal(1)) if row.healthy_revenue else 0
         lines.append(
             f"- Tier {row.tier}: {fmt_number(row.healthy_customers)} {pricing.plural} → "
-            f"{fmt_money(row.healthy_revenue)}/{pricing.period} revenue, "
+            # A price per unit of use still earns by the month, as the costs are counted.
+            f"{fmt_money(row.healthy_revenue)}/{pricing.period or 'mo'} revenue, "
             f"{fmt_money(row.cost)} cost = {margin}% margin"
         )
     return [*lines, "", "---", ""]

@@ -43,7 +43,7 @@ from bot.planio.doc_read_tiers import baseline_kept, read_tier_list, step_trigge
 from bot.planio.doc_reader import Reader
 from bot.planio.doc_settings import read_settings
 from bot.planio.doc_terms import in_document_terms
-from bot.planio.doc_unit import growth_start, growth_unit
+from bot.planio.doc_unit import growth_metric, growth_start, growth_unit
 from bot.planio.errors import PlanError, default_plan_text, describe_error, load_yaml
 from bot.planio.mdblocks import number, parse_sections
 from bot.planio.overlay import apply_overlay
@@ -126,6 +126,7 @@ def read_body(
     customer = (data.get("pricing") or {}).get("customer", "")
     data.update(growth_unit(text.splitlines(), f"per {customer}" if customer else ""))
     _count_from_headings(data, text.splitlines())
+    data.update(growth_metric(data))
     return data, reader, appendix
 
 

@@ -1,5 +1,5 @@
 """What `check-plan` understood of a plan, in one line, so a team can trust the import:
-"4 tiers (readers, EUR), 11 rules on 7 metrics (3 new: sessions, egress_tb, queue_depth),
+"tiers 0–3 (readers, EUR), 11 rules on 7 metrics (3 new: sessions, egress_tb, queue_depth),
 4 triggers watched by people, 3 sections kept as text, 2 figures that do not add up".
 
 Each slot is its own small function over the plan: the readers that add to what is read
@@ -46,7 +46,7 @@ def understood(plan: Plan) -> str:
     unit = getattr(plan, "unit_plural", "users")
     currency = getattr(plan, "currency", "USD")
     parts = [
-        f"{_count(plan.tier_count + 1, 'tier', 'tiers')} ({unit}, {currency})",
+        f"{plan.tier_range} ({unit}, {currency})",
         f"{_count(len(rules), 'rule', 'rules')} on {_count(len(metrics), 'metric', 'metrics')}"
         + (f" ({len(new)} new: {', '.join(new)})" if new else ""),
         f"{_count(people_watch(plan), 'trigger', 'triggers')} watched by people",

@@ -8,9 +8,18 @@ import textwrap
 from bot.domain.values import Prose, Typed, shown
 from bot.reply import Code, Facts, Part, Reply, Section, Table, Text, Value
 
-__all__ = ["bare", "cell_text", "display_width", "plain", "render_text", "table_lines"]
+__all__ = ["NARROW", "bare", "cell_text", "display_width", "plain", "render_text", "table_lines"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+# Characters one terminal column wide each, whatever follows them (wcwidth agrees on every
+# one: tests/render): printable ASCII, Latin-1 and Latin Extended, general punctuation
+# (dashes, quotes, ellipsis), currency signs, letterlike symbols, arrows, mathematical
+# operators, box drawing and geometric shapes.
+NARROW = (
+    " -~\u00a1-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0"
+    "\u2100-\u218b\u2190-\u22ff\u2500-\u25fc"
+)
+_NARROW = re.compile(f"[{NARROW}]*")
 
 
 def plain(text: str) -> str:
@@ -20,7 +29,10 @@ def plain(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: 2 for CJK and most emoji, 0 for combining marks."""
-    # Imported here: only the terminal needs it, and Slack answers stay import-light.
+    if _NARROW.fullmatch(text):
+        return len(text)  # one column a character: wcwidth's tables are not needed
+    # Imported here, for text beyond NARROW only: its tables cost ~1 MB in every process
+    # that loads them, and an idle bot keeps them (docs/PERFORMANCE.md, memory).
     from wcwidth import wcswidth
 
     width = wcswidth(text)

@@ -59,7 +59,7 @@ def _home_reply(ctx: Context, router: Router) -> Reply:
         left = budget - month_cost
         standing = f"{fmt_money(abs(left))} {'left' if left >= 0 else 'over'}"
     else:
-        spent = f"no cost data yet (no `{plan.cost_metric}` sample)"
+        spent = f"no cost data yet (no {plan.cost_samples('sample')})"
         standing = f"{fmt_money(budget)}/mo planned for Tier {plan.built_tier}"
         if plan.built_tier == 0:
             items = sum((item.cost for item in plan.baseline.line_items), Decimal(0))
@@ -70,7 +70,7 @@ def _home_reply(ctx: Context, router: Router) -> Reply:
             pairs=(
                 *tier_facts(ctx, plan, latest),
                 (
-                    "Users now",
+                    f"{plan.unit_plural.capitalize()} now",
                     fmt_number(round(users.value))
                     if users
                     else f"no `{plan.users_metric}` sample yet",

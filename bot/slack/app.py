@@ -158,6 +158,7 @@ def build_app(
     app.use(client_middleware(client))
     front = build_front(deps, answer_in_ack=answer_in_ack, router=router)
     register_all(app, front)
+    deps.registry.idle.append(front.answers.clear)
 
     def after_reload() -> None:
         # Home shows the new plan without being opened again: after the swap (and the

@@ -124,3 +124,12 @@ def test_every_trigger_label_is_in_the_plans_own_words(seeded: DigestInput) -> N
     for label in labels:
         if label.startswith("Tier 1 trigger: "):
             assert label.removeprefix("Tier 1 trigger: ") in written, label
+
+
+def test_a_euro_plans_cost_panel_is_in_euros(seeded: DigestInput) -> None:
+    """Drawn away from any answer's currency context, the chart names the plan's money."""
+    from tests.planio.test_team_documents import plan_of
+
+    plan = plan_of("b2b-api-eur")
+    (cost,) = [p for p in chart_panels(replace(with_cost(seeded), plan=plan)) if "/mo" in p.unit]
+    assert cost.unit == "€/mo" and cost.threshold_label == "Budget €210/mo (Tier 0)"

@@ -7,7 +7,8 @@ import platform
 import sys
 
 from bot.app.web import idle_trim
-from bot.jobs.trim import IdleTrim, malloc_trim
+from bot.core.registry import Registry
+from bot.jobs.trim import IdleTrim, limit_malloc_arenas, malloc_trim
 from bot.slack.intake import Intake
 
 
@@ -71,7 +72,7 @@ def test_served_app_waits_out_the_replay_memory() -> None:
     dropped the burst's keys; each signed request counts as activity."""
     now = [0.0]
     intake = Intake(None, "secret", clock=lambda: now[0])  # type: ignore[arg-type]
-    job = idle_trim(intake)
+    job = idle_trim(intake, Registry())
     assert job.quiet == intake.replays.ttl
     intake.replays.seen_or_add(1)
     intake.replays.seen_or_add(1)  # a replay is not new activity
@@ -81,3 +82,8 @@ def test_served_app_waits_out_the_replay_memory() -> None:
 def test_trims_where_glibc_is_and_skips_elsewhere() -> None:
     on_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert malloc_trim() is on_glibc
+
+
+def test_worker_threads_share_glibc_arenas_where_glibc_is() -> None:
+    on_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert limit_malloc_arenas() is on_glibc

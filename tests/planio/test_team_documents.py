@@ -230,10 +230,10 @@ def test_the_sloppy_documents_three_differences_are_pointed_out() -> None:
 @pytest.mark.parametrize(
     ("name", "tiers", "kept"),
     [
-        ("thorough-tiers", "4 tiers (teams, USD)", "20 sections kept as text"),
-        ("b2b-api-eur", "3 tiers (workspaces, EUR)", "1 section kept as text"),
-        ("newsletter-gbp", "3 tiers (readers, GBP)", "1 section kept as text"),
-        ("orders-nonnative", "3 tiers (orders, USD)", "0 sections kept as text"),
+        ("thorough-tiers", "tiers 0–3 (teams, USD)", "20 sections kept as text"),
+        ("b2b-api-eur", "tiers 0–2 (workspaces, EUR)", "1 section kept as text"),
+        ("newsletter-gbp", "tiers 0–2 (readers, GBP)", "1 section kept as text"),
+        ("orders-nonnative", "tiers 0–2 (orders, USD)", "0 sections kept as text"),
     ],
 )
 def test_check_plan_opens_with_the_tiers_unit_currency_and_what_is_kept(

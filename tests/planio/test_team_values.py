@@ -74,7 +74,7 @@ def test_an_amount_in_another_currency_counts_through_its_conversion() -> None:
         ("agency-tenants", "tier 1", ("$90–120/mo -> $154–199/mo (+$64–79/mo", "Tenants")),
         ("agency-tenants", "cost", ("~$5.13–6.63/mo", "~$4.55–5.11/mo", "Cost per tenant")),
         ("agency-tenants", "breakeven", ("3–4 tenants", "lowest price against the highest")),
-        ("orders-nonnative", "tiers", ("~$0.0063–0.0068/mo", "~$0.0033–0.0034/mo", "Orders")),
+        ("orders-nonnative", "tiers", ("~$0.0063–0.0068\n", "~$0.0033–0.0034\n", "Orders")),
         ("orders-nonnative", "tier 1", ("2,000 → 20,000", "$126–135/mo")),
         ("orders-nonnative", "breakeven", ("1,575–1,688 orders", "4,138–4,250 orders")),
         ("solo-seats", "tiers", ("$2–8/mo", "$16–35/mo", "$81–100/mo", "Cost per seat")),

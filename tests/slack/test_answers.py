@@ -88,3 +88,20 @@ def test_the_cache_follows_what_a_command_declares_it_reads() -> None:
     deps.store.metrics.add_rows([("mau", Clock()().timestamp(), 5)])
     assert answers.answer("count", ctx)[0].title == "samples: 1"
     assert answers.answer("wrong", ctx)[0].title == "samples: no store"
+
+
+def test_the_kept_answers_are_bounded_by_characters_and_served_the_same() -> None:
+    answers, seen = _counting_answers()
+    answers.size = 100
+    ctx = make_deps(Clock()).context("U1")
+    first = answers.answer("tier 1", ctx)
+    kept, chars = answers.kept
+    assert kept == 1 and chars > 1000  # the ack's JSON body, kept as one string
+    answers.max_chars = int(chars * 2.5)  # room for two answers like it, not three
+    for text in ("tier 2", "tier 3", "tier 1"):
+        answers.answer(text, ctx)
+        assert answers.kept[1] <= answers.max_chars
+    assert seen == ["tier 1", "tier 2", "tier 3", "tier 1"]
+    again = answers.answer("tier 1", ctx)  # from the kept body: the same message
+    assert seen[-1] == "tier 1" and len(seen) == 4
+    assert again[1] == first[1] and again[0].title == first[0].title
