@@ -33,6 +33,7 @@ from tests.support.serve_process import (
     free_port,
     hold_write_lock,
     serve_process,
+    served_env,
     stop_process,
     wait_healthy,
 )
@@ -55,13 +56,7 @@ async def test_a_held_write_lock_delays_the_due_alert_and_digest_but_never_the_l
     db = tmp_path / "capacity.db"
     # A p1 alert fired a few minutes before the slot: its message waits in the outbox.
     evaluate(db, Clock(SLOT_DUE - timedelta(minutes=15)), 5.0, 7)
-    env = {
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "CAPACITY_ALERTS_CHANNEL": ALERTS,
-        "CAPACITY_DB": str(db),
-    }
+    env = served_env(slack.bot_token, slack.api_url, SECRET, ALERTS, db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = None

@@ -32,6 +32,7 @@ from tests.support.metrics_helpers import Clock, make_deps
 from tests.support.serve_process import (
     free_port,
     serve_process,
+    served_env,
     stop_process,
     wait_healthy,
 )
@@ -101,15 +102,15 @@ async def test_a_bot_whose_loop_may_not_write_still_does_everything(
     # A p1 alert fired before the bot started: its message waits in the outbox.
     before = Clock(SLOT_DUE - timedelta(minutes=15))
     evaluate(db, before, 5.0, 7)
-    env = {
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "CAPACITY_ALERTS_CHANNEL": ALERTS,
-        "CAPACITY_DB": str(db),
-        "CAPACITY_PLAN": str(plan),
-        "CAPACITY_INGEST_TOKEN": INGEST,
-    }
+    env = served_env(
+        slack.bot_token,
+        slack.api_url,
+        SECRET,
+        ALERTS,
+        db,
+        CAPACITY_PLAN=str(plan),
+        CAPACITY_INGEST_TOKEN=INGEST,
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_file = tmp_path / "bot.log"

@@ -24,6 +24,7 @@ __all__ = [
     "output_of",
     "prometheus_process",
     "serve_process",
+    "served_env",
     "stop_process",
     "wait_healthy",
 ]
@@ -42,6 +43,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def served_env(
+    token: str, api_url: str, secret: str, channel: str, db: Path, **more: str
+) -> dict[str, str]:
+    """The environment of a served bot talking to the fake Slack at `api_url`, writing `db`;
+    `more` adds variables by name (CAPACITY_PLAN=..., CAPACITY_INGEST_TOKEN=...)."""
+    return {
+        "SLACK_BOT_TOKEN": token,
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": api_url,
+        "CAPACITY_ALERTS_CHANNEL": channel,
+        "CAPACITY_DB": str(db),
+        **more,
+    }
 
 
 async def serve_process(
