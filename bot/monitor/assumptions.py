@@ -14,7 +14,7 @@ from bot.domain.monitoring import AlertState, Event, Rule, require_aware
 from bot.domain.reality import Assumption, Reality
 from bot.domain.rules import MetricRule
 from bot.monitor.evaluate import Evaluation
-from bot.monitor.staleness import firing_state
+from bot.monitor.staleness import cleared_state, firing_state
 
 __all__ = ["ASSUMPTION_PREFIX", "assumption_rule", "assumptions"]
 
@@ -78,15 +78,7 @@ def assumptions(reality: Reality, previous: Mapping[str, AlertState], now: datet
                     )
                 )
             continue
-        states[rule_id] = AlertState(
-            rule_id=rule_id,
-            status="inactive",
-            since=now if prev.status != "inactive" else prev.since,
-            last_value=drift,
-            last_sample_at=now,
-            silenced_until=prev.silenced_until,
-            silenced_by=prev.silenced_by,
-        )
+        states[rule_id] = cleared_state(prev, now, drift, now)
         if prev.status == "firing" and prev.last_notified_at is not None and not silenced:
             held = (now - prev.fired_at).total_seconds() if prev.fired_at else 0.0
             events.append(

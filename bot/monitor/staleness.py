@@ -13,7 +13,7 @@ from bot.domain.monitoring import AlertState, Event, Rule, require_aware
 from bot.domain.rules import MetricRule
 from bot.monitor.evaluate import Evaluation
 
-__all__ = ["STALE_PREFIX", "firing_state", "stale_rule", "staleness"]
+__all__ = ["STALE_PREFIX", "cleared_state", "firing_state", "stale_rule", "staleness"]
 
 STALE_PREFIX = "stale."
 
@@ -35,6 +35,20 @@ def firing_state(
             "last_sample_at": seen_at,
             "last_notified_at": None if silenced else now,
         }
+    )
+
+
+def cleared_state(prev: AlertState, now: datetime, value: float, seen_at: datetime) -> AlertState:
+    """`prev` inactive again (since its last change) for a rule the monitor does not run on
+    samples; its silence carries over."""
+    return AlertState(
+        rule_id=prev.rule_id,
+        status="inactive",
+        since=now if prev.status != "inactive" else prev.since,
+        last_value=value,
+        last_sample_at=seen_at,
+        silenced_until=prev.silenced_until,
+        silenced_by=prev.silenced_by,
     )
 
 
@@ -97,16 +111,7 @@ def staleness(
                     )
                 )
             continue
-        fresh = AlertState(
-            rule_id=rule_id,
-            status="inactive",
-            since=now if prev.status != "inactive" else prev.since,
-            last_value=value,
-            last_sample_at=at,
-            silenced_until=prev.silenced_until,
-            silenced_by=prev.silenced_by,
-        )
-        states[rule_id] = fresh
+        states[rule_id] = cleared_state(prev, now, value, at)
         if prev.status == "firing" and prev.last_notified_at is not None and not silenced:
             events.append(
                 Event(
