@@ -178,9 +178,10 @@ class CostPerUser:
 
 
 def _brief(value: Decimal) -> Decimal:
-    """One end of a range of costs per user: to the cent from a cent up, else to two
-    significant digits (`$5.13`, `$0.04`, `$0.0063`)."""
-    if value >= Decimal("0.01"):
+    """One end of a range of costs per user: to the cent from a dollar up, else to two
+    significant digits (`$5.13`, `$0.042`, `$0.0063`): cents alone would make a range
+    below a dollar one figure (`$0.0252–0.027` is not `$0.03`)."""
+    if value >= 1:
         return round_to(value, 2, "half_up")
     return round_to(value, 1 - value.adjusted(), "half_up").normalize()
 

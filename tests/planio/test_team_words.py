@@ -84,6 +84,13 @@ def test_an_orders_plan_counts_orders_where_it_sizes() -> None:
     assert "Tiers: 2 (up to 100,000 orders)" in squash(answer("plan", plan))
 
 
+def test_a_range_of_costs_below_a_dollar_stays_a_range() -> None:
+    """$126–135 over 5,000 orders is $0.0252–0.027 an order: to the cent both ends are
+    $0.03, and the answer would hide that the cost is a range."""
+    sized = squash(answer("cost 5000", plan_of("orders-nonnative")))
+    assert "Cost per order: ~$0.025–0.027" in sized
+
+
 # Money: the cost metric keeps its name (an API name), and says what its samples are in.
 @pytest.mark.parametrize(
     ("name", "code"),
