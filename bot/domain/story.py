@@ -20,6 +20,7 @@ from bot.domain.costs import current_tier, tier_for_users, tier_label
 from bot.domain.money import fmt_number
 from bot.domain.plan import Plan
 from bot.domain.rules import MetricRule
+from bot.domain.tiers import users_rule
 
 __all__ = [
     "REACHED",
@@ -35,19 +36,6 @@ __all__ = [
 # The two labels, spelled once.
 SIZED = "Sized for"
 REACHED = "Trigger reached"
-
-
-def _users_rule(plan: Plan, number: int) -> MetricRule | None:
-    if not 1 <= number <= plan.tier_count:
-        return None
-    return next(
-        (
-            t.rule
-            for t in plan.tier(number).triggers
-            if t.rule is not None and t.rule.metric == plan.users_metric
-        ),
-        None,
-    )
 
 
 def _rule(plan: Plan, rule: MetricRule) -> str:
@@ -115,13 +103,13 @@ def reached_text(plan: Plan, users: float | None) -> str:
     label = tier_label(plan, reached)
     if users is None:
         return f"{label}, assumed: no `{plan.users_metric}` data yet"
-    rule = _users_rule(plan, reached)
+    rule = users_rule(plan, reached)
     shown = fmt_number(round(users))
     why = ""
     if rule is not None:
         why = f" ({plan.growth_label} {shown} {rule.op} {fmt_number(round(rule.value))})"
     text = f"{label}{why}" if reached else f"none yet ({label} is the start)"
-    following = _users_rule(plan, reached + 1)
+    following = users_rule(plan, reached + 1)
     if following is not None:
         text += f"; Tier {reached + 1}'s trigger {_rule(plan, following)} not reached yet"
     return text
