@@ -16,28 +16,14 @@ from bot.planio.planfile import default_plan
 from bot.render.blocks import render_blocks
 from bot.render.text import render_text
 from store import Store
-from tests.domain.queue_sim import SimulatedHour, as_samples, simulate, simulated_days
+from tests.domain.queue_sim import MEAN, NOW, SCV, SimulatedHour, as_samples, simulate, three_weeks
 
-FIRST = datetime(2026, 11, 1, tzinfo=UTC)
-NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
-MEAN, SCV = 0.12, 2.0
 ERROR_LINE = re.compile(r"Model error over the last 14 days: median (\d+)%, worst (\d+)%\.")
 
 
 @pytest.fixture(scope="module")
 def history() -> list[SimulatedHour]:
-    return simulated_days(
-        FIRST,
-        20,
-        mean=MEAN,
-        scv=SCV,
-        shape="lognormal",
-        containers=(4, 4, 3),
-        workers=1,
-        peak_utilisation=0.8,
-        requests=3000,
-        seed=3,
-    )
+    return three_weeks((4, 4, 3), 0.8, seed=3)
 
 
 def ask(store: Store | None, text: str) -> str:

@@ -15,27 +15,12 @@ from bot.monitor.fails_first import fails_first
 from bot.planio.planfile import default_plan
 from bot.render.text import render_text
 from store import Store
-from tests.domain.queue_sim import SimulatedHour, as_samples, simulate, simulated_days
-
-FIRST = datetime(2026, 11, 1, tzinfo=UTC)
-NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
-MEAN, SCV = 0.12, 2.0
+from tests.domain.queue_sim import MEAN, NOW, SCV, SimulatedHour, as_samples, simulate, three_weeks
 
 
 @pytest.fixture(scope="module")
 def history() -> list[SimulatedHour]:
-    return simulated_days(
-        FIRST,
-        20,
-        mean=MEAN,
-        scv=SCV,
-        shape="lognormal",
-        containers=(4,),
-        workers=1,
-        peak_utilisation=0.7,
-        requests=3000,
-        seed=5,
-    )
+    return three_weeks((4,), 0.7, seed=5)
 
 
 def test_whatif_p95_is_the_simulated_p95_at_that_peak(

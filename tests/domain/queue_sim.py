@@ -11,13 +11,17 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from bot.domain.monitoring import Sample
 
 __all__ = [
+    "FIRST",
+    "MEAN",
+    "NOW",
+    "SCV",
     "Hour",
     "SimulatedHour",
     "as_samples",
@@ -25,6 +29,7 @@ __all__ = [
     "simulate",
     "simulate_hour",
     "simulated_days",
+    "three_weeks",
 ]
 
 WARM_UP = 0.05  # the first 5% of requests meet an empty system: not the steady state
@@ -129,6 +134,31 @@ def simulated_days(
             at = first + timedelta(days=day, hours=h)
             out.append(SimulatedHour(at, got.rps, got.mean_ms, got.p95_ms, count))
     return out
+
+
+# The API the tests measure: 120 ms service time with twice an exponential's variance,
+# twenty days of history from FIRST, judged at NOW.
+FIRST = datetime(2026, 11, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
+MEAN, SCV = 0.12, 2.0
+
+
+def three_weeks(
+    containers: tuple[int, ...], peak_utilisation: float, seed: int
+) -> list[SimulatedHour]:
+    """Twenty days of that API from FIRST, one worker a container."""
+    return simulated_days(
+        FIRST,
+        20,
+        mean=MEAN,
+        scv=SCV,
+        shape="lognormal",
+        containers=containers,
+        workers=1,
+        peak_utilisation=peak_utilisation,
+        requests=3000,
+        seed=seed,
+    )
 
 
 def as_samples(hours: list[SimulatedHour]) -> list[Sample]:

@@ -10,27 +10,12 @@ import pytest
 
 from bot.domain.backtest import BackTest, HourFigures, NotEnough, backtest
 from bot.domain.queue import lognormal_service, response_quantile
-from tests.domain.queue_sim import SimulatedHour, simulated_days
-
-FIRST = datetime(2026, 11, 1, tzinfo=UTC)
-NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
-MEAN, SCV = 0.12, 2.0
+from tests.domain.queue_sim import MEAN, NOW, SCV, SimulatedHour, three_weeks
 
 
 @pytest.fixture(scope="module")
 def history() -> list[SimulatedHour]:
-    return simulated_days(
-        FIRST,
-        20,
-        mean=MEAN,
-        scv=SCV,
-        shape="lognormal",
-        containers=(4, 4, 3),
-        workers=1,
-        peak_utilisation=0.8,
-        requests=3000,
-        seed=3,
-    )
+    return three_weeks((4, 4, 3), 0.8, seed=3)
 
 
 def figures(hours: list[SimulatedHour]) -> list[HourFigures]:
