@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TOKEN, SlackProcess
 
-from bot.core.offload import in_place, in_thread
+from bot.core.offload import Run, in_place, in_thread
 from bot.notify.compose import Payload, digest_payload
 from bot.notify.deliver import Worker
-from bot.notify.ledger import Ledger, Run
+from bot.notify.ledger import Ledger
 from bot.notify.poster import Message, Poster, Sent
 from bot.notify.slack import SlackPoster, make_client
 from bot.reply import Facts, Reply

@@ -95,6 +95,12 @@ class Store:
         """Whether `path` can serve (writable, migrations known), without migrating it."""
         return inspect_database(path, cls._migration_sets())
 
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory database (tests): one connection every thread shares, whose lock no
+        other process can hold, so its writes run in place, never on a worker thread."""
+        return self.path == ":memory:"
+
     def transaction(self) -> AbstractContextManager[None]:
         """Several repository writes as one transaction (e.g. one evaluation)."""
         return atomic(self.db.conn)

@@ -22,10 +22,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, Protocol, TypeVar
 
-__all__ = ["die_with_parent", "in_child_process", "in_place", "in_thread"]
+__all__ = ["Run", "die_with_parent", "in_child_process", "in_place", "in_thread", "runner"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,6 +45,19 @@ async def in_place(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T
     for an in-memory database (tests), which lives in one connection every thread would
     share and whose lock no other process can hold."""
     return func(*args, **kwargs)
+
+
+class Run(Protocol):
+    """How a blocking call is run: `in_thread`, or `in_place` (a benchmark passes the
+    latter to compare the two)."""
+
+    def __call__(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Awaitable[T]: ...
+
+
+def runner(in_memory: bool) -> Run:
+    """How a store's blocking calls run: on a worker thread; in place for an in-memory
+    database (`Store.in_memory`)."""
+    return in_place if in_memory else in_thread
 
 
 def _parent_death_signal() -> bool:

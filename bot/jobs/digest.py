@@ -7,14 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.core.offload import in_thread
+from bot.core.offload import in_thread, runner
 from bot.core.owner import gone, this_process
 from bot.deps import Deps
 from bot.digest.gather import gather_digest_input
 from bot.digest.schedule import previous_fire_time, slot_key
 from bot.jobs.digest_run import DigestResult, Posted, add_digest_job, catch_up, run_digest
 from bot.notify.compose import digest_payload
-from bot.notify.ledger import runner_for
 from bot.reply import Reply
 
 __all__ = ["GRACE", "RETRY_EVERY", "Uploader", "start_digest"]
@@ -122,7 +121,7 @@ class _Book:
         self._deps = deps
         self._channel = channel
         # On worker threads (in place for an in-memory database), as the outbox's Ledger.
-        self._run = runner_for(deps.store)
+        self._run = runner(deps.store.in_memory)
 
     async def claim(self, period: str, now: datetime) -> bool:
         digests = self._deps.store.digests

@@ -7,8 +7,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.core.offload import runner
 from bot.deps import Deps
-from bot.notify.ledger import runner_for
 from bot.planio.planfile import file_stamp
 from bot.services.reload import ReloadOutcome, reload_plan_off_loop, seed_change_log
 from store.vitals import STORE_ERRORS, describe_error
@@ -81,7 +81,7 @@ async def start_plan_jobs(deps: Deps, scheduler: AsyncIOScheduler, *, every: flo
     If it stays held past the busy timeout the bot starts all the same (the entries are
     stored at the next start or reload: each is stored once, whenever)."""
     try:
-        await runner_for(deps.store)(seed_change_log, deps.plan, deps.store, deps.clock())
+        await runner(deps.store.in_memory)(seed_change_log, deps.plan, deps.store, deps.clock())
     except STORE_ERRORS as exc:
         log.warning("the plan's change log was not stored at start: %s", describe_error(exc))
     if deps.settings.plan_path is None:

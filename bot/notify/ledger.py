@@ -12,32 +12,18 @@ its one connection would be shared by the threads, and no other process can lock
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import ParamSpec, Protocol, TypeVar
+from typing import TypeVar
 
-from bot.core.offload import in_place, in_thread
+from bot.core.offload import Run, runner
 from bot.domain.monitoring import AlertMessage
 from store import Store
 from store.outbox import OutboxRow
 
-__all__ = ["Ledger", "Run", "runner_for"]
+__all__ = ["Ledger"]
 
-P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class Run(Protocol):
-    """How a blocking store call is run: on a worker thread (`in_thread`). A benchmark
-    passes one that calls it in place, as the worker did before, to compare the two."""
-
-    def __call__(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Awaitable[T]: ...
-
-
-def runner_for(store: Store) -> Run:
-    """How `store`'s blocking calls run: on a worker thread; in place for an in-memory
-    database."""
-    return in_place if store.path == ":memory:" else in_thread
 
 
 class Ledger:
@@ -45,7 +31,7 @@ class Ledger:
 
     def __init__(self, store: Store, run: Run | None = None) -> None:
         self._store = store
-        self._run = run or runner_for(store)
+        self._run = run or runner(store.in_memory)
 
     async def run(self, func: Callable[[], T]) -> T:
         """`func()`, blocking store work of the worker's own, run as every call here."""

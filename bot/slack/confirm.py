@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.changes import PostConfirmation, fmt_cost
 from bot.commands.router import Context
-from bot.core.offload import in_thread
+from bot.core.offload import runner
 from bot.deps import Deps
 from bot.notify.compose import Payload
 from bot.notify.slack import OUTBOX_EVENT
@@ -107,9 +107,11 @@ async def deliver_confirmation(
     """Post the queued confirmation `key` now, to each target in turn; False when it was
     not queued any more (sent before). Raises the last SlackApiError when nowhere took it
     (the row is queued again for the worker). Its store calls run on a worker thread:
-    another process may hold the write lock, and the event loop must not wait for it."""
+    another process may hold the write lock, and the event loop must not wait for it (in
+    place for an in-memory database, whose one connection threads would share)."""
     outbox = deps.store.outbox
-    row = await in_thread(outbox.claim, key, now + LEASE)
+    run = runner(deps.store.in_memory)
+    row = await run(outbox.claim, key, now + LEASE)
     if row is None:
         return False
     message = change_message(effect.change, cost=effect.cost, verb=effect.verb)
@@ -127,11 +129,11 @@ async def deliver_confirmation(
             continue
         except BaseException:
             # If even this cannot be recorded, the lease runs out and the worker settles it.
-            await in_thread(outbox.mark_unknown, row.id, "confirmation post interrupted")
+            await run(outbox.mark_unknown, row.id, "confirmation post interrupted")
             raise
-        await in_thread(outbox.mark_sent, row.id, str(resp["channel"]), str(resp["ts"]), now)
+        await run(outbox.mark_sent, row.id, str(resp["channel"]), str(resp["ts"]), now)
         return True
-    await in_thread(outbox.mark_failed, row.id, str(failure), now + GRACE)
+    await run(outbox.mark_failed, row.id, str(failure), now + GRACE)
     if failure is not None:
         raise failure
     return False

@@ -17,7 +17,7 @@ from typing import TypeVar
 from bot.commands import Router, build_router
 from bot.commands.router import busy_reply
 from bot.context import Context
-from bot.core.offload import in_child_process, in_thread
+from bot.core.offload import in_child_process, runner
 from bot.deps import Deps
 from bot.reply import Reply
 from bot.services.export import ExportFiles, export_files, prepare_export
@@ -90,7 +90,7 @@ class Front:
         waited for WRITE_WAIT, then "database is locked" (an apology, never a frozen ack).
         An in-memory database (tests) has no other process, and one shared connection."""
         store = self.deps.store
-        return nullcontext() if store.path == ":memory:" else store.lock_wait(WRITE_WAIT)
+        return nullcontext() if store.in_memory else store.lock_wait(WRITE_WAIT)
 
     async def write_reply(self, func: Callable[[], Reply]) -> Reply:
         """`write(func)`, its Reply the router's busy apology when the lock stayed held."""
@@ -104,20 +104,18 @@ class Front:
     async def write(self, func: Callable[[], T]) -> T:
         """`func()`, a write someone waits on, on a worker thread inside `write_wait`. In
         place for an in-memory database, whose one connection threads would share."""
-        if self.deps.store.path == ":memory:":
-            return func()
 
         def waiting() -> T:
             with self.write_wait():
                 return func()
 
-        return await in_thread(waiting)
+        return await runner(self.deps.store.in_memory)(waiting)
 
     async def export(self, ctx: Context) -> ExportFiles:
         """The change log's export files, built away from the event loop: in a child
         process when the database is a file (`export_from_file`), else on a thread."""
         path = self.deps.store.path
-        if path == ":memory:":  # another process cannot open it
+        if self.deps.store.in_memory:  # another process cannot open it
             return await prepare_export(ctx)
         return await in_child_process(export_from_file, path)
 

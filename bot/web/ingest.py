@@ -168,7 +168,7 @@ def make_metrics_routes(deps: Deps) -> list[web.RouteDef]:
         data = await guarded_body(request, deps.settings.ingest_token, MAX_BODY)
         if isinstance(data, web.Response):
             return data
-        if deps.store.path == ":memory:" and len(data) <= INLINE_BODY:
+        if deps.store.in_memory and len(data) <= INLINE_BODY:
             # No other process can hold an in-memory database's lock (tests).
             return store_batch(bytes(data))
         return await in_thread(store_waiting, bytes(data))
